@@ -1,0 +1,40 @@
+# Målbild: two commands do all the set-up on a fresh machine.
+#   make run   – virtual environment, install, build the demo database, serve on :8050
+#   make test  – lint and the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8050
+
+.PHONY: run test install demo lint format bench clean
+
+run: $(STAMP)
+	$(BIN)/malbild demo --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/malbild demo --no-serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python bench/dashboard.py
+
+clean:
+	rm -rf var/ .pytest_cache
