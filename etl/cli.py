@@ -1,0 +1,213 @@
+"""The `malbild` command line. It only chains fetchers, checks and writers from the packages.
+
+Every failure prints what went wrong, where and what to do, and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from etl import db, imports
+from etl.errors import MalbildError
+from etl.settings import Settings, get_settings
+
+app = typer.Typer(help="Målbild: uppföljning av kommunikationsstrategins mätbara mål.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False)
+etl_app = typer.Typer(help="Importera data (Kolada, filer, medarbetarenkät).",
+                      no_args_is_help=True)
+db_app = typer.Typer(help="Databasen: schema, säkerhetskopior.", no_args_is_help=True)
+strategy_app = typer.Typer(help="Strategifilen (mål, mått, målvärden).", no_args_is_help=True)
+export_app = typer.Typer(help="Exportera uppföljningen.", no_args_is_help=True)
+app.add_typer(etl_app, name="etl")
+app.add_typer(db_app, name="db")
+app.add_typer(strategy_app, name="strategy")
+app.add_typer(export_app, name="export")
+
+console = Console(stderr=True)
+EXIT_INPUT = 2
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
+                    "/{task.total}"), TimeElapsedColumn(), console=console, transient=True)
+
+
+def ready_engine():
+    """The engine for DATABASE_URL, with the schema brought up to date."""
+    url = settings().database_url
+    db.upgrade(url)
+    return db.engine_for(url)
+
+
+# --- Serving ------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
+                                              help="Starta webbservern efteråt.")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    workers: int = 2,
+) -> None:
+    """Bygg demodatabasen från data/ (verkliga Kolada-värden och märkt exempeldata) och visa den."""
+    from etl.demo import build_demo
+
+    started = time.perf_counter()
+    with progress_bar() as progress:
+        task = progress.add_task("Demodatabas", total=11)
+
+        def step(text: str) -> None:
+            progress.update(task, description=text, advance=1)
+
+        summaries = build_demo(settings(), step)
+    for line in summaries:
+        console.print(f"  {line}")
+    console.print(f"[green]Demodatabasen är klar[/] ({time.perf_counter() - started:.1f} s): "
+                  f"{settings().database_url}")
+    if serve_after:
+        serve(host=host, port=port, workers=workers)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8050,
+          workers: Annotated[int, typer.Option(help="Antal arbetsprocesser (gunicorn).")] = 2
+          ) -> None:
+    """Visa dashboarden över DATABASE_URL (gunicorn)."""
+    from dashboard.server import run
+
+    engine_url = settings().database_url
+    if not db.is_current(engine_url):
+        raise MalbildError(f"Databasen {engine_url} saknar Målbilds tabeller. Kör «malbild demo "
+                           "--no-serve» eller «malbild db upgrade» och importera data först.")
+    console.print(f"Målbild: http://{host}:{port}/  (Ctrl+C avslutar)")
+    run(host=host, port=port, workers=workers)
+
+
+# --- Database and strategy ----------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Skapa eller uppdatera databasens tabeller (Alembic) och läs in den medföljande katalogen."""
+    engine = ready_engine()
+    changed = imports.load_bundled_catalogue(engine, settings())
+    console.print(f"Databasen är uppdaterad ({changed} ändringar i katalogen).")
+
+
+@strategy_app.command("load")
+def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil (TOML).")] = None
+                  ) -> None:
+    """Läs in strategifilen (mål, mått, nyckeltal och målvärden) i databasen."""
+    engine = ready_engine()
+    imports.load_bundled_catalogue(engine, settings())
+    changes = imports.load_strategy_file(engine, settings(), path)
+    console.print(f"Strategin är inläst ({changes} ändringar).")
+
+
+@strategy_app.command("check")
+def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Kontrollera strategifilen utan att spara något."""
+    from etl.strategy import load_strategy
+
+    known = {k["id"] for k in imports.catalogue_kpis(settings())}
+    strategy = load_strategy(path or settings().strategy_path, known_kpis=known)
+    console.print(f"[green]Strategin är giltig:[/] {len(strategy.goals)} mål, "
+                  f"{len(strategy.measures)} mått.")
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+@etl_app.command("file")
+def etl_file(
+    paths: Annotated[list[Path], typer.Argument(help="En eller flera filer med Kolada-värden.")],
+    layout: Annotated[str | None, typer.Option(
+        help="tidy (kpi,municipality,period,gender,value) eller wide (år som kolumner); "
+             "annars känns formatet igen.")] = None,
+) -> None:
+    """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
+    engine = ready_engine()
+    imports.load_bundled_catalogue(engine, settings())
+    for path in paths:
+        with progress_bar() as progress:
+            task = progress.add_task(path.name, total=None)
+
+            def report(stage: str, done: int, total: int, task=task, progress=progress,
+                       name=path.name) -> None:
+                progress.update(task, description=f"{name}: {stage}", completed=done,
+                                total=total)
+
+            result = imports.import_value_file(engine, path, layout=layout, progress=report)
+        console.print(result.summary())
+
+
+@etl_app.command("survey")
+def etl_survey(
+    path: Annotated[Path, typer.Argument(help="Export från enkätverktyget (Excel eller CSV).")],
+    year: Annotated[int | None, typer.Option(help="Enkätår, om det inte står i filen.")] = None,
+    replace: Annotated[bool, typer.Option(help="Ersätt ett år som redan är inläst.")] = False,
+) -> None:
+    """Importera medarbetarenkäten (bara sammanställningar sparas; små grupper döljs)."""
+    engine = ready_engine()
+    result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace)
+    console.print(result.summary())
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+@export_app.command("data")
+def export_data(
+    goal: Annotated[int | None, typer.Option(help="Bara ett mål.")] = None,
+    measure: Annotated[str | None, typer.Option(help="Bara ett mått (id).")] = None,
+    out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller - för standard ut."
+                                     )] = "-",
+) -> None:
+    """Uppföljningstabellen som CSV (eller Excel efter filändelsen)."""
+    from dashboard.export import data as export
+
+    engine = db.engine_for(settings().database_url)
+    table = export.followup_table(engine, settings(), goal=goal, measure=measure)
+    if out == "-":
+        sys.stdout.write(export.to_csv_text(table))
+        return
+    path = Path(out)
+    export.write_table(table, path)
+    console.print(f"{len(table)} rader skrivna till {path}")
+
+
+def main() -> None:
+    """Entry point: run the app and turn Målbild's errors into one clear paragraph."""
+    try:
+        app(standalone_mode=False)
+    except MalbildError as exc:
+        console.print(f"[bold red]Fel:[/] {exc.explain()}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    except KeyError as exc:
+        console.print(f"[bold red]Fel:[/] {exc.args[0] if exc.args else exc}", highlight=False)
+        sys.exit(EXIT_INPUT)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("Avbrutet.")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

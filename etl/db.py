@@ -1,0 +1,76 @@
+"""Engines, migrations and the data version that invalidates cached query results."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
+from sqlalchemy.engine import make_url
+
+from etl import schema
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per URL and process. SQLite files get foreign keys and WAL (several readers)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to the newest schema (creates it if empty)."""
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def is_current(url: str) -> bool:
+    """True when the database has Målbild's tables."""
+    return inspect(engine_for(url)).has_table("data_state")
+
+
+def data_version(connection: Connection) -> int:
+    """The number every write increases; part of every cache key."""
+    version = connection.scalar(select(schema.DataState.version).where(schema.DataState.id == 1))
+    return int(version or 0)
+
+
+def bump_data_version(connection: Connection) -> None:
+    """Call inside the transaction of every write, so caches are dropped exactly when it commits."""
+    result = connection.execute(
+        update(schema.DataState)
+        .where(schema.DataState.id == 1)
+        .values(version=schema.DataState.version + 1, changed_at=schema.utcnow())
+    )
+    if result.rowcount == 0:
+        connection.execute(
+            schema.DataState.__table__.insert().values(id=1, version=1, changed_at=schema.utcnow())
+        )

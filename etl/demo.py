@@ -1,0 +1,228 @@
+"""The demo: real Kolada values plus clearly labelled example data, built into one database.
+
+Kolada no longer publishes the 2013 KKiK KPIs (U00412–U00416) that the strategy was written
+against, and no real staff survey is public. `generate_*` make deterministic, plausible example
+data for those; every example value is stored with `is_example` and shown as "Exempeldata".
+Real values are never altered: the generator refuses KPIs that the real extract holds.
+
+`python -m etl.demo` rewrites the example files in `data/demo/` (a test checks they are current).
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from etl.extract import kolada_files
+from etl.settings import Settings
+
+EXAMPLE_KKIK_FILE = "exempeldata_kkik_2012-2020.csv"
+SURVEY_YEARS = tuple(range(2013, 2026, 2))
+
+
+@dataclass(frozen=True)
+class ExampleKpi:
+    """How the example values of one retired KPI are spread: mean, spread, trend, noise, limits."""
+
+    kpi: str
+    mean: float
+    spread: float
+    trend: float
+    noise: float
+    low: float
+    high: float
+
+
+EXAMPLE_KPIS = (
+    ExampleKpi("U00412", 82, 9, 0.8, 5, 20, 100),
+    ExampleKpi("U00413", 52, 10, 0.6, 5, 10, 100),
+    ExampleKpi("U00414", 80, 7, 0.3, 4, 30, 100),
+    ExampleKpi("U00415", 78, 8, 1.0, 3, 30, 100),
+    ExampleKpi("U00416", 48, 12, 1.2, 4, 5, 100),
+)
+EXAMPLE_YEARS = range(2012, 2021)
+
+
+def _rng(*parts: object) -> np.random.Generator:
+    """A generator seeded from text, so the same call always gives the same numbers."""
+    return np.random.default_rng(zlib.crc32("|".join(map(str, parts)).encode()))
+
+
+def generate_kkik_examples(municipality_ids: list[str], home: str = "1277") -> pd.DataFrame:
+    """Example values for the retired KKiK KPIs: every kommun has a lasting level of its own,
+    a shared upward trend and yearly noise; participation grows from about 55 % to 85 %."""
+    ids = sorted(municipality_ids)
+    participation = _rng("participation").uniform(size=len(ids))
+    rows = []
+    for spec in EXAMPLE_KPIS:
+        rng = _rng("kkik", spec.kpi)
+        level = rng.normal(0, spec.spread, size=len(ids))
+        if home in ids:
+            level[ids.index(home)] = 0.0  # the home kommun's example values stay mid-field
+        for year in EXAMPLE_YEARS:
+            share = min(0.55 + 0.04 * (year - EXAMPLE_YEARS.start), 0.85)
+            noise = rng.normal(0, spec.noise, size=len(ids))
+            values = spec.mean + spec.trend * (year - EXAMPLE_YEARS.start) + level + noise
+            values = np.clip(np.round(values), spec.low, spec.high)
+            for i, municipality in enumerate(ids):
+                if participation[i] < share or municipality == home:
+                    rows.append((spec.kpi, municipality, year, "T", float(values[i])))
+    return pd.DataFrame(rows, columns=["kpi", "municipality", "period", "gender", "value"])
+
+
+# --- Staff survey example files -----------------------------------------------------------------
+
+ORGANISATION = {
+    "Kommunledningsförvaltningen": {
+        "Ekonomi": 16, "HR": 12, "Kommunikation": 7, "Kansli": 9, "IT": 4,
+    },
+    "Barn- och utbildningsförvaltningen": {
+        "Förskolan Ängen": 34, "Björnekulla skola": 52, "Nyvångsskolan": 61,
+        "Haganässkolan": 44, "Elevhälsan": 12,
+    },
+    "Vård- och omsorgsförvaltningen": {
+        "Hemtjänsten": 88, "Lärkgården särskilt boende": 66, "LSS-boenden": 37, "Bemanning": 4,
+    },
+    "Samhällsbyggnadsförvaltningen": {"Plan och bygg": 15, "Gata och park": 24, "Miljö": 8},
+    "Kultur- och fritidsförvaltningen": {"Biblioteket": 12, "Fritidsgårdar": 3, "Kulturskolan": 11},
+    "Socialförvaltningen": {"Försörjningsstöd": 21, "Barn och familj": 28, "Vuxenenheten": 13},
+}
+GENDERS = ("Kvinna", "Man", "Annat/vill ej ange")
+AGE_GROUPS = ("-29", "30-39", "40-49", "50-59", "60-")
+QUESTIONS = {
+    "trivsel": "Jag trivs på min arbetsplats",
+    "uppdrag": "Jag vet vad som förväntas av mig i mitt arbete",
+    "intern": "Den interna kommunikationen i kommunen fungerar bra",
+    "information": "Jag får den information jag behöver för att utföra mitt arbete",
+    "chef": "Min chef ger mig regelbunden återkoppling",
+}
+
+
+def _answers(rng: np.random.Generator, centre: float, size: int) -> np.ndarray:
+    """Answers 1–5 around `centre`."""
+    return np.clip(np.round(rng.normal(centre, 0.95, size=size)), 1, 5).astype(int)
+
+
+def generate_survey_rows(year: int) -> list[dict]:
+    """Respondent rows for one survey year (about 600 employees, 70–85 % answering)."""
+    rng = _rng("survey", year)
+    step = SURVEY_YEARS.index(year)
+    rows = []
+    respondent = 1000 * (year - 2000)
+    for forvaltning, units in ORGANISATION.items():
+        unit_effect = _rng("unit", forvaltning).normal(0, 0.25)
+        for enhet, employees in units.items():
+            answering = max(1, round(employees * rng.uniform(0.7, 0.85)))
+            if employees <= 4:
+                answering = min(answering, 3)
+            centre = 3.25 + 0.09 * step + unit_effect + _rng("unit", enhet).normal(0, 0.2)
+            answers = {key: _answers(rng, centre + shift, answering)
+                       for key, shift in zip(QUESTIONS, (0.4, 0.6, 0.0, 0.2, -0.1), strict=True)}
+            no_answer = rng.uniform(size=(answering, len(QUESTIONS))) < 0.03
+            for i in range(answering):
+                respondent += 1
+                row = {
+                    "Respondent-ID": respondent,
+                    "Förvaltning": forvaltning,
+                    "Enhet": enhet,
+                    "Kön": GENDERS[int(rng.choice(3, p=[.76, .22, .02]))],
+                    "Åldersgrupp": AGE_GROUPS[int(rng.integers(5))],
+                }
+                for j, (key, text) in enumerate(QUESTIONS.items()):
+                    value = int(answers[key][i])
+                    row[text] = ("Vet ej" if j % 2 else "") if no_answer[i, j] else value
+                rows.append(row)
+    return rows
+
+
+def survey_file_name(year: int) -> str:
+    return f"medarbetarenkat_{year}_exempel.{'csv' if year < 2019 else 'xlsx'}"
+
+
+def write_survey_file(year: int, path: Path) -> None:
+    """CSV (`;`, title rows) for the early years, Excel with a title row for the later ones —
+    the two shapes survey tools export."""
+    rows = generate_survey_rows(year)
+    header = list(rows[0])
+    title = f"Medarbetarenkät {year} – export från enkätverktyget (EXEMPELDATA, påhittade svar)"
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow([title])
+            writer.writerow([])
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([row[c] for c in header])
+        return
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Svar"
+    sheet.append([title])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row[c] for c in header])
+    workbook.save(path)
+
+
+def write_example_files(settings: Settings) -> list[Path]:
+    """(Re)write every example file in data/demo/. Returns the paths written."""
+    demo_dir = settings.data_dir / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    municipalities = [m["id"] for m in kolada_files.fetch_municipalities(settings.kolada_dir)
+                      if m["type"] == "K"]
+    examples = generate_kkik_examples(municipalities)
+    real = pd.read_csv(settings.kolada_dir / "values.csv.gz", usecols=["kpi"], dtype=str)
+    overlap = set(examples["kpi"]) & set(real["kpi"])
+    if overlap:
+        raise RuntimeError(f"Exempeldata får inte ersätta verkliga värden: {sorted(overlap)}")
+    written = [demo_dir / EXAMPLE_KKIK_FILE]
+    examples.to_csv(written[0], index=False, lineterminator="\n")
+    for year in SURVEY_YEARS:
+        path = demo_dir / survey_file_name(year)
+        write_survey_file(year, path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from etl.settings import get_settings
+
+    for written_path in write_example_files(get_settings()):
+        print(written_path)
+
+
+def build_demo(settings: Settings, progress=None) -> list[str]:
+    """Build the demo database at settings.database_url from `data/`. Safe to run again."""
+    from etl import db, imports
+
+    def step(text: str) -> None:
+        if progress:
+            progress(text)
+
+    url = settings.database_url
+    db.upgrade(url)
+    engine = db.engine_for(url)
+    step("Katalog: kommuner, grupper och nyckeltal")
+    imports.load_bundled_catalogue(engine, settings)
+    step("Strategi: mål, mått och målvärden")
+    imports.load_strategy_file(engine, settings)
+    summaries = []
+    step("Kolada: verkliga värden (uttag augusti 2024)")
+    summaries.append(imports.import_value_file(
+        engine, settings.kolada_dir / "values.csv.gz").summary())
+    demo_dir = settings.data_dir / "demo"
+    step("Exempeldata: KKiK 2012–2020")
+    summaries.append(imports.import_value_file(
+        engine, demo_dir / EXAMPLE_KKIK_FILE, is_example=True, kind="exempeldata").summary())
+    for year in SURVEY_YEARS:
+        step(f"Exempeldata: medarbetarenkät {year}")
+        summaries.append(imports.import_survey_file(
+            engine, demo_dir / survey_file_name(year), settings, year=year,
+            is_example=True).summary())
+    return summaries

@@ -1,0 +1,70 @@
+"""Errors that reach a person: what went wrong, where, and what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Location:
+    """Where in a source a problem is: file (or URL), sheet, row and column, as far as known."""
+
+    source: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        parts = [Path(self.source).name if "://" not in self.source else self.source]
+        if self.sheet:
+            parts.append(f"blad «{self.sheet}»")
+        if self.line is not None:
+            parts.append(f"rad {self.line}")
+        if self.row is not None:
+            parts.append(f"rad {self.row}")
+        if self.column:
+            parts.append(f"kolumn «{self.column}»")
+        return ", ".join(parts)
+
+
+class MalbildError(Exception):
+    """Base of every error Målbild explains to its user."""
+
+    hint: str = ""
+
+    def explain(self) -> str:
+        return str(self)
+
+
+@dataclass
+class InputError(MalbildError):
+    """A source (file, API answer, setting) that cannot be used as it is."""
+
+    problem: str
+    where: Location | None = None
+    hint: str = ""
+    more: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.explain())
+
+    def explain(self) -> str:
+        text = f"{self.where}: {self.problem}" if self.where else self.problem
+        if self.more:
+            text += " " + " ".join(self.more)
+        if self.hint:
+            text += f" {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.explain()
+
+
+class StrategyError(InputError):
+    """The strategy file is not valid."""
+
+
+class SourceUnavailable(MalbildError):
+    """A remote source (the Kolada API) did not answer usefully after retries."""

@@ -1,0 +1,141 @@
+"""Kolada data from files: the bundled catalogue (JSON as the API returns it) and value files.
+
+Value files in the tidy `kpi,municipality,period,gender,value` layout (plain or gzipped CSV) are
+read here; Kolada's web exports (years as columns, header rows, missing markers) are read by
+`etl.extract.kolada_web`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from etl.errors import InputError, Location
+
+TIDY_COLUMNS = ["kpi", "municipality", "period", "gender", "value"]
+MISSING_MARKERS = {"", "-", ".", "..", "…"}
+
+
+def read_json_list(path: Path) -> list[dict]:
+    """A JSON file holding a list of objects (Kolada's `values` list, or the bare list)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"filen kan inte läsas som JSON ({exc}).", Location(str(path))) from None
+    if isinstance(data, dict) and isinstance(data.get("values"), list):
+        data = data["values"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InputError("filen ska innehålla en lista med objekt.", Location(str(path)))
+    return data
+
+
+def fetch_municipalities(kolada_dir: Path) -> Iterator[dict]:
+    for item in read_json_list(kolada_dir / "municipality.json"):
+        yield {"id": str(item["id"]), "title": item["title"], "type": item.get("type", "K")}
+
+
+def fetch_municipality_groups(kolada_dir: Path) -> Iterator[dict]:
+    for item in read_json_list(kolada_dir / "municipality_groups.json"):
+        yield {
+            "id": item["id"],
+            "title": item["title"],
+            "members": [str(m["member_id"]) for m in item.get("members", [])],
+        }
+
+
+def fetch_kpi_groups(kolada_dir: Path) -> Iterator[dict]:
+    for item in read_json_list(kolada_dir / "kpi_groups.json"):
+        yield {
+            "id": item["id"],
+            "title": item.get("title", item["id"]),
+            "members": [m["member_id"] for m in item.get("members", [])],
+        }
+
+
+def fetch_kpis(kolada_dir: Path) -> Iterator[dict]:
+    for item in read_json_list(kolada_dir / "kpi.json"):
+        yield {
+            "id": item["id"],
+            "title": item.get("title", item["id"]),
+            "description": item.get("description") or "",
+            "operating_area": item.get("operating_area") or "",
+            "is_divided_by_gender": bool(item.get("is_divided_by_gender")),
+            "municipality_type": item.get("municipality_type") or "K",
+            "publication_date": item.get("publication_date") or "",
+        }
+
+
+def sniff_is_tidy(path: Path) -> bool:
+    """True when the file's first line is the tidy header (the bundled extract's layout)."""
+    try:
+        with _open_text(path) as handle:
+            first = handle.readline().strip().lstrip("\ufeff").lower()
+    except (OSError, UnicodeDecodeError, EOFError, zlib.error):
+        return False
+    return [c.strip() for c in first.replace(";", ",").split(",")] == TIDY_COLUMNS
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def read_tidy_values(path: Path) -> pd.DataFrame:
+    """Read a tidy value file as text; `etl.validate.kolada_values` checks and converts it.
+
+    Adds `row`, the row number a spreadsheet would show (the header is row 1).
+    """
+    location = Location(str(path))
+    try:
+        with _open_text(path) as handle:
+            sample = handle.read(4096)
+        separator = ";" if sample.count(";") > sample.count(",") else ","
+        frame = pd.read_csv(
+            path,
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            compression="infer",
+        )
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        raise InputError(
+            "filen är skadad och kan inte packas upp.",
+            location,
+            hint="Hämta eller packa filen på nytt (gzip) och försök igen.",
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "filen är inte UTF-8-kodad.",
+            location,
+            hint="Spara den som CSV UTF-8 och försök igen.",
+        ) from None
+    except (OSError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"filen kan inte läsas som CSV ({exc}).",
+            location,
+            hint="Kontrollera att filen är hel och har kolumnerna "
+            "kpi,municipality,period,gender,value.",
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("filen är tom.", location) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"kolumnerna {', '.join(missing)} saknas (rubrikraden är "
+            f"«{', '.join(frame.columns[:8])}»).",
+            Location(str(path), row=1),
+            hint="Filen ska ha rubrikraden kpi,municipality,period,gender,value, eller vara en "
+            "export från Kolada (se README).",
+        )
+    frame = frame[TIDY_COLUMNS].copy()
+    frame["row"] = range(2, len(frame) + 2)
+    return frame

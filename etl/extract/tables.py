@@ -1,0 +1,164 @@
+"""Reading spreadsheets people export (Excel or CSV) into a grid of text cells.
+
+Shared by the survey import and Kolada's web exports: encodings, separators, sheets, size
+limits and unpack-bomb checks live here once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import InputError, Location
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+MAX_UNPACKED_RATIO = 100
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet (or a CSV file) as text, row by row; row 1 is the first row."""
+
+    source: str
+    sheet: str | None
+    rows: list[list[str]]
+
+
+def cell_text(value: object) -> str:
+    """Text of a cell as a person would read it (whole floats without `.0`)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_size(path: Path, max_bytes: int | None) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("filen är tom.", Location(str(path)),
+                         hint="Exportera filen på nytt från verktyget och försök igen.")
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(
+            f"filen är {size / 1024 / 1024:.0f} MB; största tillåtna storlek är "
+            f"{max_bytes / 1024 / 1024:.0f} MB.",
+            Location(str(path)),
+            hint="Kontrollera att det är rätt fil, eller höj gränsen med MALBILD_UPLOAD_MAX_BYTES.",
+        )
+
+
+def _check_unpacked(path: Path) -> None:
+    """Refuse xlsx files whose unpacked size is absurd (a zip bomb would exhaust memory)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InputError("filen är ingen giltig Excel-fil (den är skadad eller av annat slag).",
+                         Location(str(path)),
+                         hint="Öppna den i Excel, spara som .xlsx och försök igen.") from None
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACKED_RATIO * path.stat().st_size:
+        raise InputError(
+            f"Excel-filen packas upp till {unpacked / 1024 / 1024:.0f} MB, vilket är orimligt "
+            "för en export.",
+            Location(str(path)),
+            hint="Filen läses inte. Exportera den på nytt från verktyget.",
+        )
+
+
+def read_excel_grids(path: Path) -> list[Grid]:
+    from openpyxl import load_workbook
+
+    _check_unpacked(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise InputError(f"Excel-filen kan inte läsas ({type(exc).__name__}: {exc}).",
+                         Location(str(path)),
+                         hint="Öppna den i Excel, spara som .xlsx och försök igen.") from None
+    try:
+        return [
+            Grid(str(path), sheet.title,
+                 [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
+            for sheet in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; else Windows-1252, Swedish Excel's CSV."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise InputError("filen är ingen textfil (den innehåller binära data).",
+                         Location(str(path)),
+                         hint="Spara den som CSV (UTF-8) eller Excel (.xlsx).")
+    return data.decode("cp1252", errors="strict") if _is_cp1252(data) else _undecodable(path)
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _undecodable(path: Path) -> str:
+    raise InputError("filens teckenkodning känns inte igen.", Location(str(path)),
+                     hint="Spara den som CSV UTF-8 och försök igen.")
+
+
+def sniff_separator(lines: list[str]) -> str:
+    """The separator that splits the most lines into the same number of columns (; , or tab)."""
+    best, best_score = ";", -1
+    for separator in (";", ",", "\t"):
+        counts = [len(next(csv.reader([line], delimiter=separator))) for line in lines if line]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = sum(1 for c in counts if c == widest) * (widest > 1) * widest
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+def read_text_grid(path: Path) -> Grid:
+    text = decode_text(path, path.read_bytes())
+    lines = text.splitlines()
+    separator = sniff_separator(lines[:50])
+    try:
+        rows = [list(map(str.strip, row))
+                for row in csv.reader(io.StringIO(text), delimiter=separator)]
+    except csv.Error as exc:
+        raise InputError(f"filen kan inte läsas som CSV ({exc}).", Location(str(path)),
+                         hint="Kontrollera citattecken i filen.") from None
+    return Grid(str(path), None, rows)
+
+
+def read_grids(path: Path, *, max_bytes: int | None = None) -> list[Grid]:
+    """Every sheet of an Excel file, or the one table of a CSV file."""
+    if not path.exists():
+        raise InputError("filen finns inte.", Location(str(path)), hint="Kontrollera sökvägen.")
+    check_size(path, max_bytes)
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_grids(path)
+    if suffix == ".xls":
+        raise InputError("filen är i Excels gamla format (.xls).", Location(str(path)),
+                         hint="Öppna den i Excel och spara som .xlsx.")
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        return [read_text_grid(path)]
+    if zipfile.is_zipfile(path):
+        return read_excel_grids(path)
+    return [read_text_grid(path)]

@@ -1,0 +1,263 @@
+"""Import pipelines: extract → validate → diff → load, each in one transaction.
+
+The command line and the browser upload both call these functions, so both check and store
+data the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, delete, insert, select
+
+from etl import load, schema, survey, validate
+from etl.errors import InputError, Location
+from etl.extract import kolada_files, kolada_web, survey_files
+from etl.settings import Settings
+from etl.strategy import Strategy, load_strategy
+from etl.transform import kpi_rules, retired_kpis
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a preview, would do)."""
+
+    source: str
+    counts: load.Counts
+    run_id: int | None
+    preview: load.ValueDiff | None = None
+
+    def summary(self) -> str:
+        c = self.counts
+        if not c.changed:
+            return (f"{Path(self.source).name}: inget att ändra "
+                    f"({c.unchanged} värden finns redan, oförändrade).")
+        return (f"{Path(self.source).name}: {c.added} nya, {c.updated} ändrade, "
+                f"{c.removed} borttagna, {c.unchanged} oförändrade värden.")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- Catalogue and strategy ---------------------------------------------------------------------
+
+
+def catalogue_kpis(settings: Settings) -> list[dict]:
+    """The bundled KPI catalogue with direction and unit, plus the retired KKiK KPIs."""
+    rules = kpi_rules(settings.data_dir / "kpi_rules.toml")
+    kpis = [
+        {**kpi, **rules.classify(kpi["id"], kpi["title"]), "retired": False}
+        for kpi in kolada_files.fetch_kpis(settings.kolada_dir)
+    ]
+    return kpis + retired_kpis(settings.data_dir / "retired_kpis.toml")
+
+
+def load_bundled_catalogue(engine: Engine, settings: Settings) -> int:
+    """Store the catalogue shipped in `data/kolada/` (municipalities, groups, KPIs)."""
+    with engine.begin() as connection:
+        return load.save_catalogue(
+            connection,
+            municipalities=kolada_files.fetch_municipalities(settings.kolada_dir),
+            municipality_groups=kolada_files.fetch_municipality_groups(settings.kolada_dir),
+            kpis=catalogue_kpis(settings),
+            kpi_groups=kolada_files.fetch_kpi_groups(settings.kolada_dir),
+        )
+
+
+def read_strategy(engine: Engine, settings: Settings, path: Path | None = None) -> Strategy:
+    """Load and validate the strategy file against the KPIs the database knows."""
+    with engine.connect() as connection:
+        known = load.known_ids(connection, schema.Kpi)
+    return load_strategy(path or settings.strategy_path, known_kpis=known or None)
+
+
+def load_strategy_file(engine: Engine, settings: Settings, path: Path | None = None) -> int:
+    strategy = read_strategy(engine, settings, path)
+    with engine.begin() as connection:
+        return load.save_strategy(connection, strategy)
+
+
+# --- Kolada value files -------------------------------------------------------------------------
+
+
+def read_value_file(path: Path, known_kpis: set[str], known_municipalities: set[str],
+                    layout: str | None = None) -> pd.DataFrame:
+    """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value)."""
+    if not path.exists():
+        raise InputError("filen finns inte.", Location(str(path)),
+                         hint="Kontrollera sökvägen.")
+    if path.stat().st_size == 0:
+        raise InputError("filen är tom.", Location(str(path)),
+                         hint="Välj filen med värden från Kolada.")
+    if path.suffix == ".gz" or (layout in (None, "tidy") and kolada_files.sniff_is_tidy(path)):
+        raw = kolada_files.read_tidy_values(path)
+        return validate.kolada_values(raw, str(path), known_kpis=known_kpis,
+                                      known_municipalities=known_municipalities)
+    return kolada_web.read_values(path, known_kpis=known_kpis,
+                                  known_municipalities=known_municipalities, layout=layout)
+
+
+def import_value_file(engine: Engine, path: Path, *, layout: str | None = None,
+                      is_example: bool = False, kind: str = "kolada-fil",
+                      requested_by: str | None = None, dry_run: bool = False,
+                      progress: Progress = _no_progress) -> ImportResult:
+    """Import one Kolada value file. Identical re-imports change nothing and leave no run."""
+    path = Path(path)
+    with engine.begin() as connection:
+        known_kpis = load.known_ids(connection, schema.Kpi)
+        known_municipalities = load.known_ids(connection, schema.Municipality)
+    progress("läser", 0, 1)
+    frame = read_value_file(path, known_kpis, known_municipalities, layout)
+    progress("läser", 1, 1)
+    return save_value_frame(engine, frame, source=str(path), file_sha256=file_sha256(path),
+                            kind=kind, is_example=is_example, requested_by=requested_by,
+                            dry_run=dry_run, progress=progress)
+
+
+def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: str,
+                     file_sha256: str | None = None, is_example: bool = False,
+                     requested_by: str | None = None, dry_run: bool = False,
+                     progress: Progress = _no_progress) -> ImportResult:
+    """Diff validated values against the database and store the difference in one transaction."""
+    with engine.begin() as connection:
+        diff = load.diff_values(connection, frame)
+        if dry_run or not diff.counts.changed:
+            return ImportResult(source, diff.counts, None, preview=diff)
+        run_id = load.start_run(
+            connection, kind, source, file_sha256=file_sha256, is_example=is_example,
+            scope={"kpis": sorted(set(frame["kpi_id"]))}, requested_by=requested_by,
+        )
+        progress("sparar", 0, len(frame))
+        counts = load.apply_value_diff(connection, diff, run_id, is_example=is_example)
+        load.finish_run(connection, run_id, counts)
+        progress("sparar", len(frame), len(frame))
+    return ImportResult(source, counts, run_id)
+
+
+def stored_runs(engine: Engine) -> list[dict]:
+    with engine.connect() as connection:
+        return [dict(r) for r in connection.execute(
+            select(schema.ImportRun).order_by(schema.ImportRun.id)
+        ).mappings()]
+
+
+# --- Staff survey -------------------------------------------------------------------------------
+
+
+@dataclass
+class SurveyImport:
+    """What a survey import stores (or would store): visible units, and how many were hidden."""
+
+    source: str
+    measure_id: str
+    year: int
+    shape: str
+    question: str
+    results: list[survey.UnitResult]
+    hidden: int
+    counts: load.Counts
+    run_id: int | None = None
+
+    def summary(self) -> str:
+        kommun = next((r for r in self.results if r.level == survey.KOMMUN), None)
+        overall = (f"kommunen {kommun.mean:.2f} (n = {kommun.respondents})".replace(".", ",")
+                   if kommun else "kommunen under anonymitetsgränsen")
+        if not self.counts.changed:
+            return (f"{Path(self.source).name}: {self.year} är redan inläst från samma fil; "
+                    "inget ändrat.")
+        return (f"{Path(self.source).name}: medarbetarenkät {self.year}, {overall}; "
+                f"{len(self.results)} enheter sparade, {self.hidden} dolda under "
+                "anonymitetsgränsen.")
+
+
+def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: int | None = None,
+                       replace: bool = False, is_example: bool = False,
+                       requested_by: str | None = None, dry_run: bool = False) -> SurveyImport:
+    """Import a staff-survey export: aggregates only, small groups suppressed, one transaction."""
+    path = Path(path)
+    with engine.connect() as connection:
+        measures = connection.execute(
+            select(schema.Measure.id, schema.Measure.survey_question_pattern)
+            .where(schema.Measure.source == "survey").order_by(schema.Measure.position)
+        ).all()
+    if not measures:
+        raise InputError("strategin har inget mått som mäts med medarbetarenkäten.",
+                         Location(str(settings.strategy_path)),
+                         hint="Lägg till ett mått med source = \"survey\" i strategy.toml.")
+    measure_id, pattern = measures[0]
+    mapping = settings.data_dir / "mappings" / "survey_headers.toml"
+    headers = survey_files.header_map(mapping)
+    table = survey_files.read_survey(
+        path, question_pattern=pattern or survey_files.DEFAULT_QUESTION_PATTERN,
+        mapping=mapping, max_bytes=settings.upload_max_bytes,
+    )
+    survey_year = survey.find_year(table, year)
+    if table.shape == "respondent":
+        results = survey.aggregate_respondents(survey.respondent_answers(table, headers))
+    else:
+        results = survey.aggregate_units(survey.unit_rows(table, headers))
+    visible, hidden = survey.suppress(results, settings.anonymity_threshold)
+    sha = file_sha256(path)
+    rows = [
+        {"measure_id": measure_id, "year": survey_year, "level": r.level,
+         "forvaltning": r.forvaltning, "enhet": r.enhet, "respondents": r.respondents,
+         "employees": r.employees, "mean": r.mean, "share_positive": r.share_positive,
+         **{f"answers_{i + 1}": (r.answers[i] if r.answers else None) for i in range(5)},
+         "is_example": is_example}
+        for r in visible
+    ]
+    result = SurveyImport(str(path), measure_id, survey_year, table.shape, table.question,
+                          visible, len(hidden), load.Counts(added=len(rows)))
+    table_ = schema.SurveyResult.__table__
+    with engine.begin() as connection:
+        stored = connection.execute(
+            select(schema.ImportRun.id, schema.ImportRun.location, schema.ImportRun.file_sha256,
+                   schema.ImportRun.started_at)
+            .join(schema.SurveyResult, schema.SurveyResult.import_run_id == schema.ImportRun.id)
+            .where(schema.SurveyResult.measure_id == measure_id,
+                   schema.SurveyResult.year == survey_year)
+            .limit(1)
+        ).first()
+        if stored is not None and stored.file_sha256 == sha:
+            result.counts = load.Counts(unchanged=len(rows))
+            return result
+        if stored is not None and not replace:
+            raise InputError(
+                f"medarbetarenkäten {survey_year} är redan inläst från en annan fil "
+                f"({Path(stored.location).name}, {stored.started_at:%Y-%m-%d}).",
+                table.where(),
+                hint="Ange --replace för att ersätta den (det gamla resultatet loggas), eller "
+                "kontrollera året med --year.",
+            )
+        if dry_run:
+            return result
+        removed = 0
+        if stored is not None:
+            removed = connection.execute(
+                delete(table_).where(table_.c.measure_id == measure_id,
+                                     table_.c.year == survey_year)
+            ).rowcount
+        run_id = load.start_run(connection, "enkät-fil", str(path), file_sha256=sha,
+                                scope={"measure": measure_id, "year": survey_year},
+                                is_example=is_example, requested_by=requested_by)
+        if rows:
+            connection.execute(insert(table_), [{**r, "import_run_id": run_id} for r in rows])
+        result.counts = load.Counts(added=len(rows), removed=removed)
+        result.run_id = run_id
+        load.finish_run(connection, run_id, result.counts)
+    return result

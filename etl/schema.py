@@ -1,0 +1,346 @@
+"""The database schema: the only place where Målbild's tables are defined.
+
+Alembic migrations (`etl/migrations`) create these tables; a test checks that the migrations and
+this module agree. Times are stored as naive UTC so that SQLite and PostgreSQL give identical
+exports.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Now, as naive UTC (see the module docstring)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- Kolada catalogue ---------------------------------------------------------------------------
+
+
+class Municipality(Base):
+    """A kommun (type K), a region (type L) or Riket (`0000`, type L), as Kolada lists them."""
+
+    __tablename__ = "municipality"
+    id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(1))
+
+
+class MunicipalityGroup(Base):
+    """A Kolada group (G-id) or a list of municipalities made by the user."""
+
+    __tablename__ = "municipality_group"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    origin: Mapped[str] = mapped_column(String(16), default="kolada")
+
+
+class MunicipalityGroupMember(Base):
+    __tablename__ = "municipality_group_member"
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("municipality_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
+
+
+class Kpi(Base):
+    """A Kolada key figure (nyckeltal). `direction`: which way is better (higher, lower, none)."""
+
+    __tablename__ = "kpi"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    operating_area: Mapped[str] = mapped_column(Text, default="")
+    is_divided_by_gender: Mapped[bool] = mapped_column(Boolean, default=False)
+    municipality_type: Mapped[str] = mapped_column(String(4), default="K")
+    publication_date: Mapped[str] = mapped_column(String(10), default="")
+    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    unit: Mapped[str] = mapped_column(String(16), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class KpiGroup(Base):
+    __tablename__ = "kpi_group"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+
+
+class KpiGroupMember(Base):
+    __tablename__ = "kpi_group_member"
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("kpi_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    kpi_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+# --- Imports and values -------------------------------------------------------------------------
+
+
+class ImportRun(Base):
+    """One successful import. A failed import is rolled back and leaves no run behind."""
+
+    __tablename__ = "import_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    location: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class KpiValue(Base):
+    """A municipality's value of a KPI for a year and gender (T total, K women, M men)."""
+
+    __tablename__ = "kpi_value"
+    kpi_id: Mapped[str] = mapped_column(ForeignKey("kpi.id"), primary_key=True)
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    count: Mapped[int | None] = mapped_column(Integer)
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+
+    __table_args__ = (Index("ix_kpi_value_kpi_gender_year", "kpi_id", "gender", "year"),)
+
+
+class GroupValue(Base):
+    """Kolada's own value for a municipality group (an unweighted mean with its member count)."""
+
+    __tablename__ = "group_value"
+    kpi_id: Mapped[str] = mapped_column(ForeignKey("kpi.id"), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    count: Mapped[int | None] = mapped_column(Integer)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+
+
+class ValueRevision(Base):
+    """A stored value that an import changed or removed (`new_value` None means removed)."""
+
+    __tablename__ = "value_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kpi_id: Mapped[str] = mapped_column(String(16))
+    municipality_id: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(1))
+    old_value: Mapped[float | None] = mapped_column(Float)
+    new_value: Mapped[float | None] = mapped_column(Float)
+    revised_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+
+    __table_args__ = (Index("ix_value_revision_kpi_municipality", "kpi_id", "municipality_id"),)
+
+
+# --- The strategy -------------------------------------------------------------------------------
+
+
+class Strategy(Base):
+    """The adopted strategy (one row): name, municipality, decision reference."""
+
+    __tablename__ = "strategy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    municipality_id: Mapped[str] = mapped_column(String(8))
+    adopted: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    source_file: Mapped[str] = mapped_column(Text, default="")
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Goal(Base):
+    __tablename__ = "goal"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Measure(Base):
+    """A measure of a goal: what is measured, on what scale, which way is better."""
+
+    __tablename__ = "measure"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    goal_number: Mapped[int] = mapped_column(ForeignKey("goal.number"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32))
+    scale_min: Mapped[float] = mapped_column(Float)
+    scale_max: Mapped[float] = mapped_column(Float)
+    direction: Mapped[str] = mapped_column(String(8))
+    decimals: Mapped[int] = mapped_column(Integer, default=1)
+    benchmark_kpi_id: Mapped[str | None] = mapped_column(String(16))
+    survey_question_pattern: Mapped[str | None] = mapped_column(Text)
+
+
+class MeasureKpi(Base):
+    """One link of a measure's KPI lineage: this KPI from `first_year` to `last_year`."""
+
+    __tablename__ = "measure_kpi"
+    measure_id: Mapped[str] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    kpi_id: Mapped[str] = mapped_column(ForeignKey("kpi.id"))
+    method: Mapped[str] = mapped_column(Text, default="")
+
+
+class Target(Base):
+    """A target decision. Rows are never overwritten: the newest row per measure and year holds."""
+
+    __tablename__ = "target"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    decision: Mapped[str] = mapped_column(Text, default="")
+    decision_body: Mapped[str] = mapped_column(String(100), default="")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    decision_paragraph: Mapped[str] = mapped_column(String(32), default="")
+    diarienummer: Mapped[str] = mapped_column(String(64), default="")
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_target_measure_year", "measure_id", "year"),)
+
+
+class AnalysisText(Base):
+    """The yearly analysis of a measure, written by the administrator (light Markdown)."""
+
+    __tablename__ = "analysis_text"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="utkast")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (UniqueConstraint("measure_id", "year"),)
+
+
+# --- Staff survey (aggregates only: respondent rows are never stored) ---------------------------
+
+
+class SurveyResult(Base):
+    """Aggregate answers to the goal-3 question for the whole kommun, a förvaltning or an enhet.
+
+    `forvaltning` and `enhet` are empty strings at the levels above them. Units under the
+    anonymity threshold are never stored.
+    """
+
+    __tablename__ = "survey_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(16))
+    forvaltning: Mapped[str] = mapped_column(String(200), default="")
+    enhet: Mapped[str] = mapped_column(String(200), default="")
+    respondents: Mapped[int] = mapped_column(Integer)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    mean: Mapped[float] = mapped_column(Float)
+    share_positive: Mapped[float | None] = mapped_column(Float)
+    answers_1: Mapped[int | None] = mapped_column(Integer)
+    answers_2: Mapped[int | None] = mapped_column(Integer)
+    answers_3: Mapped[int | None] = mapped_column(Integer)
+    answers_4: Mapped[int | None] = mapped_column(Integer)
+    answers_5: Mapped[int | None] = mapped_column(Integer)
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+
+    __table_args__ = (UniqueConstraint("measure_id", "year", "level", "forvaltning", "enhet"),)
+
+
+# --- People and audit ---------------------------------------------------------------------------
+
+
+class AppUser(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """Kept in the database (not in memory) so that every worker sees the same rate limit."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100))
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+
+
+class AuditEvent(Base):
+    """Who changed what, when, from what to what (JSON text before and after)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(200), default="")
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+
+
+class DataState(Base):
+    """One row whose `version` every write bumps, so that cached query results can be dropped."""
+
+    __tablename__ = "data_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+metadata = Base.metadata

@@ -1,0 +1,75 @@
+"""Settings from the environment (and an optional `.env` file).
+
+Names follow the design: `DATABASE_URL`, `KOLADA_BASE_URL` and `REDIS_URL` are the usual
+unprefixed names of a deployment; everything specific to Målbild starts with `MALBILD_`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'malbild.sqlite'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MALBILD_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "MALBILD_DATABASE_URL"),
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… in production.",
+    )
+    kolada_base_url: str = Field(
+        "https://api.kolada.se/v3",
+        validation_alias=AliasChoices("KOLADA_BASE_URL", "MALBILD_KOLADA_BASE_URL"),
+    )
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("REDIS_URL", "MALBILD_REDIS_URL")
+    )
+    data_dir: Path = DEFAULT_DATA_DIR
+    strategy_file: Path | None = Field(
+        None, description="The strategy file; default `<data_dir>/strategy.toml`."
+    )
+    municipality: str | None = Field(
+        None, description="Overrides the strategy file's municipality (four digits, e.g. 1277)."
+    )
+    anonymity_threshold: int = Field(5, description="Smallest survey group that may be shown.")
+    upload_max_bytes: int = 20 * 1024 * 1024
+    secret_key: str | None = None
+    public_read: bool = True
+    trust_proxy_user_header: str | None = None
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+
+    @field_validator("anonymity_threshold")
+    @classmethod
+    def _threshold_at_least_three(cls, value: int) -> int:
+        if value < 3:
+            raise ValueError("MALBILD_ANONYMITY_THRESHOLD får inte vara lägre än 3")
+        return value
+
+    @field_validator("municipality")
+    @classmethod
+    def _four_digit_code(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) != 4 or not value.isdigit()):
+            raise ValueError("MALBILD_MUNICIPALITY ska vara en kommunkod med fyra siffror (1277)")
+        return value
+
+    @property
+    def strategy_path(self) -> Path:
+        return self.strategy_file or self.data_dir / "strategy.toml"
+
+    @property
+    def kolada_dir(self) -> Path:
+        return self.data_dir / "kolada"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,287 @@
+"""The strategy file (`data/strategy.toml`): goals, measures, KPI lineage and targets, validated.
+
+Problems are reported with the line of the file they stand on, so that an administrator who
+edits the file can find them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Collection
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from etl.errors import Location, StrategyError
+
+Direction = Literal["higher", "lower", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LineageLink(_Model):
+    """A KPI that measures the measure from `first_year` to `last_year` (open-ended if None)."""
+
+    kpi: str
+    first_year: int
+    last_year: int | None = None
+    method: str = ""
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+class Target(_Model):
+    year: int
+    value: float
+    decision: str
+    is_example: bool
+
+
+class TargetDecision(_Model):
+    """A decision that set target values for some years (as written in the file)."""
+
+    decision: str | None = None
+    example: bool | None = None
+    values: dict[int, float]
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _years_as_keys(cls, raw: dict) -> dict:
+        return {int(year): value for year, value in raw.items()}
+
+
+class Measure(_Model):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    goal: int
+    name: str
+    question: str = ""
+    purpose: str = ""
+    source: Literal["kkik", "survey"]
+    unit: str
+    scale: tuple[float, float]
+    direction: Direction
+    decimals: int = Field(1, ge=0, le=3)
+    lineage: list[LineageLink] = Field(default_factory=list)
+    targets: list[TargetDecision] = Field(default_factory=list)
+    benchmark_kpi: str | None = None
+    survey_question_pattern: str | None = None
+
+    def kpi_for(self, year: int) -> str | None:
+        """The KPI that measures this measure in `year`, if any."""
+        return next((link.kpi for link in self.lineage if link.covers(year)), None)
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        return [link.kpi for link in self.lineage]
+
+
+class Goal(_Model):
+    number: int = Field(ge=1)
+    title: str
+    description: str = ""
+
+
+class StrategyHeader(_Model):
+    name: str
+    municipality: str = Field(pattern=r"^\d{4}$")
+    adopted: date | None = None
+    decision: str = ""
+    follow_up: str = ""
+    targets_are_examples: bool = False
+
+
+class Strategy(_Model):
+    strategy: StrategyHeader
+    goals: list[Goal]
+    measures: list[Measure]
+    source_file: str = ""
+
+    def targets(self, measure: Measure) -> list[Target]:
+        """The measure's targets, with each decision's reference and example flag filled in."""
+        result = []
+        for group in measure.targets:
+            for year, value in sorted(group.values.items()):
+                result.append(
+                    Target(
+                        year=year,
+                        value=value,
+                        decision=group.decision or self.strategy.decision,
+                        is_example=(
+                            self.strategy.targets_are_examples
+                            if group.example is None
+                            else group.example
+                        ),
+                    )
+                )
+        return result
+
+    def measures_of(self, goal: int) -> list[Measure]:
+        return [m for m in self.measures if m.goal == goal]
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        known = ", ".join(m.id for m in self.measures)
+        raise KeyError(f"Okänt mått «{measure_id}». Måtten i strategin: {known}.")
+
+    @property
+    def kpi_ids(self) -> set[str]:
+        ids = {kpi for m in self.measures for kpi in m.kpi_ids}
+        ids |= {m.benchmark_kpi for m in self.measures if m.benchmark_kpi}
+        return ids
+
+
+class _LineFinder:
+    """Finds the line of the file that a problem in a measure, goal or target stands on."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def _block_start(self, section: str, item_id: str | int | None) -> int:
+        """Line index of `[[section]]` whose `id`/`number` is item_id (or the first one)."""
+        starts = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{section}]]"]
+        if item_id is None:
+            return starts[0] if starts else 0
+        key = "id" if section == "measures" else "number"
+        wanted = re.compile(rf'^\s*{key}\s*=\s*"?{re.escape(str(item_id))}"?\s*(#.*)?$')
+        for start in starts:
+            for line in self.lines[start + 1 : start + 6]:
+                if wanted.match(line):
+                    return start
+        return starts[0] if starts else 0
+
+    def find(self, section: str, item_id: str | int | None, *needles: str) -> int:
+        """1-based line of the first needle after the block start, else the block start."""
+        start = self._block_start(section, item_id)
+        end = len(self.lines)
+        for i in range(start + 1, len(self.lines)):
+            if self.lines[i].strip() == f"[[{section}]]":
+                end = i
+                break
+        for needle in needles:
+            pattern = re.compile(needle)
+            for i in range(start, end):
+                if pattern.search(self.lines[i].split("#", 1)[0]):
+                    return i + 1
+        return start + 1
+
+
+def load_strategy(path: Path, known_kpis: Collection[str] | None = None) -> Strategy:
+    """Read and validate the strategy file. `known_kpis`: KPI ids the catalogue knows."""
+    text = path.read_text(encoding="utf-8")
+    finder = _LineFinder(text)
+
+    def error(problem: str, line: int, hint: str = "") -> StrategyError:
+        return StrategyError(problem, Location(str(path), line=line), hint=hint)
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise error(
+            f"filen är inte giltig TOML ({exc}).",
+            int(match.group(1)) if match else 1,
+            "Kontrollera citattecken, hakparenteser och likhetstecken på raden.",
+        ) from None
+    try:
+        strategy = Strategy.model_validate({**raw, "source_file": str(path)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"]
+        section = str(loc[0]) if loc else "strategy"
+        item = None
+        if section in {"measures", "goals"} and len(loc) > 1 and isinstance(loc[1], int):
+            items = raw.get(section, [])
+            item = items[loc[1]].get("id" if section == "measures" else "number")
+        field = next((str(p) for p in reversed(loc) if isinstance(p, str)), section)
+        line = finder.find(section, item, rf"^\s*{re.escape(field)}\s*=", re.escape(field))
+        raise error(
+            f"fältet «{'.'.join(str(p) for p in loc)}»: {first['msg']}.",
+            line,
+            "Se kommentaren överst i filen för vilka fält och värden som gäller.",
+        ) from None
+    _check(strategy, finder, error, known_kpis)
+    return strategy
+
+
+def _check(strategy: Strategy, finder: _LineFinder, error, known_kpis) -> None:
+    goal_numbers = [g.number for g in strategy.goals]
+    for number in goal_numbers:
+        if goal_numbers.count(number) > 1:
+            raise error(f"mål {number} finns två gånger.", finder.find("goals", number))
+    seen: set[str] = set()
+    for measure in strategy.measures:
+        where = lambda *needles, m=measure: finder.find("measures", m.id, *needles)  # noqa: E731
+        if measure.id in seen:
+            raise error(f"måttet «{measure.id}» finns två gånger.", where())
+        seen.add(measure.id)
+        if measure.goal not in goal_numbers:
+            raise error(
+                f"måttet «{measure.id}» hör till mål {measure.goal}, som inte finns.",
+                where(r"^\s*goal\s*="),
+            )
+        low, high = measure.scale
+        if low >= high:
+            raise error(f"måttet «{measure.id}»: skalans början måste vara lägre än slutet.",
+                        where(r"^\s*scale\s*="))
+        if measure.source == "kkik" and not measure.lineage:
+            raise error(f"måttet «{measure.id}» hämtas från KKiK men saknar lineage (nyckeltal).",
+                        where())
+        kpis = [(link.kpi, "lineage") for link in measure.lineage]
+        if measure.benchmark_kpi:
+            kpis.append((measure.benchmark_kpi, "benchmark_kpi"))
+        for kpi, _field in kpis:
+            if known_kpis is not None and kpi not in known_kpis:
+                raise error(
+                    f"måttet «{measure.id}»: nyckeltalet «{kpi}» är okänt.",
+                    where(rf'"{re.escape(kpi)}"'),
+                    "Kontrollera id:t i Kolada (kolada.se) eller hämta katalogen med "
+                    "«malbild etl kolada».",
+                )
+        links = sorted(measure.lineage, key=lambda link: link.first_year)
+        for link in links:
+            if link.last_year is not None and link.last_year < link.first_year:
+                raise error(
+                    f"måttet «{measure.id}»: {link.kpi} slutar ({link.last_year}) "
+                    f"före det börjar ({link.first_year}).",
+                    where(rf'"{re.escape(link.kpi)}"'),
+                )
+        for earlier, later in itertools.pairwise(links):
+            if earlier.last_year is None or earlier.last_year >= later.first_year:
+                raise error(
+                    f"måttet «{measure.id}»: åren för {earlier.kpi} och {later.kpi} överlappar "
+                    f"({earlier.kpi} till {earlier.last_year or 'tills vidare'}, "
+                    f"{later.kpi} från {later.first_year}).",
+                    where(rf'"{re.escape(later.kpi)}"'),
+                    "Varje år får mätas av högst ett nyckeltal; sätt last_year på det äldre.",
+                )
+        years: set[int] = set()
+        for group in measure.targets:
+            for year, value in group.values.items():
+                line = where(rf"\b{year}\s*=")
+                if year in years:
+                    raise error(f"måttet «{measure.id}»: mål för {year} anges två gånger.", line)
+                years.add(year)
+                if not low <= value <= high:
+                    raise error(
+                        f"måttet «{measure.id}»: målet {value:g} för {year} ligger utanför "
+                        f"skalan {low:g}–{high:g}.",
+                        line,
+                    )
+        if measure.source == "survey" and measure.survey_question_pattern:
+            try:
+                re.compile(measure.survey_question_pattern)
+            except re.error as exc:
+                raise error(
+                    f"måttet «{measure.id}»: survey_question_pattern är inget giltigt mönster "
+                    f"({exc}).",
+                    where(r"survey_question_pattern"),
+                ) from None
