@@ -1,0 +1,100 @@
+"""The Dash app factory. Pages live in `dashboard/pages`, one module each."""
+
+from __future__ import annotations
+
+import importlib
+
+import dash
+from dash import Dash, html
+
+from dashboard import ids, queries, runtime
+from etl.settings import PROJECT_ROOT, Settings, get_settings
+
+PAGE_MODULES = (
+    "dashboard.pages.overview",
+    "dashboard.pages.goal",
+    "dashboard.pages.not_found_404",
+)
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="sv">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+
+def nav_links(goal_rows) -> list:
+    """The main menu, built from the page registry and the goals in the database."""
+    links = [("/", "Översikt")]
+    links += [(f"/mal/{g.number}", f"Mål {g.number}") for g in goal_rows.itertuples()]
+    links += [(page["relative_path"], page["name"]) for page in dash.page_registry.values()
+              if page.get("in_nav")]
+    return [html.Li(html.A(text, href=href, className="nav-link")) for href, text in links]
+
+
+def shell() -> html.Div:
+    """Skip link, header with the menu, the one `main` landmark, and the footer."""
+    engine = runtime.engine()
+    settings = runtime.settings()
+    try:
+        strategy = queries.strategy_info(engine, settings.municipality)
+        goal_rows = queries.goals(engine)
+        place = f"{strategy.municipality}s kommun" if not strategy.municipality.endswith("s") \
+            else f"{strategy.municipality} kommun"
+    except Exception:  # an empty database still gets a page that says what to do
+        strategy, goal_rows, place = None, None, ""
+    menu = nav_links(goal_rows) if goal_rows is not None else [html.Li(html.A("Översikt",
+                                                                               href="/"))]
+    return html.Div([
+        html.A("Hoppa till innehållet", href=f"#{ids.MAIN}", className="skip-link"),
+        html.Header([
+            html.Div([
+                html.A([html.Span("Målbild", className="brand-name"),
+                        html.Span(place, className="brand-place")],
+                       href="/", className="brand"),
+                html.Nav(html.Ul(menu), **{"aria-label": "Huvudmeny"}),
+            ], className="header-inner"),
+        ], className="site-header"),
+        html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
+        html.Footer([
+            html.P([
+                "Källor: Kolada (RKA) och kommunens medarbetarenkät. ",
+                "Värden märkta ", html.Strong("Exempeldata"),
+                " är påhittade för demonstration. ",
+            ]),
+            html.P(strategy.name if strategy else "Ingen strategi inläst"),
+        ], className="site-footer"),
+    ], className="page")
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the Dash app for `settings` (from the environment if not given)."""
+    settings = settings or get_settings()
+    runtime.configure(settings)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title="Målbild",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        index_string=INDEX_STRING,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    for name in PAGE_MODULES:
+        module = importlib.import_module(name)
+        # Dash fills in `layout` only for pages it imports itself (from a pages folder).
+        dash.page_registry[name].setdefault("layout", module.layout)
+    app.layout = shell
+    return app

@@ -1,0 +1,66 @@
+"""Swedish number and date formats: decimal comma, space between thousands, "83,0 %".
+
+A no-break space (U+00A0) separates thousands and the unit so that a number never wraps.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+NBSP = "\u00a0"
+MISSING = "–"
+PLOTLY_SEPARATORS = "," + NBSP  # Plotly's layout.separators: decimal, then thousands
+PERCENT_UNITS = {"%", "procent"}
+
+
+def is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """1234.5 → "1 234,5" (with a no-break space); None/NaN → "–"."""
+    if is_missing(value):
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """83 → "83,0 %"."""
+    return MISSING if is_missing(value) else f"{number(value, decimals)}{NBSP}%"
+
+
+def with_unit(value: float | None, unit: str, decimals: int = 1) -> str:
+    """A value as the measure's unit wants it: "83,0 %", "12 345 kr", "3,59"."""
+    if is_missing(value):
+        return MISSING
+    if unit in PERCENT_UNITS:
+        return percent(value, decimals)
+    if unit in {"kr", "dagar", "kg"}:
+        return f"{number(value, decimals)}{NBSP}{unit}"
+    return number(value, decimals)
+
+
+def hover_format(unit: str, decimals: int = 1) -> str:
+    """A Plotly d3 format for hover text; separators come from layout.separators."""
+    suffix = f"{NBSP}%" if unit in PERCENT_UNITS else (f"{NBSP}{unit}" if unit in {"kr"} else "")
+    return f"%{{y:,.{decimals}f}}{suffix}"
+
+
+def signed(value: float | None, decimals: int = 1) -> str:
+    """+1,5 / −2,0 (for changes)."""
+    if is_missing(value):
+        return MISSING
+    return ("+" if value > 0 else "") + number(value, decimals)
+
+
+def iso_date(value: date | datetime | None) -> str:
+    """Dates the Swedish way, ISO 8601: 2026-11-27."""
+    if value is None:
+        return MISSING
+    return value.strftime("%Y-%m-%d")
+
+
+def count(value: int | None) -> str:
+    return MISSING if value is None else number(float(value), 0)

@@ -1,0 +1,347 @@
+"""Queries: database → DataFrames and small records for the figures, pages and exports.
+
+Every function takes an Engine first and reads only; none is called at import time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from dashboard import comparison, status
+from etl import schema
+
+MUNICIPALITY_TYPE = "K"
+
+
+def _frame(engine: Engine, statement) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# --- Strategy -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    name: str
+    municipality_id: str
+    municipality: str
+    decision: str
+    adopted: object
+    follow_up: str
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    kpi_id: str
+    first_year: int
+    last_year: int | None
+    method: str
+    kpi_title: str
+    retired: bool
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    id: str
+    goal_number: int
+    name: str
+    question: str
+    purpose: str
+    source: str
+    unit: str
+    scale_min: float
+    scale_max: float
+    direction: str
+    decimals: int
+    benchmark_kpi_id: str | None
+    lineage: tuple[LineageLink, ...] = field(default_factory=tuple)
+
+    @property
+    def is_survey(self) -> bool:
+        return self.source == "survey"
+
+    def link_for(self, year: int) -> LineageLink | None:
+        return next((link for link in self.lineage if link.covers(year)), None)
+
+
+def strategy_info(engine: Engine, municipality_override: str | None = None) -> StrategyInfo:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.Strategy).where(schema.Strategy.id == 1)
+                                 ).mappings().first()
+        if row is None:
+            raise LookupError("Databasen saknar strategi. Kör «malbild demo» eller "
+                              "«malbild strategy load».")
+        home = municipality_override or row["municipality_id"]
+        title = connection.scalar(select(schema.Municipality.title)
+                                  .where(schema.Municipality.id == home)) or home
+    return StrategyInfo(row["name"], home, title, row["decision"], row["adopted"],
+                        row["follow_up"])
+
+
+def goals(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, select(schema.Goal.number, schema.Goal.title)
+                  .order_by(schema.Goal.number))
+
+
+def measures(engine: Engine, goal: int | None = None) -> list[MeasureInfo]:
+    """Measures (of one goal, or all) with their KPI lineage, in strategy order."""
+    m, link, kpi = schema.Measure, schema.MeasureKpi, schema.Kpi
+    statement = select(m).order_by(m.position)
+    if goal is not None:
+        statement = statement.where(m.goal_number == goal)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).mappings().all()
+        links = connection.execute(
+            select(link.measure_id, link.kpi_id, link.first_year, link.last_year, link.method,
+                   kpi.title, kpi.retired)
+            .join(kpi, kpi.id == link.kpi_id).order_by(link.measure_id, link.first_year)
+        ).all()
+    by_measure: dict[str, list[LineageLink]] = {}
+    for r in links:
+        by_measure.setdefault(r.measure_id, []).append(
+            LineageLink(r.kpi_id, r.first_year, r.last_year, r.method, r.title, r.retired))
+    return [
+        MeasureInfo(r["id"], r["goal_number"], r["name"], r["question"], r["purpose"],
+                    r["source"], r["unit"], r["scale_min"], r["scale_max"], r["direction"],
+                    r["decimals"], r["benchmark_kpi_id"], tuple(by_measure.get(r["id"], [])))
+        for r in rows
+    ]
+
+
+def measure(engine: Engine, measure_id: str) -> MeasureInfo:
+    for info in measures(engine):
+        if info.id == measure_id:
+            return info
+    raise KeyError(measure_id)
+
+
+def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
+    """The current target per year (the newest decision row): year, target, decision, example."""
+    t = schema.Target
+    newest = select(func.max(t.id)).where(t.measure_id == measure_id).group_by(t.year)
+    frame = _frame(engine, select(t.year, t.value.label("target"), t.decision.label(
+        "target_decision"), t.is_example.label("target_is_example"))
+        .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year))
+    return frame.astype({"year": "int64", "target": "float64"})
+
+
+# --- Kolada values ------------------------------------------------------------------------------
+
+
+def municipal_values(engine: Engine, kpi_ids: list[str], gender: str = "T") -> pd.DataFrame:
+    """Every kommun's values of the KPIs (type K only: never Riket or the regions)."""
+    v, mun = schema.KpiValue, schema.Municipality
+    frame = _frame(engine, select(v.kpi_id, v.municipality_id, v.year, v.value, v.is_example,
+                                  v.import_run_id)
+                   .join(mun, mun.id == v.municipality_id)
+                   .where(v.kpi_id.in_(kpi_ids), v.gender == gender,
+                          mun.type == MUNICIPALITY_TYPE))
+    return frame.astype({"year": "int64", "value": "float64"})
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a chart's values come from, for the source line under it."""
+
+    caption: str
+    kpi_ids: tuple[str, ...]
+    example_years: tuple[int, ...]
+    newest_year: int | None
+    fetched: str
+
+
+@lru_cache
+def _bundled_source(kolada_dir: Path) -> tuple[str, frozenset[str]]:
+    path = kolada_dir / "source.toml"
+    if not path.exists():
+        return "Kolada (RKA)", frozenset()
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return raw["caption"], frozenset(raw.get("files", []))
+
+
+def value_sources(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> str:
+    """Where the KPIs' real values come from: "Kolada (RKA), uttag augusti 2024" or
+    "Kolada (RKA), hämtad 2026-11-27"."""
+    v, run = schema.KpiValue, schema.ImportRun
+    runs = _frame(engine, select(run.kind, run.location, run.started_at).where(
+        run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
+        run.is_example.is_(False)).order_by(run.id))
+    caption, bundled_files = _bundled_source(kolada_dir)
+    parts = []
+    for run in runs.itertuples():
+        if Path(run.location).name in bundled_files:
+            parts.append(caption)
+        elif run.kind == "kolada-api":
+            parts.append(f"Kolada (RKA), hämtad {run.started_at:%Y-%m-%d}")
+        else:
+            parts.append(f"Kolada (RKA), fil inläst {run.started_at:%Y-%m-%d}")
+    return "; ".join(dict.fromkeys(parts)) or "Kolada (RKA)"
+
+
+def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.DataFrame:
+    """Revised values of the home municipality: kpi_id, year, old, new, when."""
+    r = schema.ValueRevision
+    return _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
+                  .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
+                         r.gender == "T")
+                  .order_by(r.revised_at))
+
+
+# --- Follow-up of a measure ---------------------------------------------------------------------
+
+SERIES_COLUMNS = [
+    "year", "kpi_id", "segment", "method", "value", "is_example", "comparison_mean",
+    "comparison_n", "peer_rank", "quartile", "target", "target_decision", "target_is_example",
+    "target_status", "target_status_label", "peer_status_label", "revised_at",
+]
+
+
+def measure_series(engine: Engine, info: MeasureInfo, home: str) -> pd.DataFrame:
+    """One row per year of a Kolada measure: the home value, the comparison, target, statuses.
+
+    `segment` numbers the lineage links; a new segment starts where the method changes, and
+    figures never draw a line across segments.
+    """
+    kpi_ids = [link.kpi_id for link in info.lineage]
+    values = municipal_values(engine, kpi_ids)
+    # Only the years each KPI measures the measure (a KPI may exist before or after).
+    in_lineage = pd.Series(False, index=values.index)
+    for link in info.lineage:
+        in_lineage |= (values["kpi_id"] == link.kpi_id) & values["year"].map(link.covers)
+    values = values.loc[in_lineage]
+    stats = comparison.yearly_peer_stats(values, home, info.direction)
+    home_rows = values.loc[values["municipality_id"] == home, ["kpi_id", "year", "is_example"]]
+    stats = stats.merge(home_rows, on=["kpi_id", "year"], how="left")
+    example_kpis = set(values.loc[values["is_example"].astype(bool), "kpi_id"])
+    stats["is_example"] = stats["kpi_id"].isin(example_kpis)
+    first = min(link.first_year for link in info.lineage)
+    last_data = int(values["year"].max()) if len(values) else first
+    target_frame = targets(engine, info.id)
+    years = range(first, last_data + 1)
+    frame = pd.DataFrame({"year": list(years)})
+    frame["kpi_id"] = [getattr(info.link_for(y), "kpi_id", None) for y in frame["year"]]
+    frame["segment"] = [next((i for i, link in enumerate(info.lineage) if link.covers(y)), -1)
+                        for y in frame["year"]]
+    frame["method"] = [getattr(info.link_for(y), "method", "") for y in frame["year"]]
+    frame = frame.merge(stats, on=["kpi_id", "year"], how="left")
+    frame = frame.merge(target_frame, on="year", how="left")
+    revised = revisions(engine, kpi_ids, home)
+    last_revision = (revised.groupby(["kpi_id", "year"])["revised_at"].max().reset_index()
+                     if len(revised) else pd.DataFrame(columns=["kpi_id", "year", "revised_at"]))
+    frame = frame.merge(last_revision.astype({"year": "int64"}) if len(last_revision)
+                        else last_revision, on=["kpi_id", "year"], how="left")
+    previous_value = None
+    previous_segment = None
+    statuses, labels, peers = [], [], []
+    for row in frame.itertuples():
+        prev = previous_value if previous_segment == row.segment else None
+        target_state = status.target_status(
+            row.value, row.target, info.direction, previous=prev, decimals=info.decimals)
+        peer = status.peer_status(
+            None if pd.isna(row.peer_rank) else int(row.peer_rank),
+            0 if pd.isna(row.comparison_n) else int(row.comparison_n),
+            None if pd.isna(row.quartile) else int(row.quartile), info.direction)
+        statuses.append(target_state.key)
+        labels.append(target_state.label)
+        peers.append(peer.label if peer.rank_text == "" else f"{peer.label}, {peer.rank_text}")
+        if not pd.isna(row.value):
+            previous_value, previous_segment = row.value, row.segment
+    frame["target_status"] = statuses
+    frame["target_status_label"] = labels
+    frame["peer_status_label"] = peers
+    frame["is_example"] = frame["is_example"].fillna(False).astype(bool)
+    frame["target_is_example"] = frame["target_is_example"].astype("boolean").fillna(False)
+    for column in ("comparison_n", "peer_rank", "quartile"):
+        frame[column] = frame[column].astype("Int64")
+    return frame[SERIES_COLUMNS]
+
+
+def latest_row(series: pd.DataFrame, column: str = "value") -> pd.Series | None:
+    """The newest year that has a value in `column`."""
+    measured = series.loc[series[column].notna()]
+    return None if measured.empty else measured.iloc[-1]
+
+
+def kpi_home_stats(engine: Engine, kpi_id: str, home: str, direction: str) -> pd.DataFrame:
+    """Per year for one KPI: home value, comparison mean, n, rank (e.g. the HME benchmark)."""
+    values = municipal_values(engine, [kpi_id])
+    return comparison.yearly_peer_stats(values, home, direction)
+
+
+def kpi_info(engine: Engine, kpi_id: str) -> dict:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.Kpi).where(schema.Kpi.id == kpi_id)
+                                 ).mappings().first()
+    if row is None:
+        raise KeyError(kpi_id)
+    return dict(row)
+
+
+# --- Staff survey -------------------------------------------------------------------------------
+
+
+def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: str | None = None,
+                   year: int | None = None) -> pd.DataFrame:
+    """Stored survey aggregates at or above the anonymity threshold (a second guard)."""
+    s = schema.SurveyResult
+    conditions = [s.measure_id == measure_id, s.respondents >= threshold]
+    if level:
+        conditions.append(s.level == level)
+    if year:
+        conditions.append(s.year == year)
+    return _frame(engine, select(
+        s.year, s.level, s.forvaltning, s.enhet, s.respondents, s.employees, s.mean,
+        s.share_positive, s.answers_1, s.answers_2, s.answers_3, s.answers_4, s.answers_5,
+        s.is_example, s.import_run_id,
+    ).where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
+
+
+def survey_series(engine: Engine, info: MeasureInfo, threshold: int) -> pd.DataFrame:
+    """The kommun-level result per survey year, with target and status."""
+    kommun = survey_results(engine, info.id, threshold, level="kommun")
+    frame = kommun.rename(columns={"mean": "value"})[
+        ["year", "value", "respondents", "share_positive", "is_example"]]
+    frame = frame.merge(targets(engine, info.id), on="year", how="outer").sort_values("year")
+    statuses, labels = [], []
+    previous = None
+    for row in frame.itertuples():
+        state = status.target_status(row.value, row.target, info.direction, previous=previous,
+                                     decimals=info.decimals)
+        statuses.append(state.key)
+        labels.append(state.label)
+        if not pd.isna(row.value):
+            previous = row.value
+    frame["target_status"] = statuses
+    frame["target_status_label"] = labels
+    frame["is_example"] = frame["is_example"].astype("boolean").fillna(False).astype(bool)
+    frame["target_is_example"] = frame["target_is_example"].astype("boolean").fillna(False)
+    frame["respondents"] = frame["respondents"].astype("Int64")
+    return frame.reset_index(drop=True)
+
+
+def survey_years(engine: Engine, measure_id: str) -> list[int]:
+    s = schema.SurveyResult
+    with engine.connect() as connection:
+        return list(connection.scalars(select(s.year).where(s.measure_id == measure_id)
+                                       .distinct().order_by(s.year)))
+
+
+# --- Freshness ----------------------------------------------------------------------------------
+
+
+def last_import(engine: Engine) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.ImportRun).order_by(schema.ImportRun.id.desc())
+                                 .limit(1)).mappings().first()
+    return dict(row) if row else None

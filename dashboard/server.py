@@ -1,0 +1,41 @@
+"""Serving the dashboard with gunicorn (several worker processes, nothing shared in memory)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+def wsgi_app():
+    """The Flask server behind the Dash app, for `gunicorn 'dashboard.server:wsgi_app()'`."""
+    from dashboard.app import create_app
+
+    server = create_app().server
+    # Dash registers the script bundles it may serve while rendering the index page; a worker
+    # that has not rendered one would refuse the bundles the browser asks it for.
+    server.test_client().get("/")
+    return server
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return wsgi_app()
+
+
+def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: int = 4) -> None:
+    _Gunicorn({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "accesslog": "-",
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+    }).run()
