@@ -1,0 +1,124 @@
+"""Shared fixtures: settings for temporary databases, the demo database, and dumps.
+
+`MALBILD_TEST_DATABASE_URL` (a PostgreSQL URL) makes the integration tests that take `engine_url`
+also run against that server; `MALBILD_REQUIRE_DATABASE=1` turns its absence into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from etl import db, schema
+from etl.demo import build_demo
+from etl.settings import DEFAULT_DATA_DIR, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_URL = os.environ.get("MALBILD_TEST_DATABASE_URL")
+
+
+def make_settings(url: str, **overrides) -> Settings:
+    return Settings(database_url=url, data_dir=DEFAULT_DATA_DIR, **overrides)
+
+
+def sqlite_url(directory: Path, name: str = "malbild.sqlite") -> str:
+    return f"sqlite:///{directory / name}"
+
+
+def _postgres_available() -> bool:
+    if not POSTGRES_URL:
+        return False
+    try:
+        with create_engine(POSTGRES_URL).connect():
+            return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def fresh_postgres_url() -> Iterator[str]:
+    """A new, empty schema on the test server, so tests never see each other's tables."""
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{name}"
+    try:
+        yield url
+    finally:
+        db.engine_for(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+def engine_params() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL or os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
+        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return params
+
+
+@pytest.fixture(params=engine_params())
+def engine_url(request, tmp_path) -> Iterator[str]:
+    """An empty database URL: a SQLite file, and (when configured) a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    if not _postgres_available():
+        if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
+            pytest.fail(f"PostgreSQL krävs men svarar inte: {POSTGRES_URL!r}")
+        pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+    with fresh_postgres_url() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(engine_url) -> Settings:
+    return make_settings(engine_url)
+
+
+@pytest.fixture
+def catalogue_db(settings) -> Settings:
+    """A database with the schema, the bundled catalogue and the strategy, but no values."""
+    from etl import imports
+
+    db.upgrade(settings.database_url)
+    engine = db.engine_for(settings.database_url)
+    imports.load_bundled_catalogue(engine, settings)
+    imports.load_strategy_file(engine, settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory) -> Settings:
+    """The whole demo database, built once per test session (SQLite)."""
+    directory = tmp_path_factory.mktemp("demo")
+    settings = make_settings(sqlite_url(directory, "demo.sqlite"))
+    build_demo(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_settings):
+    return db.engine_for(demo_settings.database_url)
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    """Every row of every Målbild table, sorted: compare two dumps to prove nothing changed."""
+    engine = db.engine_for(url)
+    tables = set(inspect(engine).get_table_names())
+    result = {}
+    with engine.connect() as connection:
+        for table in schema.metadata.sorted_tables:
+            if table.name in tables:
+                rows = connection.execute(table.select()).all()
+                result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return result

@@ -1,0 +1,92 @@
+"""A real browser against a real server: Chromium (Debian's) driven by Playwright.
+
+Without Chromium the browser tests are skipped, visibly; with `MALBILD_REQUIRE_BROWSER=1`
+(as in CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("BROWSER_PATH") or "/usr/bin/chromium"
+    return candidate if os.path.exists(candidate) else shutil.which("chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    path = chromium_path()
+    required = os.environ.get("MALBILD_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("Playwright saknas men krävs (MALBILD_REQUIRE_BROWSER=1)")
+        pytest.skip("Playwright saknas")
+    if path is None:
+        if required:
+            pytest.fail("Chromium saknas men krävs (MALBILD_REQUIRE_BROWSER=1): "
+                        "apt-get install -y chromium")
+        pytest.skip("Chromium saknas (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(demo_settings) -> Iterator[str]:
+    """The dashboard over the demo database, served from a thread of this process."""
+    from dashboard.app import create_app
+
+    app = create_app(demo_settings)
+    port = free_port()
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+class PageProblems:
+    """Console errors and uncaught exceptions seen while a page was open."""
+
+    def __init__(self, page) -> None:
+        self.messages: list[str] = []
+        page.on("console", lambda m: self.messages.append(f"console.{m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.messages.append(f"requestfailed: {r.url}"))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    page.problems = PageProblems(page)
+    yield page
+    context.close()
+
+
+def open_page(page, url: str) -> None:
+    """Open a URL and wait until Dash has rendered the page (and its callbacks have run)."""
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector("main h1")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,66 @@
+"""Every page in Chromium: it renders, shows the expected numbers and logs no errors."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import open_page
+
+NBSP = "\u00a0"
+
+
+def text_of(page) -> str:
+    """All text of the main landmark (tables behind "Visa som tabell" included), spaces folded."""
+    return re.sub(r"\s+", " ", page.locator("main").text_content().replace(NBSP, " "))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "heading", "expected"), [
+    ("/", "Uppföljning av kommunikationsstrategin – Åstorp",
+     ["80,0 %", "83,7 % (n = 137)", "plats 111 av 137", "Ej uppnått", "Uppnått", "På väg",
+      "Mål 1: Den externa kommunikationen", "Exempeldata"]),
+    ("/mal/1", "Mål 1: Den externa kommunikationen och tillgängligheten uppfattas som god",
+     ["83,0 %", "81,1 %", "54 av 148", "Gott bemötande vid telefonkontakt",
+      "Åstorp 80,0 % 2022, mätkommunernas medelvärde 83,7 % (n = 137), plats 111 av 137"]),
+    ("/mal/2", "Mål 2: Medborgarna känner delaktighet i kommunens verksamhet",
+     ["41,6 %", "Medborgarnas möjlighet att delta"]),
+    ("/mal/3", "Mål 3: Den interna kommunikationen uppfattas som god av de anställda",
+     ["3,78", "n = 429", "Medarbetarenkäten per förvaltning", "HME", "80,5"]),
+])
+def test_page_renders_numbers_without_errors(page, server_url, path, heading, expected):
+    open_page(page, server_url + path)
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("main h1").inner_text() == heading
+    text = text_of(page)
+    for part in expected:
+        assert part in text, part
+    assert page.locator(".js-plotly-plot").count() >= 1 or path == "/"
+    assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_charts_use_decimal_comma(page, server_url):
+    open_page(page, server_url + "/mal/1")
+    page.wait_for_selector(".js-plotly-plot .ytick text")
+    ticks = page.locator(".js-plotly-plot").first.locator(".ytick text").all_text_contents()
+    assert ticks and all("." not in t for t in ticks)
+
+
+@pytest.mark.browser
+def test_unknown_goal_and_unknown_page(page, server_url):
+    open_page(page, server_url + "/mal/9")
+    assert page.locator("main h1").inner_text() == "Målet finns inte"
+    open_page(page, server_url + "/finns-inte")
+    assert page.locator("main h1").inner_text() == "Sidan finns inte"
+    assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_survey_year_can_be_changed(page, server_url):
+    open_page(page, server_url + "/mal/3")
+    page.locator("#goal3-year").click()
+    page.get_by_role("option", name="2013").click()
+    page.wait_for_function(
+        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2013')")
+    assert "Intern kommunikation per förvaltning 2013" in text_of(page)
+    assert page.problems.messages == []

@@ -1,0 +1,48 @@
+"""The example files in data/demo are what the generator makes, and never touch real KPIs."""
+
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from etl.demo import (
+    EXAMPLE_KKIK_FILE,
+    SURVEY_YEARS,
+    generate_kkik_examples,
+    generate_survey_rows,
+    survey_file_name,
+)
+from etl.extract import kolada_files
+from etl.settings import DEFAULT_DATA_DIR
+
+DEMO = DEFAULT_DATA_DIR / "demo"
+
+
+def test_kkik_example_file_is_current():
+    kommuner = [m["id"] for m in kolada_files.fetch_municipalities(DEFAULT_DATA_DIR / "kolada")
+                if m["type"] == "K"]
+    generated = generate_kkik_examples(kommuner)
+    buffer = io.StringIO()
+    generated.to_csv(buffer, index=False, lineterminator="\n")
+    assert (DEMO / EXAMPLE_KKIK_FILE).read_text(encoding="utf-8") == buffer.getvalue()
+
+
+def test_example_kpis_are_not_in_the_real_extract():
+    real = set(pd.read_csv(DEFAULT_DATA_DIR / "kolada" / "values.csv.gz", usecols=["kpi"])["kpi"])
+    assert not set(pd.read_csv(DEMO / EXAMPLE_KKIK_FILE)["kpi"]) & real
+
+
+def test_survey_files_are_current_and_labelled():
+    for year in SURVEY_YEARS:
+        path = DEMO / survey_file_name(year)
+        rows = generate_survey_rows(year)
+        if path.suffix == ".csv":
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            title, data = lines[0], lines[3:]
+        else:
+            sheet = load_workbook(path, read_only=True).active
+            values = list(sheet.iter_rows(values_only=True))
+            title, data = values[0][0], values[2:]
+        assert "EXEMPELDATA" in title
+        assert len(data) == len(rows)
+        assert 400 <= len(rows) <= 600  # about 600 employees, most of whom answer

@@ -1,0 +1,89 @@
+"""The strategy file: the shipped one is valid, and every mistake names its line."""
+
+from pathlib import Path
+
+import pytest
+
+from etl.errors import StrategyError
+from etl.settings import DEFAULT_DATA_DIR
+from etl.strategy import load_strategy
+
+STRATEGY = DEFAULT_DATA_DIR / "strategy.toml"
+KNOWN = {"U00412", "U00413", "U00414", "U00415", "U00416", "N00673", "N00647", "N00640",
+         "N00652", "N00651", "U00200"}
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = STRATEGY.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "strategy.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if needle in line)
+
+
+def test_shipped_strategy_has_three_goals_and_six_measures():
+    strategy = load_strategy(STRATEGY, known_kpis=KNOWN)
+    assert [g.number for g in strategy.goals] == [1, 2, 3]
+    assert [m.id for m in strategy.measures] == [
+        "epost-svar", "telefon-svar", "telefon-bemotande", "webbinformation", "delaktighet",
+        "intern-kommunikation"]
+    bemotande = strategy.measure("telefon-bemotande")
+    assert bemotande.kpi_for(2015) == "U00414"
+    assert bemotande.kpi_for(2021) == "N00640"
+    targets = strategy.targets(bemotande)
+    assert targets[0].decision == "KS 2013-05-07 §82" and targets[0].is_example
+
+
+def test_unknown_kpi_names_its_line(tmp_path):
+    path = edited(tmp_path, '{ kpi = "N00640"', '{ kpi = "N99999"')
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    message = str(error.value)
+    assert "N99999" in message and "okänt" in message
+    assert f"rad {line_of(path, 'N99999')}" in message
+
+
+def test_overlapping_lineage_years_name_the_line(tmp_path):
+    path = edited(tmp_path, 'kpi = "U00414", first_year = 2012, last_year = 2020',
+                  'kpi = "U00414", first_year = 2012, last_year = 2021')
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "överlappar" in str(error.value)
+    assert f"rad {line_of(path, 'N00640')}" in str(error.value)
+
+
+def test_target_outside_the_scale_names_the_line(tmp_path):
+    path = edited(tmp_path, "values = { 2013 = 3.5,", "values = { 2013 = 7.5,")
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "utanför skalan 1–5" in str(error.value)
+    assert f"rad {line_of(path, '2013 = 7.5')}" in str(error.value)
+
+
+def test_wrong_direction_word_names_the_field_and_line(tmp_path):
+    path = edited(tmp_path, 'direction = "higher"', 'direction = "upp"')
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "direction" in str(error.value)
+    line = line_of(path, 'direction = "upp"')
+    assert f"rad {line}" in str(error.value)
+
+
+def test_broken_toml_names_its_line(tmp_path):
+    path = edited(tmp_path, 'name = "Svar på e-post inom två arbetsdagar"',
+                  'name = "Svar på e-post inom två arbetsdagar')
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "TOML" in str(error.value)
+    assert f"rad {line_of(path, 'Svar på e-post inom två arbetsdagar')}" in str(error.value)
+
+
+def test_measure_of_a_missing_goal(tmp_path):
+    path = edited(tmp_path, 'id = "delaktighet"\ngoal = 2', 'id = "delaktighet"\ngoal = 7')
+    with pytest.raises(StrategyError, match="mål 7, som inte finns"):
+        load_strategy(path, known_kpis=KNOWN)
