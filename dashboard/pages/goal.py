@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
-from dashboard import figures, followup, ids, queries, runtime
+from dashboard import figures, followup, ids, queries, runtime, urlstate
 from dashboard import formatting as fmt
 from dashboard.components.common import (
     chart,
@@ -23,6 +23,7 @@ def _title(number: str | None = None, **_query) -> str:
 
 
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
+urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value")})
 
 
 def measure_section(item: followup.MeasureFollowUp) -> html.Section:
@@ -55,13 +56,14 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     ], className="measure-section", **{"aria-labelledby": info.id})
 
 
-def survey_detail(item: followup.MeasureFollowUp) -> html.Section:
-    """Per förvaltning for a chosen year, the distribution of answers, and HME."""
+def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> html.Section:
+    """Per förvaltning for the year in the URL (`?ar=`), the distribution of answers, and HME."""
     engine, settings = runtime.engine(), runtime.settings()
     years = queries.survey_years(engine, item.info.id)
     if not years:
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
+    year = urlstate.int_param(year_param, years, years[-1])
     content = [
         html.H2("Medarbetarenkäten per förvaltning", id="per-forvaltning"),
         html.P(f"Grupper med färre än {settings.anonymity_threshold} svarande visas inte, och "
@@ -69,9 +71,9 @@ def survey_detail(item: followup.MeasureFollowUp) -> html.Section:
                className="notice"),
         html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
         dcc.Dropdown(id=ids.GOAL3_YEAR, options=[{"label": str(y), "value": y} for y in years],
-                     value=years[-1], clearable=False, searchable=False,
+                     value=year, clearable=False, searchable=False,
                      className="year-select"),
-        html.Div(id=ids.GOAL3_UNITS, children=survey_units(years[-1])),
+        html.Div(id=ids.GOAL3_UNITS, children=survey_units(year)),
     ]
     benchmark_id = item.info.benchmark_kpi_id
     if benchmark_id:
@@ -158,13 +160,7 @@ def survey_units(year: int) -> list:
     return blocks
 
 
-@callback(Output(ids.GOAL3_UNITS, "children"), Input(ids.GOAL3_YEAR, "value"),
-          prevent_initial_call=True)
-def _show_survey_year(year: int) -> list:
-    return survey_units(int(year))
-
-
-def layout(number: str | None = None, **_query) -> html.Div:
+def layout(number: str | None = None, ar: str | None = None, **_query) -> html.Div:
     engine, settings = runtime.engine(), runtime.settings()
     goal_rows = queries.goals(engine)
     goal = next((g for g in goal_rows.itertuples() if str(g.number) == str(number)), None)
@@ -178,7 +174,7 @@ def layout(number: str | None = None, **_query) -> html.Div:
     items = followup.goal_followups(engine, settings, goal.number)
     sections = [measure_section(item) for item in items]
     if any(item.info.is_survey for item in items):
-        sections.append(survey_detail(next(i for i in items if i.info.is_survey)))
+        sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar))
     return html.Div([
         html.P(html.A("← Översikt", href="/"), className="breadcrumb"),
         html.H1(f"Mål {goal.number}: {goal.title}"),

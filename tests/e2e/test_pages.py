@@ -64,3 +64,19 @@ def test_survey_year_can_be_changed(page, server_url):
         "document.querySelector('#goal3-units').textContent.includes('förvaltning 2013')")
     assert "Intern kommunikation per förvaltning 2013" in text_of(page)
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_survey_year_lives_in_the_url(page, server_url):
+    open_page(page, server_url + "/mal/3?ar=2015")
+    assert "Intern kommunikation per förvaltning 2015" in text_of(page)
+    page.locator("#goal3-year").click()
+    page.get_by_role("option", name="2019").click()
+    page.wait_for_url("**/mal/3?ar=2019")
+    page.wait_for_function(
+        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2019')")
+    page.go_back()
+    page.wait_for_url("**/mal/3?ar=2015")
+    page.wait_for_function(
+        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2015')")
+    assert page.problems.messages == []
