@@ -7,12 +7,14 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import ids, queries, runtime
+from dashboard import cache, ids, queries, runtime
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
 PAGE_MODULES = (
     "dashboard.pages.overview",
     "dashboard.pages.goal",
+    "dashboard.pages.explore",
+    "dashboard.pages.accessibility",
     "dashboard.pages.not_found_404",
 )
 
@@ -72,7 +74,8 @@ def shell() -> html.Div:
                 "Värden märkta ", html.Strong("Exempeldata"),
                 " är påhittade för demonstration. ",
             ]),
-            html.P(strategy.name if strategy else "Ingen strategi inläst"),
+            html.P([strategy.name if strategy else "Ingen strategi inläst", " · ",
+                    html.A("Tillgänglighetsredogörelse", href="/tillganglighet")]),
         ], className="site-footer"),
     ], className="page")
 
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the Dash app for `settings` (from the environment if not given)."""
     settings = settings or get_settings()
     runtime.configure(settings)
+    cache.configure(settings.redis_url, settings.cache)
     app = Dash(
         __name__,
         use_pages=True,

@@ -50,14 +50,23 @@ def yearly_peer_stats(values: pd.DataFrame, home: str, direction: str) -> pd.Dat
     `values` holds one row per municipality (type K only) with kpi_id, year,
     municipality_id and value.
     """
-    rows = []
-    for (kpi_id, year), group in values.groupby(["kpi_id", "year"], sort=True):
-        home_rows = group.loc[group["municipality_id"] == home, "value"]
-        home_value = float(home_rows.iloc[0]) if len(home_rows) else None
-        stats = peer_stats(group["value"], home_value, direction)
-        rows.append({"kpi_id": kpi_id, "year": int(year), "value": stats.value,
-                     "comparison_mean": stats.mean, "comparison_n": stats.n,
-                     "peer_rank": stats.rank, "quartile": stats.quartile})
-    columns = ["kpi_id", "year", "value", "comparison_mean", "comparison_n", "peer_rank",
-               "quartile"]
-    return pd.DataFrame(rows, columns=columns)
+    keys = ["kpi_id", "year"]
+    measured = values.loc[values["value"].notna(), [*keys, "municipality_id", "value"]]
+    stats = measured.groupby(keys, sort=True)["value"].agg(comparison_mean="mean",
+                                                           comparison_n="count")
+    home_values = (measured.loc[measured["municipality_id"] == home]
+                   .drop_duplicates(keys).set_index(keys)["value"])
+    stats["value"] = home_values.reindex(stats.index)
+    # Rank = 1 + how many did better: compare every value with its group's home value.
+    with_home = measured.join(home_values.rename("home"), on=keys, how="inner")
+    better = (with_home["value"] < with_home["home"] if direction == "lower"
+              else with_home["value"] > with_home["home"])
+    stats["peer_rank"] = (better.groupby([with_home["kpi_id"], with_home["year"]]).sum() + 1
+                          ).reindex(stats.index)
+    stats = stats.reset_index()
+    stats["quartile"] = [quartile_of(int(r), int(n)) if not pd.isna(r) else None
+                         for r, n in zip(stats["peer_rank"], stats["comparison_n"],
+                                         strict=True)]
+    stats["year"] = stats["year"].astype(int)
+    return stats[["kpi_id", "year", "value", "comparison_mean", "comparison_n", "peer_rank",
+                  "quartile"]]

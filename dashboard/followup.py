@@ -7,6 +7,7 @@ screen, the image export, the data download and the report all say the same thin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from dashboard import figures, queries
 from dashboard import formatting as fmt
 from dashboard import status as st
+from dashboard.cache import cached
 from etl.settings import Settings
 
 
@@ -29,12 +31,12 @@ class MeasureFollowUp:
 
     # --- numbers -----------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def latest(self) -> pd.Series | None:
         """The newest year with a value for the municipality."""
         return queries.latest_row(self.series)
 
-    @property
+    @cached_property
     def data_through(self) -> int | None:
         measured = self.series.loc[self.series["value"].notna()]
         if not self.info.is_survey:
@@ -152,6 +154,8 @@ def _example_note(series: pd.DataFrame) -> str:
     return f"Exempeldata {years}" + (f" ({kpis})" if kpis else "")
 
 
+@cached("followup", lambda settings, measure_id, *_a, **_k: (
+    settings.municipality, settings.anonymity_threshold, str(settings.kolada_dir), measure_id))
 def measure_followup(engine: Engine, settings: Settings, measure_id: str,
                      info: queries.MeasureInfo | None = None,
                      strategy: queries.StrategyInfo | None = None) -> MeasureFollowUp:
@@ -164,7 +168,7 @@ def measure_followup(engine: Engine, settings: Settings, measure_id: str,
     else:
         series = queries.measure_series(engine, info, strategy.municipality_id)
         kpi_ids = [link.kpi_id for link in info.lineage]
-        source = (queries.value_sources(engine, kpi_ids, settings.kolada_dir)
+        source = ((queries.value_sources(engine, kpi_ids, settings.kolada_dir) or "Kolada (RKA)")
                   + ", KPI " + ", ".join(kpi_ids))
     return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality, series,
                            source, _example_note(series))

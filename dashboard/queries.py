@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from dashboard import comparison, status
+from dashboard.cache import cached
 from etl import schema
 
 MUNICIPALITY_TYPE = "K"
@@ -22,7 +23,10 @@ MUNICIPALITY_TYPE = "K"
 def _frame(engine: Engine, statement) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        columns = list(result.keys())
+        # Plain tuples: pandas inspects SQLAlchemy Row objects slowly, one attribute at a time.
+        rows = [tuple(row) for row in result.fetchall()]
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 # --- Strategy -----------------------------------------------------------------------------------
@@ -75,6 +79,7 @@ class MeasureInfo:
         return next((link for link in self.lineage if link.covers(year)), None)
 
 
+@cached("strategy", lambda municipality_override=None: (municipality_override,))
 def strategy_info(engine: Engine, municipality_override: str | None = None) -> StrategyInfo:
     with engine.connect() as connection:
         row = connection.execute(select(schema.Strategy).where(schema.Strategy.id == 1)
@@ -89,11 +94,13 @@ def strategy_info(engine: Engine, municipality_override: str | None = None) -> S
                         row["follow_up"])
 
 
+@cached("goals", lambda: ())
 def goals(engine: Engine) -> pd.DataFrame:
     return _frame(engine, select(schema.Goal.number, schema.Goal.title)
                   .order_by(schema.Goal.number))
 
 
+@cached("measures", lambda goal=None: (goal,))
 def measures(engine: Engine, goal: int | None = None) -> list[MeasureInfo]:
     """Measures (of one goal, or all) with their KPI lineage, in strategy order."""
     m, link, kpi = schema.Measure, schema.MeasureKpi, schema.Kpi
@@ -186,7 +193,7 @@ def value_sources(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> str:
             parts.append(f"Kolada (RKA), hämtad {run.started_at:%Y-%m-%d}")
         else:
             parts.append(f"Kolada (RKA), fil inläst {run.started_at:%Y-%m-%d}")
-    return "; ".join(dict.fromkeys(parts)) or "Kolada (RKA)"
+    return "; ".join(dict.fromkeys(parts))
 
 
 def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.DataFrame:
@@ -218,7 +225,9 @@ def measure_series(engine: Engine, info: MeasureInfo, home: str) -> pd.DataFrame
     # Only the years each KPI measures the measure (a KPI may exist before or after).
     in_lineage = pd.Series(False, index=values.index)
     for link in info.lineage:
-        in_lineage |= (values["kpi_id"] == link.kpi_id) & values["year"].map(link.covers)
+        last = link.last_year if link.last_year is not None else 9999
+        in_lineage |= (values["kpi_id"] == link.kpi_id) & values["year"].between(
+            link.first_year, last)
     values = values.loc[in_lineage]
     stats = comparison.yearly_peer_stats(values, home, info.direction)
     home_rows = values.loc[values["municipality_id"] == home, ["kpi_id", "year", "is_example"]]
@@ -273,6 +282,7 @@ def latest_row(series: pd.DataFrame, column: str = "value") -> pd.Series | None:
     return None if measured.empty else measured.iloc[-1]
 
 
+@cached("kpi-home", lambda *args: args)
 def kpi_home_stats(engine: Engine, kpi_id: str, home: str, direction: str) -> pd.DataFrame:
     """Per year for one KPI: home value, comparison mean, n, rank (e.g. the HME benchmark)."""
     values = municipal_values(engine, [kpi_id])
@@ -330,6 +340,7 @@ def survey_series(engine: Engine, info: MeasureInfo, threshold: int) -> pd.DataF
     return frame.reset_index(drop=True)
 
 
+@cached("survey-years", lambda measure_id: (measure_id,))
 def survey_years(engine: Engine, measure_id: str) -> list[int]:
     s = schema.SurveyResult
     with engine.connect() as connection:
@@ -345,3 +356,53 @@ def last_import(engine: Engine) -> dict | None:
         row = connection.execute(select(schema.ImportRun).order_by(schema.ImportRun.id.desc())
                                  .limit(1)).mappings().first()
     return dict(row) if row else None
+
+
+# --- Exploring any KPI --------------------------------------------------------------------------
+
+
+@cached("kpi-catalogue", lambda: ())
+def kpi_catalogue(engine: Engine) -> pd.DataFrame:
+    """KPIs that have values, with area, direction, unit and whether divided by gender."""
+    k, v = schema.Kpi, schema.KpiValue
+    has_values = select(v.kpi_id).distinct()
+    return _frame(engine, select(k.id, k.title, k.operating_area, k.direction, k.unit,
+                                 k.is_divided_by_gender, k.description, k.retired)
+                  .where(k.id.in_(has_values)).order_by(k.operating_area, k.id))
+
+
+@cached("kommuner", lambda: ())
+def kommuner(engine: Engine) -> pd.DataFrame:
+    """The municipalities (type K): id and name."""
+    m = schema.Municipality
+    return _frame(engine, select(m.id, m.title).where(m.type == MUNICIPALITY_TYPE)
+                  .order_by(m.title))
+
+
+@cached("groups", lambda: ())
+def municipality_groups(engine: Engine) -> pd.DataFrame:
+    """Kolada's and the user's municipality groups with their number of members."""
+    g, member = schema.MunicipalityGroup, schema.MunicipalityGroupMember
+    return _frame(engine, select(g.id, g.title, func.count(member.municipality_id).label("size"))
+                  .join(member, member.group_id == g.id).group_by(g.id, g.title)
+                  .order_by(g.title))
+
+
+def group_members(engine: Engine, group_id: str) -> list[str]:
+    member = schema.MunicipalityGroupMember
+    with engine.connect() as connection:
+        return list(connection.scalars(select(member.municipality_id)
+                                       .where(member.group_id == group_id)
+                                       .order_by(member.municipality_id)))
+
+
+def kpi_runs_caption(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> str:
+    """Source caption for KPIs, saying "Exempeldata" where their values are invented."""
+    v = schema.KpiValue
+    with engine.connect() as connection:
+        example = connection.scalar(select(func.count()).select_from(v).where(
+            v.kpi_id.in_(kpi_ids), v.is_example.is_(True)))
+    caption = value_sources(engine, kpi_ids, kolada_dir)
+    if example:
+        return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
+    return caption or "Kolada (RKA)"

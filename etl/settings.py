@@ -40,7 +40,10 @@ class Settings(BaseSettings):
         None, description="Overrides the strategy file's municipality (four digits, e.g. 1277)."
     )
     anonymity_threshold: int = Field(5, description="Smallest survey group that may be shown.")
+    cache: bool = Field(True, description="Cache query results (MALBILD_CACHE=off turns off).")
     upload_max_bytes: int = 20 * 1024 * 1024
+    contact_email: str | None = Field(
+        None, description="Kontakt i tillgänglighetsredogörelsen (e-post).")
     secret_key: str | None = None
     public_read: bool = True
     trust_proxy_user_header: str | None = None

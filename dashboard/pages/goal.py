@@ -4,8 +4,9 @@ per förvaltning, the distribution of answers and the HME benchmark."""
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import figures, followup, ids, queries, runtime, urlstate
 from dashboard import formatting as fmt
@@ -70,10 +71,10 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> 
                "inte heller en grupp som annars skulle kunna räknas fram ur de andra.",
                className="notice"),
         html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
-        dcc.Dropdown(id=ids.GOAL3_YEAR, options=[{"label": str(y), "value": y} for y in years],
-                     value=year, clearable=False, searchable=False,
-                     className="year-select"),
+        dbc.Select(id=ids.GOAL3_YEAR, options=[{"label": str(y), "value": str(y)} for y in years],
+                   value=str(year), class_name="form-select year-select"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(year)),
+        urlstate.rendered({"ar": year}),
     ]
     benchmark_id = item.info.benchmark_kpi_id
     if benchmark_id:
@@ -81,7 +82,7 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> 
         kpi = queries.kpi_info(engine, benchmark_id)
         stats = queries.kpi_home_stats(engine, benchmark_id, strategy.municipality_id,
                                        kpi["direction"])
-        source = queries.value_sources(engine, [benchmark_id], settings.kolada_dir)
+        source = queries.kpi_runs_caption(engine, [benchmark_id], settings.kolada_dir)
         data_through = int(stats["year"].max()) if len(stats) else None
         text = figures.ChartText("Hållbart medarbetarengagemang (HME)",
                                  f"{strategy.municipality} mot mätkommunernas medelvärde",

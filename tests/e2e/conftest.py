@@ -6,6 +6,7 @@ Without Chromium the browser tests are skipped, visibly; with `MALBILD_REQUIRE_B
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -58,6 +59,7 @@ def server_url(demo_settings) -> Iterator[str]:
 
     app = create_app(demo_settings)
     port = free_port()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,282 @@
+"""Exploring any KPI against chosen peers: the view model of the /utforska page.
+
+The whole view is a function of the URL's query string (`ExploreState`), so a copied address
+reopens exactly the same view.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import comparison, figures, queries, urlstate
+from dashboard import formatting as fmt
+from dashboard.cache import cached
+from etl.settings import Settings
+
+ALL_MUNICIPALITIES = "G2328"
+OWN_LIST = "egen"
+MAX_PEER_LINES = 12
+DIRECTION_WORDS = {
+    "higher": "Högre värde är bättre.",
+    "lower": "Lägre värde är bättre.",
+    "none": "Ingen bedömning av bättre eller sämre (till exempel kostnader och antal).",
+}
+
+
+@dataclass(frozen=True)
+class ExploreState:
+    """What the user chose; parsed from and written to the query string."""
+
+    kpi: str | None = None
+    group: str = ALL_MUNICIPALITIES
+    own: tuple[str, ...] = ()
+    first_year: int | None = None
+    last_year: int | None = None
+    spread_year: int | None = None
+    show_peers: bool = False
+    show_gender: bool = False
+
+    @classmethod
+    def from_query(cls, query: dict) -> ExploreState:
+        def year(name: str) -> int | None:
+            value = query.get(name)
+            return int(value) if str(value or "").isdigit() else None
+
+        return cls(
+            kpi=query.get("kpi") or None,
+            group=query.get("jmf") or ALL_MUNICIPALITIES,
+            own=tuple(urlstate.list_param(query.get("kommuner"))),
+            first_year=year("fran"),
+            last_year=year("till"),
+            spread_year=year("ar"),
+            show_peers=str(query.get("visa", "")) == "kommuner",
+            show_gender=str(query.get("kon", "")) == "1",
+        )
+
+    def to_query(self) -> dict:
+        return {"kpi": self.kpi, "jmf": self.group, "kommuner": list(self.own),
+                "fran": self.first_year, "till": self.last_year, "ar": self.spread_year,
+                "visa": "kommuner" if self.show_peers else None,
+                "kon": "1" if self.show_gender else None}
+
+
+@dataclass
+class ExploreView:
+    state: ExploreState
+    kpi: dict
+    home_id: str
+    home_name: str
+    names: dict[str, str]
+    all_years: list[int]
+    years: list[int]
+    peers: list[str]
+    peer_label: str
+    trend: pd.DataFrame
+    peer_lines: pd.DataFrame
+    spread: pd.DataFrame
+    gender: pd.DataFrame | None
+    source: str
+
+    @property
+    def unit(self) -> str:
+        return self.kpi["unit"]
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.unit == "kr" else 1
+
+    def value_text(self, value: float | None) -> str:
+        return fmt.with_unit(value, self.unit, self.decimals)
+
+    @property
+    def compares_with_all(self) -> bool:
+        return self.state.group == ALL_MUNICIPALITIES
+
+    def chart_text(self, title: str, subtitle: str, data_through: int | None
+                   ) -> figures.ChartText:
+        return figures.ChartText(title, subtitle, f"{self.source}, KPI {self.kpi['id']}",
+                                 data_through)
+
+    def trend_text(self) -> figures.ChartText:
+        subtitle = (f"{self.home_name} mot mätkommunernas medelvärde" if self.compares_with_all
+                    else f"{self.home_name} mot {self.peer_label} och alla mätkommuner")
+        last = self.trend.loc[self.trend["all_mean"].notna(), "year"]
+        return self.chart_text(self.kpi["title"], subtitle,
+                               int(last.max()) if len(last) else None)
+
+    def spread_text(self) -> figures.ChartText:
+        return self.chart_text(f"Spridning {self.state.spread_year}",
+                               f"Alla kommuner som mätte {self.kpi['id']}; {self.home_name} "
+                               "markerad", self.state.spread_year)
+
+    def gender_text(self) -> figures.ChartText:
+        last = self.gender["year"].max() if self.gender is not None and len(self.gender) else None
+        return self.chart_text("Kvinnor och män", f"{self.home_name}, {self.kpi['id']}",
+                               int(last) if last is not None else None)
+
+    # --- one-sentence summaries (also the charts' text alternatives) -------------------------
+
+    def trend_summary(self) -> str:
+        measured = self.trend.loc[self.trend["value"].notna()]
+        if measured.empty:
+            return (f"{self.home_name} har inget värde för {self.kpi['id']} under de valda åren.")
+        row = measured.iloc[-1]
+        text = (f"{self.home_name} {self.value_text(row['value'])} {int(row['year'])}, "
+                f"mätkommunernas medelvärde {self.value_text(row['all_mean'])} "
+                f"(n = {int(row['all_n'])})")
+        if not pd.isna(row["rank"]):
+            text += f", plats {int(row['rank'])} av {int(row['all_n'])}"
+        if not self.compares_with_all and not pd.isna(row["peer_mean"]):
+            text += (f"; {self.peer_label} {self.value_text(row['peer_mean'])} "
+                     f"(n = {int(row['peer_n'])})")
+        return text + "."
+
+    def spread_summary(self) -> str:
+        if self.spread.empty:
+            return f"Inga värden för {self.state.spread_year}."
+        values = self.spread["value"]
+        home = self.spread.loc[self.spread["municipality_id"] == self.home_id]
+        text = (f"{self.state.spread_year} mätte {len(values)} kommuner; lägst "
+                f"{self.value_text(values.min())}, median {self.value_text(values.median())}, "
+                f"högst {self.value_text(values.max())}")
+        if len(home):
+            row = home.iloc[0]
+            text += (f". {self.home_name} {self.value_text(row['value'])}, plats "
+                     f"{int(row['rank'])} av {len(values)}")
+            if self.kpi["direction"] == "none":
+                text += " räknat från högsta värdet"
+        return text + "."
+
+    def gender_summary(self) -> str:
+        if self.gender is None or self.gender.empty:
+            return "Nyckeltalet redovisas inte per kön för kommunen."
+        row = self.gender.iloc[-1]
+        return (f"{self.home_name} {int(row['year'])}: kvinnor {self.value_text(row['K'])}, "
+                f"män {self.value_text(row['M'])}, totalt {self.value_text(row['T'])}.")
+
+    def peer_status(self):
+        from dashboard import status
+
+        measured = self.trend.loc[self.trend["value"].notna()]
+        if measured.empty:
+            return status.peer_status(None, 0, None, self.kpi["direction"])
+        row = measured.iloc[-1]
+        return status.peer_status(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
+                                  self.kpi["direction"])
+
+
+def find_municipality(kommuner: pd.DataFrame, text: str) -> str | None:
+    """A municipality id from what a person typed: "Bjuv", "bjuv (1260)" or "1260"."""
+    text = text.strip()
+    code = re.search(r"\b(\d{4})\b", text)
+    if code and code.group(1) in set(kommuner["id"]):
+        return code.group(1)
+    name = re.sub(r"\s*\(.*\)\s*$", "", text).strip().lower()
+    matches = kommuner.loc[kommuner["title"].str.lower() == name, "id"]
+    return str(matches.iloc[0]) if len(matches) else None
+
+
+def _default_kpi(engine: Engine, catalogue: pd.DataFrame, home: str) -> str:
+    """The strategy's newest KKiK KPI that the municipality has real values for."""
+    current = set(catalogue.loc[~catalogue["retired"].astype(bool), "id"])
+    kpi_ids = [link.kpi_id for info in queries.measures(engine)
+               for link in reversed(info.lineage) if link.kpi_id in current]
+    measured = queries.municipal_values(engine, kpi_ids) if kpi_ids else None
+    for kpi_id in kpi_ids:
+        if ((measured["kpi_id"] == kpi_id) & (measured["municipality_id"] == home)).any():
+            return kpi_id
+    return kpi_ids[0] if kpi_ids else str(catalogue["id"].iloc[0])
+
+
+def resolve_state(engine: Engine, state: ExploreState, home: str
+                  ) -> tuple[ExploreState, pd.DataFrame]:
+    """Fill in defaults and drop what the database does not know (a stale or edited URL)."""
+    catalogue = queries.kpi_catalogue(engine)
+    if state.kpi not in set(catalogue["id"]):
+        state = replace(state, kpi=_default_kpi(engine, catalogue, home))
+    groups = queries.municipality_groups(engine)
+    known = set(queries.kommuner(engine)["id"])
+    own = tuple(m for m in state.own if m in known)
+    group = state.group
+    if group != OWN_LIST and group not in set(groups["id"]):
+        group = ALL_MUNICIPALITIES
+    if group == OWN_LIST and not own:
+        group = ALL_MUNICIPALITIES
+    return replace(state, group=group, own=own), catalogue
+
+
+@cached("explore", lambda settings, query: (settings.municipality, str(settings.kolada_dir),
+                                           sorted(query.items())))
+def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
+    strategy = queries.strategy_info(engine, settings.municipality)
+    home = strategy.municipality_id
+    state, catalogue = resolve_state(engine, ExploreState.from_query(query), home)
+    kpi = catalogue.loc[catalogue["id"] == state.kpi].iloc[0].to_dict()
+    names = dict(queries.kommuner(engine)[["id", "title"]].itertuples(index=False))
+    values = queries.municipal_values(engine, [state.kpi])
+    years = sorted(set(values["year"]))
+    first = state.first_year if state.first_year in years else (years[0] if years else None)
+    last = state.last_year if state.last_year in years else (years[-1] if years else None)
+    if first is not None and last is not None and first > last:
+        first, last = last, first
+    in_range = [y for y in years if first is not None and first <= y <= last]
+    spread_year = state.spread_year if state.spread_year in in_range else (
+        in_range[-1] if in_range else None)
+    state = replace(state, first_year=first, last_year=last, spread_year=spread_year)
+    values = values.loc[values["year"].isin(in_range)]
+
+    if state.group == OWN_LIST:
+        peers, peer_label = list(state.own), "egna jämförelsekommuner"
+    else:
+        peers = queries.group_members(engine, state.group)
+        groups = queries.municipality_groups(engine).set_index("id")
+        peer_label = str(groups.loc[state.group, "title"])
+    trend = _trend(values, home, peers, kpi["direction"], in_range)
+    peer_lines = values.loc[values["municipality_id"].isin(peers)
+                            & (values["municipality_id"] != home)]
+    if not state.show_peers or len(peers) > MAX_PEER_LINES:
+        peer_lines = peer_lines.iloc[0:0]
+    spread = values.loc[values["year"] == spread_year, ["municipality_id", "value"]].copy()
+    spread["rank"] = [comparison.rank_of(v, spread["value"], kpi["direction"])
+                      for v in spread["value"]]
+    spread["name"] = spread["municipality_id"].map(names)
+    spread["is_home"] = spread["municipality_id"] == home
+    spread["is_peer"] = (spread["municipality_id"].isin(peers) & ~spread["is_home"]
+                         & (state.group != ALL_MUNICIPALITIES))
+    spread = spread.sort_values(["rank", "name"]).reset_index(drop=True)
+    gender = None
+    if kpi["is_divided_by_gender"]:
+        by_gender = pd.concat([queries.municipal_values(engine, [state.kpi], g).assign(gender=g)
+                               for g in ("K", "M")])
+        by_gender = by_gender.loc[(by_gender["municipality_id"] == home)
+                                  & by_gender["year"].isin(in_range)]
+        home_total = values.loc[values["municipality_id"] == home, ["year", "value"]]
+        gender = (by_gender.pivot_table(index="year", columns="gender", values="value")
+                  .reset_index().merge(home_total.rename(columns={"value": "T"}), on="year",
+                                       how="left"))
+        if not {"K", "M"} <= set(gender.columns) or gender.empty:
+            gender = None
+    return ExploreView(state, kpi, home, names.get(home, home), names, years, in_range, peers,
+                       peer_label, trend, peer_lines, spread, gender,
+                       queries.kpi_runs_caption(engine, [state.kpi], settings.kolada_dir))
+
+
+def _trend(values: pd.DataFrame, home: str, peers: list[str], direction: str,
+           years: list[int]) -> pd.DataFrame:
+    rows = []
+    for year in years:
+        year_values = values.loc[values["year"] == year]
+        home_rows = year_values.loc[year_values["municipality_id"] == home, "value"]
+        home_value = float(home_rows.iloc[0]) if len(home_rows) else None
+        everyone = comparison.peer_stats(year_values["value"], home_value, direction)
+        peer_values = year_values.loc[year_values["municipality_id"].isin(peers), "value"]
+        rows.append({"year": year, "value": home_value, "all_mean": everyone.mean,
+                     "all_n": everyone.n, "rank": everyone.rank, "quartile": everyone.quartile,
+                     "peer_mean": float(peer_values.mean()) if len(peer_values) else None,
+                     "peer_n": len(peer_values)})
+    return pd.DataFrame(rows, columns=["year", "value", "all_mean", "all_n", "rank", "quartile",
+                                       "peer_mean", "peer_n"])

@@ -1,0 +1,214 @@
+"""Utforska: any KPI over the years against chosen peers, the spread of all measuring
+municipalities, and women/men. Every selection lives in the URL."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import exploration, figures, queries, runtime, urlstate
+from dashboard import formatting as fmt
+from dashboard.components.common import chart, status_badge, table_view
+from dashboard.exploration import OWN_LIST
+
+dash.register_page(__name__, path="/utforska", name="Utforska", title="Utforska – Målbild",
+                   order=2, in_nav=True)
+
+KPI = "explore-kpi"
+SEARCH = "explore-search"
+GROUP = "explore-group"
+FIRST = "explore-first-year"
+LAST = "explore-last-year"
+SPREAD = "explore-spread-year"
+OPTIONS = "explore-options"
+ADD_INPUT = "explore-add-municipality"
+ADD_BUTTON = "explore-add-button"
+ADD_FEEDBACK = "explore-add-feedback"
+DATALIST = "explore-municipality-list"
+
+urlstate.sync_to_url({"kpi": (KPI, "value"), "jmf": (GROUP, "value"), "fran": (FIRST, "value"),
+                      "till": (LAST, "value"), "ar": (SPREAD, "value"),
+                      "visa": (OPTIONS, "value")})
+urlstate.sync_to_url({"kon": ("explore-gender", "value")})
+
+
+def kpi_options(catalogue: pd.DataFrame, search: str = "", keep: str | None = None) -> list:
+    """KPIs grouped by operating area (a disabled heading option before each group)."""
+    words = search.lower().split()
+    options = []
+    for area, rows in catalogue.groupby("operating_area", sort=True):
+        matching = [r for r in rows.itertuples()
+                    if r.id == keep or all(w in f"{r.id} {r.title}".lower() for w in words)]
+        if not matching:
+            continue
+        options.append({"label": f"— {area or 'Övrigt'} —", "value": f"area:{area}",
+                        "disabled": True})
+        options += [{"label": f"{r.id} {r.title}", "value": r.id} for r in matching]
+    return options
+
+
+def _select(component_id: str, label: str, options: list, value, hint: str | None = None):
+    children = [html.Label(label, htmlFor=component_id),
+                dbc.Select(id=component_id, options=options, value=value,
+                           class_name="form-select")]
+    if hint:
+        children.append(html.P(hint, className="hint", id=f"{component_id}-hint"))
+    return html.Div(children, className="control")
+
+
+def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.DataFrame,
+             kommuner: pd.DataFrame) -> html.Section:
+    state = view.state
+    year_options = [{"label": str(y), "value": str(y)} for y in view.all_years]
+    group_options = [{"label": f"{g.title} ({g.size})", "value": g.id}
+                     for g in groups.itertuples()]
+    group_options.append({"label": "Egen lista av kommuner", "value": OWN_LIST})
+    own = [html.Li([view.names.get(m, m), " ",
+                    dcc.Link(["Ta bort", html.Span(f" {view.names.get(m, m)}",
+                                                   className="visually-hidden")],
+                             href="/utforska" + urlstate.query_string(
+                                 {**state.to_query(),
+                                  "kommuner": [x for x in state.own if x != m]}))])
+           for m in state.own]
+    checks = [{"label": "Visa varje jämförelsekommun (högst 12)", "value": "kommuner"}]
+    gender_control = []
+    if view.kpi["is_divided_by_gender"]:
+        gender_control = [dbc.Checklist(
+            id="explore-gender", options=[{"label": "Visa kvinnor och män", "value": "1"}],
+            value=["1"] if state.show_gender else [], class_name="checks")]
+    return html.Section([
+        html.H2("Välj nyckeltal och jämförelse", id="val"),
+        html.P("Vyn sparas i adressfältet: kopiera adressen för att dela eller spara den.",
+               className="hint"),
+        html.Div([
+            html.Div([
+                html.Label("Sök nyckeltal (id eller ord i namnet)", htmlFor=SEARCH),
+                dbc.Input(id=SEARCH, type="search", value="", debounce=True,
+                          autocomplete="off", class_name="form-control"),
+            ], className="control"),
+            _select(KPI, "Nyckeltal", kpi_options(catalogue, keep=state.kpi), state.kpi),
+            _select(GROUP, "Jämför med", group_options, state.group,
+                    "Kolada-grupper räknas som ovägt medelvärde av medlemmarna som mätte."),
+            _select(FIRST, "Från år", year_options, str(state.first_year)),
+            _select(LAST, "Till år", year_options, str(state.last_year)),
+            _select(SPREAD, "År för spridningen", [o for o in year_options if
+                                                   state.first_year <= int(o["value"])
+                                                   <= state.last_year],
+                    str(state.spread_year)),
+        ], className="control-grid"),
+        html.Div([
+            html.Label("Lägg till kommun i egen lista", htmlFor=ADD_INPUT),
+            html.Div([
+                dbc.Input(id=ADD_INPUT, type="text", list=DATALIST, autocomplete="off",
+                          placeholder="Skriv namn eller kommunkod", class_name="form-control"),
+                html.Button("Lägg till", id=ADD_BUTTON, className="button", type="button"),
+            ], className="inline"),
+            html.Datalist([html.Option(value=f"{k.title} ({k.id})")
+                           for k in kommuner.itertuples()], id=DATALIST),
+            html.P(id=ADD_FEEDBACK, className="hint", role="status"),
+            html.Ul(own, className="chosen") if own else None,
+        ], className="control own-list"),
+        dbc.Checklist(id=OPTIONS, options=checks,
+                      value=["kommuner"] if state.show_peers else [], class_name="checks"),
+        *gender_control,
+    ], className="explore-controls", **{"aria-labelledby": "val"})
+
+
+
+@callback(Output(KPI, "options"), Input(SEARCH, "value"), State(KPI, "value"),
+          prevent_initial_call=True)
+def _filter_kpis(search: str, current: str) -> list:
+    return kpi_options(queries.kpi_catalogue(runtime.engine()), search or "", keep=current)
+
+
+@callback(Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
+          Output(ADD_FEEDBACK, "children"),
+          Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),
+          State(ADD_INPUT, "value"), State(urlstate.PAGE_LOCATION, "search"),
+          prevent_initial_call=True)
+def _add_municipality(clicks, submits, text: str | None, search: str | None):
+    if not clicks and not submits:  # the controls were just drawn, nothing was asked
+        return no_update, no_update
+    kommuner = queries.kommuner(runtime.engine())
+    match = exploration.find_municipality(kommuner, text or "")
+    if match is None:
+        return no_update, f"Hittar ingen kommun som heter «{text or ''}»."
+    query = dict(part.split("=", 1) for part in (search or "?").lstrip("?").split("&")
+                 if "=" in part)
+    own = urlstate.list_param(query.get("kommuner"))
+    if match not in own:
+        own.append(match)
+    query.update({"kommuner": ",".join(own), "jmf": OWN_LIST})
+    return urlstate.query_string(query), ""
+
+
+def layout(**query) -> html.Div:
+    engine, settings = runtime.engine(), runtime.settings()
+    view = exploration.build_view(engine, settings, query)
+    catalogue = queries.kpi_catalogue(engine)
+    groups = queries.municipality_groups(engine)
+    kommuner = queries.kommuner(engine)
+    kpi = view.kpi
+    value = view.value_text
+    peer_label = None if view.compares_with_all else view.peer_label
+    trend_table = pd.DataFrame({
+        "År": view.trend["year"],
+        view.home_name: [value(v) for v in view.trend["value"]],
+        "Plats": [f"{int(r)} av {n}" if not pd.isna(r) else "–"
+                  for r, n in zip(view.trend["rank"], view.trend["all_n"], strict=True)],
+        "Mätkommunernas medelvärde": [value(v) for v in view.trend["all_mean"]],
+        "n": view.trend["all_n"],
+        **({f"Medelvärde {peer_label}": [value(v) for v in view.trend["peer_mean"]],
+            "n (grupp)": view.trend["peer_n"]} if peer_label else {}),
+    })
+    spread_table = pd.DataFrame({
+        "Plats": view.spread["rank"], "Kommun": view.spread["name"],
+        "Värde": [value(v) for v in view.spread["value"]],
+        "Markering": ["vald kommun" if h else ("jämförelsekommun" if p else "")
+                      for h, p in zip(view.spread["is_home"], view.spread["is_peer"],
+                                      strict=True)],
+    })
+    sections = [
+        html.H2(f"{kpi['id']} {kpi['title']}", id="nyckeltal"),
+        html.P([kpi["operating_area"], " · ", exploration.DIRECTION_WORDS[kpi["direction"]],
+                " · Status senaste året: ", status_badge(view.peer_status())],
+               className="kpi-meta"),
+        html.Details([html.Summary("Om nyckeltalet"), html.P(kpi["description"] or "–")],
+                     className="lineage"),
+        html.H3("Utveckling över tid"),
+        chart(figures.explore_trend_figure(view.trend, view.peer_lines, view.names,
+                                           view.home_name, peer_label, view.unit,
+                                           view.decimals, view.trend_text()),
+              summary=view.trend_summary(),
+              table=table_view(trend_table, f"{kpi['id']} per år")),
+        html.H3("Spridning mellan kommunerna"),
+        chart(figures.spread_figure(view.spread, view.home_id, kpi["direction"], view.unit,
+                                    view.decimals, view.spread_text()),
+              summary=view.spread_summary(),
+              table=table_view(spread_table, f"Alla kommuner {view.state.spread_year}")),
+    ]
+    if view.gender is not None and view.state.show_gender:
+        gender_table = pd.DataFrame({"År": view.gender["year"].astype(int),
+                                     "Kvinnor": [value(v) for v in view.gender["K"]],
+                                     "Män": [value(v) for v in view.gender["M"]],
+                                     "Totalt": [value(v) for v in view.gender["T"]]})
+        sections += [
+            html.H3("Kvinnor och män"),
+            chart(figures.gender_figure(view.gender, view.home_name, view.unit, view.decimals,
+                                        view.gender_text()),
+                  summary=view.gender_summary(),
+                  table=table_view(gender_table, "Kvinnor och män")),
+        ]
+    return html.Div([
+        urlstate.rendered(view.state.to_query()),
+        html.H1("Utforska nyckeltal"),
+        html.P(f"Jämför {view.home_name} med andra kommuner i alla nyckeltal i databasen. "
+               f"Antal kommuner som mätte anges som n.", className="lead"),
+        controls(view, catalogue, groups, kommuner),
+        html.Section(sections, className="explore-results",
+                     **{"aria-labelledby": "nyckeltal"}),
+        html.P(f"Senast inläst: {fmt.iso_date(queries.last_import(engine)['started_at'])}"
+               if queries.last_import(engine) else "", className="hint"),
+    ], id="explore-view", **{"data-state": urlstate.query_string(view.state.to_query())})

@@ -1,0 +1,77 @@
+"""WCAG 2.1 AA in a real browser: axe finds nothing on any page, and the page structure holds."""
+
+import itertools
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import open_page
+
+PAGES = [
+    "/",
+    "/mal/1",
+    "/mal/2",
+    "/mal/3",
+    "/mal/3?ar=2013",
+    "/utforska",
+    "/utforska?kpi=N00640&jmf=G37597&visa=kommuner&kon=1",
+    "/utforska?kpi=N00647&jmf=egen&kommuner=1260,1280,1283",
+    "/utforska?kpi=N11008&fran=2010",
+    "/tillganglighet",
+    "/sidan-finns-inte",
+]
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                "best-practice"]}}
+AXE = Axe()
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – "
+                     + "; ".join(str(n["target"]) for n in v["nodes"][:5]) for v in violations)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_no_axe_violations(page, server_url, path):
+    open_page(page, server_url + path)
+    results = AXE.run(page, options=RULES)
+    violations = results.response["violations"]
+    assert violations == [], describe(violations)
+    assert page.problems.messages == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/", "/mal/3", "/utforska"])
+def test_landmarks_headings_and_language(page, server_url, path):
+    open_page(page, server_url + path)
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("main").count() == 1
+    assert page.locator("h1").count() == 1
+    levels = [int(tag[1]) for tag in page.locator("main h1, main h2, main h3, main h4")
+              .evaluate_all("els => els.map(e => e.tagName.toLowerCase())")]
+    assert levels[0] == 1
+    assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
+
+
+@pytest.mark.browser
+def test_skip_link_is_first_and_moves_focus_to_main(page, server_url):
+    open_page(page, server_url + "/mal/1")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Hoppa till innehållet"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "innehall"
+
+
+@pytest.mark.browser
+def test_every_chart_has_a_summary_and_a_table(page, server_url):
+    for path in ("/mal/1", "/mal/3", "/utforska?kpi=N00640&kon=1"):
+        open_page(page, server_url + path)
+        blocks = page.locator(".chart-block")
+        assert blocks.count() >= 1
+        for index in range(blocks.count()):
+            block = blocks.nth(index)
+            assert block.locator("[role=img][aria-label]").count() == 1
+            assert block.locator(".chart-summary").inner_text().strip()
+            assert block.locator("details.table-view table th").count() >= 2

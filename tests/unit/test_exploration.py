@@ -1,0 +1,36 @@
+"""The explore view's state round-trips through the query string."""
+
+from dashboard import urlstate
+from dashboard.exploration import ExploreState, find_municipality
+
+
+def test_state_from_and_to_query():
+    query = {"kpi": "N00640", "jmf": "egen", "kommuner": "1260,1280", "fran": "2015",
+             "till": "2022", "ar": "2021", "visa": "kommuner", "kon": "1"}
+    state = ExploreState.from_query(query)
+    assert state.own == ("1260", "1280") and state.show_peers and state.show_gender
+    again = ExploreState.from_query(dict(
+        part.split("=", 1) for part in urlstate.query_string(state.to_query())
+        .lstrip("?").split("&")))
+    assert again == state
+
+
+def test_defaults_and_nonsense():
+    state = ExploreState.from_query({"fran": "förra året", "visa": "x"})
+    assert (state.kpi, state.group, state.first_year, state.show_peers) == (
+        None, "G2328", None, False)
+
+
+def test_query_string_leaves_out_empty_values():
+    assert urlstate.query_string({"a": None, "b": "", "c": [], "d": ["1", "2"]}) == "?d=1,2"
+    assert urlstate.list_param("1260,,1280") == ["1260", "1280"]
+
+
+def test_find_municipality_by_name_or_code():
+    import pandas as pd
+
+    kommuner = pd.DataFrame({"id": ["1260", "1277"], "title": ["Bjuv", "Åstorp"]})
+    assert find_municipality(kommuner, "bjuv") == "1260"
+    assert find_municipality(kommuner, "Åstorp (1277)") == "1277"
+    assert find_municipality(kommuner, "1260") == "1260"
+    assert find_municipality(kommuner, "Malmö") is None
