@@ -7,6 +7,7 @@ safe palette in which series also differ by line style and marker shape.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,9 +22,13 @@ COMPARISON_COLOUR = "#595959"
 TARGET_COLOUR = "#B84A00"
 PEER_COLOURS = ("#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#8C564B")
 EXAMPLE_FILL = "rgba(120, 120, 120, 0.10)"
-FONT = "Source Sans 3, Segoe UI, Helvetica Neue, Arial, sans-serif"
+# Names with spaces or digits must be quoted, or CSS drops the whole list and a standalone SVG
+# (the exports) falls back to a serif font.
+FONT = "'Source Sans 3', 'Segoe UI', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
 TEXT_COLOUR = "#1b1b1b"
 MUTED_COLOUR = "#4d4d4d"
+FOOTER_CHARS = 95  # characters of the 11 px source line that fit 16 cm beside the y axis
+FOOTER_LINE_PX = 14
 
 
 @dataclass(frozen=True)
@@ -40,15 +45,27 @@ class ChartText:
         stamp = f"Data t.o.m. {self.data_through}" if self.data_through else "Ingen data ännu"
         return f"Källa: {self.source} · {stamp}"
 
+    def footer_lines(self, width: int = FOOTER_CHARS) -> list[str]:
+        """The footer broken into lines that fit a report column (16 cm), at " · " if it can."""
+        lines: list[str] = []
+        for part in self.footer.split(" · "):
+            if lines and len(lines[-1]) + 3 + len(part) <= width:
+                lines[-1] += " · " + part
+            else:
+                lines += textwrap.wrap(part, width) or [""]
+        return lines
+
 
 def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> go.Layout:
+    footer = text.footer_lines()
+    extra = FOOTER_LINE_PX * (len(footer) - 1)
     return go.Layout(
         title={"text": f"<b>{text.title}</b>", "subtitle": {"text": text.subtitle},
                "x": 0, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 13, "color": TEXT_COLOUR},
         separators=fmt.PLOTLY_SEPARATORS,
-        height=height,
-        margin={"l": 64, "r": 24, "t": 96, "b": 92},
+        height=height + extra,
+        margin={"l": 64, "r": 24, "t": 96, "b": 92 + extra},
         plot_bgcolor="white",
         paper_bgcolor="white",
         hoverlabel={"font": {"family": FONT, "size": 13}},
@@ -58,8 +75,9 @@ def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> go.
         yaxis={"title": {"text": y_title}, "gridcolor": "#e3e3e3", "zeroline": False,
                "fixedrange": True, "tickformat": ",~r"},
         annotations=[{
-            "text": text.footer, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-            "yshift": -86, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "text": "<br>".join(footer), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "yshift": -86 - extra, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "align": "left",
             "font": {"size": 11, "color": MUTED_COLOUR},
         }],
     )
@@ -136,6 +154,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
                                             targets["target_is_example"], strict=True)],
             hovertemplate="%{customdata}<extra></extra>",
         ))
+    _label_latest(figure, series, fmt_value)
     for earlier, later in zip(info.lineage, info.lineage[1:], strict=False):
         boundary = (later.first_year + (earlier.last_year or later.first_year)) / 2
         if boundary == later.first_year:
@@ -150,6 +169,26 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
     if info.unit == "%":
         figure.update_yaxes(range=[0, 100])
     return figure
+
+
+def _label_latest(figure: go.Figure, series: pd.DataFrame, fmt_value) -> None:
+    """Paper has no hover: the newest value and its comparison mean are written at their points,
+    the higher one above and the lower one below, so the two labels never overlap."""
+    measured = series.loc[series["value"].notna()]
+    if measured.empty:
+        return
+    row = measured.iloc[-1]
+    home_above = pd.isna(row["comparison_mean"]) or row["value"] >= row["comparison_mean"]
+    labels = [(row["value"], HOME_COLOUR, home_above)]
+    if not pd.isna(row["comparison_mean"]):
+        labels.append((row["comparison_mean"], COMPARISON_COLOUR, not home_above))
+    for value, colour, above in labels:
+        figure.add_annotation(
+            x=row["year"], y=value, text=f"<b>{fmt_value(value)}</b>", showarrow=False,
+            xanchor="right", xshift=-8, yanchor="bottom" if above else "top",
+            yshift=4 if above else -4, font={"size": 12, "color": colour},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
 
 
 def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
