@@ -64,8 +64,7 @@ def browser_path() -> str:
     raise ExportUnavailable(
         "Diagram och PDF kan inte skapas: webbläsaren Chromium saknas på servern. Installera "
         "den (Debian/Ubuntu: «apt-get install chromium») eller ange sökvägen till en Chromium "
-        "i miljövariabeln BROWSER_PATH. Data som Excel och CSV och rapporten som Word går "
-        "ändå att ladda ner.")
+        "i miljövariabeln BROWSER_PATH. Data som Excel och CSV går ändå att ladda ner.")
 
 
 def export_size(figure: go.Figure) -> tuple[int, int]:
