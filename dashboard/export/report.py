@@ -234,8 +234,7 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     today = created or date.today()
     if not 2000 <= year <= today.year + 1:
         raise InputError(f"året {year} går inte att följa upp.",
-                         hint=f"Ange ett år mellan 2000 och {today.year}, t.ex. --year "
-                              f"{today.year - 1}.")
+                         hint=f"Ange ett år mellan 2000 och {today.year}.")
     analyses = queries.analysis_texts(engine, year)
     goals, items = [], []
     for goal in queries.goals(engine).itertuples():
