@@ -19,7 +19,8 @@ from dashboard.export import downloads, images
 NBSP = "\u00a0"
 
 
-def database_numbers(engine, kpi_id: str, year: int, home: str = "1277") -> tuple[float, float, int]:
+def database_numbers(engine, kpi_id: str, year: int, home: str = "1277"
+                     ) -> tuple[float, float, int]:
     """The home value and the mean and count over every kommun, straight from the tables."""
     with engine.connect() as connection:
         value = connection.execute(text(
