@@ -8,6 +8,8 @@ report year. `report_docx` and `report_pdf` only lay the model out; neither quer
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -282,6 +284,11 @@ def render_charts(report: Report, formats: tuple[str, ...],
                                                    for f in formats}
 
 
+def _start_renderer() -> None:
+    with contextlib.suppress(Exception):  # a failure is reported by the first real use
+        images.renderer()
+
+
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None) -> bytes:
     """The report for `year` as DOCX or PDF."""
@@ -290,6 +297,10 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
                          hint="Välj en fil som slutar på .docx eller .pdf.")
+    if renderer is None:
+        # Start the browser while the model is built; the first image waits for it if need be.
+        starting = threading.Thread(target=_start_renderer, daemon=True)
+        starting.start()
     report = build_report(engine, settings, year)
     if suffix == "docx":
         render_charts(report, ("png",), renderer)
