@@ -8,6 +8,7 @@ import dash
 from dash import Dash, html
 
 from dashboard import cache, ids, queries, runtime
+from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
 PAGE_MODULES = (
@@ -101,4 +102,5 @@ def create_app(settings: Settings | None = None) -> Dash:
         # Dash fills in `layout` only for pages it imports itself (from a pages folder).
         dash.page_registry[name].setdefault("layout", module.layout)
     app.layout = shell
+    export_routes.register(app.server)
     return app

@@ -11,6 +11,7 @@ Figures are written as plain Plotly JSON and wrapped without Plotly's per-proper
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,9 +32,13 @@ PEER_COLOURS = ("#00805F", "#9C4F8A", "#8C5A00", "#000000", "#006D77", "#7B61C4"
 CHART_COLOURS = (HOME_COLOUR, COMPARISON_COLOUR, TARGET_COLOUR, OTHERS_COLOUR, WOMEN_COLOUR,
                  MEN_COLOUR, *PEER_COLOURS)
 EXAMPLE_FILL = "rgba(120, 120, 120, 0.10)"
-FONT = "Source Sans 3, Segoe UI, Helvetica Neue, Arial, sans-serif"
+# Names with spaces or digits must be quoted, or CSS drops the whole list and a standalone SVG
+# (the exports) falls back to a serif font.
+FONT = "'Source Sans 3', 'Segoe UI', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif"
 TEXT_COLOUR = "#1b1b1b"
 MUTED_COLOUR = "#4d4d4d"
+FOOTER_CHARS = 95  # characters of the 11 px source line that fit 16 cm beside the y axis
+FOOTER_LINE_PX = 14
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,27 @@ class ChartText:
         stamp = f"Data t.o.m. {self.data_through}" if self.data_through else "Ingen data ännu"
         return f"Källa: {self.source} · {stamp}"
 
+    def footer_lines(self, width: int = FOOTER_CHARS) -> list[str]:
+        """The footer broken into lines that fit a report column (16 cm), at " · " if it can."""
+        lines: list[str] = []
+        for part in self.footer.split(" · "):
+            if lines and len(lines[-1]) + 3 + len(part) <= width:
+                lines[-1] += " · " + part
+            else:
+                lines += textwrap.wrap(part, width) or [""]
+        return lines
+
 
 def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> dict:
+    footer = text.footer_lines()
+    extra = FOOTER_LINE_PX * (len(footer) - 1)
     return {
         "title": {"text": f"<b>{text.title}</b>", "subtitle": {"text": text.subtitle},
                   "x": 0, "xanchor": "left", "font": {"size": 17}},
         "font": {"family": FONT, "size": 13, "color": TEXT_COLOUR},
         "separators": fmt.PLOTLY_SEPARATORS,
-        "height": height,
-        "margin": {"l": 64, "r": 24, "t": 96, "b": 92},
+        "height": height + extra,
+        "margin": {"l": 64, "r": 24, "t": 96, "b": 92 + extra},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "hoverlabel": {"font": {"family": FONT, "size": 13}},
@@ -68,8 +85,9 @@ def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> dic
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#e3e3e3", "zeroline": False,
                   "fixedrange": True, "tickformat": ",~r"},
         "annotations": [{
-            "text": text.footer, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-            "yshift": -86, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "text": "<br>".join(footer), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "yshift": -86 - extra, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "align": "left",
             "font": {"size": 11, "color": MUTED_COLOUR},
         }],
         "shapes": [],
@@ -213,9 +231,29 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         spec.vline(boundary, colour=MUTED_COLOUR)
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
+    _label_latest(spec, series, fmt_value)
     if info.unit == "%":
         spec.axis("yaxis", range=[0, 100])
     return spec.figure()
+
+
+def _label_latest(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
+    """Paper has no hover: the newest value and its comparison mean are written at their points,
+    the higher one above and the lower one below, so the two labels never overlap."""
+    measured = series.loc[series["value"].notna()]
+    if measured.empty:
+        return
+    row = measured.iloc[-1]
+    home_above = pd.isna(row["comparison_mean"]) or row["value"] >= row["comparison_mean"]
+    labels = [(row["value"], HOME_COLOUR, home_above)]
+    if not pd.isna(row["comparison_mean"]):
+        labels.append((row["comparison_mean"], COMPARISON_COLOUR, not home_above))
+    for value, colour, above in labels:
+        spec.layout["annotations"].append({
+            "x": int(row["year"]), "y": float(value), "xref": "x", "yref": "y",
+            "text": f"<b>{fmt_value(value)}</b>", "showarrow": False, "xanchor": "right",
+            "xshift": -8, "yanchor": "bottom" if above else "top", "yshift": 4 if above else -4,
+            "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"})
 
 
 def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,

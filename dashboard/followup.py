@@ -6,7 +6,7 @@ screen, the image export, the data download and the report all say the same thin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
@@ -28,6 +28,11 @@ class MeasureFollowUp:
     series: pd.DataFrame
     source: str
     example_note: str
+
+    def until(self, year: int) -> MeasureFollowUp:
+        """The follow-up as it stood for `year`: later years left out (the yearly report)."""
+        series = self.series.loc[self.series["year"] <= year].reset_index(drop=True)
+        return replace(self, series=series, example_note=_example_note(series))
 
     # --- numbers -----------------------------------------------------------------------------
 

@@ -96,7 +96,7 @@ def strategy_info(engine: Engine, municipality_override: str | None = None) -> S
 
 @cached("goals", lambda: ())
 def goals(engine: Engine) -> pd.DataFrame:
-    return _frame(engine, select(schema.Goal.number, schema.Goal.title)
+    return _frame(engine, select(schema.Goal.number, schema.Goal.title, schema.Goal.description)
                   .order_by(schema.Goal.number))
 
 
@@ -406,3 +406,26 @@ def kpi_runs_caption(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> st
     if example:
         return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
     return caption or "Kolada (RKA)"
+
+# --- The yearly report --------------------------------------------------------------------------
+
+
+def analysis_texts(engine: Engine, year: int) -> dict[str, dict]:
+    """The analysis written for each measure for `year`: measure id → body, state, updated."""
+    a = schema.AnalysisText
+    with engine.connect() as connection:
+        rows = connection.execute(select(a.measure_id, a.body, a.state, a.updated_at,
+                                         a.updated_by).where(a.year == year)).mappings().all()
+    return {row["measure_id"]: dict(row) for row in rows if (row["body"] or "").strip()}
+
+
+def revisions_since(engine: Engine, kpi_ids: list[str], municipality_id: str, since,
+                    last_year: int) -> pd.DataFrame:
+    """The home municipality's values (total, years up to `last_year`) revised at or after
+    `since`: kpi_id, year, old_value, new_value, revised_at."""
+    r = schema.ValueRevision
+    frame = _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
+                   .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
+                          r.gender == "T", r.year <= last_year, r.revised_at >= since)
+                   .order_by(r.kpi_id, r.year, r.revised_at))
+    return frame

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from etl import db, imports
-from etl.errors import MalbildError
+from etl.errors import InputError, MalbildError
 from etl.settings import Settings, get_settings
 
 app = typer.Typer(help="Målbild: uppföljning av kommunikationsstrategins mätbara mål.",
@@ -187,6 +187,45 @@ def export_data(
     path = Path(out)
     export.write_table(table, path)
     console.print(f"{len(table)} rader skrivna till {path}")
+
+
+@export_app.command("chart")
+def export_chart(
+    measure: Annotated[str, typer.Argument(help="Måttets id (t.ex. telefon-bemotande) eller en "
+                                                "diagramnyckel (intern-kommunikation/"
+                                                "fordelning/2021).")],
+    out: Annotated[Path, typer.Option(help="Bildfil (.png, .svg eller .pdf).")],
+    image_format: Annotated[str | None, typer.Option(
+        "--format", help="png, svg eller pdf; annars efter filändelsen.")] = None,
+) -> None:
+    """Ett diagram som bild, precis som på skärmen (16 cm brett; PNG i 300 dpi)."""
+    from dashboard import charts
+    from dashboard.export import images
+
+    chosen = (image_format or out.suffix.lstrip(".")).lower()
+    if chosen not in images.FORMATS:
+        raise InputError(f"bildformatet «{chosen or out.name}» finns inte.",
+                         hint="Ange --format png, svg eller pdf.")
+    engine = db.engine_for(settings().database_url)
+    view = charts.chart_view(engine, settings(), measure)
+    out.write_bytes(images.chart_image(view.figure, chosen))
+    console.print(f"{view.title} skrivet till {out}")
+
+
+@app.command()
+def report(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    out: Annotated[Path, typer.Option(help="Rapportfil: .docx (Word) eller .pdf.")],
+) -> None:
+    """Årsrapporten till kommunstyrelsen som Word (DOCX) eller tillgänglig PDF."""
+    from dashboard.export import report as yearly
+
+    engine = db.engine_for(settings().database_url)
+    started = time.perf_counter()
+    with console.status(f"Årsrapport {year}: diagram och dokument"):
+        yearly.write_report(engine, settings(), year, out)
+    console.print(f"Årsrapporten {year} är skriven till {out} "
+                  f"({time.perf_counter() - started:.1f} s).")
 
 
 def main() -> None:

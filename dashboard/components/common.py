@@ -52,19 +52,59 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
     ], open=open_, className="table-view")
 
 
+EXPORT_PREFIX = "/export/chart/"
+DOWNLOAD_FORMATS = (
+    ("png", "PNG", "bild för tryck, 300 dpi"),
+    ("svg", "SVG", "vektorbild"),
+    ("pdf", "PDF", "diagrammet som PDF"),
+    ("xlsx", "Excel", "diagrammets data"),
+    ("csv", "CSV", "diagrammets data för svenskt Excel"),
+)
+
+
+def download_links(export_key: str, title: str) -> html.Div:
+    """Links that download the chart (PNG, SVG, PDF) and its data (Excel, CSV)."""
+    stem = "malbild-" + export_key.replace("/", "-")
+    links = [
+        html.Li(html.A([label, html.Span(f" ({hint})", className="visually-hidden")],
+                       href=f"{EXPORT_PREFIX}{export_key}.{suffix}",
+                       download=f"{stem}.{suffix}", className="download-link",
+                       title=hint.capitalize()))
+        for suffix, label, hint in DOWNLOAD_FORMATS
+    ]
+    return html.Div([
+        html.Span("Ladda ner:", className="downloads-label", **{"aria-hidden": "true"}),
+        html.Ul(links),
+    ], className="chart-downloads", role="group", **{"aria-label": f"Ladda ner {title}"})
+
+
 def chart(figure: go.Figure, *, summary: str, table: html.Details,
-          graph_id: str | dict | None = None, extra: Sequence = ()) -> html.Div:
-    """A chart as an image for assistive technology (its summary), with its table and notes."""
+          graph_id: str | dict | None = None, extra: Sequence = (),
+          export_key: str | None = None, title: str | None = None) -> html.Div:
+    """A chart as an image for assistive technology (its summary), with its table and notes.
+
+    With `export_key` (see `dashboard.charts`) the chart gets download links for PNG, SVG, PDF,
+    Excel and CSV; `title` names the chart in the links' group label.
+    """
     graph_kwargs = {"id": graph_id} if graph_id else {}
+    downloads = [download_links(export_key, title or summary)] if export_key else []
     return html.Div([
         html.Div(
             dcc.Graph(figure=figure, config=GRAPH_CONFIG, className="graph", **graph_kwargs),
             role="img", **{"aria-label": summary},
         ),
         html.P(summary, className="chart-summary"),
+        *downloads,
         *extra,
         table,
     ], className="chart-block")
+
+
+def chart_of(view, *, extra: Sequence = (), graph_id: str | dict | None = None) -> html.Div:
+    """`chart()` for a `dashboard.charts.ChartView`: figure, summary, table view and downloads."""
+    return chart(view.figure, summary=view.summary,
+                 table=table_view(view.table, view.table_caption, numeric=view.numeric_columns),
+                 graph_id=graph_id, extra=extra, export_key=view.key, title=view.title)
 
 
 def definition_list(items: Sequence[tuple[str, object]]) -> html.Dl:

@@ -3,19 +3,18 @@ per förvaltning, the distribution of answers and the HME benchmark."""
 
 from __future__ import annotations
 
+import contextlib
+
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 
-from dashboard import figures, followup, ids, queries, runtime, urlstate
-from dashboard import formatting as fmt
+from dashboard import charts, followup, ids, queries, runtime, urlstate
 from dashboard.components.common import (
-    chart,
+    chart_of,
     definition_list,
     example_tag,
     status_badge,
-    table_view,
 )
 
 
@@ -49,11 +48,9 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     if lineage:
         extra.append(html.Details([html.Summary("Nyckeltal och metodbyten"), html.Ul(lineage)],
                                   className="lineage"))
-    table = table_view(item.display_table(), f"{info.name}, {item.municipality}",
-                       numeric=[item.municipality, "Mätkommunernas medelvärde", "n", "Mål"])
     return html.Section([
         *header,
-        chart(item.figure(), summary=item.summary(), table=table, extra=extra),
+        chart_of(charts.measure_view(item), extra=extra),
     ], className="measure-section", **{"aria-labelledby": info.id})
 
 
@@ -78,37 +75,12 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> 
     ]
     benchmark_id = item.info.benchmark_kpi_id
     if benchmark_id:
-        strategy = queries.strategy_info(engine, settings.municipality)
         kpi = queries.kpi_info(engine, benchmark_id)
-        stats = queries.kpi_home_stats(engine, benchmark_id, strategy.municipality_id,
-                                       kpi["direction"])
-        source = queries.kpi_runs_caption(engine, [benchmark_id], settings.kolada_dir)
-        data_through = int(stats["year"].max()) if len(stats) else None
-        text = figures.ChartText("Hållbart medarbetarengagemang (HME)",
-                                 f"{strategy.municipality} mot mätkommunernas medelvärde",
-                                 f"{source}, KPI {benchmark_id}", data_through)
-        measured = stats.loc[stats["value"].notna()]
-        latest = measured.iloc[-1] if len(measured) else None
-        summary = (f"HME totalindex {strategy.municipality} {fmt.number(latest['value'], 1)} "
-                   f"{int(latest['year'])}, mätkommunernas medelvärde "
-                   f"{fmt.number(latest['comparison_mean'], 1)} "
-                   f"(n = {int(latest['comparison_n'])}), plats {int(latest['peer_rank'])} av "
-                   f"{int(latest['comparison_n'])}." if latest is not None else
-                   "Kommunen har inget HME-värde.")
-        table = pd.DataFrame({
-            "År": stats["year"],
-            strategy.municipality: [fmt.number(v, 1) for v in stats["value"]],
-            "Mätkommunernas medelvärde": [fmt.number(v, 1) for v in stats["comparison_mean"]],
-            "n": stats["comparison_n"],
-            "Plats": [f"{int(r)} av {n}" if not pd.isna(r) else "–"
-                      for r, n in zip(stats["peer_rank"], stats["comparison_n"], strict=True)],
-        })
         content += [
             html.H2("Jämförelse: HME", id="hme"),
             html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten.",
                    className="lead-small"),
-            chart(figures.kpi_figure(stats, strategy.municipality, kpi["unit"], 1, text),
-                  summary=summary, table=table_view(table, "HME totalindex")),
+            chart_of(charts.benchmark_view(engine, settings, item.info)),
         ]
     return html.Section(content, className="measure-section survey-detail")
 
@@ -117,47 +89,14 @@ def survey_units(year: int) -> list:
     """The förvaltningar and the distribution of answers for one survey year."""
     engine, settings = runtime.engine(), runtime.settings()
     info = next(m for m in queries.measures(engine) if m.is_survey)
-    results = queries.survey_results(engine, info.id, settings.anonymity_threshold, year=year)
-    kommun = results.loc[results["level"] == "kommun"]
-    forvaltningar = results.loc[results["level"] == "förvaltning"].assign(
-        name=lambda f: f["forvaltning"])
-    enheter = results.loc[results["level"] == "enhet"]
-    kommun_mean = float(kommun["mean"].iloc[0]) if len(kommun) else None
-    example = bool(results["is_example"].any())
-    source = "Medarbetarenkät" + (" · Exempeldata" if example else "")
-    text = figures.ChartText(f"Intern kommunikation per förvaltning {year}",
-                             "Medelvärde 1–5 och antal svarande (n)", source, year)
-    summary = (f"Medelvärde per förvaltning {year}: " + "; ".join(
-        f"{r.forvaltning} {fmt.number(r.mean, 2)} (n = {r.respondents})"
-        for r in forvaltningar.sort_values("mean", ascending=False).itertuples()) + ".")
-    unit_table = pd.DataFrame({
-        "Förvaltning": list(forvaltningar["forvaltning"]) + list(enheter["forvaltning"]),
-        "Enhet": ["(hela förvaltningen)"] * len(forvaltningar) + list(enheter["enhet"]),
-        "Medelvärde": [fmt.number(v, 2) for v in
-                       list(forvaltningar["mean"]) + list(enheter["mean"])],
-        "Andel 4–5": [fmt.percent(v, 0) for v in
-                      list(forvaltningar["share_positive"]) + list(enheter["share_positive"])],
-        "Svarande (n)": list(forvaltningar["respondents"]) + list(enheter["respondents"]),
-    }).sort_values(["Förvaltning", "Enhet"])
+    units = charts.survey_units_view(engine, settings, info, year)
+    example = bool((units.data.frame["Källa"] == "Exempeldata").any())
     blocks = [
         html.P([example_tag(), " Svaren är påhittade."]) if example else None,
-        chart(figures.survey_units_figure(forvaltningar, kommun_mean, 2, text),
-              summary=summary, table=table_view(unit_table, f"Per förvaltning och enhet {year}")),
+        chart_of(units),
     ]
-    if len(kommun):
-        row = kommun.iloc[0]
-        dist_text = figures.ChartText(f"Fördelning av svaren {year}",
-                                      "Den interna kommunikationen uppfattas som god (1–5)",
-                                      source, year)
-        counts = [int(row[f"answers_{i}"] or 0) for i in range(1, 6)]
-        total = sum(counts) or 1
-        dist_table = pd.DataFrame({"Svar": [str(i) for i in range(1, 6)], "Antal": counts,
-                                   "Andel": [fmt.percent(100 * c / total, 1) for c in counts]})
-        dist_summary = ("Fördelning av svaren: " + ", ".join(
-            f"{i}: {fmt.percent(100 * c / total, 0)}" for i, c in enumerate(counts, 1))
-            + f" (n = {total}).")
-        blocks.append(chart(figures.distribution_figure(row, dist_text), summary=dist_summary,
-                            table=table_view(dist_table, f"Fördelning av svaren {year}")))
+    with contextlib.suppress(KeyError):  # no kommun-level row stored for the year
+        blocks.append(chart_of(charts.distribution_view(engine, settings, info, year)))
     return blocks
 
 

@@ -90,4 +90,40 @@ def layout(**_query) -> html.Div:
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
         *sections,
+        downloads_section(report_year(engine, settings)),
     ])
+
+
+def report_year(engine, settings) -> int | None:
+    """The year the report is usually wanted for: the newest year of Kolada data."""
+    years = [item.data_through for goal in queries.goals(engine).itertuples()
+             for item in followup.goal_followups(engine, settings, goal.number)
+             if not item.info.is_survey and item.data_through]
+    return max(years) if years else None
+
+
+def downloads_section(year: int | None) -> html.Section:
+    """The yearly report for kommunstyrelsen and all data, as real download links."""
+    report = [
+        html.P(f"Rapporten för {year} med sammanfattning, ett diagram per mått, analystext "
+               "och bilaga om källor och metod."),
+        html.Ul([
+            html.Li(html.A(f"Årsrapport {year} som Word (DOCX, redigerbar)",
+                           href=f"/export/rapport/{year}.docx", download=f"arsrapport-{year}.docx",
+                           className="button-link")),
+            html.Li(html.A(f"Årsrapport {year} som PDF (tillgänglig)",
+                           href=f"/export/rapport/{year}.pdf", download=f"arsrapport-{year}.pdf",
+                           className="button-link")),
+        ], className="download-list"),
+    ] if year else [html.P("Det finns inga Kolada-värden ännu, så ingen rapport.")]
+    return html.Section([
+        html.H2("Årsrapport och data", id="arsrapport"),
+        *report,
+        html.P("Hela uppföljningen, ett blad per mål och ett med källor och definitioner:"),
+        html.Ul([
+            html.Li(html.A("All data som Excel (xlsx)", href="/export/data.xlsx",
+                           download="malbild-uppfoljning.xlsx", className="button-link")),
+            html.Li(html.A("All data som CSV för svenskt Excel", href="/export/data.csv",
+                           download="malbild-uppfoljning.csv", className="button-link")),
+        ], className="download-list"),
+    ], className="goal-section downloads", **{"aria-labelledby": "arsrapport"})

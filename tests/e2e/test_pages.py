@@ -78,3 +78,40 @@ def test_survey_year_lives_in_the_url(page, server_url):
     page.wait_for_function(
         "document.querySelector('#goal3-units').textContent.includes('förvaltning 2015')")
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_every_chart_offers_downloads_by_keyboard(page, server_url):
+    open_page(page, server_url + "/mal/1")
+    groups = page.get_by_role("group", name=re.compile("^Ladda ner "))
+    assert groups.count() == page.locator(".js-plotly-plot").count() == 3
+    links = groups.first.get_by_role("link")
+    assert [re.split(r"\s*\(", link.inner_text())[0] for link in links.all()] == [
+        "PNG", "SVG", "PDF", "Excel", "CSV"]
+    png = links.first
+    png.focus()
+    assert page.evaluate("document.activeElement.getAttribute('href')") == \
+        "/export/chart/epost-svar.png"
+    response = page.request.get(server_url + png.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "image/png"
+    csv_link = groups.first.get_by_role("link", name=re.compile("^CSV"))
+    response = page.request.get(server_url + csv_link.get_attribute("href"))
+    assert response.body().startswith(b"\xef\xbb\xbf")
+    assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_overview_offers_the_yearly_report(page, server_url):
+    open_page(page, server_url + "/")
+    docx = page.get_by_role("link", name="Årsrapport 2022 som Word (DOCX, redigerbar)")
+    pdf = page.get_by_role("link", name="Årsrapport 2022 som PDF (tillgänglig)")
+    assert docx.get_attribute("href") == "/export/rapport/2022.docx"
+    pdf.focus()
+    assert page.evaluate("document.activeElement.textContent").startswith("Årsrapport 2022")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "arsrapport-2022.pdf"
+    assert page.get_by_role("link", name="All data som Excel (xlsx)").count() == 1
+    open_page(page, server_url + "/mal/3")
+    assert page.get_by_role("group", name=re.compile("^Ladda ner ")).count() == 4
+    assert page.problems.messages == []

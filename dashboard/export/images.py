@@ -1,0 +1,220 @@
+"""Chart images (PNG, SVG, PDF) and printed pages, rendered by one kept-alive Chromium.
+
+The figure is the very one the page shows (`MeasureFollowUp.figure()` and the functions in
+`dashboard.figures`); only its size changes: the width of an A4 report column (16 cm), and for
+PNG a scale that gives 300 dpi. Kaleido drives the browser.
+
+One browser serves a whole process: it is started on first use and then reused for every image
+and for printing the yearly report to PDF. Kaleido's own `start_sync_server` is not used because
+it waits forever when the browser fails to start or dies, and hands concurrent callers each
+other's results; here each call gets its own future with a time limit, and a dead browser is
+started again on the next call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import base64
+import contextlib
+import os
+import shutil
+import struct
+import threading
+import zlib
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from etl.errors import MalbildError
+
+FORMATS = ("png", "svg", "pdf")
+MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+CSS_PX_PER_CM = 96 / 2.54
+REPORT_COLUMN_CM = 16.0  # A4 (21 cm) less 2.5 cm margins on either side
+EXPORT_WIDTH_PX = round(REPORT_COLUMN_CM * CSS_PX_PER_CM)  # 605 CSS px
+PRINT_DPI = 300
+PNG_SCALE = PRINT_DPI / 96
+DEFAULT_HEIGHT_PX = 420
+RENDER_TIMEOUT_S = 60
+START_TIMEOUT_S = 60
+BROWSER_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+
+
+class ExportUnavailable(MalbildError):
+    """Images or the PDF cannot be made here (no browser, or the browser failed)."""
+
+
+def browser_path() -> str:
+    """The Chromium to use: BROWSER_PATH if set, else Debian's or one on PATH."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        if Path(configured).is_file() and os.access(configured, os.X_OK):
+            return configured
+        raise ExportUnavailable(
+            f"Diagram och PDF kan inte skapas: webbläsaren i BROWSER_PATH ({configured}) finns "
+            "inte eller går inte att köra. Rätta sökvägen eller ta bort BROWSER_PATH så används "
+            "Chromium från /usr/bin/chromium.")
+    for candidate in BROWSER_CANDIDATES:
+        found = candidate if Path(candidate).is_file() else shutil.which(candidate)
+        if found:
+            return found
+    raise ExportUnavailable(
+        "Diagram och PDF kan inte skapas: webbläsaren Chromium saknas på servern. Installera "
+        "den (Debian/Ubuntu: «apt-get install chromium») eller ange sökvägen till en Chromium "
+        "i miljövariabeln BROWSER_PATH. Data som Excel och CSV går ändå att ladda ner.")
+
+
+def export_size(figure: go.Figure) -> tuple[int, int]:
+    """Width and height in CSS px: the report column's width, the figure's own height."""
+    return EXPORT_WIDTH_PX, int(figure.layout.height or DEFAULT_HEIGHT_PX)
+
+
+def with_print_resolution(png: bytes, dpi: int = PRINT_DPI) -> bytes:
+    """The PNG with a pHYs chunk, so Word and print shops place it at its real size."""
+    signature, rest = png[:8], png[8:]
+    header_length = struct.unpack(">I", rest[:4])[0]
+    ihdr_end = 8 + header_length + 4  # length, type, data, crc
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    chunks = rest[ihdr_end:]
+    # Drop a pHYs the renderer may already have written, so there is exactly one.
+    cleaned, position = bytearray(), 0
+    while position < len(chunks):
+        length = struct.unpack(">I", chunks[position:position + 4])[0]
+        end = position + 12 + length
+        if chunks[position + 4:position + 8] != b"pHYs":
+            cleaned += chunks[position:end]
+        position = end
+    return signature + rest[:ihdr_end] + chunk + bytes(cleaned)
+
+
+class ChartRenderer:
+    """One Chromium (through Kaleido) on an event loop in a thread of its own."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path or browser_path()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido",
+                                        daemon=True)
+        self._thread.start()
+        self._kaleido = None
+        try:
+            self._kaleido = self._run(self._open(), START_TIMEOUT_S)
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    async def _open(self):
+        from kaleido import Kaleido
+
+        # No MathJax: it would be fetched from a CDN, and the charts use no formulas.
+        kaleido = Kaleido(path=self.path, mathjax=False, timeout=RENDER_TIMEOUT_S)
+        await kaleido.open()
+        return kaleido
+
+    def _run(self, coroutine, timeout: float):
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise ExportUnavailable(
+                f"Webbläsaren svarade inte inom {timeout:.0f} sekunder. Försök igen; "
+                "händer det igen, starta om Målbild.") from None
+        except ExportUnavailable:
+            raise
+        except Exception as exc:
+            raise ExportUnavailable(
+                f"Webbläsaren ({self.path}) kunde inte rita diagrammet: {exc}. Kontrollera "
+                "att Chromium fungerar («chromium --headless --version») och försök igen."
+            ) from exc
+
+    @property
+    def alive(self) -> bool:
+        return (self._thread.is_alive() and self._kaleido is not None
+                and self._kaleido.subprocess.poll() is None)
+
+    def image(self, figure: go.Figure, fmt: str) -> bytes:
+        """The figure as PNG (300 dpi), SVG or PDF, 16 cm wide."""
+        if fmt not in FORMATS:
+            raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
+        width, height = export_size(figure)
+        options = {"format": fmt, "width": width, "height": height,
+                   "scale": PNG_SCALE if fmt == "png" else 1}
+        data = self._run(self._kaleido.calc_fig(figure, opts=options), RENDER_TIMEOUT_S)
+        return with_print_resolution(data) if fmt == "png" else data
+
+    def print_pdf(self, html_file: Path) -> bytes:
+        """Print an HTML file to a tagged PDF (structure, language and title kept)."""
+        return self._run(self._print(html_file), RENDER_TIMEOUT_S * 2)
+
+    async def _print(self, html_file: Path) -> bytes:
+        tab = await self._kaleido.create_tab(url="")
+        try:
+            await tab.send_command("Page.enable")
+            loaded = tab.subscribe_once("Page.loadEventFired")
+            await tab.send_command("Page.navigate", params={"url": html_file.as_uri()})
+            await asyncio.wait_for(loaded, RENDER_TIMEOUT_S)
+            response = await tab.send_command("Page.printToPDF", params={
+                "printBackground": True,
+                "preferCSSPageSize": True,
+                "generateTaggedPDF": True,
+                "generateDocumentOutline": True,
+                "displayHeaderFooter": True,
+                "headerTemplate": "<span></span>",
+                "footerTemplate": (
+                    '<div style="font-size:8pt;width:100%;text-align:center;color:#4d4d4d;">'
+                    'Sida <span class="pageNumber"></span> av <span class="totalPages"></span>'
+                    "</div>"),
+            })
+            if "error" in response:
+                raise RuntimeError(response["error"].get("message", response["error"]))
+            return base64.b64decode(response["result"]["data"])
+        finally:
+            await self._kaleido.close_tab(tab)
+
+    def close(self) -> None:
+        if self._kaleido is not None and self._thread.is_alive():
+            with contextlib.suppress(ExportUnavailable):
+                self._run(self._kaleido.close(), 30)
+        self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+
+_renderer: ChartRenderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def renderer() -> ChartRenderer:
+    """The process's renderer: started on first use, started again if its browser died."""
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None or not _renderer.alive:
+            if _renderer is not None:
+                _renderer.close()
+            _renderer = ChartRenderer()
+        return _renderer
+
+
+def close_renderer() -> None:
+    global _renderer
+    with _renderer_lock:
+        if _renderer is not None:
+            _renderer.close()
+            _renderer = None
+
+
+atexit.register(close_renderer)
+
+
+def chart_image(figure: go.Figure, fmt: str) -> bytes:
+    """One chart as `fmt` (png, svg or pdf), drawn by the shared browser."""
+    return renderer().image(figure, fmt)

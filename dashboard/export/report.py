@@ -1,0 +1,317 @@
+"""The yearly follow-up report for kommunstyrelsen: one model, written as DOCX and as PDF.
+
+`build_report` gathers everything the report says (cover, summary table, per goal its measures
+with chart, summary sentence and analysis text, and the appendix on sources, method, KPI
+lineage, series breaks and revised values) from the same follow-ups the pages use, cut at the
+report year. `report_docx` and `report_pdf` only lay the model out; neither queries anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import followup, queries
+from dashboard import formatting as fmt
+from dashboard.export import images, method
+from etl.errors import InputError
+from etl.settings import Settings
+
+ANALYSIS_STATES = {
+    "fastställd": "Fastställd",
+    "granskad": "Granskad, ej fastställd",
+    "utkast": "Utkast, ej granskat",
+}
+REPORT_SUFFIXES = ("docx", "pdf")
+
+
+@dataclass(frozen=True)
+class AnalysisNote:
+    state: str
+    body: str
+    updated_at: datetime | None
+    updated_by: str
+
+    @property
+    def label(self) -> str:
+        words = ANALYSIS_STATES.get(self.state, self.state.capitalize())
+        when = f", senast ändrad {fmt.iso_date(self.updated_at)}" if self.updated_at else ""
+        who = f" av {self.updated_by}" if self.updated_by else ""
+        return f"Analys ({words}{when}{who})"
+
+    def paragraphs(self) -> list[str]:
+        """The light-Markdown body as paragraphs; lines starting with "- " stay list items."""
+        blocks = [b.strip() for b in self.body.replace("\r\n", "\n").split("\n\n")]
+        return [b for b in blocks if b]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    goal: int
+    measure: str
+    year: str
+    value: str
+    comparison: str
+    target: str
+    target_status: str
+    peer_status: str
+
+
+@dataclass
+class MeasureSection:
+    item: followup.MeasureFollowUp
+    summary: str
+    notes: list[str]
+    analysis: AnalysisNote | None
+
+    @property
+    def name(self) -> str:
+        return self.item.info.name
+
+    @property
+    def alt_text(self) -> str:
+        """The chart's text alternative: the summary sentence, as on the page."""
+        return f"Diagram: {self.item.info.name}. {self.summary}"
+
+
+@dataclass
+class GoalSection:
+    number: int
+    title: str
+    description: str
+    measures: list[MeasureSection]
+
+    @property
+    def heading(self) -> str:
+        return f"Mål {self.number}: {self.title}"
+
+
+@dataclass
+class Report:
+    year: int
+    created: date
+    municipality: str
+    strategy: queries.StrategyInfo
+    summary_rows: list[SummaryRow]
+    goals: list[GoalSection]
+    sources: list[tuple[str, str]]
+    method_notes: list[tuple[str, str]]
+    lineage: pd.DataFrame
+    series_breaks: list[str]
+    revisions: pd.DataFrame
+    revised_since: date
+    has_example: bool
+    example_targets: bool
+    charts: dict[str, dict[str, bytes]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"Uppföljning av kommunikationsstrategin {self.year}"
+
+    @property
+    def document_title(self) -> str:
+        return f"{self.title} – {self.municipality}"
+
+    @property
+    def decision_text(self) -> str:
+        adopted = (f"antagen {fmt.iso_date(self.strategy.adopted)}"
+                   if self.strategy.adopted else "")
+        return ", ".join(p for p in (adopted, self.strategy.decision) if p) or "–"
+
+    @property
+    def cover_facts(self) -> list[tuple[str, str]]:
+        return [
+            ("Kommun", self.municipality),
+            ("Uppföljningsår", str(self.year)),
+            ("Datum", fmt.iso_date(self.created)),
+            ("Strategi", self.strategy.name),
+            ("Beslut", self.decision_text),
+            ("Uppföljning", self.strategy.follow_up or "–"),
+        ]
+
+    @property
+    def example_notice(self) -> str:
+        if not (self.has_example or self.example_targets):
+            return ""
+        parts = []
+        if self.has_example:
+            parts.append("värden märkta «exempeldata» är påhittade för demonstration")
+        if self.example_targets:
+            parts.append("målvärden märkta «exempel» är inte beslutade")
+        return "Exempeldata: " + " och ".join(parts) + "."
+
+    @property
+    def summary_header(self) -> list[str]:
+        return ["Mått", "År", "Kommunens mått", "Mätkommunernas medelvärde", "Mål",
+                "Status mot mål", "Status mot andra kommuner"]
+
+    def summary_cells(self, row: SummaryRow) -> list[str]:
+        return [row.measure, row.year, row.value, row.comparison, row.target,
+                row.target_status, row.peer_status]
+
+    @property
+    def lineage_header(self) -> list[str]:
+        return ["Mått", "Nyckeltal", "År", "Mätmetod"]
+
+    def lineage_cells(self) -> list[list[str]]:
+        rows = []
+        for r in self.lineage.to_dict("records"):
+            first, last = r["Från år"], r["Till år"]
+            years = "–" if pd.isna(first) else (
+                f"{int(first)}–" + ("" if pd.isna(last) else str(int(last))))
+            rows.append([r["Mått"], r["Nyckeltal"], years, r["Mätmetod"]])
+        return rows
+
+    @property
+    def revision_header(self) -> list[str]:
+        return ["Mått", "Nyckeltal", "År", "Tidigare värde", "Nytt värde", "Ändrat"]
+
+    def revision_cells(self) -> list[list[str]]:
+        return [[r.measure, r.kpi_id, str(int(r.year)), r.old_text, r.new_text,
+                 fmt.iso_date(r.revised_at)] for r in self.revisions.itertuples()]
+
+    @property
+    def revisions_intro(self) -> str:
+        return (f"Värden för {self.year} och tidigare år som har reviderats i Kolada och "
+                f"ändrats i Målbild från och med {fmt.iso_date(self.revised_since)}, alltså "
+                "efter underlaget till förra årets rapport.")
+
+
+def place_name(municipality: str) -> str:
+    """"Åstorp" → "Åstorps kommun"; "Borås" → "Borås kommun"."""
+    return f"{municipality} kommun" if municipality.endswith("s") else \
+        f"{municipality}s kommun"
+
+
+def _summary_row(item: followup.MeasureFollowUp) -> SummaryRow:
+    info, row = item.info, item.latest
+    if row is None:
+        return SummaryRow(info.goal_number, info.name, "–", "Ingen mätning", "–", "–",
+                          "Ingen mätning", "–")
+    example = " (exempeldata)" if bool(row["is_example"]) else ""
+    if info.is_survey:
+        value = (f"{item.value_text(row['value'])} (n = {fmt.count(int(row['respondents']))})"
+                 + example)
+        comparison = "– (medarbetarenkät)"
+    else:
+        value = item.value_text(row["value"]) + example
+        comparison = (f"{item.value_text(row['comparison_mean'])} "
+                      f"(n = {fmt.count(int(row['comparison_n']))})")
+    target = "Inget mål" if pd.isna(row["target"]) else item.value_text(row["target"]) + (
+        " (exempel)" if bool(row["target_is_example"]) else "")
+    peer = item.peer_state(row)
+    peer_text = f"{peer.label}, {peer.rank_text}" if peer.rank_text else peer.label
+    return SummaryRow(info.goal_number, info.name, str(int(row["year"])), value, comparison,
+                      target, item.target_state(row).label, peer_text)
+
+
+def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str, year: int,
+               since: date) -> pd.DataFrame:
+    rows = []
+    for item in items:
+        if item.info.is_survey:
+            continue
+        kpis = [link.kpi_id for link in item.info.lineage]
+        found = queries.revisions_since(engine, kpis, home, since, year)
+        for r in found.itertuples():
+            rows.append({"measure": item.info.name, "kpi_id": r.kpi_id, "year": r.year,
+                         "old_text": item.value_text(r.old_value),
+                         "new_text": "borttaget" if pd.isna(r.new_value)
+                         else item.value_text(r.new_value),
+                         "revised_at": r.revised_at})
+    return pd.DataFrame(rows, columns=["measure", "kpi_id", "year", "old_text", "new_text",
+                                       "revised_at"])
+
+
+def build_report(engine: Engine, settings: Settings, year: int, *,
+                 created: date | None = None, revised_since: date | None = None) -> Report:
+    """Everything the yearly report for `year` says, cut at that year."""
+    strategy = queries.strategy_info(engine, settings.municipality)
+    today = created or date.today()
+    if not 2000 <= year <= today.year + 1:
+        raise InputError(f"året {year} går inte att följa upp.",
+                         hint=f"Ange ett år mellan 2000 och {today.year}.")
+    analyses = queries.analysis_texts(engine, year)
+    goals, items = [], []
+    for goal in queries.goals(engine).itertuples():
+        sections = []
+        for info in queries.measures(engine, goal.number):
+            item = followup.measure_followup(engine, settings, info.id, info, strategy
+                                             ).until(year)
+            items.append(item)
+            notes = [n for n in (item.missing_latest_note,) if n]
+            analysis = analyses.get(info.id)
+            sections.append(MeasureSection(
+                item, item.summary(), notes,
+                AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
+                             analysis["updated_by"]) if analysis else None))
+        goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections))
+    if all(item.latest is None for item in items):
+        raise InputError(f"det finns inga värden till och med {year}.",
+                         hint="Välj ett senare år eller importera data först.")
+    infos = [item.info for item in items]
+    since = revised_since or date(year, 1, 1)
+    return Report(
+        year=year, created=today, municipality=place_name(strategy.municipality),
+        strategy=strategy,
+        summary_rows=[_summary_row(item) for item in items],
+        goals=goals,
+        sources=[(item.info.name, item.chart_text().footer) for item in items],
+        method_notes=method.method_notes(settings.anonymity_threshold),
+        lineage=method.lineage_table(infos),
+        series_breaks=method.series_breaks(infos),
+        revisions=_revisions(engine, items, strategy.municipality_id, year, since),
+        revised_since=since,
+        has_example=any(bool(item.series["is_example"].any()) for item in items),
+        example_targets=any(bool(item.series["target_is_example"].any()) for item in items),
+    )
+
+
+def render_charts(report: Report, formats: tuple[str, ...],
+                  renderer: images.ChartRenderer | None = None) -> None:
+    """Draw every measure's chart once per format with the shared browser."""
+    renderer = renderer or images.renderer()
+    for goal in report.goals:
+        for section in goal.measures:
+            figure = section.item.figure()
+            report.charts[section.item.info.id] = {f: renderer.image(figure, f)
+                                                   for f in formats}
+
+
+def _start_renderer() -> None:
+    with contextlib.suppress(Exception):  # a failure is reported by the first real use
+        images.renderer()
+
+
+def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
+                 renderer: images.ChartRenderer | None = None) -> bytes:
+    """The report for `year` as DOCX or PDF."""
+    from dashboard.export import report_docx, report_pdf
+
+    if suffix not in REPORT_SUFFIXES:
+        raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
+                         hint="Välj en fil som slutar på .docx eller .pdf.")
+    if renderer is None:
+        # Start the browser while the model is built; the first image waits for it if need be.
+        starting = threading.Thread(target=_start_renderer, daemon=True)
+        starting.start()
+    report = build_report(engine, settings, year)
+    if suffix == "docx":
+        render_charts(report, ("png",), renderer)
+        return report_docx.docx_bytes(report)
+    render_charts(report, ("svg",), renderer)
+    return report_pdf.pdf_bytes(report, renderer)
+
+
+def write_report(engine: Engine, settings: Settings, year: int, path: Path, *,
+                 renderer: images.ChartRenderer | None = None) -> Path:
+    suffix = path.suffix.lower().lstrip(".")
+    content = report_bytes(engine, settings, year, suffix, renderer=renderer)
+    path.write_bytes(content)
+    return path
