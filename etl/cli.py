@@ -107,6 +107,37 @@ def db_upgrade() -> None:
     console.print(f"Databasen är uppdaterad ({changed} ändringar i katalogen).")
 
 
+@db_app.command("backup")
+def db_backup(path: Annotated[Path, typer.Argument(help="Zip-fil att skriva.")]) -> None:
+    """Säkerhetskopiera hela databasen till en zip-fil (fungerar för SQLite och PostgreSQL)."""
+    from etl import backup
+
+    with progress_bar() as progress:
+        task = progress.add_task("Säkerhetskopierar", total=None)
+        manifest = backup.backup(settings().database_url, path,
+                                 lambda name: progress.update(task, description=name))
+    console.print(f"Säkerhetskopia skriven: {path} ({sum(manifest['rows'].values())} rader).")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="Zip-fil från «malbild db backup».")],
+    yes: Annotated[bool, typer.Option("--yes", help="Fråga inte först.")] = False,
+) -> None:
+    """Ersätt databasens innehåll med en säkerhetskopia (allt eller inget)."""
+    from etl import backup
+
+    if not yes:
+        typer.confirm(f"Allt i {settings().database_url} ersätts med {path}. Fortsätta?",
+                      abort=True)
+    with progress_bar() as progress:
+        task = progress.add_task("Återställer", total=None)
+        manifest = backup.restore(path, settings().database_url,
+                                  lambda name: progress.update(task, description=name))
+    console.print(f"Återställd från {path} (gjord {manifest['created_at']}, "
+                  f"{sum(manifest['rows'].values())} rader).")
+
+
 @strategy_app.command("load")
 def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil (TOML).")] = None
                   ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from etl import db, schema
+from etl import backup, db, schema
 from etl.demo import build_demo
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
@@ -72,10 +72,7 @@ def engine_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
         return
-    if not _postgres_available():
-        if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
-            pytest.fail(f"PostgreSQL krävs men svarar inte: {POSTGRES_URL!r}")
-        pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+    require_postgres()
     with fresh_postgres_url() as url:
         yield url
 
@@ -109,6 +106,30 @@ def demo_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def demo_engine(demo_settings):
     return db.engine_for(demo_settings.database_url)
+
+
+def require_postgres() -> None:
+    """Skip (or, with MALBILD_REQUIRE_DATABASE=1, fail) when the test server is missing."""
+    if not _postgres_available():
+        if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
+            pytest.fail(f"PostgreSQL krävs men svarar inte: {POSTGRES_URL!r}")
+        pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+
+
+@contextmanager
+def copy_of(settings: Settings, directory: Path) -> Iterator[Settings]:
+    """A private copy of a database on the same engine (through backup and restore)."""
+    archive = directory / "copy.zip"
+    backup.backup(settings.database_url, archive)
+    if settings.database_url.startswith("sqlite"):
+        url = sqlite_url(directory, "copy.sqlite")
+        backup.restore(archive, url)
+        yield make_settings(url)
+        db.engine_for(url).dispose()
+        return
+    with fresh_postgres_url() as url:
+        backup.restore(archive, url)
+        yield make_settings(url)
 
 
 def dump(url: str) -> dict[str, list[tuple]]:

@@ -1,17 +1,36 @@
-"""Fixtures for the export tests: the shared chart renderer and a writable copy of the demo."""
+"""Integration fixtures: the demo database on every engine, a writable copy of it, and the
+shared chart renderer."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from etl import db
+from etl.demo import build_demo
 from etl.settings import Settings
-from tests.conftest import make_settings, sqlite_url
+from tests.conftest import (
+    copy_of,
+    engine_params,
+    fresh_postgres_url,
+    make_settings,
+    require_postgres,
+)
+
+
+@pytest.fixture(scope="session", params=engine_params())
+def demo_settings(request, demo_settings) -> Iterator[Settings]:
+    """The demo database on SQLite and, when configured, on PostgreSQL: every integration
+    test that uses it runs on both engines."""
+    if request.param == "sqlite":
+        yield demo_settings
+        return
+    require_postgres()
+    with fresh_postgres_url() as url:
+        settings = make_settings(url)
+        build_demo(settings)
+        yield settings
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +51,5 @@ def chart_renderer():
 @pytest.fixture
 def demo_copy(demo_settings, tmp_path) -> Iterator[Settings]:
     """A private copy of the demo database, for tests that add analysis texts or revisions."""
-    source = make_url(demo_settings.database_url).database
-    url = sqlite_url(tmp_path, "copy.sqlite")
-    with sqlite3.connect(source) as original, sqlite3.connect(make_url(url).database) as copy:
-        original.backup(copy)
-    yield make_settings(url)
-    db.engine_for(url).dispose()
+    with copy_of(demo_settings, tmp_path) as settings:
+        yield settings

@@ -3,7 +3,6 @@
 import io
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime
@@ -12,12 +11,11 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
 from dashboard.export import report, report_docx
 from etl import schema
 from etl.db import engine_for
-from tests.conftest import make_settings, sqlite_url
+from tests.conftest import copy_of
 
 NBSP = "\u00a0"
 GOALS = [
@@ -37,11 +35,12 @@ ANALYSIS = "Bemötandet har **sjunkit** sedan 2021.\n\n- Utbilda kontaktcenter\n
 def annotated_demo(demo_settings, tmp_path_factory):
     """A copy of the demo with analysis texts and revised values, as an administrator leaves it."""
     directory = tmp_path_factory.mktemp("rapport")
-    url = sqlite_url(directory, "rapport.sqlite")
-    with sqlite3.connect(make_url(demo_settings.database_url).database) as original, \
-            sqlite3.connect(make_url(url).database) as copy:
-        original.backup(copy)
-    engine = engine_for(url)
+    with copy_of(demo_settings, directory) as copied:
+        yield from _annotate(copied)
+
+
+def _annotate(settings):
+    engine = engine_for(settings.database_url)
     with engine.begin() as connection:
         connection.execute(insert(schema.AnalysisText), [
             {"measure_id": "telefon-bemotande", "year": 2022, "body": ANALYSIS,
@@ -64,8 +63,7 @@ def annotated_demo(demo_settings, tmp_path_factory):
             {**revision, "municipality_id": "1283", "old_value": 70.0, "new_value": 71.0,
              "revised_at": datetime(2022, 6, 1)},  # another kommun
         ])
-    yield make_settings(url)
-    engine.dispose()
+    yield settings
 
 
 @pytest.fixture(scope="module")
