@@ -195,8 +195,9 @@ def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
 
 
 def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals: int,
-                        text: ChartText) -> go.Figure:
-    """Mean per förvaltning (or enhet) for one year, with n in the label."""
+                        text: ChartText, reference: str = "Kommunen") -> go.Figure:
+    """Mean per förvaltning (or enhet) for one year, with n in the label, against the mean of
+    the level above (`reference`: "Kommunen" or the förvaltning)."""
     frame = units.sort_values("mean")
     labels = [f"{name} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
@@ -212,7 +213,7 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     ))
     if kommun_mean is not None and not pd.isna(kommun_mean):
         figure.add_vline(x=kommun_mean, line={"color": COMPARISON_COLOUR, "dash": "dash"},
-                         annotation_text=f"Kommunen {fmt.number(kommun_mean, decimals)}",
+                         annotation_text=f"{reference} {fmt.number(kommun_mean, decimals)}",
                          annotation_position="top")
     figure.update_xaxes(range=[1, 5], dtick=1, title={"text": "Medelvärde (1–5)"},
                         tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")

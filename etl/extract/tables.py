@@ -99,7 +99,14 @@ def decode_text(path: Path, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(b"\x00") * 3 > len(head) and (head[1::2].count(0) > len(head) // 3
+                                                  or head[0::2].count(0) > len(head) // 3):
+        raise InputError("filen ser ut att vara UTF-16 utan byteordningsmärke (BOM).",
+                         Location(str(path)),
+                         hint="Spara den som CSV UTF-8 (eller Unicode-text med BOM) eller "
+                         "Excel (.xlsx).")
+    if b"\x00" in head:
         raise InputError("filen är ingen textfil (den innehåller binära data).",
                          Location(str(path)),
                          hint="Spara den som CSV (UTF-8) eller Excel (.xlsx).")
