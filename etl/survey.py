@@ -107,6 +107,11 @@ def find_year(table: SurveyTable, year: int | None) -> int:
 # --- Reading the cells --------------------------------------------------------------------------
 
 
+def _decimal(value: float) -> str:
+    """3.2 → "3,20" (for messages)."""
+    return f"{value:.2f}".replace(".", ",")
+
+
 def clean_name(name: str) -> str:
     """A unit name with its spaces tidied ("Plan  och bygg " → "Plan och bygg")."""
     return " ".join(name.split())
@@ -235,9 +240,9 @@ def _unit_counts(table: SurveyTable, rows: pd.DataFrame, values: pd.DataFrame,
         bad = countable & values["mean"].notna() & exact.notna() & (
             (values["mean"] - exact).abs() > MEAN_TOLERANCE + 1e-9)
         if bad.any():
-            _fail(table, rows.assign(_exact=exact), bad, "mean",
-                  lambda r: f"medelvärdet {r['mean']} stämmer inte med fördelningen 1–5, som "
-                  f"ger {r['_exact']:.2f}.".replace(".", ","),
+            _fail(table, rows.assign(_exact=exact, _mean=values["mean"]), bad, "mean",
+                  lambda r: f"medelvärdet {_decimal(r['_mean'])} stämmer inte med fördelningen "
+                  f"1–5, som ger {_decimal(r['_exact'])}.",
                   "Rätta medelvärdet eller fördelningen.")
 
 
@@ -341,8 +346,8 @@ def _check_totals(table: SurveyTable, units: pd.DataFrame, totals: pd.DataFrame)
         if n and not pd.isna(mean) and abs(mean - part["total"].sum() / n) > MEAN_TOLERANCE:
             exact = part["total"].sum() / n
             raise InputError(
-                f"summaradens medelvärde för {who} ({mean:.2f}) stämmer inte med enheternas "
-                f"({exact:.2f}).".replace(".", ","),
+                f"summaradens medelvärde för {who} ({_decimal(mean)}) stämmer inte med "
+                f"enheternas ({_decimal(exact)}).",
                 table.where(int(total.row), "mean"),
                 hint="Kontrollera summaraden och enheterna." + NOTHING_SAVED)
 

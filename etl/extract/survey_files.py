@@ -168,7 +168,8 @@ def _body_frame(grid: Grid, header: _Header, columns: dict[str, int]) -> pd.Data
     body = grid.rows[header.index + 1:]
     frame = pd.DataFrame({"row": range(header.index + 2, header.index + 2 + len(body))})
     for name, index in columns.items():
-        frame[name] = [row[index].strip() if index < len(row) else "" for row in body]
+        frame[name] = pd.Series([row[index].strip() if index < len(row) else "" for row in body],
+                                dtype=object)
     # Rows with nothing in the columns Målbild reads (spacing, notes, trailing rows Excel
     # keeps) are not data.
     return frame.loc[frame[list(columns)].ne("").any(axis=1)].reset_index(drop=True)
