@@ -116,7 +116,7 @@ def _header_of(row: list[str], headers: HeaderMap, question: re.Pattern) -> _Hea
             continue
         # The question first: a numbered question ("3 – Den interna kommunikationen …")
         # must not be taken for the count of answer 3.
-        if question.search(text):
+        if question.search(" ".join(text.split())):  # also with line breaks or NBSP inside
             question_columns.append(column)
             continue
         found = headers.role_of(text)
@@ -176,8 +176,8 @@ def _body_frame(grid: Grid, header: _Header, columns: dict[str, int]) -> pd.Data
 
 
 def _context(path: Path, grid: Grid, header: _Header) -> str:
-    return " ".join([Path(path).name, grid.sheet or "",
-                     *(" ".join(r) for r in grid.rows[:header.index])])
+    return " ".join(" ".join([Path(path).name, grid.sheet or "",
+                              *(" ".join(r) for r in grid.rows[:header.index])]).split())
 
 
 def read_survey(path: Path, *, question_pattern: str, mapping: Path,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dashboard import queries
 from etl import db, imports, schema
 from tests.conftest import dump
-from tests.survey_data import BY_HAND, EMPLOYEES, respondent_rows, write_csv
+from tests.survey_data import BY_HAND, EMPLOYEES, QUESTION, respondent_rows, write_csv
 
 MEASURE = "intern-kommunikation"
 
@@ -98,3 +98,32 @@ def test_command_line_with_a_separate_employees_file(catalogue_db, tmp_path):
     kommun = queries.survey_results(db.engine_for(catalogue_db.database_url), MEASURE, 5,
                                     level="kommun").iloc[0]
     assert (kommun["employees"], round(kommun["response_rate"], 1)) == (27, 70.4)
+
+
+def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
+    """A unit-level file with means only has no distribution: the page says so."""
+    from dashboard import runtime
+    from dashboard.app import create_app
+
+    engine = db.engine_for(catalogue_db.database_url)
+    rows = [[f"Medarbetarenkät 2023: {QUESTION}"], ["Förvaltning", "Antal svar", "Medelvärde"],
+            ["Bygg", 12, "3,42"], ["Skola", 7, "4,00"]]
+    imports.import_survey_file(engine, write_csv(tmp_path / "medel.csv", rows), catalogue_db)
+    saved = runtime._settings
+    try:
+        client = create_app(catalogue_db).server.test_client()
+        client.get("/")
+        answer = client.post("/_dash-update-component", json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/mal/3"},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []})
+    finally:
+        runtime._settings = saved
+    assert answer.status_code == 200
+    text = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert "Fördelningen av svaren finns inte för kommunen 2023: filen innehöll bara " \
+           "medelvärden." in text
+    assert "Bygg (n = 12)" in text

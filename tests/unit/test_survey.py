@@ -130,3 +130,18 @@ def test_answers_of_hidden_units_still_count_in_the_parent():
     visible, _ = suppress(aggregate_respondents(frame), threshold=5)
     kommun = next(r for r in visible if r.level == KOMMUN)
     assert (kommun.respondents, kommun.answers) == (21, (3, 0, 8, 0, 10))
+
+
+def test_threshold_setting_is_never_below_three(monkeypatch):
+    from etl.errors import InputError
+    from etl.settings import Settings, get_settings
+
+    assert Settings(anonymity_threshold=3).anonymity_threshold == 3
+    monkeypatch.setenv("MALBILD_ANONYMITY_THRESHOLD", "2")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"MALBILD_ANONYMITY_THRESHOLD = «2»: får inte vara "
+                                             r"lägre än 3"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()

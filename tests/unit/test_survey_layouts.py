@@ -72,8 +72,8 @@ def test_comma_csv_in_windows_1252_with_english_headers_in_another_order(tmp_pat
 
 
 def test_excel_with_an_info_sheet_avdelning_floats_and_an_employees_sheet(tmp_path):
-    data = [["Medarbetarenkät hösten 2023 – alla svar"], ["Sektor", "Ålder", "Avdelning",
-                                                          "Den interna kommunikationen (1–5)"]]
+    data = [["Medarbetarenkät hösten 2023 – alla svar"],
+            ["Sektor", "Ålder", "Avdelning", "Den interna\nkommunikationen (1–5)"]]
     data += [[f, "30-39", e, float(a) if isinstance(a, int) else a or None]
              for _, f, e, a in respondents()]
     staff = [["Antal anställda per avdelning"], ["Förvaltning", "Avdelning", "Antal anställda"]]
