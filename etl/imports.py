@@ -184,8 +184,8 @@ class SurveyImport:
                     "inget ändrat.")
         replaced = f" Ersatte resultatet från {self.replaced}." if self.replaced else ""
         return (f"{Path(self.source).name}: medarbetarenkät {self.year}, {overall}; "
-                f"{len(self.results)} enheter sparade, {self.hidden} dolda under "
-                f"anonymitetsgränsen.{replaced}")
+                f"{len(self.results)} enheter sparade, {self.hidden} dolda för att skydda "
+                f"små grupper.{replaced}")
 
 
 SURVEY_RUN_KIND = "enkät-fil"

@@ -210,12 +210,6 @@ class _UnitFile:
     employees: pd.DataFrame | None  # forvaltning, enhet ("" = a total), employees, row
 
 
-def unit_rows(table: SurveyTable, headers: HeaderMap) -> pd.DataFrame:
-    """Validated unit rows: forvaltning, enhet, respondents, total, answers_1..5 and employees
-    (when the file has them). The file's total rows are checked and left out."""
-    return _read_unit_file(table, headers).units
-
-
 def _unit_counts(table: SurveyTable, rows: pd.DataFrame, values: pd.DataFrame,
                  countable: pd.Series) -> None:
     """Fill respondents and total (sum of answers) from the counts 1–5, checking n and mean."""
@@ -464,14 +458,6 @@ def aggregate_respondents(answers: pd.DataFrame,
                           employees: pd.DataFrame | None = None) -> list[UnitResult]:
     """Aggregates from respondent rows (forvaltning, enhet, answer 1–5 or NaN)."""
     return aggregate(units_from_answers(answers), employees)
-
-
-def aggregate_units(units: pd.DataFrame, employees: pd.DataFrame | None = None
-                    ) -> list[UnitResult]:
-    """Aggregates from validated unit rows (`unit_rows`): parents weighted by respondents."""
-    if "total" not in units.columns:
-        units = units.assign(total=units["mean"] * units["respondents"])
-    return aggregate(units, employees)
 
 
 def aggregate_table(table: SurveyTable, headers: HeaderMap,

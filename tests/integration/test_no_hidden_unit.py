@@ -341,4 +341,4 @@ def test_hidden_units_are_the_ones_designed(world):
         assert names.isdisjoint(HIDDEN_NAMES)
         kommun = shown.loc[shown["level"] == "kommun"].iloc[0]
         assert kommun["respondents"] == sum(len(a) for _, _, a in SURVEY[year])
-    assert all("dolda under anonymitetsgränsen" in s for s in world.import_summaries)
+    assert all("6 dolda för att skydda små grupper" in s for s in world.import_summaries)
