@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -143,84 +144,173 @@ def _survey_source(results: pd.DataFrame) -> tuple[str, bool]:
     return "Medarbetarenkät" + (" · Exempeldata" if example else ""), example
 
 
-def survey_units_view(engine: Engine, settings: Settings, info: queries.MeasureInfo,
-                      year: int) -> ChartView:
-    """Mean per förvaltning for one survey year; the table lists the enheter too.
+@dataclass
+class SurveyUnits:
+    """One survey year's units at one level: the förvaltningar, or one förvaltning's enheter."""
 
-    Only stored groups appear, and those are at or above the anonymity threshold.
-    """
+    units: pd.DataFrame  # the units drawn, with a `name` column
+    listed: pd.DataFrame  # every row of the table (the parent and the units below it)
+    parent: pd.DataFrame  # the kommun or the chosen förvaltning (one row, or none if hidden)
+    parent_name: str
+    parent_label: str
+    title: str
+    caption: str
+    source: str
+    example: bool
+
+    @property
+    def parent_mean(self) -> float | None:
+        return float(self.parent["mean"].iloc[0]) if len(self.parent) else None
+
+
+def survey_forvaltningar(engine: Engine, settings: Settings, info: queries.MeasureInfo,
+                         year: int) -> list[str]:
+    """The förvaltningar shown for a survey year (the others are under the threshold)."""
+    results = queries.survey_results(engine, info.id, settings.anonymity_threshold, year=year)
+    return list(results.loc[results["level"] == "förvaltning", "forvaltning"])
+
+
+def survey_units(engine: Engine, settings: Settings, info: queries.MeasureInfo, year: int,
+                 forvaltning: str | None = None) -> SurveyUnits:
+    """The stored (never hidden) units of a year, for the whole kommun or one förvaltning."""
     results = queries.survey_results(engine, info.id, settings.anonymity_threshold, year=year)
     if results.empty:
         raise KeyError(f"Ingen medarbetarenkät för {year}.")
-    kommun = results.loc[results["level"] == "kommun"]
-    forvaltningar = results.loc[results["level"] == "förvaltning"].assign(
-        name=lambda f: f["forvaltning"])
-    enheter = results.loc[results["level"] == "enhet"]
-    kommun_mean = float(kommun["mean"].iloc[0]) if len(kommun) else None
     source, example = _survey_source(results)
-    text = figures.ChartText(f"Intern kommunikation per förvaltning {year}",
-                             "Medelvärde 1–5 och antal svarande (n)", source, year)
-    summary = (f"Medelvärde per förvaltning {year}: " + "; ".join(
-        f"{r.forvaltning} {fmt.number(r.mean, 2)} (n = {r.respondents})"
-        for r in forvaltningar.sort_values("mean", ascending=False).itertuples()) + ".")
-    rows = pd.concat([forvaltningar.assign(enhet="(hela förvaltningen)"), enheter])
-    rows = rows.sort_values(["forvaltning", "enhet"])
+    if forvaltning is None:
+        parent = results.loc[results["level"] == "kommun"]
+        units = results.loc[results["level"] == "förvaltning"].assign(
+            name=lambda f: f["forvaltning"])
+        listed = results.loc[results["level"].isin(["förvaltning", "enhet"])]
+        return SurveyUnits(units, _ordered(listed), parent, "kommunen", "Kommunen",
+                           f"Intern kommunikation per förvaltning {year}",
+                           f"Per förvaltning och enhet {year}", source, example)
+    parent = results.loc[(results["level"] == "förvaltning")
+                         & (results["forvaltning"] == forvaltning)]
+    if parent.empty:
+        raise KeyError(f"Förvaltningen «{forvaltning}» visas inte för {year}.")
+    units = results.loc[(results["level"] == "enhet")
+                        & (results["forvaltning"] == forvaltning)].assign(
+        name=lambda f: f["enhet"])
+    return SurveyUnits(units, _ordered(pd.concat([parent, units])), parent, forvaltning,
+                       forvaltning, f"Intern kommunikation per enhet {year}: {forvaltning}",
+                       f"{forvaltning}: enheter {year}", source, example)
+
+
+def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each förvaltning first, then its enheter."""
+    return rows.sort_values(["forvaltning", "level", "enhet"], ascending=[True, False, True])
+
+
+def survey_unit_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Förvaltningar and enheter with n, mean, share 4–5 and (when known) the response rate,
+    formatted for the table view; and which columns are numbers."""
     table = pd.DataFrame({
         "Förvaltning": rows["forvaltning"],
-        "Enhet": rows["enhet"],
-        "Medelvärde": [fmt.number(v, 2) for v in rows["mean"]],
+        "Enhet": [e or "(hela förvaltningen)" for e in rows["enhet"]],
+        "Medelvärde (1–5)": [fmt.number(v, 2) for v in rows["mean"]],
         "Andel 4–5": [fmt.percent(v, 0) for v in rows["share_positive"]],
-        "Svarande (n)": rows["respondents"],
+        "Svarande (n)": [fmt.count(int(n)) for n in rows["respondents"]],
     })
+    if "response_rate" in rows and rows["response_rate"].notna().any():
+        table["Anställda"] = [fmt.count(None if pd.isna(e) else int(e))
+                              for e in rows["employees"]]
+        table["Svarsfrekvens"] = [fmt.percent(v, 0) for v in rows["response_rate"]]
+    return table, ["Medelvärde (1–5)", "Andel 4–5", "Svarande (n)", "Anställda",
+                   "Svarsfrekvens"]
+
+
+def _unit_key(info: queries.MeasureInfo, kind: str, year: int, forvaltning: str | None) -> str:
+    return f"{info.id}/{kind}/{year}" + (f"/{quote(forvaltning, safe='')}" if forvaltning
+                                         else "")
+
+
+def survey_units_view(engine: Engine, settings: Settings, info: queries.MeasureInfo,
+                      year: int, forvaltning: str | None = None) -> ChartView:
+    """Mean per förvaltning (or per enhet of one förvaltning) for one survey year, against the
+    level above. Only stored groups appear, and those are never under the threshold."""
+    found = survey_units(engine, settings, info, year, forvaltning)
+    if found.units.empty:
+        raise KeyError(f"Inga enheter i {found.parent_name} kan visas {year}: de har för få "
+                       "svarande var för sig.")
+    text = figures.ChartText(found.title, "Medelvärde 1–5 och antal svarande (n)",
+                             found.source, year)
+    level = "förvaltning" if forvaltning is None else "enhet"
+    summary = (f"Medelvärde per {level} {year}: " + "; ".join(
+        f"{r.name} {fmt.number(r.mean, 2)} (n = {fmt.count(r.respondents)})"
+        for r in found.units.sort_values("mean", ascending=False).itertuples())
+        + (f". {found.parent_label} {fmt.number(found.parent_mean, 2)}."
+           if found.parent_mean is not None else "."))
+    table, numeric = survey_unit_table(found.listed)
+    rows = found.listed
     data = pd.DataFrame({
         "År": year,
         "Förvaltning": rows["forvaltning"],
-        "Enhet": rows["enhet"],
+        "Enhet": [e or "(hela förvaltningen)" for e in rows["enhet"]],
         "Medelvärde 1–5": rows["mean"],
         "Andel som svarar 4–5 (%)": rows["share_positive"],
         "Svarande (n)": rows["respondents"],
-        "Källa": "Exempeldata" if example else "Medarbetarenkät",
+        "Anställda": rows["employees"],
+        "Svarsfrekvens (%)": rows.get("response_rate"),
+        "Källa": "Exempeldata" if found.example else "Medarbetarenkät",
     })
     notes = [text.footer, f"Grupper med färre än {settings.anonymity_threshold} svarande "
              "visas inte, och inte heller en grupp som kunde räknas fram ur de andra."]
     return ChartView(
-        f"{info.id}/forvaltningar/{year}", text.title,
-        figures.survey_units_figure(forvaltningar, kommun_mean, 2, text), summary, table,
-        f"Per förvaltning och enhet {year}", ["Medelvärde", "Andel 4–5", "Svarande (n)"],
+        _unit_key(info, "forvaltningar", year, forvaltning), text.title,
+        figures.survey_units_figure(found.units, found.parent_mean, 2, text,
+                                    reference=found.parent_label),
+        summary, table, found.caption, numeric,
         DataTable.from_columns(text.title, data, {
             "År": "0", "Medelvärde 1–5": number_format(2), "Svarande (n)": INTEGER,
-            "Andel som svarar 4–5 (%)": number_format(1, "%")}, notes),
+            "Andel som svarar 4–5 (%)": number_format(1, "%"), "Anställda": INTEGER,
+            "Svarsfrekvens (%)": number_format(0, "%")}, notes),
         info)
 
 
 def distribution_view(engine: Engine, settings: Settings, info: queries.MeasureInfo,
-                      year: int) -> ChartView:
-    """The share answering 1–5 in the whole kommun for one survey year."""
-    results = queries.survey_results(engine, info.id, settings.anonymity_threshold,
-                                     level="kommun", year=year)
-    if results.empty:
-        raise KeyError(f"Ingen medarbetarenkät för {year}.")
-    row = results.iloc[0]
-    source, example = _survey_source(results)
-    text = figures.ChartText(f"Fördelning av svaren {year}",
-                             "Den interna kommunikationen uppfattas som god (1–5)", source, year)
-    counts = [int(row[f"answers_{i}"] or 0) for i in range(1, 6)]
+                      year: int, forvaltning: str | None = None) -> ChartView:
+    """The share answering 1–5 in the whole kommun (or one förvaltning) for one survey year."""
+    found = survey_units(engine, settings, info, year, forvaltning)
+    if found.parent.empty:
+        raise KeyError(f"Ingen fördelning för {found.parent_name} {year}.")
+    row = found.parent.iloc[0]
+    name = found.parent_name
+    if any(pd.isna(row[f"answers_{i}"]) for i in range(1, 6)):
+        raise KeyError(f"Fördelningen av svaren finns inte för {name} {year}: filen innehöll "
+                       "bara medelvärden.")
+    text = figures.ChartText(f"Fördelning av svaren {year}, {name}",
+                             "Den interna kommunikationen uppfattas som god (1–5)",
+                             found.source, year)
+    counts = [int(row[f"answers_{i}"]) for i in range(1, 6)]
     total = sum(counts) or 1
     shares = [100 * c / total for c in counts]
-    table = pd.DataFrame({"Svar": [str(i) for i in range(1, 6)], "Antal": counts,
+    table = pd.DataFrame({"Svar": [str(i) for i in range(1, 6)],
+                          "Antal": [fmt.count(c) for c in counts],
                           "Andel": [fmt.percent(s, 1) for s in shares]})
-    summary = ("Fördelning av svaren: " + ", ".join(
-        f"{i}: {fmt.percent(s, 0)}" for i, s in enumerate(shares, 1)) + f" (n = {total}).")
-    data = pd.DataFrame({"År": year, "Svar (1–5)": range(1, 6), "Antal svar": counts,
-                         "Andel (%)": shares,
-                         "Källa": "Exempeldata" if example else "Medarbetarenkät"})
+    summary = (f"Fördelning av svaren, {name} {year}: " + ", ".join(
+        f"{i}: {fmt.percent(s, 0)}" for i, s in enumerate(shares, 1))
+        + f" (n = {fmt.count(total)}).")
+    data = pd.DataFrame({"År": year, "Enhet": name, "Svar (1–5)": range(1, 6),
+                         "Antal svar": counts, "Andel (%)": shares,
+                         "Källa": "Exempeldata" if found.example else "Medarbetarenkät"})
     return ChartView(
-        f"{info.id}/fordelning/{year}", text.title, figures.distribution_figure(row, text),
-        summary, table, f"Fördelning av svaren {year}", ["Antal", "Andel"],
+        _unit_key(info, "fordelning", year, forvaltning), text.title,
+        figures.distribution_figure(row, text), summary, table,
+        f"Fördelning av svaren, {name} {year}", ["Antal", "Andel"],
         DataTable.from_columns(text.title, data, {
             "År": "0", "Svar (1–5)": "0", "Antal svar": INTEGER,
             "Andel (%)": number_format(1, "%")}, [text.footer]),
         info)
+
+
+def benchmark_stats(engine: Engine, settings: Settings, info: queries.MeasureInfo
+                    ) -> pd.DataFrame:
+    """The benchmark KPI per year: home value, comparison mean, n and rank."""
+    strategy = queries.strategy_info(engine, settings.municipality)
+    kpi = queries.kpi_info(engine, info.benchmark_kpi_id)
+    return queries.kpi_home_stats(engine, info.benchmark_kpi_id, strategy.municipality_id,
+                                  kpi["direction"])
 
 
 def benchmark_view(engine: Engine, settings: Settings, info: queries.MeasureInfo) -> ChartView:
@@ -272,7 +362,8 @@ def benchmark_view(engine: Engine, settings: Settings, info: queries.MeasureInfo
 
 KEY_PATTERN = re.compile(
     r"^(?P<measure>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>\d{4})|/(?P<benchmark>jamforelse))?$")
+    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>\d{4})(?:/(?P<unit>[^/]+))?"
+    r"|/(?P<benchmark>jamforelse))?$")
 
 
 def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
@@ -289,5 +380,6 @@ def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
         if not info.is_survey:
             raise KeyError(f"Måttet «{info.id}» kommer inte från medarbetarenkäten.")
         build = survey_units_view if match["view"] == "forvaltningar" else distribution_view
-        return build(engine, settings, info, int(match["year"]))
+        unit = unquote(match["unit"]) if match["unit"] else None
+        return build(engine, settings, info, int(match["year"]), unit)
     return measure_view(followup.measure_followup(engine, settings, info.id, info))

@@ -296,8 +296,9 @@ def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
 
 
 def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals: int,
-                        text: ChartText) -> go.Figure:
-    """Mean per förvaltning (or enhet) for one year, with n in the label."""
+                        text: ChartText, reference: str = "Kommunen") -> go.Figure:
+    """Mean per förvaltning (or enhet) for one year, with n in the label, against the mean of
+    the level above (`reference`: "Kommunen" or the förvaltning)."""
     frame = units.sort_values("mean")
     labels = [f"{name} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
@@ -311,7 +312,7 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     )
     if kommun_mean is not None and not pd.isna(kommun_mean):
         spec.vline(kommun_mean, colour=COMPARISON_COLOUR, dash="dash")
-        spec.note(f"Kommunen {fmt.number(kommun_mean, decimals)}", x=kommun_mean, y=1,
+        spec.note(f"{reference} {fmt.number(kommun_mean, decimals)}", x=kommun_mean, y=1,
                   xanchor="center", yanchor="bottom", size=12)
     spec.axis("xaxis", range=[1, 5], dtick=1, title={"text": "Medelvärde (1–5)"},
               tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")

@@ -85,8 +85,9 @@ class MeasureFollowUp:
         year = int(row["year"])
         if self.info.is_survey:
             text = (f"{self.municipality} {self.value_text(row['value'])} {year} "
-                    f"(medelvärde 1–5, n = {fmt.count(int(row['respondents']))}), "
-                    f"{fmt.percent(row['share_positive'], 0)} svarar 4 eller 5")
+                    f"(medelvärde 1–5, n = {fmt.count(int(row['respondents']))})")
+            if not fmt.is_missing(row["share_positive"]):
+                text += f", {fmt.percent(row['share_positive'], 0)} svarar 4 eller 5"
         else:
             text = (f"{self.municipality} {self.value_text(row['value'])} {year}, "
                     f"mätkommunernas medelvärde {self.value_text(row['comparison_mean'])} "
@@ -121,19 +122,7 @@ class MeasureFollowUp:
         s = self.series
         value = lambda v: self.value_text(v)  # noqa: E731
         if self.info.is_survey:
-            measured = s.loc[s["value"].notna() | s["target"].notna()]
-            return pd.DataFrame({
-                "År": measured["year"].astype(int),
-                self.municipality: [value(v) if not pd.isna(v) else "ingen mätning"
-                                    for v in measured["value"]],
-                "Svarande (n)": [fmt.count(None if pd.isna(n) else int(n))
-                                 for n in measured["respondents"]],
-                "Andel 4–5": [fmt.percent(v, 1) for v in measured["share_positive"]],
-                "Mål": [value(v) for v in measured["target"]],
-                "Status mot mål": measured["target_status_label"],
-                "Källa": ["Exempeldata" if ex else "Medarbetarenkät"
-                          for ex in measured["is_example"]],
-            })
+            return self._survey_table()
         return pd.DataFrame({
             "År": s["year"].astype(int),
             "Nyckeltal": s["kpi_id"].fillna("–"),
@@ -148,6 +137,31 @@ class MeasureFollowUp:
             "Källa": ["Exempeldata" if ex else ("Kolada" if not pd.isna(v) else "–")
                       for ex, v in zip(s["is_example"], s["value"], strict=True)],
         })
+
+    def _survey_table(self) -> pd.DataFrame:
+        """Every year from the first survey to the last, "ingen mätning" in the years between."""
+        s = self.series
+        if s.empty:
+            return pd.DataFrame(columns=["År", self.municipality])
+        years = pd.DataFrame({"year": range(int(s["year"].min()), int(s["year"].max()) + 1)})
+        full = years.merge(s, on="year", how="left")
+        measured = full["value"].notna()
+        table = pd.DataFrame({
+            "År": full["year"].astype(int),
+            self.municipality: [self.value_text(v) if has else "ingen mätning"
+                                for v, has in zip(full["value"], measured, strict=True)],
+            "Svarande (n)": [fmt.count(None if pd.isna(n) else int(n))
+                             for n in full["respondents"]],
+            "Andel 4–5": [fmt.percent(v, 1) for v in full["share_positive"]],
+        })
+        if full["response_rate"].notna().any():
+            table["Svarsfrekvens"] = [fmt.percent(v, 0) for v in full["response_rate"]]
+        table["Mål"] = [self.value_text(v) for v in full["target"]]
+        table["Status mot mål"] = [label if isinstance(label, str) else st.INGEN_MATNING.label
+                                   for label in full["target_status_label"]]
+        table["Källa"] = ["–" if not has else "Exempeldata" if bool(ex) else "Medarbetarenkät"
+                          for ex, has in zip(full["is_example"], measured, strict=True)]
+        return table
 
 
 def _example_note(series: pd.DataFrame) -> str:

@@ -2,4 +2,5 @@
 
 GOAL3_YEAR = "goal3-year"
 GOAL3_UNITS = "goal3-units"
+GOAL3_FORVALTNING = "goal3-forvaltning"
 MAIN = "innehall"

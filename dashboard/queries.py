@@ -15,7 +15,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from dashboard import comparison, status
 from dashboard.cache import cached
-from etl import schema
+from etl import schema, survey
 
 MUNICIPALITY_TYPE = "K"
 
@@ -301,27 +301,48 @@ def kpi_info(engine: Engine, kpi_id: str) -> dict:
 # --- Staff survey -------------------------------------------------------------------------------
 
 
+SURVEY_COLUMNS = ["year", "level", "forvaltning", "enhet", "respondents", "employees", "mean",
+                  "share_positive", "answers_1", "answers_2", "answers_3", "answers_4",
+                  "answers_5", "is_example", "import_run_id"]
+
+
 def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: str | None = None,
-                   year: int | None = None) -> pd.DataFrame:
-    """Stored survey aggregates at or above the anonymity threshold (a second guard)."""
+                   year: int | None = None, forvaltning: str | None = None) -> pd.DataFrame:
+    """Stored survey aggregates that may be shown under `threshold`.
+
+    Small groups were left out when the file was imported; the same rules run again here, so a
+    threshold raised since then hides what it must (including complementary suppression).
+    """
     s = schema.SurveyResult
-    conditions = [s.measure_id == measure_id, s.respondents >= threshold]
-    if level:
-        conditions.append(s.level == level)
+    conditions = [s.measure_id == measure_id]
     if year:
         conditions.append(s.year == year)
-    return _frame(engine, select(
-        s.year, s.level, s.forvaltning, s.enhet, s.respondents, s.employees, s.mean,
-        s.share_positive, s.answers_1, s.answers_2, s.answers_3, s.answers_4, s.answers_5,
-        s.is_example, s.import_run_id,
-    ).where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
+    stored = _frame(engine, select(*[s.__table__.c[c] for c in SURVEY_COLUMNS])
+                    .where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
+    stored["response_rate"] = [
+        100.0 * n / e if not pd.isna(e) and e else float("nan")
+        for n, e in zip(stored["respondents"], stored["employees"], strict=True)]
+    shown = []
+    for _, rows in stored.groupby("year", sort=True):
+        units = [survey.UnitResult(r.level, r.forvaltning, r.enhet, int(r.respondents), r.mean,
+                                   None, None) for r in rows.itertuples()]
+        visible, _ = survey.suppress(units, threshold)
+        keys = {u.key for u in visible}
+        shown.append(rows.loc[[(r.level, r.forvaltning, r.enhet) in keys
+                               for r in rows.itertuples()]])
+    frame = pd.concat(shown, ignore_index=True) if shown else stored.iloc[0:0]
+    if level:
+        frame = frame.loc[frame["level"] == level]
+    if forvaltning is not None:
+        frame = frame.loc[frame["forvaltning"] == forvaltning]
+    return frame.reset_index(drop=True)
 
 
 def survey_series(engine: Engine, info: MeasureInfo, threshold: int) -> pd.DataFrame:
     """The kommun-level result per survey year, with target and status."""
     kommun = survey_results(engine, info.id, threshold, level="kommun")
     frame = kommun.rename(columns={"mean": "value"})[
-        ["year", "value", "respondents", "share_positive", "is_example"]]
+        ["year", "value", "respondents", "share_positive", "response_rate", "is_example"]]
     frame = frame.merge(targets(engine, info.id), on="year", how="outer").sort_values("year")
     statuses, labels = [], []
     previous = None

@@ -190,10 +190,14 @@ def etl_survey(
     path: Annotated[Path, typer.Argument(help="Export från enkätverktyget (Excel eller CSV).")],
     year: Annotated[int | None, typer.Option(help="Enkätår, om det inte står i filen.")] = None,
     replace: Annotated[bool, typer.Option(help="Ersätt ett år som redan är inläst.")] = False,
+    employees: Annotated[Path | None, typer.Option(
+        help="Fil med antal anställda per enhet (för svarsfrekvensen), om exporten inte har "
+             "det.")] = None,
 ) -> None:
     """Importera medarbetarenkäten (bara sammanställningar sparas; små grupper döljs)."""
     engine = ready_engine()
-    result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace)
+    result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace,
+                                        employees=employees)
     console.print(result.summary())
 
 

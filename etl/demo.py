@@ -145,12 +145,54 @@ def survey_file_name(year: int) -> str:
     return f"medarbetarenkat_{year}_exempel.{'csv' if year < 2019 else 'xlsx'}"
 
 
+UNIT_LEVEL_YEARS = (2017,)  # one year as a summary per enhet, the other shape tools export
+
+
+def survey_unit_rows(year: int) -> list[list]:
+    """The goal-3 question summarised per enhet (counts 1–5, "Vet ej", mean), with a total row,
+    as a survey tool's report per unit looks; made from the same answers as the respondent file.
+    """
+    question = QUESTIONS["intern"]
+    units: dict[tuple[str, str], list] = {}
+    for row in generate_survey_rows(year):
+        counts = units.setdefault((row["Förvaltning"], row["Enhet"]), [0] * 6)
+        answer = row[question]
+        counts[answer - 1 if isinstance(answer, int) else 5] += 1
+    out = []
+    for (forvaltning, enhet), counts in units.items():
+        employees = ORGANISATION[forvaltning][enhet]
+        out.append([forvaltning, enhet, employees, sum(counts), *counts, _mean_text(counts)])
+    totals = [sum(r[i] for r in out) for i in range(2, 10)]
+    out.append(["Totalt", "", *totals, _mean_text(totals[2:])])
+    return out
+
+
+def _mean_text(counts: list[int]) -> str:
+    answered = sum(counts[:5])
+    mean = sum((i + 1) * c for i, c in enumerate(counts[:5])) / answered if answered else 0
+    return f"{mean:.2f}".replace(".", ",")
+
+
 def write_survey_file(year: int, path: Path) -> None:
-    """CSV (`;`, title rows) for the early years, Excel with a title row for the later ones —
-    the two shapes survey tools export."""
+    """The shapes survey tools export: CSV (`;`, title rows) per respondent for the early years,
+    CSV per enhet for UNIT_LEVEL_YEARS, and Excel per respondent with a sheet of employees per
+    enhet (for the response rate) for the later ones."""
     rows = generate_survey_rows(year)
     header = list(rows[0])
     title = f"Medarbetarenkät {year} – export från enkätverktyget (EXEMPELDATA, påhittade svar)"
+    if year in UNIT_LEVEL_YEARS:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow([f"Medarbetarenkät {year} – resultat per enhet (EXEMPELDATA, "
+                             "påhittade svar)"])
+            writer.writerow([f"Fråga: {QUESTIONS['intern']} (1 = instämmer inte alls, "
+                             "5 = instämmer helt)"])
+            writer.writerow([])
+            writer.writerow(["Förvaltning", "Enhet", "Antal anställda", "Antal svar",
+                             "1 – Instämmer inte alls", "2", "3", "4", "5 – Instämmer helt",
+                             "Vet ej", "Medelvärde"])
+            writer.writerows(survey_unit_rows(year))
+        return
     if path.suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
@@ -167,6 +209,11 @@ def write_survey_file(year: int, path: Path) -> None:
     sheet.append(header)
     for row in rows:
         sheet.append([row[c] for c in header])
+    staff = workbook.create_sheet("Anställda")
+    staff.append(["Förvaltning", "Enhet", "Antal anställda"])
+    for forvaltning, units in ORGANISATION.items():
+        for enhet, employees in units.items():
+            staff.append([forvaltning, enhet, employees])
     workbook.save(path)
 
 

@@ -7,6 +7,7 @@ data the same way.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +173,7 @@ class SurveyImport:
     hidden: int
     counts: load.Counts
     run_id: int | None = None
+    replaced: str | None = None  # the file whose results this import replaced
 
     def summary(self) -> str:
         kommun = next((r for r in self.results if r.level == survey.KOMMUN), None)
@@ -180,16 +182,28 @@ class SurveyImport:
         if not self.counts.changed:
             return (f"{Path(self.source).name}: {self.year} är redan inläst från samma fil; "
                     "inget ändrat.")
+        replaced = f" Ersatte resultatet från {self.replaced}." if self.replaced else ""
         return (f"{Path(self.source).name}: medarbetarenkät {self.year}, {overall}; "
-                f"{len(self.results)} enheter sparade, {self.hidden} dolda under "
-                "anonymitetsgränsen.")
+                f"{len(self.results)} enheter sparade, {self.hidden} dolda för att skydda "
+                f"små grupper.{replaced}")
 
 
-def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: int | None = None,
-                       replace: bool = False, is_example: bool = False,
-                       requested_by: str | None = None, dry_run: bool = False) -> SurveyImport:
-    """Import a staff-survey export: aggregates only, small groups suppressed, one transaction."""
-    path = Path(path)
+SURVEY_RUN_KIND = "enkät-fil"
+_FLOAT_PLACES = 9
+
+
+def _comparable(rows: list[dict]) -> list[tuple]:
+    """Survey rows as sorted tuples, floats rounded, to tell whether an import changes them."""
+    columns = ["level", "forvaltning", "enhet", "respondents", "employees", "mean",
+               "share_positive", *survey.COUNT_COLUMNS, "is_example"]
+
+    def value(v: object) -> object:
+        return round(float(v), _FLOAT_PLACES) if isinstance(v, float) else v
+
+    return sorted((tuple(value(row[c]) for c in columns) for row in rows), key=repr)
+
+
+def _survey_measure(engine: Engine, settings: Settings) -> tuple[str, str | None]:
     with engine.connect() as connection:
         measures = connection.execute(
             select(schema.Measure.id, schema.Measure.survey_question_pattern)
@@ -198,20 +212,50 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
     if not measures:
         raise InputError("strategin har inget mått som mäts med medarbetarenkäten.",
                          Location(str(settings.strategy_path)),
-                         hint="Lägg till ett mått med source = \"survey\" i strategy.toml.")
-    measure_id, pattern = measures[0]
+                         hint="Lägg till ett mått med source = \"survey\" i strategy.toml och "
+                         "läs in strategin («malbild strategy load»).")
+    return measures[0][0], measures[0][1]
+
+
+def read_survey_results(path: Path, settings: Settings, *, question_pattern: str | None = None,
+                        year: int | None = None, employees: Path | None = None
+                        ) -> tuple[survey_files.SurveyTable, int, list[survey.UnitResult]]:
+    """Extract, validate and aggregate a survey file (nothing is suppressed or stored yet)."""
     mapping = settings.data_dir / "mappings" / "survey_headers.toml"
     headers = survey_files.header_map(mapping)
     table = survey_files.read_survey(
-        path, question_pattern=pattern or survey_files.DEFAULT_QUESTION_PATTERN,
+        Path(path), question_pattern=question_pattern or survey_files.DEFAULT_QUESTION_PATTERN,
         mapping=mapping, max_bytes=settings.upload_max_bytes,
     )
+    staff = (survey_files.read_employees(Path(employees), mapping=mapping,
+                                         max_bytes=settings.upload_max_bytes)
+             if employees is not None else table.employees)
     survey_year = survey.find_year(table, year)
-    if table.shape == "respondent":
-        results = survey.aggregate_respondents(survey.respondent_answers(table, headers))
-    else:
-        results = survey.aggregate_units(survey.unit_rows(table, headers))
+    return table, survey_year, survey.aggregate_table(table, headers, staff)
+
+
+def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: int | None = None,
+                       replace: bool = False, employees: Path | None = None,
+                       is_example: bool = False, requested_by: str | None = None,
+                       dry_run: bool = False) -> SurveyImport:
+    """Import a staff-survey export: aggregates only, small groups suppressed, one transaction.
+
+    The same file again changes nothing (or brings its year up to date, e.g. after the
+    anonymity threshold was raised). Another file for a stored year, or this file for another
+    year, is refused unless `replace`; what is replaced is kept in the audit log.
+    """
+    path = Path(path)
+    measure_id, pattern = _survey_measure(engine, settings)
+    table, survey_year, results = read_survey_results(
+        path, settings, question_pattern=pattern, year=year, employees=employees)
     visible, hidden = survey.suppress(results, settings.anonymity_threshold)
+    if (survey.KOMMUN, "", "") in hidden:
+        kommun = next(r for r in results if r.level == survey.KOMMUN)
+        raise InputError(
+            f"hela kommunen har bara {kommun.respondents} svar på frågan, färre än "
+            f"anonymitetsgränsen {settings.anonymity_threshold}: inget kan visas.",
+            table.where(),
+            hint="Kontrollera att det är hela enkätens export. Ingenting har sparats.")
     sha = file_sha256(path)
     rows = [
         {"measure_id": measure_id, "year": survey_year, "level": r.level,
@@ -223,41 +267,82 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
     ]
     result = SurveyImport(str(path), measure_id, survey_year, table.shape, table.question,
                           visible, len(hidden), load.Counts(added=len(rows)))
-    table_ = schema.SurveyResult.__table__
+    results_table = schema.SurveyResult.__table__
+    run = schema.ImportRun
     with engine.begin() as connection:
-        stored = connection.execute(
-            select(schema.ImportRun.id, schema.ImportRun.location, schema.ImportRun.file_sha256,
-                   schema.ImportRun.started_at)
-            .join(schema.SurveyResult, schema.SurveyResult.import_run_id == schema.ImportRun.id)
-            .where(schema.SurveyResult.measure_id == measure_id,
-                   schema.SurveyResult.year == survey_year)
-            .limit(1)
-        ).first()
-        if stored is not None and stored.file_sha256 == sha:
+        stored = [dict(r) for r in connection.execute(
+            select(results_table, run.location, run.file_sha256, run.started_at)
+            .join(run, run.id == results_table.c.import_run_id)
+            .where(results_table.c.measure_id == measure_id,
+                   results_table.c.year == survey_year)
+        ).mappings()]
+        if stored and _comparable(stored) == _comparable(rows):
             result.counts = load.Counts(unchanged=len(rows))
             return result
-        if stored is not None and not replace:
+        if stored and stored[0]["file_sha256"] != sha and not replace:
             raise InputError(
                 f"medarbetarenkäten {survey_year} är redan inläst från en annan fil "
-                f"({Path(stored.location).name}, {stored.started_at:%Y-%m-%d}).",
+                f"({Path(stored[0]['location']).name}, {stored[0]['started_at']:%Y-%m-%d}).",
                 table.where(),
-                hint="Ange --replace för att ersätta den (det gamla resultatet loggas), eller "
-                "kontrollera året med --year.",
+                hint="Ange --replace för att ersätta den (det gamla resultatet sparas i "
+                "loggen), eller kontrollera året med --year. Ingenting har sparats.",
+            )
+        elsewhere = connection.execute(
+            select(results_table.c.year).distinct()
+            .join(run, run.id == results_table.c.import_run_id)
+            .where(results_table.c.measure_id == measure_id, run.file_sha256 == sha,
+                   results_table.c.year != survey_year)
+        ).scalars().all()
+        if elsewhere and not replace:
+            raise InputError(
+                f"filen är redan inläst som medarbetarenkät {', '.join(map(str, elsewhere))}.",
+                table.where(),
+                hint=f"Om året var fel: importera med --year {survey_year} --replace, så flyttas "
+                "resultatet. Ingenting har sparats.",
             )
         if dry_run:
             return result
+        replaced_rows = stored + [dict(r) for r in connection.execute(
+            select(results_table, run.location)
+            .join(run, run.id == results_table.c.import_run_id)
+            .where(results_table.c.measure_id == measure_id,
+                   results_table.c.year.in_(elsewhere))
+        ).mappings()] if elsewhere else stored
         removed = 0
-        if stored is not None:
+        if replaced_rows:
             removed = connection.execute(
-                delete(table_).where(table_.c.measure_id == measure_id,
-                                     table_.c.year == survey_year)
+                delete(results_table).where(results_table.c.measure_id == measure_id,
+                                            results_table.c.year.in_(
+                                                {survey_year, *elsewhere}))
             ).rowcount
-        run_id = load.start_run(connection, "enkät-fil", str(path), file_sha256=sha,
-                                scope={"measure": measure_id, "year": survey_year},
-                                is_example=is_example, requested_by=requested_by)
+            _log_replaced(connection, measure_id, replaced_rows, str(path), requested_by)
+            if stored and stored[0]["file_sha256"] != sha:
+                result.replaced = Path(stored[0]["location"]).name
+        run_id = load.start_run(
+            connection, SURVEY_RUN_KIND, str(path), file_sha256=sha,
+            scope={"measure": measure_id, "year": survey_year,
+                   "anonymity_threshold": settings.anonymity_threshold},
+            is_example=is_example, requested_by=requested_by)
         if rows:
-            connection.execute(insert(table_), [{**r, "import_run_id": run_id} for r in rows])
+            connection.execute(insert(results_table),
+                               [{**r, "import_run_id": run_id} for r in rows])
         result.counts = load.Counts(added=len(rows), removed=removed)
         result.run_id = run_id
         load.finish_run(connection, run_id, result.counts)
     return result
+
+
+def _log_replaced(connection, measure_id: str, rows: list[dict], new_source: str,
+                  actor: str | None) -> None:
+    """Keep the aggregates an import replaces (never respondent rows: none are stored)."""
+    kept = ["year", "level", "forvaltning", "enhet", "respondents", "employees", "mean",
+            "share_positive", *survey.COUNT_COLUMNS, "is_example", "location"]
+    years = sorted({r["year"] for r in rows})
+    connection.execute(insert(schema.AuditEvent).values(
+        at=schema.utcnow(), actor=actor or "malbild etl survey", action="ersatt-enkat",
+        object_type="survey_result",
+        object_id=f"{measure_id}/{','.join(map(str, years))}",
+        before=json.dumps([{k: r[k] for k in kept} for r in rows], ensure_ascii=False,
+                          default=str),
+        after=json.dumps({"source": new_source}, ensure_ascii=False),
+    ))

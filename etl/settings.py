@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,23 @@ class Settings(BaseSettings):
         return self.data_dir / "kolada"
 
 
+UNPREFIXED = {"database_url": "DATABASE_URL", "kolada_base_url": "KOLADA_BASE_URL",
+              "redis_url": "REDIS_URL"}
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from etl.errors import InputError, Location
+
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        name = UNPREFIXED.get(field, f"MALBILD_{field.upper()}")
+        problem = first["msg"].removeprefix("Value error, ").removeprefix(f"{name} ")
+        raise InputError(f"{name} = «{first.get('input')}»: {problem}.",
+                         Location("miljövariabler (eller .env)"),
+                         hint="Rätta inställningen och försök igen (se Konfiguration i "
+                         "README).") from None

@@ -1,17 +1,25 @@
 """Staff survey: validate answers, aggregate per unit and protect small groups.
 
 Respondent rows live only in memory during an import; what is stored is, per year and unit
-(enhet → förvaltning → kommun), n, mean (1–5), share answering 4–5 and the distribution 1–5.
-Units under the anonymity threshold are not stored, and where one hidden unit could be worked
-out by subtracting its siblings from the parent, the smallest sibling is hidden too.
+(enhet → förvaltning → kommun), n, mean (1–5), share answering 4–5, the distribution 1–5 and
+the number of employees (for the response rate) when the file gives it.
+
+Both shapes of file are reduced to the same thing first: per smallest unit, the number of
+answers, their sum and (when known) the count of each answer. Parents are sums of their units,
+so a hidden unit's answers still count in its förvaltning and the kommun.
+
+Units under the anonymity threshold are not stored, and where a hidden unit could be worked out
+by subtracting the shown units from their parent, the smallest shown sibling is hidden too
+(`suppress`). The same function runs again on stored aggregates when they are read, so raising
+the threshold later never shows a group that the old threshold let through.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from etl.errors import InputError
@@ -20,6 +28,11 @@ from etl.extract.survey_files import ANSWER, HeaderMap, SurveyTable
 KOMMUN, FORVALTNING, ENHET = "kommun", "förvaltning", "enhet"
 LEVELS = (KOMMUN, FORVALTNING, ENHET)
 MIN_THRESHOLD = 3
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MEAN_TOLERANCE = 0.05  # a mean written with one decimal may be 0,05 off the exact one
+MAX_LISTED = 5
+NOTHING_SAVED = " Ingenting har sparats; databasen är oförändrad."
+COUNT_COLUMNS = tuple(f"answers_{i}" for i in range(1, 6))
 
 
 @dataclass(frozen=True)
@@ -49,16 +62,38 @@ class UnitResult:
 
     @property
     def response_rate(self) -> float | None:
+        """Share of the employees who answered the question (%), when employees are known."""
         if not self.employees:
             return None
         return 100.0 * self.respondents / self.employees
 
 
+# --- Errors -------------------------------------------------------------------------------------
+
+
+def _fail(table: SurveyTable, rows: pd.DataFrame, bad: pd.Series, role: str | None,
+          problem: Callable[[pd.Series], str], hint: str) -> None:
+    """Raise an InputError for the first bad row, saying how many more rows have the problem."""
+    wrong = rows.loc[bad]
+    first = wrong.iloc[0]
+    more = []
+    if len(wrong) > 1:
+        listed = ", ".join(str(r) for r in wrong["row"].iloc[1:MAX_LISTED + 1])
+        extra = len(wrong) - 1
+        more.append(f"Samma fel på {extra} rad{'er' if extra > 1 else ''} till ({listed}"
+                    f"{' …' if extra > MAX_LISTED else ''}).")
+    raise InputError(problem(first), table.where(int(first["row"]), role),
+                     hint=hint + NOTHING_SAVED, more=more)
+
+
 def find_year(table: SurveyTable, year: int | None) -> int:
     """The survey year: given, or the one year written in the title rows, sheet or file name."""
     if year is not None:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InputError(f"året {year} är inget rimligt enkätår.", table.where(),
+                             hint="Ange året med fyra siffror, t.ex. --year 2025.")
         return year
-    years = sorted(set(re.findall(r"(?<!\d)(20\d{2})(?!\d)", table.context_text)))
+    years = sorted(set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", table.context_text)))
     if len(years) == 1:
         return int(years[0])
     found = f" (hittade {', '.join(years)})" if years else ""
@@ -69,188 +104,403 @@ def find_year(table: SurveyTable, year: int | None) -> int:
     )
 
 
-def _unit_names(table: SurveyTable) -> pd.DataFrame:
-    rows = table.rows
-    has_enhet = "enhet" in rows.columns
-    for role in ("forvaltning", "enhet") if has_enhet else ("forvaltning",):
-        if role not in rows.columns:
-            continue
-        empty = rows[role].str.strip().eq("")
-        if empty.any():
-            first = rows.loc[empty].iloc[0]
-            raise InputError(
-                f"enheten saknar namn ({'förvaltning' if role == 'forvaltning' else 'enhet'} "
-                "är tom).",
-                table.where(int(first["row"]), role),
-                hint="Fyll i enhetens namn, eller ta bort raden. Ingenting har sparats.",
-            )
-    if "forvaltning" not in rows.columns:
-        # Only an enhet column: every enhet is treated as its own förvaltning.
-        rows = rows.assign(forvaltning=rows["enhet"], enhet="")
-    elif not has_enhet:
-        rows = rows.assign(enhet="")
-    return rows.assign(forvaltning=rows["forvaltning"].str.strip(),
-                       enhet=rows["enhet"].str.strip())
+# --- Reading the cells --------------------------------------------------------------------------
 
 
-def respondent_answers(table: SurveyTable, headers: HeaderMap) -> pd.DataFrame:
-    """Validated respondent rows: forvaltning, enhet, answer (1–5, NaN = no answer)."""
-    rows = _unit_names(table)
-    if "respondent" in rows.columns:
-        ids = rows["respondent"].str.strip()
-        duplicated = ids.ne("") & ids.duplicated(keep="first")
-        if duplicated.any():
-            first = rows.loc[duplicated].iloc[0]
-            earlier = rows.loc[ids.eq(first["respondent"].strip()), "row"].iloc[0]
-            raise InputError(
-                f"respondent «{first['respondent']}» finns två gånger (även på rad {earlier}).",
-                table.where(int(first["row"]), "respondent"),
-                hint="Varje respondent ska ha en rad. Exportera på nytt eller ta bort dubbletten.",
-            )
-    text = rows["answer"].str.strip()
-    no_answer = text.str.lower().isin(headers.no_answer)
-    parsed = text.str.extract(ANSWER)[0]
-    invalid = ~no_answer & parsed.isna()
-    if invalid.any():
-        first = rows.loc[invalid].iloc[0]
-        raise InputError(
-            f"svaret «{first['answer']}» ligger utanför skalan 1–5.",
-            table.where(int(first["row"]), "answer"),
-            hint="Svaren ska vara 1, 2, 3, 4 eller 5; «Vet ej», «Ej svar» och tom cell räknas "
-            "som inget svar. Ingenting har sparats.",
-        )
-    return pd.DataFrame({
-        "forvaltning": rows["forvaltning"], "enhet": rows["enhet"],
-        "answer": pd.to_numeric(parsed, errors="coerce"),
-    })
+def _decimal(value: float) -> str:
+    """3.2 → "3,20" (for messages)."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def clean_name(name: str) -> str:
+    """A unit name with its spaces tidied ("Plan  och bygg " → "Plan och bygg")."""
+    return " ".join(name.split())
 
 
 def _number(table: SurveyTable, rows: pd.DataFrame, role: str, *, whole: bool,
             low: float, high: float | None = None) -> pd.Series:
-    text = rows[role].str.strip().str.replace("\u00a0", "").str.replace(" ", "")
-    values = pd.to_numeric(text.str.replace(",", "."), errors="coerce")
+    text = rows[role].str.replace("\u00a0", "").str.replace(" ", "")
+    values = pd.to_numeric(text.str.replace(",", ".").str.rstrip("%"), errors="coerce")
     bad = text.ne("") & (values.isna() | (values < low) | ((values > high) if high else False)
                          | ((values % 1 != 0) if whole else False))
     if bad.any():
-        first = rows.loc[bad].iloc[0]
-        rule = f"ett heltal från {low:g}" if whole else f"ett tal {low:g}–{high:g}"
-        raise InputError(f"«{first[role]}» är inte {rule}.",
-                         table.where(int(first["row"]), role),
-                         hint="Rätta cellen och importera igen. Ingenting har sparats.")
+        rule = f"ett heltal från {low:g} och uppåt" if whole else f"ett tal {low:g}–{high:g}"
+        masked = text[bad].str.contains(r"[<*]|^[-–.]+$", regex=True).any()
+        hint = ("Enkätverktyget verkar ha dolt små grupper. Exportera utan döljning: Målbild "
+                "döljer själv grupper under anonymitetsgränsen." if masked else
+                "Rätta cellen och importera igen.")
+        _fail(table, rows, bad, role, lambda r: f"«{r[role]}» är inte {rule}.", hint)
     return values
 
 
-def unit_rows(table: SurveyTable, headers: HeaderMap) -> pd.DataFrame:
-    """Validated unit rows: forvaltning, enhet, respondents, employees, mean, answers_1..5."""
+def _unit_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """forvaltning and enhet, tidied; with only an enhet column, those are the förvaltningar."""
+    if "forvaltning" not in rows.columns:
+        rows = rows.assign(forvaltning=rows["enhet"], enhet="")
+    elif "enhet" not in rows.columns:
+        rows = rows.assign(enhet="")
+    return rows.assign(forvaltning=rows["forvaltning"].map(clean_name),
+                       enhet=rows["enhet"].map(clean_name))
+
+
+def _check_names(table: SurveyTable, rows: pd.DataFrame) -> None:
+    roles = [r for r in ("forvaltning", "enhet") if r in table.rows.columns]
+    for role in roles:
+        label = "förvaltning" if role == "forvaltning" else "enhet"
+        bad = rows[role].eq("")
+        if bad.any():
+            _fail(table, rows, bad, role,
+                  lambda r, label=label: f"enheten saknar namn ({label} är tom).",
+                  "Fyll i enhetens namn på raden, eller ta bort raden.")
+
+
+def respondent_answers(table: SurveyTable, headers: HeaderMap) -> pd.DataFrame:
+    """Validated respondent rows: forvaltning, enhet, answer (1–5, NaN = no answer)."""
     rows = table.rows
-    unit_column = "enhet" if "enhet" in rows.columns else "forvaltning"
-    totals = rows[unit_column].str.strip().str.lower().isin(headers.total_rows)
-    rows = rows.loc[~totals]
-    table = SurveyTable(table.source, table.sheet, table.shape, table.question, rows,
-                        table.context_text, table.columns)
-    rows = _unit_names(table)
-    out = pd.DataFrame({"forvaltning": rows["forvaltning"], "enhet": rows["enhet"]})
-    counts = None
-    if all(c in rows.columns for c in (f"answers_{i}" for i in range(1, 6))):
-        counts = pd.concat([_number(table, rows, f"answers_{i}", whole=True, low=0)
-                            for i in range(1, 6)], axis=1).fillna(0)
-        counts.columns = [f"answers_{i}" for i in range(1, 6)]
-        out = out.join(counts.astype(int))
-    if "respondents" in rows.columns:
-        out["respondents"] = _number(table, rows, "respondents", whole=True, low=0)
-    elif counts is not None:
-        out["respondents"] = counts.sum(axis=1)
-    if "mean" in rows.columns:
-        out["mean"] = _number(table, rows, "mean", whole=False, low=1, high=5)
-    if "employees" in rows.columns:
-        out["employees"] = _number(table, rows, "employees", whole=True, low=0)
-    if "respondents" not in out.columns or out["respondents"].isna().any():
-        missing = rows.loc[out.get("respondents", pd.Series(np.nan, index=rows.index)).isna()]
-        raise InputError("antal svar saknas för enheten.",
-                         table.where(int(missing.iloc[0]["row"]), "respondents"),
-                         hint="Fyll i antal svar (n) för varje enhet.")
-    if counts is not None:
-        total = out[[f"answers_{i}" for i in range(1, 6)]].sum(axis=1)
-        bad = total != out["respondents"]
+    if "respondent" in rows.columns:
+        ids = rows["respondent"]
+        duplicated = ids.ne("") & ids.duplicated(keep="first")
+        if duplicated.any():
+            first_rows = rows.groupby("respondent")["row"].first()
+            _fail(table, rows, duplicated, "respondent",
+                  lambda r: f"respondent «{r['respondent']}» finns två gånger (även på rad "
+                  f"{first_rows[r['respondent']]}).",
+                  "Varje respondent ska ha en rad. Exportera på nytt eller ta bort dubbletten.")
+    _check_names(table, rows)
+    text = rows["answer"]
+    no_answer = text.str.lower().isin(headers.no_answer)
+    parsed = text.str.extract(ANSWER)[0]
+    invalid = ~no_answer & parsed.isna()
+    if invalid.any():
+        _fail(table, rows, invalid, "answer",
+              lambda r: f"svaret «{r['answer']}» ligger utanför skalan 1–5.",
+              "Svaren ska vara 1, 2, 3, 4 eller 5; «Vet ej», «Ej svar» och tom cell räknas som "
+              "inget svar.")
+    units = _unit_columns(rows)
+    return pd.DataFrame({
+        "forvaltning": units["forvaltning"], "enhet": units["enhet"],
+        "answer": pd.to_numeric(parsed.where(~no_answer), errors="coerce"),
+    })
+
+
+def units_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
+    """Per smallest unit: n (answers 1–5 given), their sum and the count of each answer."""
+    given = answers.dropna(subset=["answer"]).astype({"answer": int})
+    counts = (given.groupby(["forvaltning", "enhet", "answer"]).size()
+              .unstack("answer", fill_value=0)
+              .reindex(columns=range(1, 6), fill_value=0))
+    counts.columns = list(COUNT_COLUMNS)
+    every_unit = answers[["forvaltning", "enhet"]].drop_duplicates()
+    frame = every_unit.merge(counts.reset_index(), on=["forvaltning", "enhet"], how="left")
+    frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0).astype(int)
+    frame["respondents"] = frame[list(COUNT_COLUMNS)].sum(axis=1)
+    frame["total"] = sum(i * frame[f"answers_{i}"] for i in range(1, 6))
+    return frame.reset_index(drop=True)
+
+
+# --- Rows per unit ------------------------------------------------------------------------------
+
+
+@dataclass
+class _UnitFile:
+    """Validated unit rows, the file's own total rows, and employees where the file gives them."""
+
+    units: pd.DataFrame  # forvaltning, enhet, row, respondents, total, answers_1..5?, employees?
+    totals: pd.DataFrame  # forvaltning ("" = kommun), row, respondents, mean?
+    employees: pd.DataFrame | None  # forvaltning, enhet ("" = a total), employees, row
+
+
+def _unit_counts(table: SurveyTable, rows: pd.DataFrame, values: pd.DataFrame,
+                 countable: pd.Series) -> None:
+    """Fill respondents and total (sum of answers) from the counts 1–5, checking n and mean."""
+    for column in COUNT_COLUMNS:
+        values[column] = _number(table, rows, column, whole=True, low=0).fillna(0)
+    answered = values[list(COUNT_COLUMNS)].sum(axis=1)
+    no_answer = (_number(table, rows, "no_answer_count", whole=True, low=0).fillna(0)
+                 if "no_answer_count" in rows.columns else 0)
+    if "respondents" in values.columns:
+        given = values["respondents"]
+        bad = given.notna() & given.ne(answered) & given.ne(answered + no_answer)
         if bad.any():
-            first = rows.loc[bad].iloc[0]
-            raise InputError(
-                f"antal svar ({int(out.loc[bad, 'respondents'].iloc[0])}) är inte summan av "
-                f"svaren 1–5 ({int(total[bad].iloc[0])}).",
-                table.where(int(first["row"]), "respondents"),
-                hint="Rätta antalet eller fördelningen. Ingenting har sparats.")
-        out["mean"] = (sum(i * out[f"answers_{i}"] for i in range(1, 6))
-                       / out["respondents"].where(out["respondents"] > 0))
-    if out["mean"].isna().any() & (out["respondents"] > 0).any():
-        bad = out["mean"].isna() & (out["respondents"] > 0)
+            _fail(table, rows.assign(_n=given, _sum=answered), bad, "respondents",
+                  lambda r: f"antal svar ({int(r['_n'])}) är inte summan av svaren 1–5 "
+                  f"({int(r['_sum'])}).",
+                  "Rätta antalet eller fördelningen. Räknas «Vet ej» in i antalet, lägg till en "
+                  "kolumn «Vet ej» med de svaren.")
+    values["respondents"] = answered
+    values["total"] = sum(i * values[f"answers_{i}"] for i in range(1, 6))
+    if "mean" in values.columns:
+        exact = values["total"] / answered.where(answered > 0)
+        bad = countable & values["mean"].notna() & exact.notna() & (
+            (values["mean"] - exact).abs() > MEAN_TOLERANCE + 1e-9)
         if bad.any():
-            raise InputError("medelvärde saknas för enheten.",
-                             table.where(int(rows.loc[bad].iloc[0]["row"]), "mean"),
-                             hint="Fyll i medelvärdet eller fördelningen 1–5.")
-    duplicated = out.duplicated(["forvaltning", "enhet"])
+            _fail(table, rows.assign(_exact=exact, _mean=values["mean"]), bad, "mean",
+                  lambda r: f"medelvärdet {_decimal(r['_mean'])} stämmer inte med fördelningen "
+                  f"1–5, som ger {_decimal(r['_exact'])}.",
+                  "Rätta medelvärdet eller fördelningen.")
+
+
+def _read_unit_file(table: SurveyTable, headers: HeaderMap) -> _UnitFile:
+    rows = table.rows
+    numbers = [c for c in (*COUNT_COLUMNS, "respondents", "mean", "employees", "no_answer_count")
+               if c in rows.columns]
+    # A row with a name but no numbers at all is a note or a heading, not a unit.
+    rows = rows.loc[rows[numbers].ne("").any(axis=1)]
+    named = _unit_columns(rows)
+    forvaltning_total = named["forvaltning"].map(headers.is_total)
+    enhet_total = named["enhet"].map(headers.is_total)
+    kommun_total = forvaltning_total | (enhet_total & named["forvaltning"].eq(""))
+    named_total = enhet_total & ~kommun_total  # "Förvaltning X | Totalt"
+    with_enheter = set(named.loc[named["enhet"].ne("") & ~enhet_total, "forvaltning"])
+    # "Förvaltning X" with no enhet, in a file where X has enheter, is X's own total row.
+    subtotal = (~kommun_total & named["enhet"].eq("")
+                & named["forvaltning"].isin(with_enheter))
+    is_total = kommun_total | named_total | subtotal
+    if "forvaltning" in rows.columns and "enhet" in rows.columns:
+        bad = ~is_total & named["forvaltning"].eq("") & named["enhet"].ne("")
+        if bad.any():
+            _fail(table, rows.assign(_enhet=named["enhet"]), bad, "forvaltning",
+                  lambda r: f"enheten «{r['_enhet']}» saknar förvaltning.",
+                  "Fyll i förvaltningen på varje rad (i sammanställningar står den ibland bara "
+                  "på gruppens första rad).")
+    bad = ~is_total & named["forvaltning"].eq("")
+    if bad.any():
+        _fail(table, rows, bad, "enhet" if "enhet" in rows.columns else "forvaltning",
+              lambda r: "enheten saknar namn (enhetskolumnen är tom).",
+              "Fyll i enhetens namn på raden, eller ta bort raden.")
+
+    values = pd.DataFrame({"forvaltning": named["forvaltning"].where(~kommun_total, ""),
+                           "enhet": named["enhet"].where(~is_total, ""), "row": rows["row"]},
+                          index=rows.index)
+    for role, whole, low, high in (("respondents", True, 0, None), ("mean", False, 1, 5),
+                                   ("employees", True, 0, None)):
+        if role in rows.columns:
+            values[role] = _number(table, rows, role, whole=whole, low=low, high=high)
+    if all(c in rows.columns for c in COUNT_COLUMNS):
+        _unit_counts(table, rows, values, ~is_total)
+    else:
+        if "respondents" not in values.columns:
+            values["respondents"] = float("nan")
+        missing = values["respondents"].isna() & ~is_total
+        if missing.any():
+            _fail(table, rows, missing, "respondents", lambda r: "antal svar saknas för enheten.",
+                  "Fyll i antal svar (n) för varje enhet.")
+        bad = values["mean"].isna() & values["respondents"].gt(0) & ~is_total
+        if bad.any():
+            _fail(table, rows, bad, "mean", lambda r: "medelvärde saknas för enheten.",
+                  "Fyll i medelvärdet eller fördelningen 1–5.")
+        values["total"] = values["mean"].fillna(0) * values["respondents"].fillna(0)
+    if "employees" in values.columns:
+        bad = values["employees"].notna() & (values["respondents"] > values["employees"])
+        if bad.any():
+            _fail(table, rows.assign(_n=values["respondents"], _e=values["employees"]), bad,
+                  "employees",
+                  lambda r: f"enheten har fler svarande ({int(r['_n'])}) än anställda "
+                  f"({int(r['_e'])}).",
+                  "Rätta antalet anställda eller antalet svar.")
+
+    units = values.loc[~is_total]
+    duplicated = units.duplicated(["forvaltning", "enhet"])
     if duplicated.any():
-        first = rows.loc[duplicated].iloc[0]
-        raise InputError("enheten står två gånger.",
-                         table.where(int(first["row"]), unit_column),
-                         hint="Slå ihop raderna eller ta bort den ena.")
-    return out
+        role = "enhet" if units.loc[duplicated, "enhet"].iloc[0] else "forvaltning"
+        _fail(table, units, duplicated, role,
+              lambda r: f"enheten «{r['enhet'] or r['forvaltning']}» står två gånger.",
+              "Slå ihop raderna eller ta bort den ena.")
+    units = units.astype({"respondents": int}).reset_index(drop=True)
+    totals = values.loc[is_total].reset_index(drop=True)
+    _check_totals(table, units, totals)
+    employees = None
+    if "employees" in values.columns:
+        employees = (values.dropna(subset=["employees"])
+                     [["forvaltning", "enhet", "employees", "row"]]
+                     .astype({"employees": int}).reset_index(drop=True))
+    return _UnitFile(units, totals, employees)
 
 
-def _aggregate_answers(level: str, forvaltning: str, enhet: str, answers: pd.Series
-                       ) -> UnitResult:
-    given = answers.dropna().astype(int)
-    distribution = tuple(int((given == i).sum()) for i in range(1, 6))
-    n = len(given)
-    return UnitResult(level, forvaltning, enhet, n,
-                      float(given.mean()) if n else float("nan"),
-                      100.0 * (distribution[3] + distribution[4]) / n if n else None,
-                      distribution)
+def _check_totals(table: SurveyTable, units: pd.DataFrame, totals: pd.DataFrame) -> None:
+    """A total row in the file must agree with its units (else units are missing or wrong)."""
+    for total in totals.itertuples():
+        part = units if total.forvaltning == "" else units.loc[
+            units["forvaltning"] == total.forvaltning]
+        who = "kommunen" if total.forvaltning == "" else f"«{total.forvaltning}»"
+        if part.empty:
+            raise InputError(f"summaraden för {who} har inga enheter under sig.",
+                             table.where(int(total.row)),
+                             hint="Ta bort summaraden eller lägg till enheterna." + NOTHING_SAVED)
+        n = int(part["respondents"].sum())
+        if not pd.isna(total.respondents) and int(total.respondents) != n:
+            raise InputError(
+                f"summaraden för {who} har {int(total.respondents)} svarande, men enheterna "
+                f"under den har tillsammans {n}.",
+                table.where(int(total.row), "respondents"),
+                hint="Filen verkar sakna enheter, t.ex. små grupper som enkätverktyget dolt. "
+                "Exportera utan döljning (Målbild döljer själv små grupper) eller ta bort "
+                "summaraden." + NOTHING_SAVED)
+        mean = getattr(total, "mean", float("nan"))
+        if n and not pd.isna(mean) and abs(mean - part["total"].sum() / n) > MEAN_TOLERANCE:
+            exact = part["total"].sum() / n
+            raise InputError(
+                f"summaradens medelvärde för {who} ({_decimal(mean)}) stämmer inte med "
+                f"enheternas ({_decimal(exact)}).",
+                table.where(int(total.row), "mean"),
+                hint="Kontrollera summaraden och enheterna." + NOTHING_SAVED)
 
 
-def aggregate_respondents(answers: pd.DataFrame) -> list[UnitResult]:
-    """Every unit's aggregate at every level, before any suppression."""
-    results = [_aggregate_answers(KOMMUN, "", "", answers["answer"])]
-    for forvaltning, group in answers.groupby("forvaltning", sort=True):
-        results.append(_aggregate_answers(FORVALTNING, forvaltning, "", group["answer"]))
+# --- Employees (for the response rate) ----------------------------------------------------------
+
+
+def employee_rows(table: SurveyTable, headers: HeaderMap) -> pd.DataFrame:
+    """Validated employees per unit: forvaltning ("" = kommun), enhet ("" = whole förvaltning),
+    employees, row."""
+    rows = table.rows.loc[table.rows["employees"].ne("")]
+    named = _unit_columns(rows)
+    employees = _number(table, rows, "employees", whole=True, low=0)
+    frame = pd.DataFrame({"forvaltning": named["forvaltning"], "enhet": named["enhet"],
+                          "employees": employees, "row": rows["row"]})
+    kommun = frame["forvaltning"].map(headers.is_total)
+    frame.loc[kommun, ["forvaltning", "enhet"]] = ""
+    frame.loc[frame["enhet"].map(headers.is_total), "enhet"] = ""
+    bad = frame["forvaltning"].eq("") & ~kommun
+    if bad.any():
+        _fail(table, frame, bad, "forvaltning" if "forvaltning" in table.rows.columns
+              else "enhet", lambda r: "enheten saknar namn.",
+              "Fyll i enhetens namn på raden, eller ta bort raden.")
+    duplicated = frame.duplicated(["forvaltning", "enhet"])
+    if duplicated.any():
+        _fail(table, frame, duplicated, "enhet" if "enhet" in table.rows.columns
+              else "forvaltning",
+              lambda r: f"«{r['enhet'] or r['forvaltning'] or 'kommunen'}» står två gånger.",
+              "Ta bort den ena raden.")
+    return frame.astype({"employees": int}).reset_index(drop=True)
+
+
+def _employees_by_key(units: pd.DataFrame, employees: pd.DataFrame | None
+                      ) -> dict[tuple[str, str, str], int]:
+    """Employees per unit key at every level, summed upwards where the file gives no total.
+
+    A parent gets a number only if every unit under it with answers has one; otherwise the
+    response rate would look higher than it is.
+    """
+    if employees is None or employees.empty:
+        return {}
+    given = {(r.forvaltning, r.enhet): int(r.employees) for r in employees.itertuples()}
+    result: dict[tuple[str, str, str], int] = {}
+    answered = units.loc[units["respondents"] > 0]
+    for (forvaltning, enhet), number in given.items():
+        if forvaltning and enhet:
+            result[(ENHET, forvaltning, enhet)] = number
+    forvaltningar = sorted(set(answered["forvaltning"]) | {f for f, _ in given if f})
+    complete = True
+    for forvaltning in forvaltningar:
+        if (forvaltning, "") in given:
+            result[(FORVALTNING, forvaltning, "")] = given[(forvaltning, "")]
+            continue
+        enheter = answered.loc[answered["forvaltning"] == forvaltning, "enhet"]
+        listed = [n for (f, e), n in given.items() if f == forvaltning and e]
+        if listed and all((ENHET, forvaltning, e) in result for e in enheter if e):
+            result[(FORVALTNING, forvaltning, "")] = sum(listed)
+        elif forvaltning in set(answered["forvaltning"]):
+            complete = False
+    if ("", "") in given:
+        result[(KOMMUN, "", "")] = given[("", "")]
+    elif complete and forvaltningar:
+        result[(KOMMUN, "", "")] = sum(result.get((FORVALTNING, f, ""), 0)
+                                       for f in forvaltningar)
+    return result
+
+
+def _check_response_rates(table: SurveyTable, results: Iterable[UnitResult],
+                          employees: pd.DataFrame) -> None:
+    for result in results:
+        if result.employees is not None and result.respondents > result.employees:
+            name = result.enhet or result.forvaltning or "kommunen"
+            match = employees.loc[(employees["forvaltning"] == result.forvaltning)
+                                  & (employees["enhet"] == result.enhet)]
+            row = int(match["row"].iloc[0]) if len(match) else None
+            raise InputError(
+                f"«{name}» har fler svarande ({result.respondents}) än anställda "
+                f"({result.employees}).",
+                table.where(row, "employees"),
+                hint="Kontrollera antalet anställda per enhet." + NOTHING_SAVED)
+
+
+# --- Aggregation --------------------------------------------------------------------------------
+
+
+def _result(level: str, forvaltning: str, enhet: str, part: pd.DataFrame,
+            employees: dict) -> UnitResult:
+    n = int(part["respondents"].sum())
+    has_counts = all(c in part.columns for c in COUNT_COLUMNS)
+    answers = tuple(int(part[c].sum()) for c in COUNT_COLUMNS) if has_counts else None
+    mean = float(part["total"].sum()) / n if n else float("nan")
+    share = 100.0 * (answers[3] + answers[4]) / n if answers and n else None
+    return UnitResult(level, forvaltning, enhet, n, mean, share, answers,
+                      employees.get((level, forvaltning, enhet)))
+
+
+def aggregate(units: pd.DataFrame, employees: pd.DataFrame | None = None) -> list[UnitResult]:
+    """Every unit's aggregate at every level, before any suppression.
+
+    `units`: per smallest unit forvaltning, enhet ("" when the förvaltning is the unit),
+    respondents, total (the sum of the answers) and, when known, answers_1..5.
+    """
+    by_key = _employees_by_key(units, employees)
+    results = [_result(KOMMUN, "", "", units, by_key)]
+    for forvaltning, group in units.groupby("forvaltning", sort=True):
+        results.append(_result(FORVALTNING, forvaltning, "", group, by_key))
         for enhet, unit in group.groupby("enhet", sort=True):
             if enhet:
-                results.append(_aggregate_answers(ENHET, forvaltning, enhet, unit["answer"]))
+                results.append(_result(ENHET, forvaltning, enhet, unit, by_key))
     return [r for r in results if r.respondents > 0]
 
 
-def _combine(level: str, forvaltning: str, enhet: str, rows: pd.DataFrame) -> UnitResult:
-    n = int(rows["respondents"].sum())
-    has_counts = "answers_1" in rows.columns
-    answers = (tuple(int(rows[f"answers_{i}"].sum()) for i in range(1, 6))
-               if has_counts else None)
-    mean = float((rows["mean"] * rows["respondents"]).sum() / n) if n else float("nan")
-    share = 100.0 * (answers[3] + answers[4]) / n if answers and n else None
-    employees = (int(rows["employees"].sum()) if "employees" in rows.columns
-                 and rows["employees"].notna().all() else None)
-    return UnitResult(level, forvaltning, enhet, n, mean, share, answers, employees)
+def aggregate_respondents(answers: pd.DataFrame,
+                          employees: pd.DataFrame | None = None) -> list[UnitResult]:
+    """Aggregates from respondent rows (forvaltning, enhet, answer 1–5 or NaN)."""
+    return aggregate(units_from_answers(answers), employees)
 
 
-def aggregate_units(units: pd.DataFrame) -> list[UnitResult]:
-    """Aggregates from rows per unit: parents are weighted by their units' respondents."""
-    results = [_combine(KOMMUN, "", "", units)]
-    for forvaltning, group in units.groupby("forvaltning", sort=True):
-        results.append(_combine(FORVALTNING, forvaltning, "", group))
-        for _, unit in group.iterrows():
-            if unit["enhet"]:
-                results.append(_combine(ENHET, forvaltning, unit["enhet"], unit.to_frame().T))
-    return [r for r in results if r.respondents > 0]
+def aggregate_table(table: SurveyTable, headers: HeaderMap,
+                    employees: SurveyTable | None = None) -> list[UnitResult]:
+    """Validate and aggregate a survey table of either shape, with employees if given."""
+    staff = employee_rows(employees, headers) if employees is not None else None
+    if table.shape == "respondent":
+        units = units_from_answers(respondent_answers(table, headers))
+    else:
+        unit_file = _read_unit_file(table, headers)
+        units = unit_file.units
+        staff = staff if staff is not None else unit_file.employees
+    results = aggregate(units, staff)
+    if not any(r.level == KOMMUN for r in results):
+        raise InputError(
+            "filen har inga svar 1–5 på frågan"
+            + (f" «{table.question}»" if table.question else "") + ".",
+            table.where(table.header_row + 1, "answer" if table.shape == "respondent"
+                        else "respondents"),
+            hint="Kontrollera att det är rätt fil och rätt fråga (formler utan sparade värden "
+            "läses som tomma celler)." + NOTHING_SAVED)
+    if staff is not None:
+        _check_response_rates(employees if employees is not None else table, results, staff)
+    return results
+
+
+# --- Anonymity ----------------------------------------------------------------------------------
 
 
 def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult], set]:
     """The units that may be shown, and the keys of those hidden.
 
     1. A unit with fewer respondents than `threshold` is hidden.
-    2. Where a shown parent has exactly one hidden child, or hidden children with fewer than
-       `threshold` respondents together, they could be worked out by subtracting the shown
-       siblings from the parent, so the smallest shown sibling is hidden too (or the parent,
-       when no sibling is shown).
-    3. The enheter of a hidden förvaltning are hidden, so their sum cannot reveal it.
+    2. Where a shown parent's hidden part could be worked out by subtracting the shown children
+       from it — exactly one hidden child, or hidden children with fewer than `threshold`
+       respondents together — the smallest shown sibling is hidden too (or the parent, when
+       no sibling is shown).
+    3. The children of a hidden (or missing) parent are hidden, so they cannot add up to it.
     Repeated until nothing changes.
+
+    Respondents of a parent that none of its listed children hold (units left out when the
+    aggregates were stored) count as a hidden group of at least two units: this is what lets
+    the same rules run again on stored aggregates with a higher threshold.
     """
     if threshold < MIN_THRESHOLD:
         raise ValueError(f"anonymitetsgränsen får inte vara lägre än {MIN_THRESHOLD}")
@@ -259,27 +509,28 @@ def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult
     for result in results:
         if result.parent_key:
             children.setdefault(result.parent_key, []).append(result)
+    left_out = {key: by_key[key].respondents - sum(k.respondents for k in kids)
+                for key, kids in children.items() if key in by_key}
     hidden = {r.key for r in results if r.respondents < threshold}
     changed = True
     while changed:
         changed = False
         for parent_key, kids in children.items():
-            if parent_key in hidden:
-                for kid in kids:
-                    if kid.key not in hidden and kid.level == ENHET:
-                        hidden.add(kid.key)
-                        changed = True
+            shown = [k for k in kids if k.key not in hidden]
+            if parent_key in hidden or parent_key not in by_key:
+                hidden.update(k.key for k in shown)
+                changed = changed or bool(shown)
                 continue
+            rest = max(left_out.get(parent_key, 0), 0)
             hidden_kids = [k for k in kids if k.key in hidden]
-            shown_kids = [k for k in kids if k.key not in hidden]
-            hidden_sum = sum(k.respondents for k in hidden_kids)
-            revealing = len(hidden_kids) == 1 or 0 < hidden_sum < threshold
-            if revealing and shown_kids:
-                smallest = min(shown_kids, key=lambda k: (k.respondents, k.key))
-                hidden.add(smallest.key)
-                changed = True
-            elif revealing and parent_key in by_key:
+            hidden_n = sum(k.respondents for k in hidden_kids) + rest
+            hidden_units = len(hidden_kids) + (2 if rest else 0)
+            if not (hidden_units == 1 or 0 < hidden_n < threshold):
+                continue
+            if shown:
+                hidden.add(min(shown, key=lambda k: (k.respondents, k.key)).key)
+            else:
                 # Parent minus nothing: the parent would show its hidden children's answers.
                 hidden.add(parent_key)
-                changed = True
+            changed = True
     return [r for r in results if r.key not in hidden], hidden

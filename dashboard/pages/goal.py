@@ -3,18 +3,19 @@ per förvaltning, the distribution of answers and the HME benchmark."""
 
 from __future__ import annotations
 
-import contextlib
-
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from dashboard import charts, followup, ids, queries, runtime, urlstate
+from dashboard import formatting as fmt
 from dashboard.components.common import (
     chart_of,
     definition_list,
     example_tag,
     status_badge,
+    table_view,
 )
 
 
@@ -23,7 +24,8 @@ def _title(number: str | None = None, **_query) -> str:
 
 
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
-urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value")})
+urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
+                      "forv": (ids.GOAL3_FORVALTNING, "value")})
 
 
 def measure_section(item: followup.MeasureFollowUp) -> html.Section:
@@ -54,53 +56,110 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     ], className="measure-section", **{"aria-labelledby": info.id})
 
 
-def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> html.Section:
-    """Per förvaltning for the year in the URL (`?ar=`), the distribution of answers, and HME."""
+def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
+                  forvaltning_param: object = None) -> html.Section:
+    """Per förvaltning (or the enheter of one) for the year in the URL (`?ar=&forv=`), the
+    distribution of answers, and HME beside the survey."""
     engine, settings = runtime.engine(), runtime.settings()
     years = queries.survey_years(engine, item.info.id)
     if not years:
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
     year = urlstate.int_param(year_param, years, years[-1])
+    names = charts.survey_forvaltningar(engine, settings, item.info, year)
+    # Only a förvaltning shown for the year can be chosen; anything else in the URL shows all.
+    forvaltning = forvaltning_param if forvaltning_param in names else None
     content = [
-        html.H2("Medarbetarenkäten per förvaltning", id="per-forvaltning"),
+        html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
         html.P(f"Grupper med färre än {settings.anonymity_threshold} svarande visas inte, och "
-               "inte heller en grupp som annars skulle kunna räknas fram ur de andra.",
-               className="notice"),
-        html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
-        dbc.Select(id=ids.GOAL3_YEAR, options=[{"label": str(y), "value": str(y)} for y in years],
-                   value=str(year), class_name="form-select year-select"),
-        html.Div(id=ids.GOAL3_UNITS, children=survey_units(year)),
-        urlstate.rendered({"ar": year}),
+               "inte heller en grupp som annars skulle kunna räknas fram ur de andra. Deras "
+               "svar räknas ändå med i förvaltningen och kommunen.", className="notice"),
+        html.Div([
+            html.Div([
+                html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
+                dbc.Select(id=ids.GOAL3_YEAR, value=str(year),
+                           options=[{"label": str(y), "value": str(y)} for y in years],
+                           class_name="form-select year-select"),
+            ]),
+            html.Div([
+                html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
+                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or "",
+                           options=[{"label": "Alla förvaltningar", "value": ""}]
+                           + [{"label": name, "value": name} for name in names],
+                           class_name="form-select unit-select"),
+            ]),
+        ], className="survey-controls"),
+        html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
+        urlstate.rendered({"ar": year, "forv": forvaltning or ""}),
     ]
-    benchmark_id = item.info.benchmark_kpi_id
-    if benchmark_id:
-        kpi = queries.kpi_info(engine, benchmark_id)
+    if item.info.benchmark_kpi_id:
+        benchmark = charts.benchmark_view(engine, settings, item.info)
+        kpi = queries.kpi_info(engine, item.info.benchmark_kpi_id)
         content += [
             html.H2("Jämförelse: HME", id="hme"),
-            html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten.",
-                   className="lead-small"),
-            chart_of(charts.benchmark_view(engine, settings, item.info)),
+            html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten, och jämförs "
+                   "med medelvärdet av de kommuner som mätte samma år.", className="lead-small"),
+            side_by_side(item, charts.benchmark_stats(engine, settings, item.info),
+                         item.municipality),
+            chart_of(benchmark),
         ]
     return html.Section(content, className="measure-section survey-detail")
 
 
-def survey_units(year: int) -> list:
-    """The förvaltningar and the distribution of answers for one survey year."""
+def survey_units(info, year: int, forvaltning: str | None = None) -> list:
+    """The förvaltningar (or one förvaltning's enheter) and the distribution for one year."""
     engine, settings = runtime.engine(), runtime.settings()
-    info = next(m for m in queries.measures(engine) if m.is_survey)
-    units = charts.survey_units_view(engine, settings, info, year)
-    example = bool((units.data.frame["Källa"] == "Exempeldata").any())
-    blocks = [
-        html.P([example_tag(), " Svaren är påhittade."]) if example else None,
-        chart_of(units),
-    ]
-    with contextlib.suppress(KeyError):  # no kommun-level row stored for the year
-        blocks.append(chart_of(charts.distribution_view(engine, settings, info, year)))
+    units = charts.survey_units(engine, settings, info, year, forvaltning)
+    blocks: list = [html.P([example_tag(), " Svaren är påhittade."]) if units.example else None]
+    if units.units.empty:
+        blocks.append(html.P(f"Inga enheter i {units.parent_name} kan visas {year}: de har "
+                             "för få svarande var för sig.", className="card-note"))
+        table, numeric = charts.survey_unit_table(units.listed)
+        blocks.append(table_view(table, units.caption, numeric=numeric))
+    else:
+        blocks.append(chart_of(charts.survey_units_view(engine, settings, info, year,
+                                                        forvaltning)))
+    try:
+        blocks.append(chart_of(charts.distribution_view(engine, settings, info, year,
+                                                        forvaltning)))
+    except KeyError as missing:  # no stored row, or a file with means only
+        blocks.append(html.P(missing.args[0], className="card-note"))
     return blocks
 
 
-def layout(number: str | None = None, ar: str | None = None, **_query) -> html.Div:
+def side_by_side(item: followup.MeasureFollowUp, hme: pd.DataFrame, municipality: str
+                 ) -> html.Div:
+    """The survey and HME year by year in one table; "ingen mätning" where a year has none."""
+    survey = item.series.loc[item.series["value"].notna(), ["year", "value", "respondents"]]
+    home_years = set(hme.loc[hme["value"].notna(), "year"].astype(int))
+    years = sorted(set(survey["year"].astype(int)) | home_years)
+    merged = pd.DataFrame({"year": years}).merge(
+        survey.astype({"year": int}), on="year", how="left").merge(
+        hme[["year", "value", "comparison_mean", "comparison_n"]].astype({"year": int})
+        .rename(columns={"value": "hme"}), on="year", how="left")
+    missing = "ingen mätning"
+    table = pd.DataFrame({
+        "År": merged["year"],
+        "Medarbetarenkät, medelvärde 1–5 (n)": [
+            f"{fmt.number(v, 2)} (n = {fmt.count(int(n))})" if not pd.isna(v) else missing
+            for v, n in zip(merged["value"], merged["respondents"], strict=True)],
+        f"HME {municipality}": [fmt.number(v, 1) if not pd.isna(v) else missing
+                                for v in merged["hme"]],
+        "HME mätkommunernas medelvärde (n)": [
+            f"{fmt.number(v, 1)} (n = {fmt.count(int(n))})" if not pd.isna(v) else "–"
+            for v, n in zip(merged["comparison_mean"], merged["comparison_n"], strict=True)],
+    })
+    return html.Div(html.Table([
+        html.Caption("Medarbetarenkäten och HME år för år"),
+        html.Thead(html.Tr([html.Th(c, scope="col") for c in table.columns])),
+        html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
+                             *[html.Td(v, className="num") for v in row[1:]]])
+                    for row in table.itertuples(index=False)]),
+    ], className="data-table"), className="table-scroll side-by-side")
+
+
+def layout(number: str | None = None, ar: str | None = None, forv: str | None = None,
+           **_query) -> html.Div:
     engine, settings = runtime.engine(), runtime.settings()
     goal_rows = queries.goals(engine)
     goal = next((g for g in goal_rows.itertuples() if str(g.number) == str(number)), None)
@@ -114,7 +173,7 @@ def layout(number: str | None = None, ar: str | None = None, **_query) -> html.D
     items = followup.goal_followups(engine, settings, goal.number)
     sections = [measure_section(item) for item in items]
     if any(item.info.is_survey for item in items):
-        sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar))
+        sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar, forv))
     return html.Div([
         html.P(html.A("← Översikt", href="/"), className="breadcrumb"),
         html.H1(f"Mål {goal.number}: {goal.title}"),

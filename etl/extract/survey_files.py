@@ -6,6 +6,9 @@ is found by the measure's `survey_question_pattern`. Two shapes are understood:
 * respondent level: one row per respondent, unit columns and one column per question (1–5);
 * unit level: one row per unit with the number of respondents and the mean or the count of
   each answer 1–5.
+
+Title rows above the header, columns in any order and extra columns are fine. A workbook may
+also hold a sheet with the number of employees per unit (for the response rate).
 """
 
 from __future__ import annotations
@@ -24,36 +27,59 @@ from etl.extract.tables import Grid, read_grids
 UNIT_ROLES = ("forvaltning", "enhet")
 COUNT_ROLES = tuple(f"answers_{i}" for i in range(1, 6))
 HEADER_SEARCH_ROWS = 30
-DEFAULT_QUESTION_PATTERN = r"intern(a)? kommunikation(en)?"
-ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*[-–=:.)]?\s*\D.*)?$")
+DEFAULT_QUESTION_PATTERN = r"intern(a)?\s+kommunikation(en)?"
+# "4", "4,0", "4 – Instämmer delvis", "5 = Instämmer helt": the digit, then only words.
+ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*[-–=:.)]?\s*[^\d\s.,].*)?$")
+# Double-encoded UTF-8 ("FÃ¶rvaltning"): the file was saved in one encoding and read in another.
+MOJIBAKE = re.compile(r"Ã[¥¤¶…„–]")
+MAPPING_HINT = "Kända rubriker står i data/mappings/survey_headers.toml."
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[\s\-_:]+", "", text.strip().lower())
+    return re.sub(r"[\s\-_:.()/]+", "", text.strip().lower())
 
 
 @dataclass(frozen=True)
 class HeaderMap:
-    """Known header names per role, and the answers that mean "no answer"."""
+    """Known header names per role (in priority order), patterns, and "no answer" texts."""
 
-    roles: dict[str, frozenset[str]]
+    roles: dict[str, tuple[str, ...]]
+    patterns: dict[str, tuple[re.Pattern, ...]]
     no_answer: frozenset[str]
     total_rows: frozenset[str]
 
-    def role_of(self, header: str) -> str | None:
+    def role_of(self, header: str) -> tuple[str, int] | None:
+        """The role of a header and its priority (lower wins when two columns share a role)."""
         key = normalise(header)
-        return next((role for role, names in self.roles.items() if key in names), None)
+        for role, names in self.roles.items():
+            if key in names:
+                return role, names.index(key)
+        for role, patterns in self.patterns.items():
+            if any(p.search(header.strip()) for p in patterns):
+                return role, len(self.roles.get(role, ()))
+        return None
+
+    def is_total(self, name: str) -> bool:
+        return name.strip().lower() in self.total_rows
 
 
 @lru_cache
 def header_map(path: Path) -> HeaderMap:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return HeaderMap(
-        roles={role: frozenset(normalise(n) for n in names)
-               for role, names in raw["columns"].items()},
-        no_answer=frozenset(n.strip().lower() for n in raw["answers"]["no_answer"]),
-        total_rows=frozenset(n.strip().lower() for n in raw["units"]["total_rows"]),
-    )
+    """Read the mapping file (cached per path)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return HeaderMap(
+            roles={role: tuple(dict.fromkeys(normalise(n) for n in names))
+                   for role, names in raw["columns"].items()},
+            patterns={role: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+                      for role, patterns in raw.get("patterns", {}).items()},
+            no_answer=frozenset(n.strip().lower() for n in raw["answers"]["no_answer"]),
+            total_rows=frozenset(n.strip().lower() for n in raw["units"]["total_rows"]),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
+        raise InputError(f"mappningsfilen för enkätrubriker kan inte läsas ({exc}).",
+                         Location(str(path)),
+                         hint="Kontrollera filen mot exemplet i data/mappings/.") from None
 
 
 @dataclass
@@ -62,36 +88,96 @@ class SurveyTable:
 
     source: str
     sheet: str | None
-    shape: str  # "respondent" or "unit"
+    shape: str  # "respondent", "unit" or "employees"
     question: str  # the header (or title text) that identified the goal-3 question
     rows: pd.DataFrame
     context_text: str = ""  # title rows, sheet name and file name: where a year may be written
     columns: dict[str, str] = field(default_factory=dict)  # role -> header as in the file
+    header_row: int = 1  # the row of the file that holds the headers
+    employees: SurveyTable | None = None  # employees per unit, from another sheet
 
     def where(self, row: int | None = None, role: str | None = None) -> Location:
         return Location(self.source, sheet=self.sheet, row=row,
                         column=self.columns.get(role, role) if role else None)
 
 
-def _find_header(grid: Grid, headers: HeaderMap, question: re.Pattern
-                 ) -> tuple[int, dict[str, int], int | None] | None:
-    """Index of the header row, the columns of known roles, and the question column (if any)."""
-    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        roles: dict[str, int] = {}
-        question_column = None
-        for column, text in enumerate(row):
-            if not text:
-                continue
-            role = headers.role_of(text)
-            if role and role not in roles:
-                roles[role] = column
-            elif question.search(text) and question_column is None:
-                question_column = column
-        if not any(r in roles for r in UNIT_ROLES):
+@dataclass
+class _Header:
+    index: int  # 0-based row of the grid
+    roles: dict[str, int]  # role -> column
+    question_columns: list[int]
+
+
+def _header_of(row: list[str], headers: HeaderMap, question: re.Pattern) -> _Header | None:
+    roles: dict[str, tuple[int, int]] = {}
+    question_columns = []
+    for column, text in enumerate(row):
+        if not text:
             continue
-        if question_column is not None or "respondents" in roles or "mean" in roles:
-            return index, roles, question_column
-    return None
+        # The question first: a numbered question ("3 – Den interna kommunikationen …")
+        # must not be taken for the count of answer 3.
+        if question.search(" ".join(text.split())):  # also with line breaks or NBSP inside
+            question_columns.append(column)
+            continue
+        found = headers.role_of(text)
+        if found:
+            role, rank = found
+            if role not in roles or rank < roles[role][1]:
+                roles[role] = (column, rank)
+    if not any(r in roles for r in UNIT_ROLES):
+        return None
+    return _Header(-1, {role: column for role, (column, _) in roles.items()}, question_columns)
+
+
+def _is_survey_header(header: _Header) -> bool:
+    roles = header.roles
+    return bool(header.question_columns) or "respondents" in roles or "mean" in roles or all(
+        r in roles for r in COUNT_ROLES)
+
+
+def _find_header(grid: Grid, headers: HeaderMap, question: re.Pattern
+                 ) -> tuple[_Header | None, _Header | None]:
+    """The survey header row, else the first row that names units but no answers."""
+    units_only = None
+    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        header = _header_of(row, headers, question)
+        if header is None:
+            continue
+        header.index = index
+        if _is_survey_header(header):
+            return header, None
+        units_only = units_only or header
+    return None, units_only
+
+
+def _quoted(texts: list[str], limit: int = 8) -> str:
+    shown = [f"«{t}»" for t in texts[:limit]]
+    return ", ".join(shown) + (" …" if len(texts) > limit else "")
+
+
+def _encoding_hint(grids: list[Grid]) -> str:
+    sample = " ".join(" ".join(row) for grid in grids for row in grid.rows[:HEADER_SEARCH_ROWS])
+    if MOJIBAKE.search(sample) or "\ufffd" in sample:
+        return (" Å, ä och ö ser fel ut i filen (t.ex. «Ã¶» för «ö»): den är sparad med en "
+                "annan teckenkodning än den anger. Spara den på nytt som CSV UTF-8 eller .xlsx.")
+    return ""
+
+
+def _body_frame(grid: Grid, header: _Header, columns: dict[str, int]) -> pd.DataFrame:
+    """The rows under the header: the file row and the text of each column of interest."""
+    body = grid.rows[header.index + 1:]
+    frame = pd.DataFrame({"row": range(header.index + 2, header.index + 2 + len(body))})
+    for name, index in columns.items():
+        frame[name] = pd.Series([row[index].strip() if index < len(row) else "" for row in body],
+                                dtype=object)
+    # Rows with nothing in the columns Målbild reads (spacing, notes, trailing rows Excel
+    # keeps) are not data.
+    return frame.loc[frame[list(columns)].ne("").any(axis=1)].reset_index(drop=True)
+
+
+def _context(path: Path, grid: Grid, header: _Header) -> str:
+    return " ".join(" ".join([Path(path).name, grid.sheet or "",
+                              *(" ".join(r) for r in grid.rows[:header.index])]).split())
 
 
 def read_survey(path: Path, *, question_pattern: str, mapping: Path,
@@ -100,68 +186,121 @@ def read_survey(path: Path, *, question_pattern: str, mapping: Path,
     headers = header_map(mapping)
     question = re.compile(question_pattern, re.IGNORECASE)
     grids = read_grids(path, max_bytes=max_bytes)
-    found = None
+    found = units_only = None
     for grid in grids:
-        header = _find_header(grid, headers, question)
+        header, fallback = _find_header(grid, headers, question)
         if header:
-            found = grid, *header
+            found = grid, header
             break
-    if found is None:
+        units_only = units_only or (fallback and (grid, fallback))
+    if found is None and units_only is not None:
+        grid, header = units_only
+        texts = [t for t in grid.rows[header.index] if t]
         raise InputError(
-            "hittar ingen tabell med enhetskolumn (t.ex. «Förvaltning») och svar i de första "
-            f"{HEADER_SEARCH_ROWS} raderna"
-            + (f" på något av bladen ({', '.join(g.sheet or '' for g in grids)})"
-               if grids and grids[0].sheet else "") + ".",
-            Location(str(path)),
-            hint="Filen ska ha en rubrikrad med «Förvaltning» (och gärna «Enhet») och en kolumn "
-            "per fråga, eller en rad per enhet med antal svar. Kända rubriker står i "
-            "data/mappings/survey_headers.toml.",
+            "filen saknar frågan för mål 3: ingen kolumnrubrik passar mönstret "
+            f"«{question_pattern}» (rubrikerna är {_quoted(texts)}).",
+            Location(str(path), sheet=grid.sheet, row=header.index + 1),
+            hint="Kontrollera att exporten innehåller frågan om den interna kommunikationen, "
+            "eller ändra survey_question_pattern i strategy.toml. Ingenting har sparats."
+            + _encoding_hint(grids),
         )
-    grid, header_index, roles, question_column = found
-    header_row = grid.rows[header_index]
-    context = " ".join([Path(path).name, grid.sheet or "",
-                        *(" ".join(r) for r in grid.rows[:header_index])])
-    columns = {role: header_row[i] for role, i in roles.items()}
-    body = grid.rows[header_index + 1:]
-    width = len(header_row)
+    if found is None:
+        sheets = [g.sheet for g in grids if g.sheet]
+        raise InputError(
+            "hittar ingen tabell med enhetskolumn (t.ex. «Förvaltning» eller «Enhet») i de "
+            f"första {HEADER_SEARCH_ROWS} raderna"
+            + (f" på något av bladen ({_quoted(sheets)})" if sheets else "") + ".",
+            Location(str(path)),
+            hint="Filen ska ha en rubrikrad med «Förvaltning» (och gärna «Enhet» eller "
+            "«Avdelning») och en kolumn per fråga, eller en rad per enhet med antal svar. "
+            + MAPPING_HINT + _encoding_hint(grids),
+        )
+    grid, header = found
+    table = _survey_table(path, grid, header, question, question_pattern, headers)
+    table.employees = next(
+        (t for g in grids if g is not grid
+         for t in [_employee_table(path, g, headers, question)] if t is not None), None)
+    return table
 
-    def column(index: int) -> list[str]:
-        return [row[index] if index < len(row) else "" for row in body]
 
-    frame = pd.DataFrame({"row": range(header_index + 2, header_index + 2 + len(body))})
-    for role, index in roles.items():
-        frame[role] = column(index)
-    # Rows with no text at all (spacing, or trailing rows Excel keeps) are not data.
-    empty = pd.Series([not any(row[:width]) for row in body], index=frame.index, dtype=bool)
-    frame = frame.loc[~empty].copy()
-
-    if question_column is not None and "respondents" not in roles:
-        columns["answer"] = header_row[question_column]
-        answers = column(question_column)
-        frame["answer"] = [answers[i - header_index - 2] for i in frame["row"]]
+def _survey_table(path: Path, grid: Grid, header: _Header, question: re.Pattern,
+                  question_pattern: str, headers: HeaderMap) -> SurveyTable:
+    header_row = grid.rows[header.index]
+    where = Location(str(path), sheet=grid.sheet, row=header.index + 1)
+    context = _context(path, grid, header)
+    roles = dict(header.roles)
+    if len(header.question_columns) > 1:
+        raise InputError(
+            f"flera kolumner passar frågemönstret «{question_pattern}»: "
+            f"{_quoted([header_row[i] for i in header.question_columns])}.",
+            where,
+            hint="Gör survey_question_pattern i strategy.toml så precist att det bara passar "
+            "frågan för mål 3, eller ta bort de andra kolumnerna. Ingenting har sparats.",
+        )
+    question_column = header.question_columns[0] if header.question_columns else None
+    has_counts = all(r in roles for r in COUNT_ROLES)
+    is_unit_level = "respondents" in roles or has_counts or question_column is None
+    if not is_unit_level:
+        roles["answer"] = question_column
+        columns = {role: header_row[i] for role, i in roles.items()}
+        frame = _body_frame(grid, header, roles)
         return SurveyTable(str(path), grid.sheet, "respondent", header_row[question_column],
-                           frame, context, columns)
+                           frame, context, columns, header.index + 1)
     match = question.search(context) or (
-        question.search(header_row[question_column]) if question_column is not None else None
-    )
+        question.search(header_row[question_column]) if question_column is not None else None)
     if question_column is not None and "mean" not in roles:
         # A unit-level file whose mean column is named after the question.
         roles["mean"] = question_column
-        columns["mean"] = header_row[question_column]
-        means = column(question_column)
-        frame["mean"] = [means[i - header_index - 2] for i in frame["row"]]
     if match is None:
         raise InputError(
             "filen är en sammanställning per enhet, men varken rubrikerna eller raderna ovanför "
-            "tabellen nämner frågan om intern kommunikation.",
-            Location(str(path), sheet=grid.sheet, row=header_index + 1),
-            hint="Skriv frågan i en rubrikrad ovanför tabellen eller i kolumnen för medelvärdet.",
+            f"tabellen nämner frågan om intern kommunikation (mönstret «{question_pattern}»).",
+            where,
+            hint="Skriv frågan i en rubrikrad ovanför tabellen eller i kolumnen för medelvärdet. "
+            "Ingenting har sparats.",
         )
-    if "mean" not in roles and not all(r in roles for r in COUNT_ROLES):
+    if "mean" not in roles and not has_counts:
         raise InputError(
             "sammanställningen per enhet saknar medelvärde och antal svar per svarsalternativ "
             "1–5.",
-            Location(str(path), sheet=grid.sheet, row=header_index + 1),
-            hint="Lägg till kolumnen «Medelvärde» eller kolumnerna 1, 2, 3, 4 och 5.",
+            where,
+            hint="Lägg till kolumnen «Medelvärde» eller kolumnerna 1, 2, 3, 4 och 5. "
+            + MAPPING_HINT,
         )
-    return SurveyTable(str(path), grid.sheet, "unit", match.group(0), frame, context, columns)
+    columns = {role: header_row[i] for role, i in roles.items()}
+    frame = _body_frame(grid, header, roles)
+    return SurveyTable(str(path), grid.sheet, "unit", match.group(0), frame, context, columns,
+                       header.index + 1)
+
+
+def _employee_table(path: Path, grid: Grid, headers: HeaderMap, question: re.Pattern
+                    ) -> SurveyTable | None:
+    """A sheet with unit columns and the number of employees (and no answers), if it is one."""
+    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        header = _header_of(row, headers, question)
+        if header is None or "employees" not in header.roles or _is_survey_header(header):
+            continue
+        header.index = index
+        roles = {r: c for r, c in header.roles.items() if r in (*UNIT_ROLES, "employees")}
+        return SurveyTable(str(path), grid.sheet, "employees", "",
+                           _body_frame(grid, header, roles),
+                           columns={r: row[c] for r, c in roles.items()},
+                           header_row=index + 1)
+    return None
+
+
+def read_employees(path: Path, *, mapping: Path, max_bytes: int | None = None) -> SurveyTable:
+    """A separate file with the number of employees per unit (for the response rate)."""
+    headers = header_map(mapping)
+    never = re.compile(r"(?!)")
+    grids = read_grids(path, max_bytes=max_bytes)
+    for grid in grids:
+        table = _employee_table(path, grid, headers, never)
+        if table is not None:
+            return table
+    raise InputError(
+        "hittar ingen tabell med enhetskolumn och antal anställda.",
+        Location(str(path)),
+        hint="Filen ska ha kolumnerna «Förvaltning» (och gärna «Enhet») och «Antal anställda». "
+        + MAPPING_HINT + _encoding_hint(grids),
+    )

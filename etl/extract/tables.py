@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,17 +59,23 @@ def _check_unpacked(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
     except zipfile.BadZipFile:
         raise InputError("filen är ingen giltig Excel-fil (den är skadad eller av annat slag).",
                          Location(str(path)),
                          hint="Öppna den i Excel, spara som .xlsx och försök igen.") from None
-    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACKED_RATIO * path.stat().st_size:
+    size = path.stat().st_size
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACKED_RATIO * size:
         raise InputError(
-            f"Excel-filen packas upp till {unpacked / 1024 / 1024:.0f} MB, vilket är orimligt "
-            "för en export.",
+            f"Excel-filen packas upp till {unpacked / 1024 / 1024:.0f} MB, "
+            f"{unpacked / max(size, 1):.0f} gånger sin egen storlek, vilket är orimligt för en "
+            "export.",
             Location(str(path)),
             hint="Filen läses inte. Exportera den på nytt från verktyget.",
         )
+    if "[Content_Types].xml" not in names:
+        raise InputError("filen är ett zip-arkiv men ingen Excel-arbetsbok.", Location(str(path)),
+                         hint="Packa upp arkivet och välj Excel-filen (.xlsx) i det.")
 
 
 def read_excel_grids(path: Path) -> list[Grid]:
@@ -91,19 +98,49 @@ def read_excel_grids(path: Path) -> list[Grid]:
         workbook.close()
 
 
+# UTF-8 read as Windows-1252 and saved again: "Ã¶" for "ö", "Ã¤" for "ä", "Ã…" for "Å" …
+DOUBLE_ENCODED = re.compile("Ã[\u00a4\u00a5\u00b6\u2026\u201e\u2013\u00a9\u00bc]")
+
+
 def decode_text(path: Path, data: bytes) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; else Windows-1252, Swedish Excel's CSV."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096]:
+    else:
+        _refuse_double_encoded(path, text)
+        return text
+    head = data[:4096]
+    if head.count(b"\x00") * 3 > len(head) and (head[1::2].count(0) > len(head) // 3
+                                                  or head[0::2].count(0) > len(head) // 3):
+        raise InputError("filen ser ut att vara UTF-16 utan byteordningsmärke (BOM).",
+                         Location(str(path)),
+                         hint="Spara den som CSV UTF-8 (eller Unicode-text med BOM) eller "
+                         "Excel (.xlsx).")
+    if b"\x00" in head:
         raise InputError("filen är ingen textfil (den innehåller binära data).",
                          Location(str(path)),
                          hint="Spara den som CSV (UTF-8) eller Excel (.xlsx).")
     return data.decode("cp1252", errors="strict") if _is_cp1252(data) else _undecodable(path)
+
+
+def _refuse_double_encoded(path: Path, text: str) -> None:
+    found = DOUBLE_ENCODED.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    start = text.rfind("\n", 0, found.start()) + 1
+    word = re.search(r"\S*$", text[start:found.start()]).group(0) + re.match(
+        r"\S*", text[found.start():]).group(0)
+    raise InputError(
+        f"å, ä och ö är felkodade i filen («{word[:40]}»): den har sparats om med fel "
+        "teckenkodning.",
+        Location(str(path), line=line),
+        hint="Exportera filen på nytt från verktyget som CSV UTF-8 eller .xlsx. Ingenting har "
+        "sparats.")
 
 
 def _is_cp1252(data: bytes) -> bool:

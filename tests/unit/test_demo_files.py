@@ -8,9 +8,11 @@ from openpyxl import load_workbook
 from etl.demo import (
     EXAMPLE_KKIK_FILE,
     SURVEY_YEARS,
+    UNIT_LEVEL_YEARS,
     generate_kkik_examples,
     generate_survey_rows,
     survey_file_name,
+    survey_unit_rows,
 )
 from etl.extract import kolada_files
 from etl.settings import DEFAULT_DATA_DIR
@@ -36,13 +38,23 @@ def test_survey_files_are_current_and_labelled():
     for year in SURVEY_YEARS:
         path = DEMO / survey_file_name(year)
         rows = generate_survey_rows(year)
+        if year in UNIT_LEVEL_YEARS:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            title, data = lines[0], [line.split(";") for line in lines[4:]]
+            assert "EXEMPELDATA" in title
+            assert data == [[str(v) for v in row] for row in survey_unit_rows(year)]
+            assert int(data[-1][3]) == len(rows)  # the total row counts every respondent
+            continue
         if path.suffix == ".csv":
             lines = path.read_text(encoding="utf-8-sig").splitlines()
             title, data = lines[0], lines[3:]
         else:
-            sheet = load_workbook(path, read_only=True).active
-            values = list(sheet.iter_rows(values_only=True))
+            workbook = load_workbook(path, read_only=True)
+            values = list(workbook["Svar"].iter_rows(values_only=True))
             title, data = values[0][0], values[2:]
+            staff = list(workbook["Anställda"].iter_rows(values_only=True))
+            assert staff[0] == ("Förvaltning", "Enhet", "Antal anställda")
+            assert sum(r[2] for r in staff[1:]) == 581
         assert "EXEMPELDATA" in title
         assert len(data) == len(rows)
         assert 400 <= len(rows) <= 600  # about 600 employees, most of whom answer
