@@ -51,14 +51,28 @@ def parse_years(text: str) -> list[int]:
     for part in re.split(r"[,\s]+", text.strip()):
         match = re.fullmatch(r"(\d{4})(?:\s*[-–]\s*(\d{4}))?", part)
         if not match:
-            raise InputError(f"«{text}» är inga år.", hint="Skriv t.ex. --years 2012-2025, "
-                             "--years 2022 eller --years 2020,2022.")
+            raise InputError(f"«{text}» är inga år.", Location("--years"),
+                             hint="Skriv t.ex. --years 2012-2025, --years 2022 eller "
+                             "--years 2020,2022.")
         first, last = int(match[1]), int(match[2] or match[1])
         if not (1900 <= first <= last <= 2100):
-            raise InputError(f"«{part}» är inget år eller intervall av år.",
+            raise InputError(f"«{part}» är inget år eller intervall av år.", Location("--years"),
                              hint="Skriv det tidigaste året först, t.ex. 2012-2025.")
         years.update(range(first, last + 1))
     return sorted(years)
+
+
+def parse_since(text: str) -> date:
+    """`--since 2026-01-10` as a date (not in the future)."""
+    try:
+        since = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"«{text}» är inget datum.", Location("--since"),
+                         hint="Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. --since 2026-01-10.") from None
+    if since > date.today():
+        raise InputError(f"{since.isoformat()} ligger i framtiden.", Location("--since"),
+                         hint="Ange ett datum bakåt i tiden, eller utelämna --since.")
+    return since
 
 
 def parse_kpis(values: Iterable[str]) -> list[str]:
@@ -66,7 +80,7 @@ def parse_kpis(values: Iterable[str]) -> list[str]:
     ids = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
     bad = [i for i in ids if not kolada.KPI_ID.match(i)]
     if bad:
-        raise InputError(f"«{bad[0]}» är inget Kolada-id för ett nyckeltal.",
+        raise InputError(f"«{bad[0]}» är inget Kolada-id för ett nyckeltal.", Location("--kpi"),
                          hint="Ett id är en bokstav och fem siffror, t.ex. N00640.")
     return sorted(set(ids))
 

@@ -335,6 +335,28 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
+def insert_many(connection: Connection, table: Table, records: list[dict]) -> None:
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL (psycopg), where
+    executemany costs a round trip per row; batched executemany elsewhere."""
+    if not records:
+        return
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        columns = list(records[0])
+        quote = connection.dialect.identifier_preparer
+        statement = (f"COPY {quote.format_table(table)} "
+                     f"({', '.join(quote.quote(c) for c in columns)}) FROM STDIN")
+        cursor = connection.connection.cursor()  # the DBAPI connection of this transaction
+        try:
+            with cursor.copy(statement) as copy:
+                for record in records:
+                    copy.write_row([record[c] for c in columns])
+        finally:
+            cursor.close()
+        return
+    for start in range(0, len(records), BATCH):
+        connection.execute(insert(table), records[start : start + BATCH])
+
+
 def apply_value_diff(connection: Connection, diff: ValueDiff, run_id: int, *,
                      is_example: bool = False) -> Counts:
     """Write a ValueDiff: insert, update (keeping the old value as a revision) and remove."""
@@ -344,9 +366,7 @@ def apply_value_diff(connection: Connection, diff: ValueDiff, run_id: int, *,
         rows = diff.added.assign(import_run_id=run_id)
         if is_municipal:
             rows = rows.assign(is_example=is_example)
-        records = _records(rows)
-        for start in range(0, len(records), BATCH):
-            connection.execute(insert(table), records[start : start + BATCH])
+        insert_many(connection, table, _records(rows))
     key_match = and_(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
     if not diff.updated.empty:
         values = {"value": bindparam("v_value"), "count": bindparam("v_count"),

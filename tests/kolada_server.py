@@ -419,13 +419,17 @@ RECORDINGS = {
 
 
 def record(directory: Path) -> None:
-    """Write small real answers (Åstorp and neighbours, N00640) as JSON files for unit tests."""
+    """Write small real answers (Åstorp and neighbours, N00640) as JSON files for unit tests.
+
+    The `from_date` answer comes after one revision and one deletion dated 2026-01-12.
+    """
     state = KoladaState()
-    state.revise("N00640", "1277", 2022, 80.5, on=date(2026, 1, 12))
-    state.delete("N00640", "0114", 2021, on=date(2026, 1, 12))
     server = KoladaServer(state)
     directory.mkdir(parents=True, exist_ok=True)
     for name, path in RECORDINGS.items():
+        if "from_date" in path:
+            state.revise("N00640", "1277", 2022, 80.5, on=date(2026, 1, 12))
+            state.delete("N00640", "0114", 2021, on=date(2026, 1, 12))
         status, body = server.answer(path, "kolada.test")
         assert status == 200, (path, body)
         text = json.dumps(json.loads(body), ensure_ascii=False, indent=1)

@@ -150,6 +150,8 @@ class KoladaClient:
                 response = self.http.get(url)
             except httpx.TimeoutException:
                 problem = "inget svar inom tidsgränsen"
+            except httpx.ConnectError as exc:
+                problem = f"kunde inte ansluta ({_transport_problem(exc)})"
             except httpx.TransportError as exc:
                 problem = f"förbindelsen bröts ({_transport_problem(exc)})"
             else:
