@@ -135,8 +135,9 @@ def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> Non
 def etl_file(
     paths: Annotated[list[Path], typer.Argument(help="En eller flera filer med Kolada-värden.")],
     layout: Annotated[str | None, typer.Option(
-        help="tidy (kpi,municipality,period,gender,value) eller wide (år som kolumner); "
-             "annars känns formatet igen.")] = None,
+        help="tidy (en rad per värde: nyckeltal, kommun, år, kön, värde) eller wide (en rad "
+             "per kommun, år som kolumner, t.ex. från kolada.se); annars känns formatet igen."
+    )] = None,
 ) -> None:
     """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
     engine = ready_engine()

@@ -151,6 +151,11 @@ def known_ids(connection: Connection, table: type[schema.Base]) -> set[str]:
     return set(connection.scalars(select(table.id)))
 
 
+def known_titles(connection: Connection, table: type[schema.Base]) -> dict[str, str]:
+    """Id → title of the KPIs or municipalities (to read names people write in exports)."""
+    return {row[0]: row[1] for row in connection.execute(select(table.id, table.title))}
+
+
 # --- The strategy -------------------------------------------------------------------------------
 
 
