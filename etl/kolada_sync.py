@@ -21,6 +21,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from etl import load, schema
 from etl.errors import InputError, Location, MalbildError
@@ -272,7 +273,12 @@ def sync(engine: Engine, settings: Settings, *, municipality: str | None = None,
         if own_client:
             client.close()
     progress("Sparar", 0, 1)
-    result = _store(engine, settings, fetched, plan, base_url=base_url, home=home)
+    try:
+        result = _store(engine, settings, fetched, plan, base_url=base_url, home=home)
+    except SQLAlchemyError as exc:  # the transaction was rolled back
+        problem = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise MalbildError(f"Hämtningen från Kolada kunde inte sparas i databasen ({problem}). "
+                           f"{UNCHANGED_NOTE} Försök igen.") from exc
     progress("Sparar", 1, 1)
     result.seconds = time.perf_counter() - started
     result.requests, result.retries = client.log.requests, client.log.retries

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from dashboard import comparison, followup, queries
-from etl import db, imports, kolada_sync, schema
+from etl import db, imports, kolada_sync, load, schema
 from etl.errors import MalbildError
 from etl.extract import kolada
 from etl.settings import DEFAULT_DATA_DIR
@@ -285,6 +286,28 @@ def test_a_lasting_fault_fails_clearly_and_changes_nothing(settings, kolada_serv
     second = run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022])
     assert second.from_date == TODAY and first.run_id is not None
     assert (second.counts.updated, second.counts.added, second.counts.removed) == (1, 0, 0)
+
+
+def test_a_write_that_fails_halfway_is_rolled_back(settings, kolada_server, monkeypatch):
+    run_sync(settings, kolada_server, kpis=["N00640"], years=[2021, 2022])
+    kolada_server.state.revise("N00640", "1277", 2022, 80.5)
+    before = dump(settings.database_url)
+    real_apply = load.apply_value_diff
+    calls = []
+
+    def apply_then_fail(connection, diff, run_id, **options):
+        calls.append(real_apply(connection, diff, run_id, **options))  # municipal values land
+        if len(calls) == 2:
+            raise OperationalError("INSERT INTO group_value", {}, Exception("disk I/O error"))
+        return calls[-1]
+
+    monkeypatch.setattr(load, "apply_value_diff", apply_then_fail)
+    with pytest.raises(MalbildError) as error:
+        run_sync(settings, kolada_server, kpis=["N00640"], years=[2021, 2022])
+    assert calls[0].updated == 1  # the revision was written, then rolled back
+    assert "kunde inte sparas i databasen (disk I/O error)" in str(error.value)
+    assert "databasen är oförändrad" in str(error.value)
+    assert dump(settings.database_url) == before
 
 
 # --- The command line ---------------------------------------------------------------------------
