@@ -234,7 +234,7 @@ def test_revised_value_is_shown_with_its_date(catalogue_db, kolada_server):
 FAULTS = {
     "429": Fault("429", retry_after="1"),
     "500": Fault("500"),
-    "slow": Fault("slow", delay=1.0),
+    "slow": Fault("slow", delay=3.0),  # past the client's timeout of 1 s (TIMEOUT)
     "drop": Fault("drop"),
     "malformed": Fault("malformed", skip=6),  # bad JSON on page 7
     "truncated": Fault("truncated", skip=2),
@@ -249,6 +249,9 @@ EXPECTED = {
 }
 
 
+TIMEOUT = {"slow": 1.0}  # short only where the fault is slowness; others keep a safe 5 s
+
+
 def _fault(kind: str, *, times: int | None) -> Fault:
     template = FAULTS[kind]
     return Fault(kind, skip=template.skip, times=times, retry_after=template.retry_after,
@@ -260,7 +263,7 @@ def test_a_passing_fault_is_retried_and_the_sync_succeeds(tmp_path, kolada_serve
     settings = make_settings(sqlite_url(tmp_path))
     kolada_server.inject(_fault(kind, times=1))
     sleeps: list[float] = []
-    client = fast_client(kolada_server, sleeps, per_page=100, timeout=0.4)
+    client = fast_client(kolada_server, sleeps, per_page=100, timeout=TIMEOUT.get(kind, 5.0))
     result = run_sync(settings, kolada_server, client, kpis=TWO_KPIS)
     assert result.retries == 1 and result.counts.added == 1_712
     if kind == "429":
@@ -273,7 +276,7 @@ def test_a_lasting_fault_fails_clearly_and_changes_nothing(settings, kolada_serv
     kolada_server.state.revise("N00640", "1277", 2022, 80.5)
     before = dump(settings.database_url)
     fault = kolada_server.inject(_fault(kind, times=None))
-    client = fast_client(kolada_server, per_page=100, timeout=0.4)
+    client = fast_client(kolada_server, per_page=100, timeout=TIMEOUT.get(kind, 5.0))
     with pytest.raises(MalbildError) as error:  # a complete run: many pages, page 7 among them
         run_sync(settings, kolada_server, client, kpis=TWO_KPIS, years=[2021, 2022], full=True)
     message = error.value.explain()
