@@ -63,6 +63,13 @@ class MeasureFollowUp:
     def value_text(self, value: float | None) -> str:
         return fmt.with_unit(value, self.info.unit, self.info.decimals)
 
+    @staticmethod
+    def revised_note(revised_at: object) -> str:
+        """" (reviderat 2026-11-27)" when an import changed the value after it was stored."""
+        if revised_at is None or pd.isna(revised_at):
+            return ""
+        return f" (reviderat {fmt.iso_date(pd.Timestamp(revised_at))})"
+
     def target_state(self, row: pd.Series | None) -> st.Status:
         if row is None:
             return st.INGEN_MATNING
@@ -89,7 +96,8 @@ class MeasureFollowUp:
             if not fmt.is_missing(row["share_positive"]):
                 text += f", {fmt.percent(row['share_positive'], 0)} svarar 4 eller 5"
         else:
-            text = (f"{self.municipality} {self.value_text(row['value'])} {year}, "
+            text = (f"{self.municipality} {self.value_text(row['value'])} {year}"
+                    f"{self.revised_note(row['revised_at'])}, "
                     f"mätkommunernas medelvärde {self.value_text(row['comparison_mean'])} "
                     f"(n = {fmt.count(int(row['comparison_n']))})")
             if not pd.isna(row["peer_rank"]):
@@ -126,8 +134,9 @@ class MeasureFollowUp:
         return pd.DataFrame({
             "År": s["year"].astype(int),
             "Nyckeltal": s["kpi_id"].fillna("–"),
-            self.municipality: [value(v) if not pd.isna(v) else "ingen mätning"
-                                for v in s["value"]],
+            self.municipality: [value(v) + self.revised_note(r) if not pd.isna(v)
+                                else "ingen mätning"
+                                for v, r in zip(s["value"], s["revised_at"], strict=True)],
             "Mätkommunernas medelvärde": [value(v) for v in s["comparison_mean"]],
             "n": [fmt.count(None if pd.isna(n) else int(n)) for n in s["comparison_n"]],
             "Plats": [f"{int(r)} av {int(n)}" if not pd.isna(r) else "–"

@@ -166,8 +166,9 @@ def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> Non
 def etl_file(
     paths: Annotated[list[Path], typer.Argument(help="En eller flera filer med Kolada-värden.")],
     layout: Annotated[str | None, typer.Option(
-        help="tidy (kpi,municipality,period,gender,value) eller wide (år som kolumner); "
-             "annars känns formatet igen.")] = None,
+        help="tidy (en rad per värde: nyckeltal, kommun, år, kön, värde) eller wide (en rad "
+             "per kommun, år som kolumner, t.ex. från kolada.se); annars känns formatet igen."
+    )] = None,
 ) -> None:
     """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
     engine = ready_engine()
@@ -183,6 +184,51 @@ def etl_file(
 
             result = imports.import_value_file(engine, path, layout=layout, progress=report)
         console.print(result.summary())
+
+
+@etl_app.command("kolada")
+def etl_kolada(
+    municipality: Annotated[str | None, typer.Option(
+        help="Hemkommunens kod med fyra siffror (standard: strategins, t.ex. 1277).")] = None,
+    kpi: Annotated[list[str] | None, typer.Option(
+        "--kpi", help="Bara dessa nyckeltal (id; upprepa eller skriv N00640,N00647). "
+        "Standard: strategins nyckeltal, HME och KKiK (GKPI118).")] = None,
+    years: Annotated[str | None, typer.Option(
+        help="År, t.ex. 2012-2025 eller 2022 (standard: alla år).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Hämta det som ändrats sedan detta datum (ÅÅÅÅ-MM-DD); standard: sedan förra "
+        "hämtningen.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="Kolada API (standard: KOLADA_BASE_URL, https://api.kolada.se/v3).")
+    ] = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Hämta allt på nytt i stället för bara ändringarna.")] = False,
+) -> None:
+    """Hämta nyckeltal från Kolada API: alla kommuner och Koladas grupper, bara ändringar."""
+    from rich.progress import MofNCompleteColumn
+
+    from etl import kolada_sync
+
+    options = {
+        "municipality": municipality,
+        "kpis": kolada_sync.parse_kpis(kpi) if kpi else None,
+        "years": kolada_sync.parse_years(years) if years else None,
+        "since": kolada_sync.parse_since(since) if since else None,
+    }
+    engine = ready_engine()
+    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+    with bars:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        result = kolada_sync.sync(engine, settings(), base_url=base_url, full=full,
+                                  progress=report, **options)
+    console.print(result.summary(), highlight=False)
 
 
 @etl_app.command("survey")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +96,13 @@ def load_strategy_file(engine: Engine, settings: Settings, path: Path | None = N
 # --- Kolada value files -------------------------------------------------------------------------
 
 
-def read_value_file(path: Path, known_kpis: set[str], known_municipalities: set[str],
-                    layout: str | None = None) -> pd.DataFrame:
-    """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value)."""
+def read_value_file(path: Path, known_kpis: Mapping[str, str],
+                    known_municipalities: Mapping[str, str], layout: str | None = None
+                    ) -> pd.DataFrame:
+    """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value).
+
+    `known_kpis` and `known_municipalities` map ids to titles: web exports may name them.
+    """
     if not path.exists():
         raise InputError("filen finns inte.", Location(str(path)),
                          hint="Kontrollera sökvägen.")
@@ -120,8 +124,8 @@ def import_value_file(engine: Engine, path: Path, *, layout: str | None = None,
     """Import one Kolada value file. Identical re-imports change nothing and leave no run."""
     path = Path(path)
     with engine.begin() as connection:
-        known_kpis = load.known_ids(connection, schema.Kpi)
-        known_municipalities = load.known_ids(connection, schema.Municipality)
+        known_kpis = load.known_titles(connection, schema.Kpi)
+        known_municipalities = load.known_titles(connection, schema.Municipality)
     progress("läser", 0, 1)
     frame = read_value_file(path, known_kpis, known_municipalities, layout)
     progress("läser", 1, 1)

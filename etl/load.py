@@ -8,7 +8,7 @@ written (`apply_value_diff`), so a second identical import changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,6 +151,11 @@ def known_ids(connection: Connection, table: type[schema.Base]) -> set[str]:
     return set(connection.scalars(select(table.id)))
 
 
+def known_titles(connection: Connection, table: type[schema.Base]) -> dict[str, str]:
+    """Id → title of the KPIs or municipalities (to read names people write in exports)."""
+    return {row[0]: row[1] for row in connection.execute(select(table.id, table.title))}
+
+
 # --- The strategy -------------------------------------------------------------------------------
 
 
@@ -257,11 +262,36 @@ def _stored(connection: Connection, table: Table, keys: list[str], kpi_ids: list
         result = connection.execute(
             select(*[table.c[c] for c in columns]).where(table.c.kpi_id.in_(chunk))
         )
-        # Plain tuples: pandas reads SQLAlchemy Row objects slowly.
-        frames.append(pd.DataFrame.from_records([tuple(r) for r in result.fetchall()],
-                                                columns=columns))
+        # Plain tuples: pandas inspects SQLAlchemy rows one attribute at a time (slow).
+        frames.append(pd.DataFrame([tuple(row) for row in result], columns=columns))
     stored = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return stored.astype({"year": "int64", "value": "float64"})
+
+
+def stored_keys(connection: Connection, *, entity: str, kpi_ids: Collection[str],
+                years: Collection[int], ids: Collection[str] | None = None) -> pd.DataFrame:
+    """Keys of the stored real values of these KPIs and years (and ids, if given).
+
+    A complete answer from a source minus these keys is what the source no longer has.
+    Example values are never among them: no source but the demo owns them.
+    """
+    table = (schema.KpiValue if entity == "municipality_id" else schema.GroupValue).__table__
+    keys = ["kpi_id", entity, "year", "gender"]
+    frames = []
+    for start in range(0, len(kpi_ids), 500):
+        statement = select(*[table.c[k] for k in keys]).where(
+            table.c.kpi_id.in_(sorted(kpi_ids)[start : start + 500]),
+            table.c.year.in_(sorted(years)),
+        )
+        if ids is not None:
+            statement = statement.where(table.c[entity].in_(sorted(ids)))
+        if entity == "municipality_id":
+            statement = statement.where(table.c.is_example.is_(False))
+        frames.append(pd.DataFrame([tuple(row) for row in connection.execute(statement)],
+                                   columns=keys))
+    if not frames:
+        return pd.DataFrame(columns=keys).astype({"year": "int64"})
+    return pd.concat(frames, ignore_index=True).astype({"year": "int64"})
 
 
 def diff_values(connection: Connection, frame: pd.DataFrame, *, entity: str = "municipality_id",
@@ -296,17 +326,31 @@ def diff_values(connection: Connection, frame: pd.DataFrame, *, entity: str = "m
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as dicts with None for missing values (what DB drivers expect)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict("records")
+    """DataFrame rows as dicts of plain Python values, None for missing (what drivers expect).
+
+    Column by column with `tolist()`: much faster than `to_dict("records")` for 200 000 rows.
+    """
+    columns = []
+    for name in frame.columns:
+        values = frame[name].tolist()
+        if frame[name].isna().any():
+            values = [None if v is None or v is pd.NA or v != v else v for v in values]
+        columns.append(values)
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def bulk_insert(connection: Connection, table: Table, rows: pd.DataFrame) -> None:
-    """Insert many rows: PostgreSQL's COPY (inside the caller's transaction), else batches."""
-    if connection.dialect.name == "postgresql":
-        names = ", ".join(f'"{column}"' for column in rows.columns)
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL (psycopg), where
+    executemany costs a round trip per row; batched executemany elsewhere."""
+    if rows.empty:
+        return
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        quote = connection.dialect.identifier_preparer
+        names = ", ".join(quote.quote(str(column)) for column in rows.columns)
         driver = connection.connection.driver_connection
-        statement = f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT csv, NULL \'\\N\')'
+        statement = (f"COPY {quote.format_table(table)} ({names}) "
+                     "FROM STDIN (FORMAT csv, NULL '\\N')")
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for start in range(0, len(rows), BATCH * 10):
                 chunk = rows.iloc[start : start + BATCH * 10]

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         "https://api.kolada.se/v3",
         validation_alias=AliasChoices("KOLADA_BASE_URL", "MALBILD_KOLADA_BASE_URL"),
     )
+    kolada_timeout: float = Field(30.0, gt=0, description="Seconds to wait for one answer.")
+    kolada_attempts: int = Field(5, ge=1, le=20, description="Tries per request before giving up.")
+    kolada_backoff: float = Field(
+        1.0, ge=0, description="First wait between tries (seconds); doubled on every retry."
+    )
     redis_url: str | None = Field(
         None, validation_alias=AliasChoices("REDIS_URL", "MALBILD_REDIS_URL")
     )

@@ -15,10 +15,16 @@ MAX_LISTED = 5
 
 
 def _fail(source: str, frame: pd.DataFrame, bad: pd.Series, column: str, problem, hint: str,
-          sheet: str | None = None) -> None:
-    """Raise an InputError for the first bad row, mentioning how many more there are."""
+          sheet: str | None = None, row_column: str | None = None) -> None:
+    """Raise an InputError for the first bad row, mentioning how many more there are.
+
+    `row_column` names a column of `frame` holding each row's own file column (years as
+    columns: the value of 2021 stands in the column «2021»).
+    """
     rows = frame.loc[bad]
     first = rows.iloc[0]
+    if row_column and row_column in frame.columns:
+        column = str(first[row_column])
     more = []
     if len(rows) > 1:
         listed = ", ".join(str(r) for r in rows["row"].iloc[1 : MAX_LISTED + 1])
@@ -82,12 +88,13 @@ def kolada_values(
     if bad.any():
         _fail(source, work, bad, names["period"],
               lambda r: f"«{r['period']}» är inget årtal.", hint_format, sheet)
-    work["gender"] = work["gender"].str.upper().replace("", "T")
-    bad = ~work["gender"].isin(GENDERS)
+    gender = work["gender"].str.upper().replace("", "T")
+    bad = ~gender.isin(GENDERS)
     if bad.any():
         _fail(source, work, bad, names["gender"],
               lambda r: f"«{r['gender']}» är inget kön; Kolada använder T (totalt), K och M.",
               hint_format, sheet)
+    work["gender"] = gender
     present = ~work["value"].isin(MISSING_MARKERS)
     work = work.loc[present].copy()
     numbers = pd.to_numeric(
@@ -99,7 +106,7 @@ def kolada_values(
         _fail(source, work, bad, names["value"],
               lambda r: f"«{r['value']}» är inget tal.",
               "Tal skrivs med decimalkomma eller decimalpunkt; saknade värden som -, . eller ..",
-              sheet)
+              sheet, row_column="value_column")
     work["value"] = numbers.astype(float)
     keys = ["kpi", "municipality", "period", "gender"]
     duplicated = work.duplicated(keys, keep="first")
@@ -113,7 +120,7 @@ def kolada_values(
             _fail(source, work, duplicated, names["value"],
                   lambda r: f"{r['kpi']} för {r['municipality']} {r['period']} ({r['gender']}) "
                   "står två gånger med olika värden.",
-                  "Ta bort den rad som är fel.", sheet)
+                  "Ta bort den rad som är fel.", sheet, row_column="value_column")
         work = work.loc[~duplicated]
     return pd.DataFrame({
         "kpi_id": work["kpi"].to_numpy(dtype=object),
