@@ -7,7 +7,7 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import cache, ids, queries, runtime
+from dashboard import cache, ids, operations, queries, runtime
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -103,4 +103,5 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name].setdefault("layout", module.layout)
     app.layout = shell
     export_routes.register(app.server)
+    operations.register(app.server)
     return app

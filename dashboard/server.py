@@ -36,6 +36,6 @@ def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: in
         "threads": threads,
         "worker_class": "gthread",
         "timeout": 60,
-        "accesslog": "-",
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+        # Requests are logged by the app as JSON lines (dashboard/operations.py).
+        "accesslog": None,
     }).run()

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 
 from dashboard.export.data import COLUMNS, followup_table, to_csv_text
+from tests.conftest import FIXTURES
 
 
 def test_export_lists_astorp_2021_bemotande(demo_settings):
@@ -36,3 +37,10 @@ def test_every_measure_and_year_has_a_row(demo_engine, demo_settings):
 def test_goal_filter(demo_engine, demo_settings):
     table = followup_table(demo_engine, demo_settings, goal=2)
     assert set(table["measure"]) == {"webbinformation", "delaktighet"}
+
+
+def test_follow_up_table_is_the_same_on_every_engine(demo_engine, demo_settings):
+    """SQLite and PostgreSQL give the very same follow-up table (compared with a file made
+    from the demo on SQLite; this test runs on both engines)."""
+    expected = (FIXTURES / "followup_demo.csv").read_text(encoding="utf-8")
+    assert to_csv_text(followup_table(demo_engine, demo_settings)) == expected

@@ -1,38 +1,53 @@
-"""`malbild serve` with several gunicorn workers: every worker serves every page and bundle."""
+"""`malbild serve` with several gunicorn workers: every worker serves every page and bundle,
+/healthz tells the truth, and no worker shows stale data after an import by another process."""
 
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import free_port
 
+REDIS_URL = os.environ.get("MALBILD_TEST_REDIS_URL")
+
+
+@contextmanager
+def serving(settings, log: Path, workers: int = 2, **env_extra):
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(DATABASE_URL=settings.database_url, **env_extra)
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "etl", "serve", "--port", str(port), "--workers",
+             str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail("servern startade inte: " + log.read_text()[-2000:])
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
 
 @pytest.fixture
-def served(demo_settings):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "etl", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("servern startade inte: " + process.stderr.read()[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+def served(demo_settings, tmp_path):
+    with serving(demo_settings, tmp_path / "serve.log") as url:
+        yield url
 
 
 def test_every_worker_serves_the_script_bundles(served):
@@ -46,3 +61,77 @@ def test_every_worker_serves_the_script_bundles(served):
                 response = client.get(bundle, headers={"Connection": "close"})
                 assert response.status_code == 200, bundle
             assert client.get("/_dash-layout").status_code == 200
+
+
+def test_healthz_reports_database_and_freshness(served):
+    response = httpx.get(served + "/healthz")
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["database"]["reachable"] is True
+    assert body["data"]["newest_kolada_year"] == 2022
+    assert body["data"]["last_import"] and body["data"]["version"] > 0
+
+
+def test_healthz_says_503_without_a_database(tmp_path):
+    from dashboard.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"
+                                   "?connect_timeout=1"))
+    response = app.server.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"]["reachable"] is False
+
+
+def router(path: str) -> dict:
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
+
+
+def page_text_by_worker(url: str, path: str, rounds: int = 40) -> dict[str, str]:
+    """The page as each worker draws it (new connections until two workers have answered)."""
+    seen: dict[str, str] = {}
+    for _ in range(rounds):
+        response = httpx.post(url + "/_dash-update-component", json=router(path),
+                              headers={"Connection": "close"}, timeout=30)
+        assert response.status_code == 200
+        text = json.dumps(response.json(), ensure_ascii=False).replace("\u00a0", " ")
+        seen.setdefault(response.headers["X-Malbild-Worker"], text)
+        if len(seen) >= 2:
+            break
+    assert len(seen) >= 2, "bara en arbetsprocess svarade"
+    return seen
+
+
+@pytest.mark.parametrize("cache", ["lokal", "redis"])
+def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, cache):
+    env = {}
+    if cache == "redis":
+        if not REDIS_URL:
+            if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
+                pytest.fail("Redis krävs (MALBILD_TEST_REDIS_URL)")
+            pytest.skip("Redis saknas (sätt MALBILD_TEST_REDIS_URL)")
+        env["REDIS_URL"] = REDIS_URL
+    sentence = "Åstorp {} % 2022, mätkommunernas medelvärde"
+    revised_sentence = "Åstorp {} % 2022 (reviderat "
+    with serving(demo_copy, tmp_path / "serve.log", **env) as url:
+        before = page_text_by_worker(url, "/mal/1")  # both workers have cached the page
+        assert all(sentence.format("80,0") in text for text in before.values())
+        revised = tmp_path / "reviderat.csv"
+        revised.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
+                           encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "etl", "etl", "file", str(revised)], check=True,
+                       env={**os.environ, "DATABASE_URL": demo_copy.database_url},
+                       capture_output=True, timeout=120)
+        after = page_text_by_worker(url, "/mal/1")
+        for text in after.values():
+            assert revised_sentence.format("79,5") in text
+            assert sentence.format("80,0") not in text
+    log = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines()
+           if line.startswith("{")]
+    assert any(entry["event"] == "request" and entry["path"] == "/_dash-update-component"
+               for entry in log)
