@@ -2,8 +2,9 @@
 
 Builds the demo database (the whole Kolada extract plus labelled example data) in a temporary
 SQLite file unless DATABASE_URL points at one, then asks the Dash app for each page exactly as
-the browser does on first load: the page router callback (which runs the page's layout) and
-the index request.
+the browser does on first load: the index request and the page router callback (which runs
+the page's layout). Twice: without any cache (every answer computed from the database), and
+with the cache (query results and whole page answers, kept until the next import).
 
     .venv/bin/python bench/dashboard.py [--runs 20]
 """
@@ -58,20 +59,29 @@ def main() -> None:
         started = time.perf_counter()
         build_demo(settings)
         print(f"Demodatabas byggd på {time.perf_counter() - started:.1f} s")
+    import logging
+
     from dashboard.app import create_app
 
-    app = create_app(settings)
+    logging.getLogger("malbild.request").disabled = True
+    for cached in (False, True):
+        measure(create_app(settings.model_copy(update={"cache": cached})), args.runs)
+
+
+def measure(app, runs: int) -> None:
     client = app.server.test_client()
     client.get("/")  # first request: Dash registers its routes and bundles
-    cache_state = "av" if not settings.cache else ("Redis" if settings.redis_url else "på")
-    print(f"Cache: {cache_state}. Median av {args.runs} körningar efter en uppvärmning; "
+    from dashboard import cache
+
+    cache_state = type(cache.backend()).__name__.replace("NoCache", "ingen cache")
+    print(f"\n{cache_state}: median av {runs} körningar efter en uppvärmning; "
           "väggtid och processortid (cpu) i ms.")
     print(f"{'sida':36} {'median':>8} {'p90':>7} {'cpu':>7} {'svar kB':>8}")
     for name, path, search in PAGES:
         body = json.dumps(router_request(path, search))
         walls, cpus = [], []
         size = 0
-        for _ in range(args.runs + 1):
+        for _ in range(runs + 1):
             wall, cpu = time.perf_counter(), time.process_time()
             index = client.get(path + search)
             response = client.post("/_dash-update-component", data=body,

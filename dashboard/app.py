@@ -104,4 +104,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     export_routes.register(app.server)
     operations.register(app.server)
+    cache.cache_page_answers(app.server, runtime.engine)
     return app

@@ -147,3 +147,52 @@ def cached(name: str, key: Callable[..., tuple]) -> Callable:
         return wrapper
 
     return decorate
+
+
+# --- Whole page answers ---------------------------------------------------------------------------
+
+PAGE_CALLBACK_PATH = "/_dash-update-component"
+PAGE_OUTPUT = "_pages_content"
+
+
+def _page_scope() -> str:
+    """What else a page answer depends on besides the address: who is asking (their role)."""
+    try:
+        from flask import session
+
+        return str(session.get("role", ""))
+    except RuntimeError:  # outside a request
+        return ""
+
+
+def cache_page_answers(server, engine_of: Callable[[], Engine]) -> None:
+    """Keep the page router's answers (the address → the whole drawn page) in the cache.
+
+    A page is a function of its address, the data version and the visitor's role, so the
+    answer can be reused byte for byte until the next write to the database.
+    """
+    from flask import Response, g, request
+
+    @server.before_request
+    def _serve_cached_page():
+        if (request.method != "POST" or request.path != PAGE_CALLBACK_PATH
+                or isinstance(_backend, NoCache)):
+            return None
+        body = request.get_data(cache=True)
+        if PAGE_OUTPUT.encode() not in body[:200]:
+            return None
+        engine = engine_of()
+        digest = hashlib.sha256(body + _page_scope().encode()).hexdigest()[:40]
+        key = f"malbild:{_current_version(engine)}:page:{str(engine.url)!r}:{digest}"
+        hit, value = _backend.get(key)
+        if hit:
+            return Response(value, mimetype="application/json")
+        g.malbild_page_key = key
+        return None
+
+    @server.after_request
+    def _keep_page(response):
+        key = g.pop("malbild_page_key", None)
+        if key and response.status_code == 200 and not response.direct_passthrough:
+            _backend.set(key, response.get_data())
+        return response

@@ -28,6 +28,11 @@ def rank_of(value: float, others: pd.Series, direction: str) -> int:
     return int((others > value).sum()) + 1
 
 
+def ranks(values: pd.Series, direction: str) -> pd.Series:
+    """Every value's rank among `values` by the same rule as `rank_of` (ties share a place)."""
+    return values.rank(method="min", ascending=direction == "lower").astype(int)
+
+
 def quartile_of(rank: int, n: int) -> int:
     """Which quarter of the n measuring municipalities a rank falls in (1–4)."""
     return min(4, 1 + (4 * (rank - 1)) // n)

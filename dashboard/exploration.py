@@ -241,8 +241,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     if not state.show_peers or len(peers) > MAX_PEER_LINES:
         peer_lines = peer_lines.iloc[0:0]
     spread = values.loc[values["year"] == spread_year, ["municipality_id", "value"]].copy()
-    spread["rank"] = [comparison.rank_of(v, spread["value"], kpi["direction"])
-                      for v in spread["value"]]
+    spread["rank"] = comparison.ranks(spread["value"], kpi["direction"])
     spread["name"] = spread["municipality_id"].map(names)
     spread["is_home"] = spread["municipality_id"] == home
     spread["is_peer"] = (spread["municipality_id"].isin(peers) & ~spread["is_home"]
@@ -267,16 +266,15 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
 
 def _trend(values: pd.DataFrame, home: str, peers: list[str], direction: str,
            years: list[int]) -> pd.DataFrame:
-    rows = []
-    for year in years:
-        year_values = values.loc[values["year"] == year]
-        home_rows = year_values.loc[year_values["municipality_id"] == home, "value"]
-        home_value = float(home_rows.iloc[0]) if len(home_rows) else None
-        everyone = comparison.peer_stats(year_values["value"], home_value, direction)
-        peer_values = year_values.loc[year_values["municipality_id"].isin(peers), "value"]
-        rows.append({"year": year, "value": home_value, "all_mean": everyone.mean,
-                     "all_n": everyone.n, "rank": everyone.rank, "quartile": everyone.quartile,
-                     "peer_mean": float(peer_values.mean()) if len(peer_values) else None,
-                     "peer_n": len(peer_values)})
-    return pd.DataFrame(rows, columns=["year", "value", "all_mean", "all_n", "rank", "quartile",
-                                       "peer_mean", "peer_n"])
+    everyone = comparison.yearly_peer_stats(values, home, direction).set_index("year")
+    of_peers = (values.loc[values["municipality_id"].isin(peers)].groupby("year")["value"]
+                .agg(peer_mean="mean", peer_n="count"))
+    frame = pd.DataFrame({"year": years}).set_index("year")
+    frame = frame.join(everyone[["value", "comparison_mean", "comparison_n", "peer_rank",
+                                 "quartile"]]).join(of_peers)
+    frame = frame.rename(columns={"comparison_mean": "all_mean", "comparison_n": "all_n",
+                                  "peer_rank": "rank"}).reset_index()
+    frame["peer_n"] = frame["peer_n"].fillna(0).astype(int)
+    frame["all_n"] = frame["all_n"].fillna(0).astype(int)
+    return frame[["year", "value", "all_mean", "all_n", "rank", "quartile", "peer_mean",
+                  "peer_n"]]

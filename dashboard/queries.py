@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from dashboard import comparison, status
 from dashboard.cache import cached
@@ -221,21 +221,16 @@ def measure_series(engine: Engine, info: MeasureInfo, home: str) -> pd.DataFrame
     figures never draw a line across segments.
     """
     kpi_ids = [link.kpi_id for link in info.lineage]
-    values = municipal_values(engine, kpi_ids)
+    stats = kpi_year_stats(engine, kpi_ids, home, info.direction)
     # Only the years each KPI measures the measure (a KPI may exist before or after).
-    in_lineage = pd.Series(False, index=values.index)
+    in_lineage = pd.Series(False, index=stats.index)
     for link in info.lineage:
         last = link.last_year if link.last_year is not None else 9999
-        in_lineage |= (values["kpi_id"] == link.kpi_id) & values["year"].between(
+        in_lineage |= (stats["kpi_id"] == link.kpi_id) & stats["year"].between(
             link.first_year, last)
-    values = values.loc[in_lineage]
-    stats = comparison.yearly_peer_stats(values, home, info.direction)
-    home_rows = values.loc[values["municipality_id"] == home, ["kpi_id", "year", "is_example"]]
-    stats = stats.merge(home_rows, on=["kpi_id", "year"], how="left")
-    example_kpis = set(values.loc[values["is_example"].astype(bool), "kpi_id"])
-    stats["is_example"] = stats["kpi_id"].isin(example_kpis)
+    stats = stats.loc[in_lineage]
     first = min(link.first_year for link in info.lineage)
-    last_data = int(values["year"].max()) if len(values) else first
+    last_data = int(stats["year"].max()) if len(stats) else first
     target_frame = targets(engine, info.id)
     years = range(first, last_data + 1)
     frame = pd.DataFrame({"year": list(years)})
@@ -285,8 +280,47 @@ def latest_row(series: pd.DataFrame, column: str = "value") -> pd.Series | None:
 @cached("kpi-home", lambda *args: args)
 def kpi_home_stats(engine: Engine, kpi_id: str, home: str, direction: str) -> pd.DataFrame:
     """Per year for one KPI: home value, comparison mean, n, rank (e.g. the HME benchmark)."""
-    values = municipal_values(engine, [kpi_id])
-    return comparison.yearly_peer_stats(values, home, direction)
+    return kpi_year_stats(engine, [kpi_id], home, direction).drop(columns="is_example")
+
+
+def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str,
+                   gender: str = "T") -> pd.DataFrame:
+    """Per KPI and year, computed by the database: the comparison mean and n over the
+    municipalities that reported (type K), the home value, its rank and quartile.
+
+    The same rule as `comparison.yearly_peer_stats` (a test holds the two equal); the database
+    aggregates, so only one row per year travels, whatever the number of municipalities.
+    """
+    v, h, m = schema.KpiValue.__table__.alias("v"), schema.KpiValue.__table__.alias("h"), \
+        schema.Municipality.__table__
+    better = v.c.value < h.c.value if direction == "lower" else v.c.value > h.c.value
+    statement = (
+        select(v.c.kpi_id, v.c.year,
+               func.avg(v.c.value).label("comparison_mean"),
+               func.count(v.c.value).label("comparison_n"),
+               func.max(h.c.value).label("value"),
+               func.max(case((h.c.is_example, 1), else_=0)).label("is_example"),
+               (func.sum(case((better, 1), else_=0)) + 1).label("peer_rank"))
+        .select_from(v.join(m, and_(m.c.id == v.c.municipality_id,
+                                    m.c.type == MUNICIPALITY_TYPE))
+                     .outerjoin(h, and_(h.c.kpi_id == v.c.kpi_id, h.c.year == v.c.year,
+                                        h.c.gender == v.c.gender, h.c.municipality_id == home)))
+        .where(v.c.kpi_id.in_(kpi_ids), v.c.gender == gender, v.c.value.is_not(None))
+        .group_by(v.c.kpi_id, v.c.year).order_by(v.c.kpi_id, v.c.year))
+    stats = _frame(engine, statement)
+    if stats.empty:
+        stats = pd.DataFrame(columns=["kpi_id", "year", "comparison_mean", "comparison_n",
+                                      "value", "is_example", "peer_rank"])
+    stats = stats.astype({"year": "int64", "comparison_mean": "float64", "value": "float64"})
+    stats["is_example"] = stats["is_example"].fillna(0).astype(bool)
+    measured = stats["value"].notna()
+    stats["peer_rank"] = stats["peer_rank"].where(measured).astype("Int64")
+    stats["comparison_n"] = stats["comparison_n"].astype("Int64")
+    stats["quartile"] = [comparison.quartile_of(int(r), int(n)) if ok else None
+                         for r, n, ok in zip(stats["peer_rank"].fillna(0),
+                                             stats["comparison_n"], measured, strict=True)]
+    return stats[["kpi_id", "year", "value", "is_example", "comparison_mean", "comparison_n",
+                  "peer_rank", "quartile"]]
 
 
 def kpi_info(engine: Engine, kpi_id: str) -> dict:

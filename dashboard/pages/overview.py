@@ -68,9 +68,12 @@ def layout(**_query) -> html.Div:
     except LookupError as exc:
         return html.Div([html.H1("Målbild"), html.P(str(exc))])
     sections = []
+    every_item = []
     for goal in queries.goals(engine).itertuples():
         cards = []
-        for item in followup.goal_followups(engine, settings, goal.number):
+        items = followup.goal_followups(engine, settings, goal.number)
+        every_item += items
+        for item in items:
             benchmark = None
             if item.info.benchmark_kpi_id:
                 stats = queries.kpi_home_stats(engine, item.info.benchmark_kpi_id,
@@ -90,14 +93,13 @@ def layout(**_query) -> html.Div:
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
         *sections,
-        downloads_section(report_year(engine, settings)),
+        downloads_section(report_year(every_item)),
     ])
 
 
-def report_year(engine, settings) -> int | None:
+def report_year(items: list[followup.MeasureFollowUp]) -> int | None:
     """The year the report is usually wanted for: the newest year of Kolada data."""
-    years = [item.data_through for goal in queries.goals(engine).itertuples()
-             for item in followup.goal_followups(engine, settings, goal.number)
+    years = [item.data_through for item in items
              if not item.info.is_survey and item.data_through]
     return max(years) if years else None
 

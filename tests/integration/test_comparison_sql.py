@@ -1,0 +1,30 @@
+"""The database's aggregate (`queries.kpi_year_stats`) follows the same comparison rule as the
+pandas reference (`comparison.yearly_peer_stats`), for every KPI and year of the demo."""
+
+import pandas as pd
+
+from dashboard import comparison, queries
+
+HOME = "1277"
+
+
+def test_sql_aggregate_equals_the_reference_for_every_kpi(demo_engine):
+    catalogue = queries.kpi_catalogue.uncached(demo_engine)
+    for kpi in catalogue.itertuples():
+        values = queries.municipal_values(demo_engine, [kpi.id])
+        expected = comparison.yearly_peer_stats(values, HOME, kpi.direction)
+        actual = queries.kpi_year_stats(demo_engine, [kpi.id], HOME, kpi.direction)
+        assert list(actual["year"]) == list(expected["year"]), kpi.id
+        pd.testing.assert_series_equal(actual["comparison_mean"], expected["comparison_mean"],
+                                       check_names=False, rtol=1e-12, obj=kpi.id)
+        assert list(actual["comparison_n"]) == list(expected["comparison_n"]), kpi.id
+        assert list(actual["value"].fillna(-1)) == list(expected["value"].fillna(-1)), kpi.id
+        assert list(actual["peer_rank"].fillna(0)) == list(expected["peer_rank"].fillna(0)), \
+            kpi.id
+
+
+def test_bemotande_2021_from_the_database(demo_engine):
+    stats = queries.kpi_year_stats(demo_engine, ["N00640"], HOME, "higher").set_index("year")
+    row = stats.loc[2021]
+    assert (round(row["comparison_mean"], 2), row["comparison_n"], row["value"],
+            row["peer_rank"]) == (81.10, 148, 83.0, 54)
