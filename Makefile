@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8050
 
-.PHONY: run test install demo lint format bench clean
+.PHONY: run test install demo lint format bench bench-all clean
 
 run: $(STAMP)
 	$(BIN)/malbild demo --port $(PORT)
@@ -35,6 +35,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py
+
+bench-all: $(STAMP)
+	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/etl.py
+	$(BIN)/python bench/export.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -235,7 +235,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
         peers = queries.group_members(engine, state.group)
         groups = queries.municipality_groups(engine).set_index("id")
         peer_label = str(groups.loc[state.group, "title"])
-    trend = _trend(values, home, peers, kpi["direction"], in_range)
+    trend = _trend(engine, state.kpi, values, home, peers, kpi["direction"], in_range)
     peer_lines = values.loc[values["municipality_id"].isin(peers)
                             & (values["municipality_id"] != home)]
     if not state.show_peers or len(peers) > MAX_PEER_LINES:
@@ -264,9 +264,9 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
                        queries.kpi_runs_caption(engine, [state.kpi], settings.kolada_dir))
 
 
-def _trend(values: pd.DataFrame, home: str, peers: list[str], direction: str,
-           years: list[int]) -> pd.DataFrame:
-    everyone = comparison.yearly_peer_stats(values, home, direction).set_index("year")
+def _trend(engine: Engine, kpi_id: str, values: pd.DataFrame, home: str, peers: list[str],
+           direction: str, years: list[int]) -> pd.DataFrame:
+    everyone = queries.kpi_year_stats(engine, [kpi_id], home, direction).set_index("year")
     of_peers = (values.loc[values["municipality_id"].isin(peers)].groupby("year")["value"]
                 .agg(peer_mean="mean", peer_n="count"))
     frame = pd.DataFrame({"year": years}).set_index("year")

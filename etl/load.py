@@ -13,13 +13,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from etl import schema
 from etl.db import bump_data_version
 from etl.strategy import Strategy
 
 VALUE_TOLERANCE = 1e-9
+ANALYZE_AFTER = 50_000  # changed rows after which PostgreSQL's statistics are refreshed
 BATCH = 20_000
 
 
@@ -403,4 +415,9 @@ def apply_value_diff(connection: Connection, diff: ValueDiff, run_id: int, *,
         ]
         if revisions:
             connection.execute(insert(schema.ValueRevision), revisions)
+    if connection.dialect.name == "postgresql" and diff.counts.changed and (
+            len(diff.added) + len(diff.updated) + len(diff.removed) > ANALYZE_AFTER):
+        # Fresh statistics, or the planner may scan millions of rows for one KPI's years.
+        quoted = connection.dialect.identifier_preparer.format_table(table)
+        connection.execute(text(f"ANALYZE {quoted}"))
     return diff.counts

@@ -37,15 +37,17 @@ urlstate.sync_to_url({"kon": ("explore-gender", "value")})
 def kpi_options(catalogue: pd.DataFrame, search: str = "", keep: str | None = None) -> list:
     """KPIs grouped by operating area (a disabled heading option before each group)."""
     words = search.lower().split()
+    by_area: dict[str, list[dict]] = {}
+    for kpi_id, title, area in zip(catalogue["id"], catalogue["title"],
+                                   catalogue["operating_area"], strict=True):
+        label = f"{kpi_id} {title}"
+        if kpi_id == keep or all(w in label.lower() for w in words):
+            by_area.setdefault(area, []).append({"label": label, "value": kpi_id})
     options = []
-    for area, rows in catalogue.groupby("operating_area", sort=True):
-        matching = [r for r in rows.itertuples()
-                    if r.id == keep or all(w in f"{r.id} {r.title}".lower() for w in words)]
-        if not matching:
-            continue
+    for area in sorted(by_area):
         options.append({"label": f"— {area or 'Övrigt'} —", "value": f"area:{area}",
                         "disabled": True})
-        options += [{"label": f"{r.id} {r.title}", "value": r.id} for r in matching]
+        options += by_area[area]
     return options
 
 
