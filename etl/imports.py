@@ -7,16 +7,17 @@ data the same way.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from etl import load, schema, survey, validate
+from etl import audit, load, schema, survey, validate
 from etl.errors import InputError, Location
-from etl.extract import kolada_files, kolada_web, survey_files
+from etl.extract import kolada_files, kolada_web, survey_files, tables
 from etl.settings import Settings
 from etl.strategy import Strategy, load_strategy
 from etl.transform import kpi_rules, retired_kpis
@@ -36,14 +37,17 @@ class ImportResult:
     counts: load.Counts
     run_id: int | None
     preview: load.ValueDiff | None = None
+    rejected: validate.Rejections | None = None
 
     def summary(self) -> str:
         c = self.counts
+        skipped = (f" {self.rejected.total} rader avvisades och lästes inte in."
+                   if self.rejected and self.rejected.total else "")
         if not c.changed:
             return (f"{Path(self.source).name}: inget att ändra "
-                    f"({c.unchanged} värden finns redan, oförändrade).")
+                    f"({c.unchanged} värden finns redan, oförändrade).{skipped}")
         return (f"{Path(self.source).name}: {c.added} nya, {c.updated} ändrade, "
-                f"{c.removed} borttagna, {c.unchanged} oförändrade värden.")
+                f"{c.removed} borttagna, {c.unchanged} oförändrade värden.{skipped}")
 
 
 def file_sha256(path: Path) -> str:
@@ -96,18 +100,25 @@ def load_strategy_file(engine: Engine, settings: Settings, path: Path | None = N
 
 
 def read_value_file(path: Path, known_kpis: set[str], known_municipalities: set[str],
-                    layout: str | None = None) -> pd.DataFrame:
-    """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value)."""
+                    layout: str | None = None, *,
+                    rejections: validate.Rejections | None = None) -> pd.DataFrame:
+    """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value).
+
+    With `rejections`, bad rows are set aside there instead of stopping the import.
+    """
     if not path.exists():
         raise InputError("filen finns inte.", Location(str(path)),
                          hint="Kontrollera sökvägen.")
     if path.stat().st_size == 0:
         raise InputError("filen är tom.", Location(str(path)),
                          hint="Välj filen med värden från Kolada.")
+    if path.suffix == ".gz":
+        tables.check_gzip(path)
     if path.suffix == ".gz" or (layout in (None, "tidy") and kolada_files.sniff_is_tidy(path)):
         raw = kolada_files.read_tidy_values(path)
         return validate.kolada_values(raw, str(path), known_kpis=known_kpis,
-                                      known_municipalities=known_municipalities)
+                                      known_municipalities=known_municipalities,
+                                      rejections=rejections)
     return kolada_web.read_values(path, known_kpis=known_kpis,
                                   known_municipalities=known_municipalities, layout=layout)
 
@@ -115,25 +126,42 @@ def read_value_file(path: Path, known_kpis: set[str], known_municipalities: set[
 def import_value_file(engine: Engine, path: Path, *, layout: str | None = None,
                       is_example: bool = False, kind: str = "kolada-fil",
                       requested_by: str | None = None, dry_run: bool = False,
+                      skip_invalid: bool = False, source_name: str | None = None,
                       progress: Progress = _no_progress) -> ImportResult:
-    """Import one Kolada value file. Identical re-imports change nothing and leave no run."""
+    """Import one Kolada value file. Identical re-imports change nothing and leave no run.
+
+    `skip_invalid` sets bad rows aside (listed in the result) instead of refusing the file;
+    `source_name` is what the import run records as the source (an uploaded file's own name).
+    """
     path = Path(path)
     with engine.begin() as connection:
         known_kpis = load.known_ids(connection, schema.Kpi)
         known_municipalities = load.known_ids(connection, schema.Municipality)
     progress("läser", 0, 1)
-    frame = read_value_file(path, known_kpis, known_municipalities, layout)
+    rejections = validate.Rejections() if skip_invalid else None
+    frame = read_value_file(path, known_kpis, known_municipalities, layout,
+                            rejections=rejections)
     progress("läser", 1, 1)
-    return save_value_frame(engine, frame, source=str(path), file_sha256=file_sha256(path),
-                            kind=kind, is_example=is_example, requested_by=requested_by,
-                            dry_run=dry_run, progress=progress)
+    source = source_name or str(path)
+    if frame.empty:
+        return ImportResult(source, load.Counts(), None, rejected=rejections)
+    result = save_value_frame(engine, frame, source=source, file_sha256=file_sha256(path),
+                              kind=kind, is_example=is_example, requested_by=requested_by,
+                              dry_run=dry_run, progress=progress,
+                              notes={"avvisade rader": rejections.total} if rejections else None)
+    result.rejected = rejections
+    return result
 
 
 def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: str,
                      file_sha256: str | None = None, is_example: bool = False,
                      requested_by: str | None = None, dry_run: bool = False,
-                     progress: Progress = _no_progress) -> ImportResult:
-    """Diff validated values against the database and store the difference in one transaction."""
+                     progress: Progress = _no_progress, notes: dict | None = None
+                     ) -> ImportResult:
+    """Diff validated values against the database and store the difference in one transaction.
+
+    A stored import is also written to the audit log (`notes` are added to its entry).
+    """
     with engine.begin() as connection:
         diff = load.diff_values(connection, frame)
         if dry_run or not diff.counts.changed:
@@ -145,6 +173,12 @@ def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: 
         progress("sparar", 0, len(frame))
         counts = load.apply_value_diff(connection, diff, run_id, is_example=is_example)
         load.finish_run(connection, run_id, counts)
+        audit.record(connection, requested_by or audit.command_line_actor(), "import.kolada",
+                     "import", str(run_id), after={
+                         "källa": Path(source).name if "://" not in source else source,
+                         "nya": counts.added, "ändrade": counts.updated,
+                         "borttagna": counts.removed, "oförändrade": counts.unchanged,
+                         **(notes or {})})
         progress("sparar", len(frame), len(frame))
     return ImportResult(source, counts, run_id)
 
@@ -159,9 +193,59 @@ def stored_runs(engine: Engine) -> list[dict]:
 # --- Staff survey -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class UnitChange:
+    """What an import does to one stored unit of a survey year (for the preview)."""
+
+    level: str
+    forvaltning: str
+    enhet: str
+    status: str  # "ny", "ändrad", "oförändrad" or "tas bort"
+    respondents: int | None
+    mean: float | None
+    old_respondents: int | None = None
+    old_mean: float | None = None
+
+
+SURVEY_COMPARED = ("respondents", "employees", "mean", "share_positive", *(
+    f"answers_{i}" for i in range(1, 6)))
+
+
+def _same(old: object, new: object) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, float) or isinstance(new, float):
+        return math.isclose(float(old), float(new), rel_tol=0, abs_tol=1e-9)
+    return old == new
+
+
+def _unit_changes(stored: list[dict], rows: list[dict]) -> list[UnitChange]:
+    key = lambda r: (r["level"], r["forvaltning"], r["enhet"])  # noqa: E731
+    old_by_key = {key(r): r for r in stored}
+    changes = []
+    for row in rows:
+        old = old_by_key.pop(key(row), None)
+        if old is None:
+            status = "ny"
+        elif all(_same(old[c], row[c]) for c in SURVEY_COMPARED):
+            status = "oförändrad"
+        else:
+            status = "ändrad"
+        changes.append(UnitChange(*key(row), status, row["respondents"], row["mean"],
+                                  old["respondents"] if old else None,
+                                  old["mean"] if old else None))
+    changes += [UnitChange(*k, "tas bort", None, None, old["respondents"], old["mean"])
+                for k, old in old_by_key.items()]
+    return changes
+
+
 @dataclass
 class SurveyImport:
-    """What a survey import stores (or would store): visible units, and how many were hidden."""
+    """What a survey import stores (or would store): visible units, and how many were hidden.
+
+    `changes` compares every unit with what is stored for the year; `replaces` names the file
+    whose results an import with `replace` takes the place of.
+    """
 
     source: str
     measure_id: str
@@ -172,6 +256,8 @@ class SurveyImport:
     hidden: int
     counts: load.Counts
     run_id: int | None = None
+    changes: list[UnitChange] = field(default_factory=list)
+    replaces: str | None = None
 
     def summary(self) -> str:
         kommun = next((r for r in self.results if r.level == survey.KOMMUN), None)
@@ -187,9 +273,15 @@ class SurveyImport:
 
 def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: int | None = None,
                        replace: bool = False, is_example: bool = False,
-                       requested_by: str | None = None, dry_run: bool = False) -> SurveyImport:
-    """Import a staff-survey export: aggregates only, small groups suppressed, one transaction."""
+                       requested_by: str | None = None, dry_run: bool = False,
+                       source_name: str | None = None) -> SurveyImport:
+    """Import a staff-survey export: aggregates only, small groups suppressed, one transaction.
+
+    A survey file is read whole or not at all: leaving out a bad respondent row would change
+    every mean it belongs to, so the first bad row stops the import.
+    """
     path = Path(path)
+    source = source_name or str(path)
     with engine.connect() as connection:
         measures = connection.execute(
             select(schema.Measure.id, schema.Measure.survey_question_pattern)
@@ -221,7 +313,7 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
          "is_example": is_example}
         for r in visible
     ]
-    result = SurveyImport(str(path), measure_id, survey_year, table.shape, table.question,
+    result = SurveyImport(source, measure_id, survey_year, table.shape, table.question,
                           visible, len(hidden), load.Counts(added=len(rows)))
     table_ = schema.SurveyResult.__table__
     with engine.begin() as connection:
@@ -233,6 +325,12 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
                    schema.SurveyResult.year == survey_year)
             .limit(1)
         ).first()
+        stored_rows = [dict(r) for r in connection.execute(
+            select(table_).where(table_.c.measure_id == measure_id, table_.c.year == survey_year)
+        ).mappings()]
+        result.changes = _unit_changes(stored_rows, rows)
+        if stored is not None:
+            result.replaces = Path(stored.location).name
         if stored is not None and stored.file_sha256 == sha:
             result.counts = load.Counts(unchanged=len(rows))
             return result
@@ -252,7 +350,7 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
                 delete(table_).where(table_.c.measure_id == measure_id,
                                      table_.c.year == survey_year)
             ).rowcount
-        run_id = load.start_run(connection, "enkät-fil", str(path), file_sha256=sha,
+        run_id = load.start_run(connection, "enkät-fil", source, file_sha256=sha,
                                 scope={"measure": measure_id, "year": survey_year},
                                 is_example=is_example, requested_by=requested_by)
         if rows:
@@ -260,4 +358,11 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
         result.counts = load.Counts(added=len(rows), removed=removed)
         result.run_id = run_id
         load.finish_run(connection, run_id, result.counts)
+        audit.record(
+            connection, requested_by or audit.command_line_actor(), "import.survey", "import",
+            str(run_id),
+            before={"fil": result.replaces, "år": survey_year, "enheter": removed}
+            if stored is not None else None,
+            after={"fil": Path(source).name, "år": survey_year, "enheter": len(rows),
+                   "dolda enheter": len(hidden)})
     return result

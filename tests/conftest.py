@@ -111,6 +111,21 @@ def demo_engine(demo_settings):
     return db.engine_for(demo_settings.database_url)
 
 
+@pytest.fixture(scope="session")
+def admin_server(demo_settings, tmp_path_factory):
+    """`malbild serve` over a private copy of the demo with an administrator and a viewer,
+    for tests that write or call the page callbacks over HTTP (see tests/served.py)."""
+    from tests import served
+
+    directory = tmp_path_factory.mktemp("served")
+    url = served.copy_sqlite(demo_settings.database_url, directory, "served.sqlite")
+    served.add_accounts(url)
+    server = served.serve(url, directory / "server.log")
+    yield server
+    server.stop()
+    db.engine_for(url).dispose()
+
+
 def dump(url: str) -> dict[str, list[tuple]]:
     """Every row of every Målbild table, sorted: compare two dumps to prove nothing changed."""
     engine = db.engine_for(url)

@@ -9,7 +9,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import charts, followup, ids, queries, runtime, urlstate
+from dashboard import auth, charts, followup, ids, queries, runtime, urlstate
+from dashboard.components.admin import analysis_note, login_needed
 from dashboard.components.common import (
     chart_of,
     definition_list,
@@ -51,7 +52,25 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     return html.Section([
         *header,
         chart_of(charts.measure_view(item), extra=extra),
+        *analyses(info.id),
     ], className="measure-section", **{"aria-labelledby": info.id})
+
+
+def analyses(measure_id: str) -> list:
+    """The newest analysis of the measure, and earlier years' behind a disclosure. Drafts
+    (utkast) are shown to administrators only."""
+    drafts = auth.admin_user() is not None
+    texts = [t for t in queries.measure_analyses(runtime.engine(), measure_id)
+             if drafts or t["state"] != "utkast"]
+    if not texts:
+        return []
+    notes = [analysis_note(t["year"], t["body"], t["state"], t["updated_at"], t["updated_by"],
+                           heading=html.H3 if i == 0 else html.H4)
+             for i, t in enumerate(texts)]
+    if len(notes) == 1:
+        return notes
+    return [notes[0], html.Details([html.Summary("Tidigare års analyser"), *notes[1:]],
+                                   className="lineage earlier-analyses")]
 
 
 def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> html.Section:
@@ -61,6 +80,13 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> 
     if not years:
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
+    if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
+        return html.Section([
+            html.H2("Medarbetarenkäten per förvaltning", id="per-forvaltning"),
+            login_needed("Medarbetarenkäten per förvaltning och enhet",
+                         f"/mal/{item.info.goal_number}#per-forvaltning"),
+            *benchmark(item),
+        ], className="measure-section survey-detail")
     year = urlstate.int_param(year_param, years, years[-1])
     content = [
         html.H2("Medarbetarenkäten per förvaltning", id="per-forvaltning"),
@@ -72,17 +98,24 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None) -> 
                    value=str(year), class_name="form-select year-select"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(year)),
         urlstate.rendered({"ar": year}),
+        *benchmark(item),
     ]
-    benchmark_id = item.info.benchmark_kpi_id
-    if benchmark_id:
-        kpi = queries.kpi_info(engine, benchmark_id)
-        content += [
-            html.H2("Jämförelse: HME", id="hme"),
-            html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten.",
-                   className="lead-small"),
-            chart_of(charts.benchmark_view(engine, settings, item.info)),
-        ]
     return html.Section(content, className="measure-section survey-detail")
+
+
+def benchmark(item: followup.MeasureFollowUp) -> list:
+    """The measure's benchmark KPI (HME) against the measuring municipalities."""
+    engine, settings = runtime.engine(), runtime.settings()
+    benchmark_id = item.info.benchmark_kpi_id
+    if not benchmark_id:
+        return []
+    kpi = queries.kpi_info(engine, benchmark_id)
+    return [
+        html.H2("Jämförelse: HME", id="hme"),
+        html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten.",
+               className="lead-small"),
+        chart_of(charts.benchmark_view(engine, settings, item.info)),
+    ]
 
 
 def survey_units(year: int) -> list:
