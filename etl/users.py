@@ -23,7 +23,7 @@ from etl.errors import InputError
 ROLES = {"viewer": "läsare", "admin": "administratör"}
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,99}$")
+USERNAME = re.compile(r"^[^\W_][\w.@+-]{1,99}$")  # letters (å, ä, ö too), digits, . _ @ + -
 
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
@@ -66,8 +66,8 @@ def check_username(name: str) -> str:
     if not USERNAME.match(username):
         raise InputError(
             f"användarnamnet «{name}» går inte att använda.",
-            hint="Använd 2–100 tecken: bokstäverna a–z, siffror och . _ @ + -, utan mellanslag "
-            "(t.ex. anna.andersson).")
+            hint="Använd 2–100 tecken: bokstäver, siffror och . _ @ + -, utan mellanslag "
+            "(t.ex. åsa.öberg).")
     return username
 
 

@@ -118,7 +118,7 @@ def admin_server(demo_settings, tmp_path_factory):
     from tests import served
 
     directory = tmp_path_factory.mktemp("served")
-    url = served.copy_sqlite(demo_settings.database_url, directory, "served.sqlite")
+    url = served.copy_sqlite(demo_settings.database_url, directory, "served.sqlite", prune=True)
     served.add_accounts(url)
     server = served.serve(url, directory / "server.log")
     yield server

@@ -92,7 +92,7 @@ def layout(**_query) -> html.Div:
             html.H2("Ny användare", id="ny"),
             html.Div([
                 text_input(NEW_NAME, "Användarnamn", "", autocomplete="off",
-                           hint="T.ex. anna.andersson (a–z, siffror och . _ @ + -)"),
+                           hint="T.ex. åsa.öberg (bokstäver, siffror och . _ @ + -)"),
                 select(NEW_ROLE, "Roll", ROLE_OPTIONS, "viewer"),
                 text_input(NEW_PASSWORD, "Lösenord", "", input_type="password",
                            autocomplete="new-password", hint=PASSWORD_HINT),
