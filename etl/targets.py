@@ -99,7 +99,8 @@ def check_target(measures: dict[str, dict], measure_id: str, year: int, value: f
 
 
 def _row(value: float | None, reference: DecisionRef, is_example: bool) -> dict:
-    return {"value": value, **reference.columns(), "is_example": is_example}
+    return {"value": None if value is None else float(value), **reference.columns(),
+            "is_example": is_example}
 
 
 def _changed(current: dict | None, wanted: dict) -> bool:
@@ -273,7 +274,8 @@ def read_targets(engine: Engine, path: Path) -> list[tuple[str, int, dict]]:
                       "Skriv ja för påhittade exempelmål, annars nej.")
         reference = DecisionRef(cell("organ"), decided, clean_paragraph(cell("paragraf")),
                                 cell("diarienummer"))
-        check_target(measures, measure_id, year, value, reference, where)
+        check_target(measures, measure_id, year, value, reference, where,
+                     columns={name: name for name in COLUMNS})
         key = (measure_id, year)
         if key in seen:
             raise bad("ar", f"målet för {measure_id} {year} står också på rad {seen[key]}.",
