@@ -85,6 +85,11 @@ def demo(
         console.print(f"  {line}")
     console.print(f"[green]Demodatabasen är klar[/] ({time.perf_counter() - started:.1f} s): "
                   f"{settings().database_url}")
+    from etl import users
+
+    if not users.all_users(db.engine_for(settings().database_url)):
+        console.print("Ingen användare finns ännu. Administratören läggs till med "
+                      "«malbild user add NAMN --role admin».")
     if serve_after:
         serve(host=host, port=port, workers=workers)
 

@@ -77,7 +77,7 @@ def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div
             select(MEASURE, "Mått", [{"label": f"Mål {m.goal_number}: {m.name}", "value": m.id}
                                      for m in infos], chosen.id),
             select(YEAR, "År", [{"label": str(y), "value": str(y)} for y in years], str(year)),
-        ], className="control-grid"),
+        ], className="control-grid admin-grid"),
         html.Section([
             html.H2(f"{chosen.name} {year}", id="text-rubrik"),
             field(BODY, "Analys", dbc.Textarea(

@@ -119,7 +119,7 @@ def layout(**_query) -> html.Div:
                             class_name="form-control", debounce=True),
                   "Gäller medarbetarenkäten. Lämna tomt om året står i filens rubrik eller "
                   "namn."),
-        ], className="control-grid"),
+        ], className="control-grid admin-grid"),
         # A label around the upload gives its native file input a name (WCAG 4.1.2).
         html.Label([
             html.Span("Fil att importera", className="upload-label"),

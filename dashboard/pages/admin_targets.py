@@ -108,9 +108,8 @@ def layout(matt: str | None = None, **_query) -> html.Div:
                className="lead"),
         select(MEASURE, "Mått", [{"label": f"Mål {m.goal_number}: {m.name}", "value": m.id}
                                  for m in infos], chosen.id),
-        html.Div(target_tables(chosen.id), id=TABLES),
         html.Section([
-            html.H2("Sätt mål", id="satt-mal"),
+            html.H2(f"Sätt mål: {chosen.name}", id="satt-mal"),
             html.Div([
                 text_input(YEAR, "År", str(next_year), input_type="number", min=1990, max=2100,
                            step=1),
@@ -120,14 +119,14 @@ def layout(matt: str | None = None, **_query) -> html.Div:
                                 "lämna tomt för att ta bort årets mål."),
                 text_input(BODY, "Beslutande organ", "KS",
                            hint="T.ex. KS (kommunstyrelsen) eller KF."),
-                text_input(DECIDED, "Beslutsdatum", "", hint="ÅÅÅÅ-MM-DD",
-                           placeholder="ÅÅÅÅ-MM-DD"),
+                text_input(DECIDED, "Beslutsdatum", "", hint="ÅÅÅÅ-MM-DD, t.ex. 2025-12-09"),
                 text_input(PARAGRAPH, "Paragraf (§)", "", hint="T.ex. 201"),
                 text_input(DIARIENUMMER, "Diarienummer", "", hint="T.ex. KS 2025/123"),
-            ], className="control-grid"),
+            ], className="control-grid admin-grid"),
             html.Button("Spara mål", id=SAVE, className="button", type="button"),
             html.Div(id=FEEDBACK, role="status", **{"aria-live": "polite"}),
         ], className="admin-form", **{"aria-labelledby": "satt-mal"}),
+        html.Div(target_tables(chosen.id), id=TABLES),
     ])
 
 
@@ -157,6 +156,7 @@ def _save_target(clicks, measure_id, year, value, body, decided, paragraph, diar
     if not changed:
         return message(f"Målet för {year_number} är redan detta; inget ändrades."), \
             dash.no_update
-    what = "inget mål" if target is None else fmt.number(target, 2).rstrip("0").rstrip(",")
+    info = queries.measure(runtime.engine(), measure_id)
+    what = _value_text(target, info)
     return (message(f"Sparat: {year_number} {what} ({reference.text}).", "ok"),
             target_tables(measure_id))

@@ -37,7 +37,7 @@ def data_url(text: str) -> str:
 # Every callback on the administration pages: its trigger and the values it is called with.
 # Those marked `writes` change the database when an administrator calls them.
 CALLBACKS = {
-    "admin-target-save.n_clicks": dict(writes=True, success="Sparat: 2030 90", values={
+    "admin-target-save.n_clicks": dict(writes=True, success="Sparat: 2030 90,0\u00a0%", values={
         "admin-target-measure.value": "telefon-bemotande", "admin-target-year.value": "2030",
         "admin-target-value.value": "90", "admin-target-body.value": "KS",
         "admin-target-date.value": "2025-12-09", "admin-target-paragraph.value": "§ 12",
@@ -357,3 +357,17 @@ def test_drafts_only_in_an_administrators_report(app_client, demo_copy, monkeypa
     for account in (None, VIEWER, ADMIN):
         assert app_client(account).get("/export/rapport/2022.docx").status_code == 200
     assert asked == [False, False, True]
+
+
+def test_draft_analysis_only_on_an_administrators_goal_page(app_client, demo_copy):
+    from etl import analysis
+
+    engine = db.engine_for(demo_copy.database_url)
+    analysis.save_analysis(engine, "telefon-bemotande", 2022, "Utkast som inte är klart.",
+                           "utkast", actor="anna")
+    analysis.save_analysis(engine, "telefon-svar", 2022, "Granskad bedömning.", "granskad",
+                           actor="anna")
+    for account, sees_draft in ((None, False), (VIEWER, False), (ADMIN, True)):
+        page = render(app_client(account), "/mal/1")
+        assert "Granskad bedömning." in page and "Granskad, ej fastställd" in page
+        assert ("Utkast som inte är klart." in page) == sees_draft
