@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import secrets
 import sys
 from dataclasses import dataclass
@@ -235,12 +236,18 @@ def secret_key(settings: Settings) -> str:
     path = Path(SECRET_KEY_FILE)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with path.open("x", encoding="ascii") as handle:
-                handle.write(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass
+        if not path.exists():
+            # Written aside and linked into place, so that workers starting together never
+            # read a half-written key: the first link wins, the others read it.
+            draft = path.with_name(f".{path.name}.{os.getpid()}")
+            draft.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            draft.chmod(0o600)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink(missing_ok=True)
         key = path.read_text(encoding="ascii").strip()
         if key:
             return key

@@ -92,6 +92,10 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     assert "Intern kommunikation per förvaltning 2027" in page_text
     assert SCRIPT_UNIT in page_text  # the unit's name, as text
     never_ran(admin)
+
+    open_page(admin, base + "/admin/logg?typ=import")
+    assert f"fil: {FILE_NAME}" in shown(admin)  # the upload, in the log, as text
+    never_ran(admin)
     assert admin.problems.messages == []
 
 

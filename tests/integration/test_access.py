@@ -177,7 +177,8 @@ def render(client, path: str) -> str:
 
 @pytest.mark.parametrize("path", list(ADMIN_PAGES))
 def test_admin_pages_draw_only_for_an_administrator(server, clients, path):
-    assert "Inloggning krävs" in render(clients["utan inloggning"], path)
+    anonymous = render(clients["utan inloggning"], path)
+    assert "Inloggning krävs" in anonymous and f'"/logga-in?nasta={path}"' in anonymous
     viewer = render(clients["läsare"], path)
     assert "Behörighet saknas" in viewer and "lasare-test (läsare)" in viewer
     assert f'"children": "{ADMIN_PAGES[path]}"' in render(clients["administratör"], path)
