@@ -28,8 +28,8 @@ from etl.errors import InputError, Location
 from etl.settings import Settings
 
 KINDS = {
-    "kolada": "Kolada-värden (CSV med kpi, municipality, period, gender, value; även .csv.gz)",
-    "enkat": "Medarbetarenkät (export från enkätverktyget, Excel eller CSV)",
+    "kolada": "Kolada-värden (CSV, även .csv.gz)",
+    "enkat": "Medarbetarenkät (Excel eller CSV)",
 }
 SUFFIXES = {
     "kolada": (".csv", ".txt", ".gz"),

@@ -41,8 +41,9 @@ class ImportResult:
 
     def summary(self) -> str:
         c = self.counts
-        skipped = (f" {self.rejected.total} rader avvisades och lästes inte in."
-                   if self.rejected and self.rejected.total else "")
+        total = self.rejected.total if self.rejected else 0
+        skipped = (f" {total} rad{'er' if total > 1 else ''} avvisades och lästes inte in."
+                   if total else "")
         if not c.changed:
             return (f"{Path(self.source).name}: inget att ändra "
                     f"({c.unchanged} värden finns redan, oförändrade).{skipped}")

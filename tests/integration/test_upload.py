@@ -169,3 +169,21 @@ def test_a_survey_error_names_the_row_and_stores_nothing(engine, catalogue_db):
                                          "utanför skalan"):
         uploads.preview(engine, catalogue_db, "enkat", data_url(bad), "enkät.csv")
     assert dump(catalogue_db.database_url) == before
+
+
+def test_the_command_line_previews_and_skips_the_same_way(catalogue_db, tmp_path):
+    from tests.integration.test_file_import import run_cli
+
+    path = tmp_path / "kolada.csv"
+    path.write_text(GOOD.replace("85.5", "åttio"), encoding="utf-8")
+    before = dump(catalogue_db.database_url)
+    preview = run_cli("etl", "file", str(path), "--dry-run", "--skip-invalid",
+                      url=catalogue_db.database_url)
+    message = " ".join(preview.stderr.split())
+    assert preview.returncode == 0, preview.stderr
+    assert "avvisad: rad 3, kolumn «value»: «åttio» är inget tal." in message
+    assert "Förhandsgranskning (inget sparat): kolada.csv: 2 nya" in message
+    assert dump(catalogue_db.database_url) == before
+    stored = run_cli("etl", "file", str(path), "--skip-invalid", url=catalogue_db.database_url)
+    assert "2 nya, 0 ändrade, 0 borttagna, 0 oförändrade värden. 1 rad avvisades" in " ".join(
+        stored.stderr.split())
