@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -31,8 +32,12 @@ MAX_FAILURES_PER_ADDRESS = 20
 KEEP_ATTEMPTS = timedelta(days=30)
 
 _hasher = PasswordHasher()
-# Checked when the user name is unknown, so that a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("ingen användare har det här lösenordet")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked when the user name is unknown, so a wrong name takes as long as a wrong password."""
+    return _hasher.hash("ingen användare har det här lösenordet")
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def authenticate(engine: Engine, username: str, password: str, remote_addr: str)
         user = None
         if until is None:
             found = find(connection, username)
-            stored = found.password_hash if found and found.password_hash else _DUMMY_HASH
+            stored = found.password_hash if found and found.password_hash else _dummy_hash()
             try:
                 _hasher.verify(stored, password or "")
                 user = found if found and not found.disabled else None
