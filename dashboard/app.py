@@ -7,7 +7,7 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import cache, ids, operations, queries, runtime
+from dashboard import admin_routes, auth, cache, ids, operations, queries, runtime
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -16,6 +16,13 @@ PAGE_MODULES = (
     "dashboard.pages.goal",
     "dashboard.pages.explore",
     "dashboard.pages.accessibility",
+    "dashboard.pages.login",
+    "dashboard.pages.admin",
+    "dashboard.pages.admin_import",
+    "dashboard.pages.admin_targets",
+    "dashboard.pages.admin_analysis",
+    "dashboard.pages.admin_users",
+    "dashboard.pages.admin_audit",
     "dashboard.pages.not_found_404",
 )
 
@@ -36,13 +43,33 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-def nav_links(goal_rows) -> list:
+def nav_links(goal_rows, *, admin: bool = False) -> list:
     """The main menu, built from the page registry and the goals in the database."""
     links = [("/", "Översikt")]
     links += [(f"/mal/{g.number}", f"Mål {g.number}") for g in goal_rows.itertuples()]
     links += [(page["relative_path"], page["name"]) for page in dash.page_registry.values()
               if page.get("in_nav")]
+    if admin:
+        links.append(("/admin", "Administration"))
     return [html.Li(html.A(text, href=href, className="nav-link")) for href, text in links]
+
+
+def account_box() -> html.Div:
+    """Who is logged in, with a way out; or a way in."""
+    who = auth.identity()
+    if who.user is None:
+        return html.Div(html.A("Logga in", href=auth.LOGIN_PATH, className="nav-link"),
+                        className="account")
+    text = html.Span([who.user.username, html.Span(f" ({who.user.role_label})",
+                                                   className="account-role")],
+                     className="account-name")
+    if who.source == "sso":  # the municipality's sign-on decides when it ends
+        return html.Div(text, className="account")
+    return html.Div([
+        text,
+        html.Form(html.Button("Logga ut", type="submit", className="nav-button"),
+                  method="POST", action=auth.LOGOUT_PATH, className="logout"),
+    ], className="account")
 
 
 def shell() -> html.Div:
@@ -56,8 +83,10 @@ def shell() -> html.Div:
             else f"{strategy.municipality} kommun"
     except Exception:  # an empty database still gets a page that says what to do
         strategy, goal_rows, place = None, None, ""
-    menu = nav_links(goal_rows) if goal_rows is not None else [html.Li(html.A("Översikt",
-                                                                               href="/"))]
+    if not auth.allowed(auth.READ):  # without public reading, nothing before logging in
+        goal_rows = None
+    menu = nav_links(goal_rows, admin=auth.admin_user() is not None) \
+        if goal_rows is not None else [html.Li(html.A("Översikt", href="/", className="nav-link"))]
     return html.Div([
         html.A("Hoppa till innehållet", href=f"#{ids.MAIN}", className="skip-link"),
         html.Header([
@@ -66,6 +95,7 @@ def shell() -> html.Div:
                         html.Span(place, className="brand-place")],
                        href="/", className="brand"),
                 html.Nav(html.Ul(menu), **{"aria-label": "Huvudmeny"}),
+                account_box(),
             ], className="header-inner"),
         ], className="site-header"),
         html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
@@ -99,10 +129,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     for name in PAGE_MODULES:
         module = importlib.import_module(name)
-        # Dash fills in `layout` only for pages it imports itself (from a pages folder).
-        dash.page_registry[name].setdefault("layout", module.layout)
+        # Dash fills in `layout` only for pages it imports itself (from a pages folder); each
+        # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
+        dash.page_registry[name]["layout"] = auth.guarded(
+            module.layout, getattr(module, "ACCESS", auth.READ))
     app.layout = shell
+    auth.register(app.server, settings)
     export_routes.register(app.server)
+    admin_routes.register(app.server)
     operations.register(app.server)
-    cache.cache_page_answers(app.server, runtime.engine)
+    cache.cache_page_answers(app.server, runtime.engine, auth.role_scope)
     return app

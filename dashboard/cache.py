@@ -155,21 +155,13 @@ PAGE_CALLBACK_PATH = "/_dash-update-component"
 PAGE_OUTPUT = "_pages_content"
 
 
-def _page_scope() -> str:
-    """What else a page answer depends on besides the address: who is asking (their role)."""
-    try:
-        from flask import session
-
-        return str(session.get("role", ""))
-    except RuntimeError:  # outside a request
-        return ""
-
-
-def cache_page_answers(server, engine_of: Callable[[], Engine]) -> None:
+def cache_page_answers(server, engine_of: Callable[[], Engine],
+                       scope_of: Callable[[], str]) -> None:
     """Keep the page router's answers (the address → the whole drawn page) in the cache.
 
-    A page is a function of its address, the data version and the visitor's role, so the
-    answer can be reused byte for byte until the next write to the database.
+    A page is a function of its address, the data version and who is asking (`scope_of`: the
+    visitor's role), so the answer can be reused byte for byte until the next write. Register
+    this after the access guards, so that they run first.
     """
     from flask import Response, g, request
 
@@ -182,7 +174,7 @@ def cache_page_answers(server, engine_of: Callable[[], Engine]) -> None:
         if PAGE_OUTPUT.encode() not in body[:200]:
             return None
         engine = engine_of()
-        digest = hashlib.sha256(body + _page_scope().encode()).hexdigest()[:40]
+        digest = hashlib.sha256(body + scope_of().encode()).hexdigest()[:40]
         key = f"malbild:{_current_version(engine)}:page:{str(engine.url)!r}:{digest}"
         hit, value = _backend.get(key)
         if hit:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass, field
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -300,7 +301,9 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     """Mean per förvaltning (or enhet) for one year, with n in the label, against the mean of
     the level above (`reference`: "Kommunen" or the förvaltning)."""
     frame = units.sort_values("mean")
-    labels = [f"{name} (n = {fmt.count(int(n))})"
+    # Unit names come from uploaded files: escaped, so Plotly shows them as text, never as its
+    # own markup (links, styles).
+    labels = [f"{escape(name, quote=False)} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
     spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))))
     spec.trace(

@@ -475,6 +475,17 @@ def analysis_texts(engine: Engine, year: int) -> dict[str, dict]:
     return {row["measure_id"]: dict(row) for row in rows if (row["body"] or "").strip()}
 
 
+@cached("measure-analyses", lambda measure_id: (measure_id,))
+def measure_analyses(engine: Engine, measure_id: str) -> list[dict]:
+    """Every analysis written for a measure, newest year first: year, body, state, updated."""
+    a = schema.AnalysisText
+    with engine.connect() as connection:
+        rows = connection.execute(select(a.year, a.body, a.state, a.updated_at, a.updated_by)
+                                  .where(a.measure_id == measure_id).order_by(a.year.desc())
+                                  ).mappings().all()
+    return [dict(row) for row in rows if (row["body"] or "").strip()]
+
+
 def revisions_since(engine: Engine, kpi_ids: list[str], municipality_id: str, since,
                     last_year: int) -> pd.DataFrame:
     """The home municipality's values (total, years up to `last_year`) revised at or after

@@ -26,10 +26,18 @@ etl_app = typer.Typer(help="Importera data (Kolada, filer, medarbetarenkät).",
 db_app = typer.Typer(help="Databasen: schema, säkerhetskopior.", no_args_is_help=True)
 strategy_app = typer.Typer(help="Strategifilen (mål, mått, målvärden).", no_args_is_help=True)
 export_app = typer.Typer(help="Exportera uppföljningen.", no_args_is_help=True)
+user_app = typer.Typer(help="Användare och roller (läsare, administratör).",
+                       no_args_is_help=True)
+targets_app = typer.Typer(help="Målvärden med beslutsreferens, som fil (CSV).",
+                          no_args_is_help=True)
+audit_app = typer.Typer(help="Ändringsloggen: vem ändrade vad och när.", no_args_is_help=True)
 app.add_typer(etl_app, name="etl")
 app.add_typer(db_app, name="db")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(export_app, name="export")
+app.add_typer(user_app, name="user")
+app.add_typer(targets_app, name="targets")
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 EXIT_INPUT = 2
@@ -77,6 +85,11 @@ def demo(
         console.print(f"  {line}")
     console.print(f"[green]Demodatabasen är klar[/] ({time.perf_counter() - started:.1f} s): "
                   f"{settings().database_url}")
+    from etl import users
+
+    if not users.all_users(db.engine_for(settings().database_url)):
+        console.print("Ingen användare finns ännu. Administratören läggs till med "
+                      "«malbild user add NAMN --role admin».")
     if serve_after:
         serve(host=host, port=port, workers=workers)
 
@@ -168,9 +181,16 @@ def etl_file(
     layout: Annotated[str | None, typer.Option(
         help="tidy (en rad per värde: nyckeltal, kommun, år, kön, värde) eller wide (en rad "
              "per kommun, år som kolumner, t.ex. från kolada.se); annars känns formatet igen."
-    )] = None,
+)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Visa vad som skulle ändras, utan att spara.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Läs in de giltiga raderna och lista de avvisade, i stället "
+                               "för att stoppa vid första felet.")] = False,
 ) -> None:
     """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
+    from etl import audit
+
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
     for path in paths:
@@ -182,8 +202,17 @@ def etl_file(
                 progress.update(task, description=f"{name}: {stage}", completed=done,
                                 total=total)
 
-            result = imports.import_value_file(engine, path, layout=layout, progress=report)
-        console.print(result.summary())
+            result = imports.import_value_file(
+                engine, path, layout=layout, progress=report, dry_run=dry_run,
+                skip_invalid=skip_invalid, requested_by=audit.command_line_actor())
+        if result.rejected:
+            for rejected in result.rejected.rows[:50]:
+                console.print(f"  avvisad: rad {rejected.row}, kolumn «{rejected.column}»: "
+                              f"{rejected.reason}", highlight=False)
+            if result.rejected.total > 50:
+                console.print(f"  … och {result.rejected.total - 50} rader till.")
+        console.print(("Förhandsgranskning (inget sparat): " if dry_run else "")
+                      + result.summary())
 
 
 @etl_app.command("kolada")
@@ -241,10 +270,145 @@ def etl_survey(
              "det.")] = None,
 ) -> None:
     """Importera medarbetarenkäten (bara sammanställningar sparas; små grupper döljs)."""
+    from etl import audit
+
     engine = ready_engine()
     result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace,
-                                        employees=employees)
+                                        employees=employees,
+                                        requested_by=audit.command_line_actor())
     console.print(result.summary())
+
+
+# --- Users, targets and the audit log -----------------------------------------------------------
+
+
+def read_password(confirm: bool = True) -> str:
+    """A password from a hidden prompt, or the first line of standard input when piped; never
+    from an argument (it would be seen in the process list and the shell history)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Lösenord: ")
+    if confirm and getpass.getpass("Samma lösenord igen: ") != first:
+        raise InputError("lösenorden är inte lika.", hint="Försök igen.")
+    return first
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Användarnamn, t.ex. anna.andersson.")],
+    role: Annotated[str, typer.Option(help="viewer (läsare) eller admin (administratör).")
+                    ] = "viewer",
+) -> None:
+    """Lägg till en användare. Lösenordet frågas efter (eller läses från standard in)."""
+    from etl import audit, users
+
+    password = read_password()
+    engine = ready_engine()
+    with engine.begin() as connection:
+        user = users.add_user(connection, name, role, password,
+                              actor=audit.command_line_actor())
+    console.print(f"{user.username} är tillagd som {user.role_label}.")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Visa användarna med roll och senaste inloggning."""
+    from etl import users
+
+    for row in users.all_users(ready_engine()):
+        last = f"{row['last_login_at']:%Y-%m-%d}" if row["last_login_at"] else "aldrig"
+        state = "avstängd" if row["disabled"] else "aktiv"
+        sys.stdout.write(f"{row['username']}\t{row['role']}\t{state}\tsenast inloggad {last}\n")
+
+
+def _update_user(name: str, **changes) -> None:
+    from etl import audit, users
+
+    with ready_engine().begin() as connection:
+        changed = users.update_user(connection, name, actor=audit.command_line_actor(),
+                                    **changes)
+    console.print(f"{users.normalise_username(name)}: "
+                  + ("ändrad." if changed else "redan så; inget ändrat."))
+
+
+@user_app.command("role")
+def user_role(name: str, role: Annotated[str, typer.Argument(help="viewer eller admin")]) -> None:
+    """Ändra en användares roll."""
+    _update_user(name, role=role)
+
+
+@user_app.command("password")
+def user_password(name: str) -> None:
+    """Byt lösenord (frågas efter, eller läses från standard in). Gamla inloggningar upphör."""
+    _update_user(name, password=read_password())
+
+
+@user_app.command("disable")
+def user_disable(name: str) -> None:
+    """Stäng av ett konto (det loggas ut direkt)."""
+    _update_user(name, disabled=True)
+
+
+@user_app.command("enable")
+def user_enable(name: str) -> None:
+    """Öppna ett avstängt konto igen."""
+    _update_user(name, disabled=False)
+
+
+@targets_app.command("export")
+def targets_export(path: Annotated[str, typer.Argument(help="CSV-fil, eller - för standard ut.")]
+                   ) -> None:
+    """Skriv gällande mål per mått och år som CSV för svenskt Excel (; och decimalkomma)."""
+    from etl import targets
+
+    engine = ready_engine()
+    if path == "-":
+        sys.stdout.write(targets.export_text(engine))
+        return
+    count = targets.export_targets(engine, Path(path))
+    console.print(f"{count} mål skrivna till {path}")
+
+
+@targets_app.command("import")
+def targets_import(
+    path: Annotated[Path, typer.Argument(help="CSV eller Excel med kolumnerna som export ger.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Visa vad som skulle ändras.")
+                       ] = False,
+) -> None:
+    """Läs in mål från fil. Bara mål som skiljer sig från de gällande sparas (som nya beslut)."""
+    from etl import audit, targets
+
+    changes = targets.import_targets(ready_engine(), path, actor=audit.command_line_actor(),
+                                     dry_run=dry_run)
+    for change in changes:
+        before = targets.number_text(change.before["value"]) if change.before else "–"
+        after = targets.number_text(change.after["value"]) or "inget mål"
+        console.print(f"  {change.measure_id} {change.year}: {before or 'inget mål'} → {after} "
+                      f"({change.after['decision']})", highlight=False)
+    prefix = "Förhandsgranskning (inget sparat): " if dry_run else ""
+    console.print(prefix + (f"{len(changes)} mål ändrade." if changes else
+                            "Inga mål ändrade; filen stämmer med databasen."))
+
+
+@audit_app.command("export")
+def audit_export(out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller -.")] = "-"
+                 ) -> None:
+    """Hela ändringsloggen som CSV (eller Excel efter filändelsen)."""
+    from dashboard import runtime
+    from dashboard.admin_routes import audit_table
+    from dashboard.export import downloads
+
+    runtime.configure(settings())
+    table = audit_table()
+    if out == "-":
+        sys.stdout.write(downloads.csv_bytes(table).decode("utf-8-sig"))
+        return
+    path = Path(out)
+    path.write_bytes(downloads.workbook_bytes([table]) if path.suffix == ".xlsx"
+                     else downloads.csv_bytes(table))
+    console.print(f"{len(table.frame)} händelser skrivna till {path}")
 
 
 # --- Exports ------------------------------------------------------------------------------------

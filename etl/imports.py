@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from etl import load, schema, survey, validate
+from etl import audit, load, schema, survey, validate
 from etl.errors import InputError, Location
-from etl.extract import kolada_files, kolada_web, survey_files
+from etl.extract import kolada_files, kolada_web, survey_files, tables
 from etl.settings import Settings
 from etl.strategy import Strategy, load_strategy
 from etl.transform import kpi_rules, retired_kpis
@@ -37,14 +38,18 @@ class ImportResult:
     counts: load.Counts
     run_id: int | None
     preview: load.ValueDiff | None = None
+    rejected: validate.Rejections | None = None
 
     def summary(self) -> str:
         c = self.counts
+        total = self.rejected.total if self.rejected else 0
+        skipped = (f" {total} rad{'er' if total > 1 else ''} avvisades och lästes inte in."
+                   if total else "")
         if not c.changed:
             return (f"{Path(self.source).name}: inget att ändra "
-                    f"({c.unchanged} värden finns redan, oförändrade).")
+                    f"({c.unchanged} värden finns redan, oförändrade).{skipped}")
         return (f"{Path(self.source).name}: {c.added} nya, {c.updated} ändrade, "
-                f"{c.removed} borttagna, {c.unchanged} oförändrade värden.")
+                f"{c.removed} borttagna, {c.unchanged} oförändrade värden.{skipped}")
 
 
 def file_sha256(path: Path) -> str:
@@ -97,11 +102,13 @@ def load_strategy_file(engine: Engine, settings: Settings, path: Path | None = N
 
 
 def read_value_file(path: Path, known_kpis: Mapping[str, str],
-                    known_municipalities: Mapping[str, str], layout: str | None = None
-                    ) -> pd.DataFrame:
+                    known_municipalities: Mapping[str, str], layout: str | None = None, *,
+                    rejections: validate.Rejections | None = None) -> pd.DataFrame:
     """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value).
 
     `known_kpis` and `known_municipalities` map ids to titles: web exports may name them.
+    With `rejections`, bad rows of the tidy layout are set aside there instead of stopping
+    the import.
     """
     if not path.exists():
         raise InputError("filen finns inte.", Location(str(path)),
@@ -109,10 +116,13 @@ def read_value_file(path: Path, known_kpis: Mapping[str, str],
     if path.stat().st_size == 0:
         raise InputError("filen är tom.", Location(str(path)),
                          hint="Välj filen med värden från Kolada.")
+    if path.suffix == ".gz":
+        tables.check_gzip(path)
     if path.suffix == ".gz" or (layout in (None, "tidy") and kolada_files.sniff_is_tidy(path)):
         raw = kolada_files.read_tidy_values(path)
         return validate.kolada_values(raw, str(path), known_kpis=known_kpis,
-                                      known_municipalities=known_municipalities)
+                                      known_municipalities=known_municipalities,
+                                      rejections=rejections)
     return kolada_web.read_values(path, known_kpis=known_kpis,
                                   known_municipalities=known_municipalities, layout=layout)
 
@@ -120,25 +130,42 @@ def read_value_file(path: Path, known_kpis: Mapping[str, str],
 def import_value_file(engine: Engine, path: Path, *, layout: str | None = None,
                       is_example: bool = False, kind: str = "kolada-fil",
                       requested_by: str | None = None, dry_run: bool = False,
+                      skip_invalid: bool = False, source_name: str | None = None,
                       progress: Progress = _no_progress) -> ImportResult:
-    """Import one Kolada value file. Identical re-imports change nothing and leave no run."""
+    """Import one Kolada value file. Identical re-imports change nothing and leave no run.
+
+    `skip_invalid` sets bad rows aside (listed in the result) instead of refusing the file;
+    `source_name` is what the import run records as the source (an uploaded file's own name).
+    """
     path = Path(path)
     with engine.begin() as connection:
         known_kpis = load.known_titles(connection, schema.Kpi)
         known_municipalities = load.known_titles(connection, schema.Municipality)
     progress("läser", 0, 1)
-    frame = read_value_file(path, known_kpis, known_municipalities, layout)
+    rejections = validate.Rejections() if skip_invalid else None
+    frame = read_value_file(path, known_kpis, known_municipalities, layout,
+                            rejections=rejections)
     progress("läser", 1, 1)
-    return save_value_frame(engine, frame, source=str(path), file_sha256=file_sha256(path),
-                            kind=kind, is_example=is_example, requested_by=requested_by,
-                            dry_run=dry_run, progress=progress)
+    source = source_name or str(path)
+    if frame.empty:
+        return ImportResult(source, load.Counts(), None, rejected=rejections)
+    result = save_value_frame(engine, frame, source=source, file_sha256=file_sha256(path),
+                              kind=kind, is_example=is_example, requested_by=requested_by,
+                              dry_run=dry_run, progress=progress,
+                              notes={"avvisade rader": rejections.total} if rejections else None)
+    result.rejected = rejections
+    return result
 
 
 def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: str,
                      file_sha256: str | None = None, is_example: bool = False,
                      requested_by: str | None = None, dry_run: bool = False,
-                     progress: Progress = _no_progress) -> ImportResult:
-    """Diff validated values against the database and store the difference in one transaction."""
+                     progress: Progress = _no_progress, notes: dict | None = None
+                     ) -> ImportResult:
+    """Diff validated values against the database and store the difference in one transaction.
+
+    A stored import is also written to the audit log (`notes` are added to its entry).
+    """
     with engine.begin() as connection:
         diff = load.diff_values(connection, frame)
         if dry_run or not diff.counts.changed:
@@ -150,6 +177,12 @@ def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: 
         progress("sparar", 0, len(frame))
         counts = load.apply_value_diff(connection, diff, run_id, is_example=is_example)
         load.finish_run(connection, run_id, counts)
+        audit.record(connection, requested_by or audit.command_line_actor(), "import.kolada",
+                     "import", str(run_id), after={
+                         "källa": Path(source).name if "://" not in source else source,
+                         "nya": counts.added, "ändrade": counts.updated,
+                         "borttagna": counts.removed, "oförändrade": counts.unchanged,
+                         **(notes or {})})
         progress("sparar", len(frame), len(frame))
     return ImportResult(source, counts, run_id)
 
@@ -164,9 +197,60 @@ def stored_runs(engine: Engine) -> list[dict]:
 # --- Staff survey -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class UnitChange:
+    """What an import does to one stored unit of a survey year (for the preview)."""
+
+    level: str
+    forvaltning: str
+    enhet: str
+    status: str  # "ny", "ändrad", "oförändrad" or "tas bort"
+    respondents: int | None
+    mean: float | None
+    old_respondents: int | None = None
+    old_mean: float | None = None
+
+
+SURVEY_COMPARED = ("respondents", "employees", "mean", "share_positive", *(
+    f"answers_{i}" for i in range(1, 6)))
+
+
+def _same(old: object, new: object) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, float) or isinstance(new, float):
+        return math.isclose(float(old), float(new), rel_tol=0, abs_tol=1e-9)
+    return old == new
+
+
+def _unit_changes(stored: list[dict], rows: list[dict]) -> list[UnitChange]:
+    """Each unit of an import compared with what is stored for its year."""
+    key = lambda r: (r["level"], r["forvaltning"], r["enhet"])  # noqa: E731
+    old_by_key = {key(r): r for r in stored}
+    changes = []
+    for row in rows:
+        old = old_by_key.pop(key(row), None)
+        if old is None:
+            status = "ny"
+        elif all(_same(old[c], row[c]) for c in SURVEY_COMPARED):
+            status = "oförändrad"
+        else:
+            status = "ändrad"
+        changes.append(UnitChange(*key(row), status, row["respondents"], row["mean"],
+                                  old["respondents"] if old else None,
+                                  old["mean"] if old else None))
+    changes += [UnitChange(*k, "tas bort", None, None, old["respondents"], old["mean"])
+                for k, old in old_by_key.items()]
+    return changes
+
+
 @dataclass
 class SurveyImport:
-    """What a survey import stores (or would store): visible units, and how many were hidden."""
+    """What a survey import stores (or would store): visible units, and how many were hidden.
+
+    `changes` compares every unit with what is stored for the year; `replaced` names the file
+    whose results the import takes the place of.
+    """
 
     source: str
     measure_id: str
@@ -178,6 +262,7 @@ class SurveyImport:
     counts: load.Counts
     run_id: int | None = None
     replaced: str | None = None  # the file whose results this import replaced
+    changes: list[UnitChange] = field(default_factory=list)
 
     def summary(self) -> str:
         kommun = next((r for r in self.results if r.level == survey.KOMMUN), None)
@@ -241,14 +326,17 @@ def read_survey_results(path: Path, settings: Settings, *, question_pattern: str
 def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: int | None = None,
                        replace: bool = False, employees: Path | None = None,
                        is_example: bool = False, requested_by: str | None = None,
-                       dry_run: bool = False) -> SurveyImport:
+                       dry_run: bool = False, source_name: str | None = None) -> SurveyImport:
     """Import a staff-survey export: aggregates only, small groups suppressed, one transaction.
 
     The same file again changes nothing (or brings its year up to date, e.g. after the
     anonymity threshold was raised). Another file for a stored year, or this file for another
-    year, is refused unless `replace`; what is replaced is kept in the audit log.
+    year, is refused unless `replace`; what is replaced is kept in the audit log. A survey file
+    is read whole or not at all: leaving out a bad respondent row would change every mean it
+    belongs to. `source_name` is recorded as the source (an uploaded file's own name).
     """
     path = Path(path)
+    source = source_name or str(path)
     measure_id, pattern = _survey_measure(engine, settings)
     table, survey_year, results = read_survey_results(
         path, settings, question_pattern=pattern, year=year, employees=employees)
@@ -269,7 +357,7 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
          "is_example": is_example}
         for r in visible
     ]
-    result = SurveyImport(str(path), measure_id, survey_year, table.shape, table.question,
+    result = SurveyImport(source, measure_id, survey_year, table.shape, table.question,
                           visible, len(hidden), load.Counts(added=len(rows)))
     results_table = schema.SurveyResult.__table__
     run = schema.ImportRun
@@ -280,6 +368,9 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
             .where(results_table.c.measure_id == measure_id,
                    results_table.c.year == survey_year)
         ).mappings()]
+        result.changes = _unit_changes(stored, rows)
+        if stored and stored[0]["file_sha256"] != sha:
+            result.replaced = Path(stored[0]["location"]).name
         if stored and _comparable(stored) == _comparable(rows):
             result.counts = load.Counts(unchanged=len(rows))
             return result
@@ -319,11 +410,9 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
                                             results_table.c.year.in_(
                                                 {survey_year, *elsewhere}))
             ).rowcount
-            _log_replaced(connection, measure_id, replaced_rows, str(path), requested_by)
-            if stored and stored[0]["file_sha256"] != sha:
-                result.replaced = Path(stored[0]["location"]).name
+            _log_replaced(connection, measure_id, replaced_rows, source, requested_by)
         run_id = load.start_run(
-            connection, SURVEY_RUN_KIND, str(path), file_sha256=sha,
+            connection, SURVEY_RUN_KIND, source, file_sha256=sha,
             scope={"measure": measure_id, "year": survey_year,
                    "anonymity_threshold": settings.anonymity_threshold},
             is_example=is_example, requested_by=requested_by)
@@ -333,6 +422,13 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
         result.counts = load.Counts(added=len(rows), removed=removed)
         result.run_id = run_id
         load.finish_run(connection, run_id, result.counts)
+        audit.record(
+            connection, requested_by or audit.command_line_actor(), "import.survey", "import",
+            str(run_id),
+            before={"fil": result.replaced, "år": survey_year, "enheter": removed}
+            if replaced_rows else None,
+            after={"fil": Path(source).name, "år": survey_year, "enheter": len(rows),
+                   "dolda enheter": len(hidden)})
     return result
 
 
@@ -343,7 +439,8 @@ def _log_replaced(connection, measure_id: str, rows: list[dict], new_source: str
             "share_positive", *survey.COUNT_COLUMNS, "is_example", "location"]
     years = sorted({r["year"] for r in rows})
     connection.execute(insert(schema.AuditEvent).values(
-        at=schema.utcnow(), actor=actor or "malbild etl survey", action="ersatt-enkat",
+        at=schema.utcnow(), actor=actor or audit.command_line_actor(),
+        action="import.survey.replaced",
         object_type="survey_result",
         object_id=f"{measure_id}/{','.join(map(str, years))}",
         before=json.dumps([{k: r[k] for k in kept} for r in rows], ensure_ascii=False,

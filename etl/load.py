@@ -210,33 +210,42 @@ def save_strategy(connection: Connection, strategy: Strategy, *, recorded_by: st
             if wanted:
                 connection.execute(insert(lineage), wanted)
             changes += 1
+        # The file seeds targets: a target changed in the browser since stays, until the
+        # file itself changes that year's target (then the newer decision holds).
         changes += save_targets(connection, measure.id, [
-            {"year": t.year, "value": t.value, "decision": t.decision, "is_example": t.is_example}
+            {"year": t.year, "value": t.value, **t.reference.columns(),
+             "is_example": t.is_example}
             for t in strategy.targets(measure)
-        ], recorded_by=recorded_by)
+        ], recorded_by=recorded_by, same_source=True)
     if changes:
         bump_data_version(connection)
     return changes
 
 
-def current_targets(connection: Connection, measure_id: str) -> dict[int, dict]:
-    """The newest target row per year for a measure."""
+def current_targets(connection: Connection, measure_id: str, *,
+                    recorded_by: str | None = None) -> dict[int, dict]:
+    """The newest target row per year for a measure (of one recorder, if given)."""
     target = schema.Target
-    newest = (
-        select(func.max(target.id)).where(target.measure_id == measure_id).group_by(target.year)
-    )
-    rows = connection.execute(select(target).where(target.id.in_(newest))).mappings()
+    newest = select(func.max(target.id)).where(target.measure_id == measure_id)
+    if recorded_by is not None:
+        newest = newest.where(target.recorded_by == recorded_by)
+    rows = connection.execute(
+        select(target).where(target.id.in_(newest.group_by(target.year)))).mappings()
     return {row["year"]: dict(row) for row in rows}
 
 
 def save_targets(connection: Connection, measure_id: str, targets: Iterable[dict], *,
-                 recorded_by: str) -> int:
-    """Append a target row for each year whose value or decision differs from the current one."""
-    current = current_targets(connection, measure_id)
+                 recorded_by: str, same_source: bool = False) -> int:
+    """Append a target row for each year whose value or decision differs from the current one.
+
+    With `same_source`, a year is compared with the newest row from the same recorder instead.
+    """
+    current = current_targets(connection, measure_id,
+                              recorded_by=recorded_by if same_source else None)
     new_rows = []
     for target in targets:
         old = current.get(target["year"])
-        if old and old["value"] == target["value"] and old["decision"] == target["decision"]:
+        if old and all(old[key] == value for key, value in target.items()):
             continue
         new_rows.append({"measure_id": measure_id, "recorded_by": recorded_by,
                          "recorded_at": schema.utcnow(), **target})

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -46,13 +47,33 @@ class Settings(BaseSettings):
     )
     anonymity_threshold: int = Field(5, description="Smallest survey group that may be shown.")
     cache: bool = Field(True, description="Cache query results (MALBILD_CACHE=off turns off).")
-    upload_max_bytes: int = 20 * 1024 * 1024
+    upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
+                                  description="Largest file accepted by an upload.")
     contact_email: str | None = Field(
         None, description="Kontakt i tillgänglighetsredogörelsen (e-post).")
-    secret_key: str | None = None
-    public_read: bool = True
-    trust_proxy_user_header: str | None = None
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    secret_key: str | None = Field(
+        None, description="Signs session cookies; the same in every worker and server.")
+    public_read: bool = Field(
+        True, description="KKiK pages readable without logging in (survey per unit and admin "
+                          "pages always need it).")
+    trust_proxy_user_header: str | None = Field(
+        None, description="Header with the user name set by a single-sign-on proxy (off).")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1"],
+        description="Addresses or networks whose user header and X-Forwarded-* are believed.")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """"10.0.0.5, 10.1.0.0/16" (or a JSON list) from the environment."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @field_validator("anonymity_threshold")
     @classmethod

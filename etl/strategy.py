@@ -6,6 +6,7 @@ edits the file can find them.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import tomllib
@@ -16,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import Location, StrategyError
 
 Direction = Literal["higher", "lower", "none"]
@@ -42,14 +44,32 @@ class Target(_Model):
     value: float
     decision: str
     is_example: bool
+    reference: DecisionRef = DecisionRef()
 
 
 class TargetDecision(_Model):
-    """A decision that set target values for some years (as written in the file)."""
+    """A decision that set target values for some years (as written in the file).
+
+    `decision` is the citation ("KS 2021-12-14 §201"); `body`, `date`, `paragraph` and
+    `diarienummer` may be given separately and then take precedence over what it says.
+    """
 
     decision: str | None = None
+    body: str | None = None
+    date: dt.date | None = None  # the field's name in the file; hence `dt.date`
+    paragraph: str | None = None
+    diarienummer: str | None = None
     example: bool | None = None
     values: dict[int, float]
+
+    def reference(self, default: str) -> DecisionRef:
+        cited = DecisionRef.parse(self.decision or default)
+        return DecisionRef(
+            self.body if self.body is not None else cited.body,
+            self.date if self.date is not None else cited.date,
+            clean_paragraph(self.paragraph) if self.paragraph is not None else cited.paragraph,
+            self.diarienummer if self.diarienummer is not None else cited.diarienummer,
+        )
 
     @field_validator("values", mode="before")
     @classmethod
@@ -107,12 +127,14 @@ class Strategy(_Model):
         """The measure's targets, with each decision's reference and example flag filled in."""
         result = []
         for group in measure.targets:
+            reference = group.reference(self.strategy.decision)
             for year, value in sorted(group.values.items()):
                 result.append(
                     Target(
                         year=year,
                         value=value,
-                        decision=group.decision or self.strategy.decision,
+                        decision=reference.text,
+                        reference=reference,
                         is_example=(
                             self.strategy.targets_are_examples
                             if group.example is None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -12,6 +13,34 @@ from etl.extract.kolada_files import MISSING_MARKERS
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "count"]
 GENDERS = {"T", "K", "M"}
 MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row left out of an import, and why: shown in the browser's preview."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Rejections:
+    """Rows set aside instead of stopping the import (the first `limit` kept with reasons)."""
+
+    rows: list[RejectedRow] = field(default_factory=list)
+    total: int = 0
+    limit: int = 1000
+
+    def add(self, frame: pd.DataFrame, field_name: str, column: str,
+            problem: Callable[[pd.Series], str], row_column: str | None = None) -> None:
+        self.total += len(frame)
+        for _, row in frame.head(max(self.limit - len(self.rows), 0)).iterrows():
+            own_column = (str(row[row_column]) if row_column and row_column in frame.columns
+                          else column)
+            self.rows.append(RejectedRow(int(row["row"]), own_column, str(row[field_name]),
+                                         problem(row)))
 
 
 def _fail(source: str, frame: pd.DataFrame, bad: pd.Series, column: str, problem, hint: str,
@@ -39,6 +68,19 @@ def _fail(source: str, frame: pd.DataFrame, bad: pd.Series, column: str, problem
     )
 
 
+def _check(work: pd.DataFrame, bad: pd.Series, field_name: str, column: str, problem,
+           hint: str, source: str, sheet: str | None, rejections: Rejections | None,
+           row_column: str | None = None) -> pd.DataFrame:
+    """Without `rejections` the first bad row stops the import; with it, bad rows are set
+    aside with their reason and the rest go on."""
+    if not bad.any():
+        return work
+    if rejections is None:
+        _fail(source, work, bad, column, problem, hint, sheet, row_column)
+    rejections.add(work.loc[bad], field_name, column, problem, row_column)
+    return work.loc[~bad].copy()
+
+
 def kolada_values(
     frame: pd.DataFrame,
     source: str,
@@ -47,11 +89,13 @@ def kolada_values(
     known_municipalities: Collection[str],
     sheet: str | None = None,
     columns: dict[str, str] | None = None,
+    rejections: Rejections | None = None,
 ) -> pd.DataFrame:
     """Check text columns kpi, municipality, period, gender, value (+ row) and convert them.
 
     Rows whose value is one of Kolada's missing markers are dropped: missing is not zero.
-    `columns` maps the internal names to the column names the user sees in the file.
+    `columns` maps the internal names to the column names the user sees in the file. With
+    `rejections`, bad rows are collected there (with their reasons) instead of raising.
     """
     names = {"kpi": "kpi", "municipality": "municipality", "period": "period",
              "gender": "gender", "value": "value", **(columns or {})}
@@ -63,65 +107,60 @@ def kolada_values(
         work[column] = work[column].astype(str).str.strip()
     hint_format = "Rätta cellen i filen och kör importen igen."
 
-    bad = work["kpi"].str.fullmatch(r"[A-Z]\d{5}").eq(False)
-    if bad.any():
-        _fail(source, work, bad, names["kpi"],
-              lambda r: f"«{r['kpi']}» är inget Kolada-id för ett nyckeltal (t.ex. N00640).",
-              hint_format, sheet)
+    def check(bad: pd.Series, field_name: str, problem, hint: str,
+              row_column: str | None = None) -> pd.DataFrame:
+        return _check(work, bad, field_name, names[field_name], problem, hint, source, sheet,
+                      rejections, row_column)
+
+    work = check(work["kpi"].str.fullmatch(r"[A-Z]\d{5}").eq(False), "kpi",
+                 lambda r: f"«{r['kpi']}» är inget Kolada-id för ett nyckeltal (t.ex. N00640).",
+                 hint_format)
     # Excel drops leading zeros of municipality codes; a three-digit code is one of those.
-    municipality = work["municipality"].where(
+    work["municipality"] = work["municipality"].where(
         ~work["municipality"].str.fullmatch(r"\d{3}"), "0" + work["municipality"]
     )
-    work["municipality"] = municipality
-    bad = ~work["municipality"].isin(set(known_municipalities))
-    if bad.any():
-        _fail(source, work, bad, names["municipality"],
-              lambda r: f"kommunkoden «{r['municipality']}» finns inte i Kolada.",
-              "Kommunkoder har fyra siffror, t.ex. 1277 för Åstorp.", sheet)
-    bad = ~work["kpi"].isin(set(known_kpis))
-    if bad.any():
-        _fail(source, work, bad, names["kpi"],
-              lambda r: f"nyckeltalet «{r['kpi']}» finns inte i Målbilds katalog.",
-              "Hämta katalogen från Kolada med «malbild etl kolada --kpi "
-              f"{work.loc[bad, 'kpi'].iloc[0]}» och importera filen igen.", sheet)
-    bad = work["period"].str.fullmatch(r"(19|20)\d{2}").eq(False)
-    if bad.any():
-        _fail(source, work, bad, names["period"],
-              lambda r: f"«{r['period']}» är inget årtal.", hint_format, sheet)
+    work = check(~work["municipality"].isin(set(known_municipalities)), "municipality",
+                 lambda r: f"kommunkoden «{r['municipality']}» finns inte i Kolada.",
+                 "Kommunkoder har fyra siffror, t.ex. 1277 för Åstorp.")
+    unknown_kpi = ~work["kpi"].isin(set(known_kpis))
+    first_unknown = work.loc[unknown_kpi, "kpi"].iloc[0] if unknown_kpi.any() else ""
+    work = check(unknown_kpi, "kpi",
+                 lambda r: f"nyckeltalet «{r['kpi']}» finns inte i Målbilds katalog.",
+                 "Hämta katalogen från Kolada med «malbild etl kolada --kpi "
+                 f"{first_unknown}» och importera filen igen.")
+    work = check(work["period"].str.fullmatch(r"(19|20)\d{2}").eq(False), "period",
+                 lambda r: f"«{r['period']}» är inget årtal.", hint_format)
+    # The message shows the gender as written; the check uses it in capitals.
     gender = work["gender"].str.upper().replace("", "T")
-    bad = ~gender.isin(GENDERS)
-    if bad.any():
-        _fail(source, work, bad, names["gender"],
-              lambda r: f"«{r['gender']}» är inget kön; Kolada använder T (totalt), K och M.",
-              hint_format, sheet)
-    work["gender"] = gender
+    work = check(~gender.isin(GENDERS), "gender",
+                 lambda r: f"«{r['gender']}» är inget kön; Kolada använder T (totalt), K och M.",
+                 hint_format)
+    work["gender"] = gender.loc[work.index]
     present = ~work["value"].isin(MISSING_MARKERS)
     work = work.loc[present].copy()
     numbers = pd.to_numeric(
         work["value"].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."),
         errors="coerce",
     )
-    bad = numbers.isna()
-    if bad.any():
-        _fail(source, work, bad, names["value"],
-              lambda r: f"«{r['value']}» är inget tal.",
-              "Tal skrivs med decimalkomma eller decimalpunkt; saknade värden som -, . eller ..",
-              sheet, row_column="value_column")
-    work["value"] = numbers.astype(float)
+    work = check(numbers.isna(), "value", lambda r: f"«{r['value']}» är inget tal.",
+                 "Tal skrivs med decimalkomma eller decimalpunkt; saknade värden som -, . eller ..",
+                 row_column="value_column")
+    work = work.assign(value=numbers.loc[work.index].astype(float))
     keys = ["kpi", "municipality", "period", "gender"]
     duplicated = work.duplicated(keys, keep="first")
     if duplicated.any():
         conflicting = work.loc[work.duplicated(keys, keep=False)]
         values_differ = conflicting.groupby(keys)["value"].nunique() > 1
         if values_differ.any():
-            duplicated = work.duplicated(keys, keep="first") & work.set_index(keys).index.isin(
-                values_differ[values_differ].index
-            )
-            _fail(source, work, duplicated, names["value"],
-                  lambda r: f"{r['kpi']} för {r['municipality']} {r['period']} ({r['gender']}) "
-                  "står två gånger med olika värden.",
-                  "Ta bort den rad som är fel.", sheet, row_column="value_column")
-        work = work.loc[~duplicated]
+            differing_keys = work.set_index(keys).index.isin(values_differ[values_differ].index)
+            # Without a choice between two values, the preview sets both aside.
+            bad = (pd.Series(differing_keys, index=work.index) if rejections is not None
+                   else duplicated & differing_keys)
+            work = check(bad, "value",
+                         lambda r: f"{r['kpi']} för {r['municipality']} {r['period']} "
+                         f"({r['gender']}) står två gånger med olika värden.",
+                         "Ta bort den rad som är fel.", row_column="value_column")
+        work = work.loc[~work.duplicated(keys, keep="first")]
     return pd.DataFrame({
         "kpi_id": work["kpi"].to_numpy(dtype=object),
         "municipality_id": work["municipality"].to_numpy(dtype=object),

@@ -95,12 +95,18 @@ def catalogue_db(settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def demo_settings(tmp_path_factory) -> Settings:
+def sqlite_demo(tmp_path_factory) -> Settings:
     """The whole demo database, built once per test session (SQLite)."""
     directory = tmp_path_factory.mktemp("demo")
     settings = make_settings(sqlite_url(directory, "demo.sqlite"))
     build_demo(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def demo_settings(sqlite_demo) -> Settings:
+    """The demo database; tests/integration overrides it to run on every engine."""
+    return sqlite_demo
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +136,21 @@ def copy_of(settings: Settings, directory: Path) -> Iterator[Settings]:
     with fresh_postgres_url() as url:
         backup.restore(archive, url)
         yield make_settings(url)
+
+
+@pytest.fixture(scope="session")
+def admin_server(sqlite_demo, tmp_path_factory):
+    """`malbild serve` over a private copy of the demo with an administrator and a viewer,
+    for tests that write or call the page callbacks over HTTP (see tests/served.py)."""
+    from tests import served
+
+    directory = tmp_path_factory.mktemp("served")
+    url = served.copy_sqlite(sqlite_demo.database_url, directory, "served.sqlite", prune=True)
+    served.add_accounts(url)
+    server = served.serve(url, directory / "server.log")
+    yield server
+    server.stop()
+    db.engine_for(url).dispose()
 
 
 def dump(url: str) -> dict[str, list[tuple]]:

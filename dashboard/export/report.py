@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import followup, queries
+from dashboard import followup, queries, richtext
 from dashboard import formatting as fmt
 from dashboard.export import images, method
 from etl.errors import InputError
@@ -45,10 +45,9 @@ class AnalysisNote:
         who = f" av {self.updated_by}" if self.updated_by else ""
         return f"Analys ({words}{when}{who})"
 
-    def paragraphs(self) -> list[str]:
-        """The light-Markdown body as paragraphs; lines starting with "- " stay list items."""
-        blocks = [b.strip() for b in self.body.replace("\r\n", "\n").split("\n\n")]
-        return [b for b in blocks if b]
+    def blocks(self) -> list[richtext.Block]:
+        """The light-Markdown body as paragraphs and lists of plain text runs."""
+        return richtext.parse(self.body)
 
 
 @dataclass(frozen=True)
@@ -230,14 +229,20 @@ def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str,
 
 
 def build_report(engine: Engine, settings: Settings, year: int, *,
-                 created: date | None = None, revised_since: date | None = None) -> Report:
-    """Everything the yearly report for `year` says, cut at that year."""
+                 created: date | None = None, revised_since: date | None = None,
+                 include_drafts: bool = True) -> Report:
+    """Everything the yearly report for `year` says, cut at that year.
+
+    Without `include_drafts`, analysis texts still in utkast are left out (the report for
+    someone who is not an administrator).
+    """
     strategy = queries.strategy_info(engine, settings.municipality)
     today = created or date.today()
     if not 2000 <= year <= today.year + 1:
         raise InputError(f"året {year} går inte att följa upp.",
                          hint=f"Ange ett år mellan 2000 och {today.year}.")
-    analyses = queries.analysis_texts(engine, year)
+    analyses = {measure: text for measure, text in queries.analysis_texts(engine, year).items()
+                if include_drafts or text["state"] != "utkast"}
     goals, items = [], []
     for goal in queries.goals(engine).itertuples():
         sections = []
@@ -290,7 +295,8 @@ def _start_renderer() -> None:
 
 
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
-                 renderer: images.ChartRenderer | None = None) -> bytes:
+                 renderer: images.ChartRenderer | None = None,
+                 include_drafts: bool = True) -> bytes:
     """The report for `year` as DOCX or PDF."""
     from dashboard.export import report_docx, report_pdf
 
@@ -301,7 +307,7 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
         # Start the browser while the model is built; the first image waits for it if need be.
         starting = threading.Thread(target=_start_renderer, daemon=True)
         starting.start()
-    report = build_report(engine, settings, year)
+    report = build_report(engine, settings, year, include_drafts=include_drafts)
     if suffix == "docx":
         render_charts(report, ("png",), renderer)
         return report_docx.docx_bytes(report)

@@ -8,7 +8,6 @@ tables repeat their header row, and the document language is Swedish.
 from __future__ import annotations
 
 import io
-import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -18,12 +17,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from dashboard import richtext
 from dashboard.export.images import REPORT_COLUMN_CM
 from dashboard.export.report import AnalysisNote, Report
 
 LANGUAGE = "sv-SE"
 MUTED = RGBColor(0x4D, 0x4D, 0x4D)
-BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def _set_language(document) -> None:
@@ -81,22 +80,19 @@ def _picture(document, png: bytes, alt_text: str, name: str) -> None:
     properties.set("title", name)
 
 
-def _rich_paragraph(document, text: str, style: str | None = None) -> None:
-    paragraph = document.add_paragraph(style=style)
-    for i, part in enumerate(BOLD.split(text)):
-        if part:
-            paragraph.add_run(part).bold = i % 2 == 1
+def _runs(paragraph, runs: tuple[richtext.Run, ...]) -> None:
+    for run in runs:
+        added = paragraph.add_run(run.text)
+        added.bold = run.bold or None
+        added.italic = run.italic or None
 
 
 def _analysis(document, note: AnalysisNote) -> None:
     document.add_heading(note.label, level=3)
-    for block in note.paragraphs():
-        lines = block.splitlines()
-        if all(line.lstrip().startswith(("- ", "* ")) for line in lines):
-            for line in lines:
-                _rich_paragraph(document, line.lstrip()[2:], "List Bullet")
-        else:
-            _rich_paragraph(document, " ".join(line.strip() for line in lines))
+    for block in note.blocks():
+        style = {"ul": "List Bullet", "ol": "List Number"}.get(block.kind)
+        for item in block.items:
+            _runs(document.add_paragraph(style=style), item)
 
 
 def _muted(document, text: str, size: int = 9) -> None:

@@ -9,15 +9,13 @@ embedded as SVG, so they stay sharp and their numbers remain text.
 from __future__ import annotations
 
 import base64
-import re
 import tempfile
 from html import escape
 from pathlib import Path
 
+from dashboard import richtext
 from dashboard.export import images
 from dashboard.export.report import AnalysisNote, Report
-
-BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 STYLE = """
 @page { size: A4; margin: 2.5cm 2.5cm 2.2cm 2.5cm; }
@@ -55,10 +53,17 @@ figcaption { font-size: 9.5pt; margin-top: 0.3em; }
 """
 
 
-def _rich(text: str) -> str:
-    parts = BOLD.split(text)
-    return "".join(f"<strong>{escape(p)}</strong>" if i % 2 else escape(p)
-                   for i, p in enumerate(parts))
+def _rich(runs: tuple[richtext.Run, ...]) -> str:
+    """Runs as HTML; the text is always escaped, only <strong> and <em> are ours."""
+    out = []
+    for run in runs:
+        text = escape(run.text)
+        if run.italic:
+            text = f"<em>{text}</em>"
+        if run.bold:
+            text = f"<strong>{text}</strong>"
+        out.append(text)
+    return "".join(out)
 
 
 def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
@@ -73,13 +78,13 @@ def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
 
 def _analysis(note: AnalysisNote) -> str:
     html = [f'<section class="analysis"><h4>{escape(note.label)}</h4>']
-    for block in note.paragraphs():
-        lines = block.splitlines()
-        if all(line.lstrip().startswith(("- ", "* ")) for line in lines):
-            html.append("<ul>" + "".join(f"<li>{_rich(line.lstrip()[2:])}</li>"
-                                         for line in lines) + "</ul>")
+    for block in note.blocks():
+        if block.kind == "p":
+            html.append(f"<p>{_rich(block.items[0])}</p>")
         else:
-            html.append(f"<p>{_rich(' '.join(line.strip() for line in lines))}</p>")
+            html.append(f"<{block.kind}>" + "".join(f"<li>{_rich(item)}</li>"
+                                                    for item in block.items)
+                        + f"</{block.kind}>")
     html.append("</section>")
     return "".join(html)
 

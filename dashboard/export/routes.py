@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from dashboard import charts, runtime
+from dashboard import auth, charts, runtime
 from dashboard.export import downloads, images
 from etl.errors import MalbildError
 
@@ -85,7 +85,9 @@ def report_download(name: str) -> Response:
     year, suffix = int(parts[0]), parts[1]
     engine, settings = runtime.engine(), runtime.settings()
     try:
-        content = report.report_bytes(engine, settings, year, suffix)
+        # Drafts (utkast) of the analysis texts only go into an administrator's report.
+        content = report.report_bytes(engine, settings, year, suffix,
+                                      include_drafts=auth.admin_user() is not None)
     except MalbildError as exc:
         return _problem(503 if isinstance(exc, images.ExportUnavailable) else 400,
                         exc.explain())

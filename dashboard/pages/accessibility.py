@@ -8,9 +8,10 @@ from datetime import date
 import dash
 from dash import html
 
+from dashboard import auth, queries, runtime
 from dashboard import formatting as fmt
-from dashboard import queries, runtime
 
+ACCESS = auth.OPEN  # the statement is public whatever else is
 REVIEWED = date(2026, 11, 27)
 
 dash.register_page(__name__, path="/tillganglighet", name="Tillgänglighet",

@@ -8,8 +8,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import charts, followup, ids, queries, runtime, urlstate
+from dashboard import auth, charts, followup, ids, queries, runtime, urlstate
 from dashboard import formatting as fmt
+from dashboard.components.admin import analysis_note, login_needed
 from dashboard.components.common import (
     chart_of,
     definition_list,
@@ -53,7 +54,25 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     return html.Section([
         *header,
         chart_of(charts.measure_view(item), extra=extra),
+        *analyses(info.id),
     ], className="measure-section", **{"aria-labelledby": info.id})
+
+
+def analyses(measure_id: str) -> list:
+    """The newest analysis of the measure, and earlier years' behind a disclosure. Drafts
+    (utkast) are shown to administrators only."""
+    drafts = auth.admin_user() is not None
+    texts = [t for t in queries.measure_analyses(runtime.engine(), measure_id)
+             if drafts or t["state"] != "utkast"]
+    if not texts:
+        return []
+    notes = [analysis_note(t["year"], t["body"], t["state"], t["updated_at"], t["updated_by"],
+                           heading=html.H3 if i == 0 else html.H4)
+             for i, t in enumerate(texts)]
+    if len(notes) == 1:
+        return notes
+    return [notes[0], html.Details([html.Summary("Tidigare års analyser"), *notes[1:]],
+                                   className="lineage earlier-analyses")]
 
 
 def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
@@ -65,6 +84,13 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
     if not years:
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
+    if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
+        return html.Section([
+            html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
+            login_needed("Medarbetarenkäten per förvaltning och enhet",
+                         f"/mal/{item.info.goal_number}#per-forvaltning"),
+            *benchmark(item),
+        ], className="measure-section survey-detail")
     year = urlstate.int_param(year_param, years, years[-1])
     names = charts.survey_forvaltningar(engine, settings, item.info, year)
     # Only a förvaltning shown for the year can be chosen; anything else in the URL shows all.
@@ -91,19 +117,26 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
         ], className="survey-controls"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
         urlstate.rendered({"ar": year, "forv": forvaltning or ""}),
+        *benchmark(item),
     ]
-    if item.info.benchmark_kpi_id:
-        benchmark = charts.benchmark_view(engine, settings, item.info)
-        kpi = queries.kpi_info(engine, item.info.benchmark_kpi_id)
-        content += [
-            html.H2("Jämförelse: HME", id="hme"),
-            html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten, och jämförs "
-                   "med medelvärdet av de kommuner som mätte samma år.", className="lead-small"),
-            side_by_side(item, charts.benchmark_stats(engine, settings, item.info),
-                         item.municipality),
-            chart_of(benchmark),
-        ]
     return html.Section(content, className="measure-section survey-detail")
+
+
+def benchmark(item: followup.MeasureFollowUp) -> list:
+    """The measure's benchmark KPI (HME) against the measuring municipalities, beside the
+    survey year by year."""
+    engine, settings = runtime.engine(), runtime.settings()
+    if not item.info.benchmark_kpi_id:
+        return []
+    kpi = queries.kpi_info(engine, item.info.benchmark_kpi_id)
+    return [
+        html.H2("Jämförelse: HME", id="hme"),
+        html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten, och jämförs "
+               "med medelvärdet av de kommuner som mätte samma år.", className="lead-small"),
+        side_by_side(item, charts.benchmark_stats(engine, settings, item.info),
+                     item.municipality),
+        chart_of(charts.benchmark_view(engine, settings, item.info)),
+    ]
 
 
 def survey_units(info, year: int, forvaltning: str | None = None) -> list:

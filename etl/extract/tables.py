@@ -78,6 +78,28 @@ def _check_unpacked(path: Path) -> None:
                          hint="Packa upp arkivet och välj Excel-filen (.xlsx) i det.")
 
 
+def check_gzip(path: Path) -> None:
+    """Refuse a gzip file that unpacks to an absurd size, reading it in blocks (never whole)."""
+    import gzip
+    import zlib
+
+    limit = min(MAX_UNPACKED_BYTES, MAX_UNPACKED_RATIO * max(path.stat().st_size, 1))
+    unpacked = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                unpacked += len(block)
+                if unpacked > limit:
+                    raise InputError(
+                        f"filen packas upp till mer än {limit / 1024 / 1024:.0f} MB, vilket är "
+                        "orimligt för en export.",
+                        Location(str(path)),
+                        hint="Filen läses inte. Hämta eller packa den på nytt.")
+    except (OSError, EOFError, zlib.error):
+        raise InputError("filen är skadad och kan inte packas upp.", Location(str(path)),
+                         hint="Hämta eller packa filen på nytt (gzip) och försök igen.") from None
+
+
 def read_excel_grids(path: Path) -> list[Grid]:
     from openpyxl import load_workbook
 

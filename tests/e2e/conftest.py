@@ -12,9 +12,12 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.served import ADMIN, VIEWER, Account, add_accounts
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -65,6 +68,58 @@ def server_url(demo_settings) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def accounts(demo_settings) -> dict[str, Account]:
+    """An administrator and a viewer in the demo database."""
+    add_accounts(demo_settings.database_url)
+    return {"admin": ADMIN, "viewer": VIEWER}
+
+
+def log_in(page, base_url: str, account: Account, target: str = "/") -> None:
+    """Log in with the login form, as a person would, and wait for the page asked for."""
+    page.goto(f"{base_url}/logga-in?nasta={quote(target, safe='/')}", wait_until="networkidle")
+    page.get_by_label("Användarnamn").fill(account.username)
+    page.get_by_label("Lösenord").fill(account.password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(base_url + target.split("#")[0])
+    page.wait_for_selector("main h1")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def logged_in_states(browser, server_url, accounts) -> dict[str, dict]:
+    """Cookies of a logged-in administrator and viewer, logged in once per session."""
+    states = {}
+    for role, account in accounts.items():
+        context = browser.new_context(locale="sv-SE")
+        log_in(context.new_page(), server_url, account)
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+def _page_as(browser, state: dict | None):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
+                                  storage_state=state)
+    page = context.new_page()
+    page.problems = PageProblems(page)
+    return context, page
+
+
+@pytest.fixture
+def viewer_page(browser, logged_in_states):
+    context, page = _page_as(browser, logged_in_states["viewer"])
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def admin_page(browser, logged_in_states):
+    context, page = _page_as(browser, logged_in_states["admin"])
+    yield page
+    context.close()
 
 
 class PageProblems:

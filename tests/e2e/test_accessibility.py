@@ -19,6 +19,20 @@ PAGES = [
     "/utforska?kpi=N11008&fran=2010",
     "/tillganglighet",
     "/sidan-finns-inte",
+    "/logga-in",
+    "/logga-in?fel=sp%C3%A4rrad&nasta=/admin",
+]
+# Drawn for a logged-in administrator: every administration page, and goal 3 with the survey
+# per unit and the analysis texts that only administrators see.
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/import",
+    "/admin/mal",
+    "/admin/mal?matt=intern-kommunikation",
+    "/admin/analys?matt=telefon-bemotande&ar=2022",
+    "/admin/anvandare",
+    "/admin/logg",
+    "/mal/3",
 ]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                 "best-practice"]}}
@@ -38,6 +52,17 @@ def test_no_axe_violations(page, server_url, path):
     violations = results.response["violations"]
     assert violations == [], describe(violations)
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_no_axe_violations_for_an_administrator(admin_page, server_url, path):
+    open_page(admin_page, server_url + path)
+    assert admin_page.locator(".account-name").inner_text().startswith("admin-test")
+    results = AXE.run(admin_page, options=RULES)
+    violations = results.response["violations"]
+    assert violations == [], describe(violations)
+    assert admin_page.problems.messages == []
 
 
 @pytest.mark.browser

@@ -12,7 +12,8 @@ UNITS = "document.querySelector('#goal3-units').textContent"
 
 
 @pytest.mark.browser
-def test_choosing_a_forvaltning_shows_its_enheter_and_lives_in_the_url(page, server_url):
+def test_choosing_a_forvaltning_shows_its_enheter_and_lives_in_the_url(viewer_page, server_url):
+    page = viewer_page  # the survey per unit is shown to those logged in
     open_page(page, server_url + "/mal/3?ar=2025")
     assert "Intern kommunikation per förvaltning 2025" in text_of(page)
     page.select_option("#goal3-forvaltning", "Socialförvaltningen")
@@ -38,7 +39,8 @@ def table_rows(page, caption: str) -> list[list[str]]:
 
 
 @pytest.mark.browser
-def test_response_rate_years_between_and_hme_beside_the_survey(page, server_url):
+def test_response_rate_years_between_and_hme_beside_the_survey(viewer_page, server_url):
+    page = viewer_page
     open_page(page, server_url + f"/mal/3?ar=2025&forv={quote('Kommunledningsförvaltningen')}")
     units = table_rows(page, "Kommunledningsförvaltningen: enheter 2025")
     assert units[0] == ["Förvaltning", "Enhet", "Medelvärde (1–5)", "Andel 4–5", "Svarande (n)",
@@ -58,7 +60,8 @@ def test_response_rate_years_between_and_hme_beside_the_survey(page, server_url)
 
 
 @pytest.mark.browser
-def test_an_unknown_or_hidden_forvaltning_in_the_url_shows_all(page, server_url):
+def test_an_unknown_or_hidden_forvaltning_in_the_url_shows_all(viewer_page, server_url):
+    page = viewer_page
     open_page(page, server_url + "/mal/3?ar=2025&forv=Finns%20inte")
     assert "Intern kommunikation per förvaltning 2025" in text_of(page)
     assert page.problems.messages == []

@@ -56,7 +56,8 @@ def test_unknown_goal_and_unknown_page(page, server_url):
 
 
 @pytest.mark.browser
-def test_survey_year_can_be_changed(page, server_url):
+def test_survey_year_can_be_changed(viewer_page, server_url):
+    page = viewer_page
     open_page(page, server_url + "/mal/3")
     page.select_option("#goal3-year", "2013")
     page.wait_for_function(
@@ -66,7 +67,8 @@ def test_survey_year_can_be_changed(page, server_url):
 
 
 @pytest.mark.browser
-def test_survey_year_lives_in_the_url(page, server_url):
+def test_survey_year_lives_in_the_url(viewer_page, server_url):
+    page = viewer_page
     open_page(page, server_url + "/mal/3?ar=2015")
     assert "Intern kommunikation per förvaltning 2015" in text_of(page)
     page.select_option("#goal3-year", "2019")
@@ -112,6 +114,22 @@ def test_overview_offers_the_yearly_report(page, server_url):
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "arsrapport-2022.pdf"
     assert page.get_by_role("link", name="All data som Excel (xlsx)").count() == 1
-    open_page(page, server_url + "/mal/3")
-    assert page.get_by_role("group", name=re.compile("^Ladda ner ")).count() == 4
+    open_page(page, server_url + "/mal/3")  # not logged in: the survey over years and HME
+    assert page.get_by_role("group", name=re.compile("^Ladda ner ")).count() == 2
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_survey_per_unit_needs_login_even_when_public(page, viewer_page, server_url):
+    open_page(page, server_url + "/mal/3")
+    text = text_of(page)
+    assert "Medarbetarenkäten per förvaltning och enhet visas för inloggade användare." in text
+    assert "Intern kommunikation per förvaltning" not in text
+    assert page.locator("#goal3-year").count() == 0
+    login = page.locator(".login-needed a")
+    assert login.get_attribute("href").startswith("/logga-in?nasta=/mal/3")
+
+    open_page(viewer_page, server_url + "/mal/3")
+    assert "Intern kommunikation per förvaltning 2025" in text_of(viewer_page)
+    assert viewer_page.get_by_role("group", name=re.compile("^Ladda ner ")).count() == 4
+    assert page.problems.messages == [] and viewer_page.problems.messages == []

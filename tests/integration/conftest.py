@@ -20,11 +20,11 @@ from tests.conftest import (
 
 
 @pytest.fixture(scope="session", params=engine_params())
-def demo_settings(request, demo_settings) -> Iterator[Settings]:
+def demo_settings(request, sqlite_demo) -> Iterator[Settings]:
     """The demo database on SQLite and, when configured, on PostgreSQL: every integration
     test that uses it runs on both engines."""
     if request.param == "sqlite":
-        yield demo_settings
+        yield sqlite_demo
         return
     require_postgres()
     with fresh_postgres_url() as url:

@@ -32,7 +32,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboard import runtime
-from etl import db, imports
+from etl import db, imports, users
 from etl.settings import DEFAULT_DATA_DIR, Settings
 from tests.conftest import make_settings, sqlite_url
 from tests.survey_data import write_csv
@@ -160,7 +160,12 @@ def make_world(base: Path, directory: Path, threshold: int) -> World:
     summaries = [imports.import_survey_file(
         engine, write_csv(directory / f"enkat_{year}.csv", survey_rows(year)), settings
     ).summary() for year in YEARS]
+    with engine.begin() as connection:  # the survey per unit is shown to those logged in
+        users.add_user(connection, ADMIN[0], "admin", ADMIN[1], actor="test")
     return World(settings, directory, summaries)
+
+
+ADMIN = ("granskare", "ett långt lösenord för granskning")
 
 
 @pytest.fixture(scope="module")
@@ -234,16 +239,21 @@ SEARCHED_CALLBACKS = {ROUTER}
 def pages_and_callback_answers(world: World) -> Iterator[tuple[str, str]]:
     """What the browser receives: the page, the shell's layout and every callback's answer
     (the layout of each page in each state, with its figures, hover texts and tables)."""
-    client = world.app().server.test_client()
-    for url in page_urls(world):
-        page = client.get(url).get_data(as_text=True)
-        # Dash's meta tags repeat the address the reader asked for; that is not data.
-        yield f"GET {url}", page.replace(html.escape(url), "").replace(url, "")
-    yield "GET /_dash-layout", readable(client.get("/_dash-layout").data)
-    for where, body in callback_requests(world):
-        answer = client.post("/_dash-update-component", json=body)
-        assert answer.status_code == 200, (where, answer.data[:500])
-        yield f"callback {where}", readable(answer.data)
+    app = world.app()
+    # Both as anyone may read the pages and as an administrator, who is shown the most.
+    for who in ("anonym", "administratör"):
+        client = app.server.test_client()
+        if who == "administratör":
+            client.post("/logga-in", data={"anvandare": ADMIN[0], "losenord": ADMIN[1]})
+        for url in page_urls(world):
+            page = client.get(url).get_data(as_text=True)
+            # Dash's meta tags repeat the address the reader asked for; that is not data.
+            yield f"{who}: GET {url}", page.replace(html.escape(url), "").replace(url, "")
+        yield f"{who}: GET /_dash-layout", readable(client.get("/_dash-layout").data)
+        for where, body in callback_requests(world):
+            answer = client.post("/_dash-update-component", json=body)
+            assert answer.status_code == 200, (where, answer.data[:500])
+            yield f"{who}: callback {where}", readable(answer.data)
 
 
 def run_cli(world: World, *args: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import queries
-from etl import db, imports, schema
+from etl import db, imports, schema, users
 from tests.conftest import dump
 from tests.survey_data import BY_HAND, EMPLOYEES, QUESTION, respondent_rows, write_csv
 
@@ -70,8 +70,9 @@ def test_another_file_replaces_a_year_only_on_request_and_the_old_result_is_logg
     assert "Ersatte resultatet från forsta.csv" in result.summary()
     assert stored(catalogue_db.database_url)[("kommun", "", "")]["mean"] == pytest.approx(65 / 19)
     with engine.connect() as connection:
-        event = connection.execute(select(schema.AuditEvent)).mappings().one()
-    assert (event["action"], event["object_id"]) == ("ersatt-enkat", f"{MEASURE}/2021")
+        event = connection.execute(select(schema.AuditEvent).where(
+            schema.AuditEvent.action == "import.survey.replaced")).mappings().one()
+    assert (event["action"], event["object_id"]) == ("import.survey.replaced", f"{MEASURE}/2021")
     old = {(r["level"], r["enhet"]): r["mean"] for r in json.loads(event["before"])}
     assert old[("kommun", "")] == pytest.approx(69 / 19)
 
@@ -109,10 +110,13 @@ def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
     rows = [[f"Medarbetarenkät 2023: {QUESTION}"], ["Förvaltning", "Antal svar", "Medelvärde"],
             ["Bygg", 12, "3,42"], ["Skola", 7, "4,00"]]
     imports.import_survey_file(engine, write_csv(tmp_path / "medel.csv", rows), catalogue_db)
+    with engine.begin() as connection:  # the survey per unit is shown to those logged in
+        users.add_user(connection, "lasare", "viewer", "ett långt lösenord", actor="test")
     saved = runtime._settings
     try:
         client = create_app(catalogue_db).server.test_client()
         client.get("/")
+        client.post("/logga-in", data={"anvandare": "lasare", "losenord": "ett långt lösenord"})
         answer = client.post("/_dash-update-component", json={
             "output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"},

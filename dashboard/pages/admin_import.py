@@ -1,0 +1,183 @@
+"""Importera data: upload a Kolada file or a staff-survey export, see what would change, confirm.
+
+Both callbacks are glue between the upload and `dashboard.uploads` (which calls the same
+import pipelines as the command line); both check themselves that an administrator asks.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import auth, runtime, uploads
+from dashboard import formatting as fmt
+from dashboard.components.admin import field, message, refusal, select
+from dashboard.components.common import table_view
+from etl.errors import MalbildError
+
+ACCESS = auth.ADMIN
+
+dash.register_page(__name__, path="/admin/import", name="Importera data",
+                   title="Importera data – Målbild", order=31)
+
+KIND = "admin-import-kind"
+YEAR = "admin-import-year"
+UPLOAD = "admin-import-file"
+PREVIEW = "admin-import-preview"
+CONFIRM = "admin-import-confirm"
+RESULT = "admin-import-result"
+TICKET = "admin-import-ticket"
+GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+
+
+def _table(rows: list[dict], columns: dict[str, str], caption: str) -> html.Details:
+    frame = pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
+    return table_view(frame.astype(object).where(frame.notna(), "–"), caption, open_=True)
+
+
+def _counts(counts: dict[str, int]) -> html.Dl:
+    items = []
+    for term, number in counts.items():
+        items += [html.Dt(term.capitalize()), html.Dd(fmt.count(number))]
+    return html.Dl(items, className="facts counts")
+
+
+def _value(v, decimals: int | None = None) -> str:
+    """A value as in the file: with its own decimals (at least one), or with `decimals`."""
+    if v is None or pd.isna(v):
+        return "–"
+    if decimals is None:
+        decimals = next(d for d in (1, 2, 3, 4) if round(float(v), d) == float(v) or d == 4)
+    return fmt.number(float(v), decimals)
+
+
+def preview_view(shown: uploads.Preview) -> list:
+    """The preview: counts, samples of new and changed values, rejected rows with reasons."""
+    blocks = [html.H2("Förhandsgranskning", id="forhandsgranskning"),
+              html.P(["Fil: ", html.Strong(shown.filename), f" ({uploads.KINDS[shown.kind]})"]),
+              _counts(shown.counts)]
+    if shown.summary:
+        blocks.append(html.P(shown.summary))
+    if shown.replaces:
+        blocks.append(message(f"Importen ersätter medarbetarenkäten {shown.year} som lästes in "
+                              f"från {shown.replaces}. Det gamla resultatet finns kvar i loggen.",
+                              "info"))
+    if shown.kind == "kolada":
+        if shown.rejected_total:
+            more = (f" (de första {len(shown.rejected)} visas)"
+                    if shown.rejected_total > len(shown.rejected) else "")
+            blocks += [
+                html.H3(f"Avvisade rader: {fmt.count(shown.rejected_total)}{more}"),
+                html.P("Raderna nedan läses inte in. Rätta dem i filen och importera den igen, "
+                       "eller importera de giltiga raderna nu.", className="hint"),
+                _table([{**r, "row": str(r["row"])} for r in shown.rejected],
+                       {"row": "Rad", "column": "Kolumn", "value": "Värde", "reason": "Skäl"},
+                       "Avvisade rader"),
+            ]
+        if shown.added:
+            blocks += [html.H3("Nya värden (urval)"), _table(
+                [{**r, "gender": GENDERS.get(r["gender"], r["gender"]),
+                  "value": _value(r["value"])} for r in shown.added],
+                {"kpi_id": "Nyckeltal", "municipality_id": "Kommun", "year": "År",
+                 "gender": "Kön", "value": "Värde"}, "Nya värden")]
+        if shown.updated:
+            blocks += [html.H3("Ändrade värden (urval)"), _table(
+                [{**r, "gender": GENDERS.get(r["gender"], r["gender"]),
+                  "value_old": _value(r["value_old"]), "value": _value(r["value"])}
+                 for r in shown.updated],
+                {"kpi_id": "Nyckeltal", "municipality_id": "Kommun", "year": "År",
+                 "gender": "Kön", "value_old": "Tidigare", "value": "Nytt"}, "Ändrade värden")]
+    else:
+        blocks += [html.H3(f"Enheter {shown.year}"), _table(
+            [{**u, "respondents": "–" if u["respondents"] is None else str(u["respondents"]),
+              "mean": _value(u["mean"], 2), "old_mean": _value(u["old_mean"], 2)}
+             for u in shown.units],
+            {"status": "Ändring", "level": "Nivå", "forvaltning": "Förvaltning",
+             "enhet": "Enhet", "respondents": "Svarande (n)", "mean": "Medelvärde",
+             "old_mean": "Tidigare medelvärde"},
+            f"Medarbetarenkät {shown.year} per enhet")]
+    return blocks
+
+
+def layout(**_query) -> html.Div:
+    settings = runtime.settings()
+    limit = f"{settings.upload_max_bytes / 1024 / 1024:.0f} MB"
+    return html.Div([
+        html.P(html.A("← Administration", href="/admin"), className="breadcrumb"),
+        html.H1("Importera data"),
+        html.P(f"Välj vad filen innehåller och sedan filen (högst {limit}). Målbild kontrollerar "
+               "filen och visar vad som skulle ändras innan något sparas. Samma kontroller "
+               "görs som för «malbild etl file» och «malbild etl survey».", className="lead"),
+        html.P("Kolada-värden: CSV med kolumnerna kpi, municipality, period, gender och value "
+               "(som Koladas API och Målbilds eget uttag). Medarbetarenkät: exporten från "
+               "enkätverktyget, en rad per svarande eller per enhet.", className="hint"),
+        html.Div([
+            select(KIND, "Vad innehåller filen?",
+                   [{"label": text, "value": key} for key, text in uploads.KINDS.items()],
+                   "enkat"),
+            field(YEAR, "Enkätår (om det inte står i filen)",
+                  dbc.Input(id=YEAR, type="number", min=1990, max=2100, step=1,
+                            class_name="form-control", debounce=True),
+                  "Gäller medarbetarenkäten. Lämna tomt om året står i filens rubrik eller "
+                  "namn."),
+        ], className="control-grid admin-grid"),
+        # A label around the upload gives its native file input a name (WCAG 4.1.2).
+        html.Label([
+            html.Span("Fil att importera", className="upload-label"),
+            dcc.Upload(id=UPLOAD, children=html.Span(
+                "Välj fil – eller dra den hit", className="upload-text"),
+                disable_click=True, multiple=False, className="upload"),
+        ], className="upload-field"),
+        dcc.Loading(html.Div(id=PREVIEW, role="status", **{"aria-live": "polite"}),
+                    type="default"),
+        dcc.Store(id=TICKET),
+        html.Button("Importera", id=CONFIRM, className="button", type="button", disabled=True),
+        dcc.Loading(html.Div(id=RESULT, role="status", **{"aria-live": "polite"})),
+    ])
+
+
+@callback(Output(PREVIEW, "children"), Output(TICKET, "data"), Output(CONFIRM, "disabled"),
+          Output(CONFIRM, "children"), Output(RESULT, "children"),
+          Input(UPLOAD, "contents"), Input(KIND, "value"), Input(YEAR, "value"),
+          State(UPLOAD, "filename"), prevent_initial_call=True)
+def _preview(contents, kind, year, filename):
+    if auth.admin_user() is None:
+        return refusal(), None, True, "Importera", None
+    if not contents:
+        return no_update, None, True, "Importera", None
+    engine, settings = runtime.engine(), runtime.settings()
+    try:
+        shown = uploads.preview(engine, settings, kind, contents, filename,
+                                int(year) if year else None)
+    except MalbildError as exc:
+        return message(["Filen kan inte importeras: ", exc.explain()], "error"), None, True, \
+            "Importera", None
+    if not shown.changes_anything:
+        note = message("Filen ändrar ingenting i databasen; det finns inget att importera.")
+        return [*preview_view(shown), note], None, True, "Importera", None
+    label = ("Importera de giltiga raderna" if shown.rejected_total else "Importera")
+    return preview_view(shown), shown.ticket, False, label, None
+
+
+@callback(Output(RESULT, "children", allow_duplicate=True),
+          Output(CONFIRM, "disabled", allow_duplicate=True),
+          Output(TICKET, "data", allow_duplicate=True),
+          Input(CONFIRM, "n_clicks"), State(TICKET, "data"), State(UPLOAD, "contents"),
+          State(UPLOAD, "filename"), prevent_initial_call=True)
+def _confirm(clicks, ticket, contents, filename):
+    user = auth.admin_user()
+    if user is None:
+        return refusal(), True, None
+    if not clicks:
+        return no_update, no_update, no_update
+    engine, settings = runtime.engine(), runtime.settings()
+    try:
+        summary = uploads.confirm(engine, settings, ticket, contents, filename,
+                                  actor=user.username)
+    except MalbildError as exc:
+        return message(["Ingenting importerades: ", exc.explain()], "error"), True, None
+    goal_link = (html.A("Se mål 3", href="/mal/3") if ticket.get("kind") == "enkat"
+                 else html.A("Se översikten", href="/"))
+    return message([summary, " ", goal_link, "."], "ok"), True, None

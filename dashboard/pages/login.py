@@ -1,0 +1,61 @@
+"""Logga in: a plain HTML form posted to the server (`dashboard.auth`), so the password never
+passes through a callback, password managers recognise it, and it works without scripts."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard import auth, runtime
+from dashboard.components.admin import message
+from etl import users
+
+ACCESS = auth.OPEN
+
+dash.register_page(__name__, path=auth.LOGIN_PATH, name="Logga in",
+                   title="Logga in – Målbild", order=20)
+
+ERRORS = {
+    "fel": "Fel användarnamn eller lösenord, eller så är kontot avstängt.",
+    "spärrad": (f"För många misslyckade försök. Inloggningen är spärrad i "
+                f"{int(users.LOCKOUT_WINDOW.total_seconds() // 60)} minuter; försök igen "
+                "senare eller be en administratör om hjälp."),
+}
+
+
+def layout(fel: str | None = None, nasta: str | None = None, **_query) -> html.Div:
+    target = auth.safe_next(nasta)
+    who = auth.identity()
+    settings = runtime.settings()
+    content = [html.H1("Logga in")]
+    if who.user is not None:
+        content += [
+            html.P(f"Du är inloggad som {who.user.username} ({who.user.role_label})."),
+            html.A("Fortsätt", href=target, className="button-link"),
+        ]
+        return html.Div(content, className="narrow")
+    if fel in ERRORS:
+        content.append(message(ERRORS[fel], "error"))
+    content += [
+        html.P("Administratörer loggar in för att importera data, sätta mål och skriva "
+               "analyser. " + ("Uppföljningen kan läsas utan inloggning; medarbetarenkäten "
+                               "per förvaltning och enhet visas för inloggade."
+                               if settings.public_read else
+                               "Uppföljningen visas för inloggade användare.")),
+        html.Form([
+            html.Label("Användarnamn", htmlFor="login-user"),
+            dbc.Input(id="login-user", name="anvandare", type="text", autocomplete="username",
+                      required=True, class_name="form-control", autofocus=True),
+            html.Label("Lösenord", htmlFor="login-password"),
+            dbc.Input(id="login-password", name="losenord", type="password",
+                      autocomplete="current-password", required=True,
+                      class_name="form-control"),
+            dbc.Input(id="login-next", name="nasta", type="hidden", value=target),
+            html.Button("Logga in", type="submit", className="button", id="login-submit"),
+        ], method="POST", action=auth.LOGIN_PATH, className="login-form"),
+    ]
+    if settings.trust_proxy_user_header:
+        content.append(html.P("Kommer du via kommunens inloggning (e-tjänstekort eller "
+                              "Windows-inloggning) känns du igen automatiskt.", className="hint"))
+    return html.Div(content, className="narrow")

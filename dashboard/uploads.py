@@ -1,0 +1,199 @@
+"""Files uploaded in the browser, through the same import pipelines as the command line.
+
+A file arrives in a callback (as the browser read it), is checked for size, written under its
+own name to a private temporary directory, and handed to `etl.imports` — first as a dry run
+whose result is the preview, then, when the administrator confirms, for real. Nothing is kept
+on the server between the two: the confirmation sends the file again, and the import only
+goes ahead if it is the same file (SHA-256) and the database has not changed since the
+preview (its data version), so what is imported is what was shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from etl import imports
+from etl.db import data_version
+from etl.errors import InputError, Location
+from etl.settings import Settings
+
+KINDS = {
+    "kolada": "Kolada-värden (CSV, även .csv.gz)",
+    "enkat": "Medarbetarenkät (Excel eller CSV)",
+}
+SUFFIXES = {
+    "kolada": (".csv", ".txt", ".gz"),
+    "enkat": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
+}
+MAX_NAME = 120
+SAMPLE_ROWS = 20
+UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def safe_filename(name: str | None) -> str:
+    """The file's own name, usable as a file name here: no folders, no control characters.
+
+    Everything else is kept (the name is shown, as text, in the preview and the log).
+    """
+    base = re.split(r"[/\\]", name or "")[-1]
+    base = UNSAFE_IN_NAMES.sub("_", base).strip().lstrip(".")
+    if len(base) > MAX_NAME:
+        stem, dot, suffix = base.rpartition(".")
+        base = (stem[:MAX_NAME - len(suffix) - 1] + dot + suffix) if dot and len(suffix) < 10 \
+            else base[:MAX_NAME]
+    return base or "uppladdad-fil"
+
+
+def decode(contents: str | None, filename: str, max_bytes: int) -> bytes:
+    """The bytes of an upload (a data: URL), refused when too big, before it is decoded."""
+    if not contents or "," not in contents:
+        raise InputError("ingen fil har valts.", hint="Välj en fil att importera.")
+    data = contents.split(",", 1)[1]
+    size = len(data) * 3 // 4
+    if size > max_bytes:
+        raise InputError(
+            f"filen är {size / 1024 / 1024:.1f} MB; största tillåtna storlek är "
+            f"{max_bytes / 1024 / 1024:.0f} MB.".replace(".", ","),
+            Location(filename),
+            hint="Kontrollera att det är rätt fil, eller be den som driftar Målbild höja "
+            "gränsen (MALBILD_UPLOAD_MAX_BYTES).")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError("filen kom inte fram hel.", Location(filename),
+                         hint="Välj filen igen.") from None
+
+
+@contextmanager
+def as_file(content: bytes, filename: str) -> Iterator[Path]:
+    """The content as a file with its own name in a private directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="malbild-uppladdning-") as directory:
+        path = Path(directory) / filename
+        path.write_bytes(content)
+        yield path
+
+
+def check_kind(kind: str, filename: str) -> None:
+    if kind not in KINDS:
+        raise InputError("välj vad filen innehåller.", hint="Kolada-värden eller medarbetarenkät.")
+    if not filename.lower().endswith(SUFFIXES[kind]):
+        raise InputError(
+            "filtypen går inte att läsa som " + ("Kolada-värden" if kind == "kolada"
+                                                 else "medarbetarenkät") + ".",
+            Location(filename),
+            hint="Välj en fil som slutar på " + ", ".join(SUFFIXES[kind]) + ".")
+
+
+@dataclass
+class Preview:
+    """What an import of the file would do, and the ticket that lets it be confirmed."""
+
+    kind: str
+    filename: str
+    sha256: str
+    version: int
+    year: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    summary: str = ""
+    added: list[dict] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    rejected_total: int = 0
+    units: list[dict] = field(default_factory=list)
+    hidden: int = 0
+    replaces: str | None = None
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(self.counts.get(k, 0) for k in ("nya", "ändrade", "borttagna"))
+
+    @property
+    def ticket(self) -> dict:
+        return {"sha256": self.sha256, "version": self.version, "kind": self.kind,
+                "year": self.year, "filename": self.filename}
+
+
+def _version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return data_version(connection)
+
+
+def _records(frame, columns: list[str]) -> list[dict]:
+    return frame[columns].head(SAMPLE_ROWS).to_dict("records") if len(frame) else []
+
+
+def _run(engine: Engine, settings: Settings, kind: str, path: Path, filename: str,
+         year: int | None, *, dry_run: bool, actor: str | None = None):
+    if kind == "kolada":
+        return imports.import_value_file(engine, path, skip_invalid=True, dry_run=dry_run,
+                                         source_name=filename, requested_by=actor)
+    return imports.import_survey_file(engine, path, settings, year=year, replace=True,
+                                      dry_run=dry_run, source_name=filename,
+                                      requested_by=actor)
+
+
+def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
+            filename: str | None, year: int | None = None) -> Preview:
+    """Check the file and compare it with the database, changing nothing."""
+    name = safe_filename(filename)
+    check_kind(kind, name)
+    content = decode(contents, name, settings.upload_max_bytes)
+    version = _version(engine)
+    with as_file(content, name) as path:
+        result = _run(engine, settings, kind, path, name, year, dry_run=True)
+    shown = Preview(kind, name, hashlib.sha256(content).hexdigest(), version)
+    if kind == "kolada":
+        c = result.counts
+        rejected = result.rejected
+        shown.counts = {"nya": c.added, "ändrade": c.updated, "oförändrade": c.unchanged,
+                        "borttagna": c.removed, "avvisade": rejected.total if rejected else 0}
+        if result.preview is not None:
+            keys = ["kpi_id", "municipality_id", "year", "gender"]
+            shown.added = _records(result.preview.added, [*keys, "value"])
+            shown.updated = _records(result.preview.updated, [*keys, "value_old", "value"])
+        if rejected:
+            shown.rejected = [r.__dict__ for r in rejected.rows]
+            shown.rejected_total = rejected.total
+        return shown
+    statuses = [change.status for change in result.changes]
+    shown.year = result.year
+    shown.counts = {"nya": statuses.count("ny"), "ändrade": statuses.count("ändrad"),
+                    "oförändrade": statuses.count("oförändrad"),
+                    "borttagna": statuses.count("tas bort")}
+    shown.units = [change.__dict__ for change in result.changes]
+    shown.hidden = result.hidden
+    shown.replaces = result.replaced if shown.changes_anything else None
+    shown.summary = (f"Medarbetarenkät {result.year}, {len(result.results)} enheter och nivåer "
+                     f"kan visas; {result.hidden} är under anonymitetsgränsen och sparas inte.")
+    return shown
+
+
+def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: str | None,
+            filename: str | None, *, actor: str) -> str:
+    """Import the file that was previewed; refused if the file or the database changed."""
+    if not ticket:
+        raise InputError("förhandsgranska filen först.", hint="Välj filen igen.")
+    name = safe_filename(filename)
+    content = decode(contents, name, settings.upload_max_bytes)
+    if hashlib.sha256(content).hexdigest() != ticket.get("sha256"):
+        raise InputError("filen är inte den som förhandsgranskades.",
+                         hint="Förhandsgranska den valda filen och importera igen.")
+    if _version(engine) != ticket.get("version"):
+        raise InputError("databasen har ändrats sedan förhandsgranskningen.",
+                         hint="Granska den nya förhandsgranskningen nedan och importera igen.")
+    kind = ticket.get("kind", "")
+    check_kind(kind, name)
+    with as_file(content, name) as path:
+        result = _run(engine, settings, kind, path, name, ticket.get("year"), dry_run=False,
+                      actor=actor)
+    return result.summary()

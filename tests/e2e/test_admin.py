@@ -1,0 +1,123 @@
+"""The administrator's year in a real browser, against `malbild serve` over a private copy of
+the demo: log in, upload a staff survey, check the preview, confirm, see the new year on the
+goal page; write an analysis text. Script and HTML in the file's name, in unit names and in the
+text stay text, and nothing anybody wrote ever runs."""
+
+import random
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import PageProblems, log_in, open_page
+from tests.e2e.test_pages import text_of
+from tests.served import ADMIN
+
+SCRIPT_UNIT = "<script>window.hacked = 'enhet'</script>"
+FILE_NAME = "medarbetarenkat_2027 <img src=x onerror=window.hacked=1>.csv"
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                "best-practice"]}}
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("admin-server")]
+
+
+def survey_2027(directory) -> str:
+    """A respondent-level export for 2027 with one förvaltning named like a script."""
+    rng = random.Random(2027)
+    lines = ["Medarbetarenkät 2027 – export från enkätverktyget", "",
+             "Förvaltning;Enhet;Den interna kommunikationen i kommunen fungerar bra"]
+    for forvaltning in ("Barn- och utbildningsförvaltningen", "Omsorgsförvaltningen",
+                        SCRIPT_UNIT):
+        for enhet in ("Norr", "Söder"):
+            lines += [f"{forvaltning};{enhet};{rng.randint(2, 5)}" for _ in range(8)]
+    path = directory / FILE_NAME
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def admin(browser, admin_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    page.problems = PageProblems(page)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def shown(page) -> str:
+    """The visible text of the main landmark, spaces folded."""
+    return re.sub(r"\s+", " ", page.locator("main").inner_text())
+
+
+def never_ran(page) -> None:
+    """No alert, no injected element, no script from the data."""
+    assert page.dialogs == []
+    assert page.evaluate("window.hacked === undefined")
+    assert page.locator("main img[src='x'], main script").count() == 0
+
+
+def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admin_server,
+                                                                      tmp_path):
+    base = admin_server.url
+    log_in(admin, base, ADMIN, "/admin/import")
+    assert admin.locator("main h1").inner_text() == "Importera data"
+    admin.get_by_label("Vad innehåller filen?").select_option("enkat")
+    admin.get_by_label("Fil att importera").set_input_files(survey_2027(tmp_path))
+
+    admin.wait_for_selector("#forhandsgranskning", timeout=30_000)
+    preview = shown(admin)
+    assert f"Fil: {FILE_NAME}" in preview  # the name as text, tags and all
+    assert "Medarbetarenkät 2027" in preview
+    assert "Nya 10 Ändrade 0 Oförändrade 0 Borttagna 0" in preview
+    assert f"ny förvaltning {SCRIPT_UNIT}" in preview
+    never_ran(admin)
+    violations = Axe().run(admin, options=RULES).response["violations"]
+    assert violations == [], violations
+
+    confirm = admin.get_by_role("button", name="Importera", exact=True)
+    assert confirm.is_enabled()
+    confirm.click()
+    result = admin.locator(".message-ok")
+    result.wait_for(timeout=30_000)
+    assert "medarbetarenkät 2027, kommunen" in result.inner_text()
+    assert admin.get_by_role("button", name="Importera", exact=True).is_disabled()
+
+    open_page(admin, base + "/mal/3")
+    page_text = text_of(admin)
+    assert "(medelvärde 1–5, n = 48)" in page_text and "Åstorp 3," in page_text
+    assert " 2027 " in page_text.split("Åstorp 3,")[1][:12]
+    assert "2027" in admin.locator("#goal3-year option").all_inner_texts()
+    assert "Intern kommunikation per förvaltning 2027" in page_text
+    assert SCRIPT_UNIT in page_text  # the unit's name, as text
+    never_ran(admin)
+
+    open_page(admin, base + "/admin/logg?typ=import")
+    assert f"fil: {FILE_NAME}" in shown(admin)  # the upload, in the log, as text
+    never_ran(admin)
+    assert admin.problems.messages == []
+
+
+def test_analysis_text_with_markup_is_shown_as_text(admin, admin_server):
+    base = admin_server.url
+    log_in(admin, base, ADMIN, "/admin/analys?matt=telefon-bemotande&ar=2022")
+    body = ("Bemötandet **sjönk** till 80 %.\n\n<script>window.hacked = 1</script>\n\n"
+            "- <img src=x onerror=window.hacked=2>\n- Mät igen")
+    admin.get_by_label("Analys", exact=True).fill(body)
+    admin.get_by_label("Läge").select_option("granskad")
+    admin.get_by_role("button", name="Spara texten").click()
+    admin.locator(".message-ok").wait_for()
+    shown = admin.locator(".analysis-preview .analysis-body")
+    assert shown.locator("strong").inner_text() == "sjönk"
+    assert "<script>window.hacked = 1</script>" in shown.inner_text()
+    never_ran(admin)
+
+    open_page(admin, base + "/mal/1")
+    analysis = admin.locator("#telefon-bemotande").locator("xpath=..").locator(".analysis")
+    assert analysis.locator("h3").inner_text() == "Analys 2022"
+    assert "Granskad, ej fastställd" in analysis.inner_text()
+    assert analysis.locator("li").all_inner_texts() == ["<img src=x onerror=window.hacked=2>",
+                                                        "Mät igen"]
+    never_ran(admin)
+    assert admin.problems.messages == []
