@@ -29,7 +29,16 @@ class _Gunicorn(BaseApplication):
         return wsgi_app()
 
 
+def _post_fork(_server, _worker) -> None:
+    from etl import db
+
+    db.after_fork()
+
+
 def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: int = 4) -> None:
+    from etl import db
+
+    db.close_all()  # connections opened by the command line before the workers are forked
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -38,4 +47,5 @@ def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: in
         "timeout": 60,
         # Requests are logged by the app as JSON lines (dashboard/operations.py).
         "accesslog": None,
+        "post_fork": _post_fork,
     }).run()

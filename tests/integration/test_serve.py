@@ -66,7 +66,7 @@ def test_every_worker_serves_the_script_bundles(served):
 def test_healthz_reports_database_and_freshness(served):
     response = httpx.get(served + "/healthz")
     body = response.json()
-    assert response.status_code == 200 and body["status"] == "ok"
+    assert response.status_code == 200 and body["status"] == "ok", body
     assert body["database"]["reachable"] is True
     assert body["data"]["newest_kolada_year"] == 2022
     assert body["data"]["last_import"] and body["data"]["version"] > 0
