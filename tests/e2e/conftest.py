@@ -142,8 +142,19 @@ def page(browser):
     context.close()
 
 
+CHARTS_DRAWN = """[...document.querySelectorAll('main .graph')]
+    .every(graph => graph.querySelector('.main-svg .gtitle'))"""
+
+
+def wait_for_charts(page) -> None:
+    """Every chart of the page drawn by Plotly (titles included): on a busy machine that may
+    come well after the network is idle."""
+    page.wait_for_function(CHARTS_DRAWN)
+
+
 def open_page(page, url: str) -> None:
-    """Open a URL and wait until Dash has rendered the page (and its callbacks have run)."""
+    """Open a URL and wait until Dash has rendered the page and Plotly its charts."""
     page.goto(url, wait_until="networkidle")
     page.wait_for_selector("main h1")
     page.wait_for_load_state("networkidle")
+    wait_for_charts(page)

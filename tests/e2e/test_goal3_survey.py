@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import open_page
+from tests.e2e.conftest import open_page, wait_for_charts
 from tests.e2e.test_pages import text_of
 
 UNITS = "document.querySelector('#goal3-units').textContent"
@@ -19,6 +19,7 @@ def test_choosing_a_forvaltning_shows_its_enheter_and_lives_in_the_url(viewer_pa
     page.select_option("#goal3-forvaltning", "Socialförvaltningen")
     page.wait_for_url(f"**/mal/3?ar=2025&forv={quote('Socialförvaltningen')}")
     page.wait_for_function(f"{UNITS}.includes('per enhet 2025: Socialförvaltningen')")
+    wait_for_charts(page)
     units = text_of(page)
     assert "Barn och familj (n = 21)" in units
     assert "Fördelning av svaren 2025, Socialförvaltningen" in units

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import open_page
+from tests.e2e.conftest import open_page, wait_for_charts
 
 NBSP = "\u00a0"
 
@@ -62,6 +62,7 @@ def test_survey_year_can_be_changed(viewer_page, server_url):
     page.select_option("#goal3-year", "2013")
     page.wait_for_function(
         "document.querySelector('#goal3-units').textContent.includes('förvaltning 2013')")
+    wait_for_charts(page)
     assert "Intern kommunikation per förvaltning 2013" in text_of(page)
     assert page.problems.messages == []
 
