@@ -215,16 +215,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
             first, final = float(part["year"].min()), float(part["year"].max())
             spec.vrect(first - 0.5, final + 0.5, fill=EXAMPLE_FILL)
             spec.note("Exempeldata", x=first - 0.45, y=0.99)
-    targets = series.loc[series["target"].notna()]
-    if len(targets):
-        spec.trace(
-            type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-            marker={"symbol": "line-ew-open", "size": 22,
-                    "line": {"width": 3, "color": TARGET_COLOUR}},
-            **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
-                         for y, t, ex in zip(targets["year"], targets["target"],
-                                             targets["target_is_example"], strict=True)),
-        )
+    _targets(spec, series, fmt_value)
     for earlier, later in zip(info.lineage, info.lineage[1:], strict=False):
         boundary = (later.first_year + (earlier.last_year or later.first_year)) / 2
         if boundary == later.first_year:
@@ -236,6 +227,21 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
     if info.unit == "%":
         spec.axis("yaxis", range=[0, 100])
     return spec.figure()
+
+
+def _targets(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
+    """The year's targets as short horizontal marks (labelled as examples where they are)."""
+    targets = series.loc[series["target"].notna()]
+    if targets.empty:
+        return
+    spec.trace(
+        type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
+        marker={"symbol": "line-ew-open", "size": 22,
+                "line": {"width": 3, "color": TARGET_COLOUR}},
+        **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
+                     for y, t, ex in zip(targets["year"], targets["target"],
+                                         targets["target_is_example"], strict=True)),
+    )
 
 
 def _label_latest(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
@@ -281,17 +287,7 @@ def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
                                                measured["share_positive"],
                                                measured["is_example"], strict=True)),
     )
-    targets = series.loc[series["target"].notna()]
-    if len(targets):
-        spec.trace(
-            type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-            marker={"symbol": "line-ew-open", "size": 22,
-                    "line": {"width": 3, "color": TARGET_COLOUR}},
-            **spec.hover(f"Mål {int(y)}: {fmt.number(t, info.decimals)}"
-                         + (" (exempel)" if ex else "")
-                         for y, t, ex in zip(targets["year"], targets["target"],
-                                             targets["target_is_example"], strict=True)),
-        )
+    _targets(spec, series, lambda v: fmt.number(v, info.decimals))
     spec.axis("yaxis", range=[info.scale_min, info.scale_max], dtick=1)
     return spec.figure()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,16 @@ class Location:
         if self.column:
             parts.append(f"kolumn «{self.column}»")
         return ", ".join(parts)
+
+
+def more_rows(rows: Sequence[int], listed: int = 5) -> list[str]:
+    """"Samma fel på 3 rader till (12, 14, 20)." for the rows after the first one named."""
+    extra = len(rows) - 1
+    if extra <= 0:
+        return []
+    shown = ", ".join(str(r) for r in rows[1 : listed + 1])
+    return [f"Samma fel på {extra} rad{'er' if extra > 1 else ''} till ({shown}"
+            f"{' …' if extra > listed else ''})."]
 
 
 class MalbildError(Exception):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl.errors import InputError
+from etl.errors import InputError, more_rows
 from etl.extract.survey_files import ANSWER, HeaderMap, SurveyTable
 
 KOMMUN, FORVALTNING, ENHET = "kommun", "förvaltning", "enhet"
@@ -76,14 +76,8 @@ def _fail(table: SurveyTable, rows: pd.DataFrame, bad: pd.Series, role: str | No
     """Raise an InputError for the first bad row, saying how many more rows have the problem."""
     wrong = rows.loc[bad]
     first = wrong.iloc[0]
-    more = []
-    if len(wrong) > 1:
-        listed = ", ".join(str(r) for r in wrong["row"].iloc[1:MAX_LISTED + 1])
-        extra = len(wrong) - 1
-        more.append(f"Samma fel på {extra} rad{'er' if extra > 1 else ''} till ({listed}"
-                    f"{' …' if extra > MAX_LISTED else ''}).")
     raise InputError(problem(first), table.where(int(first["row"]), role),
-                     hint=hint + NOTHING_SAVED, more=more)
+                     hint=hint + NOTHING_SAVED, more=more_rows(list(wrong["row"]), MAX_LISTED))
 
 
 def find_year(table: SurveyTable, year: int | None) -> int:

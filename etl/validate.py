@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from etl.errors import InputError, Location
+from etl.errors import InputError, Location, more_rows
 from etl.extract.kolada_files import MISSING_MARKERS
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "count"]
@@ -54,17 +54,11 @@ def _fail(source: str, frame: pd.DataFrame, bad: pd.Series, column: str, problem
     first = rows.iloc[0]
     if row_column and row_column in frame.columns:
         column = str(first[row_column])
-    more = []
-    if len(rows) > 1:
-        listed = ", ".join(str(r) for r in rows["row"].iloc[1 : MAX_LISTED + 1])
-        extra = len(rows) - 1
-        more.append(f"Samma fel på {extra} rad{'er' if extra > 1 else ''} till ({listed}"
-                    f"{' …' if extra > MAX_LISTED else ''}).")
     raise InputError(
         problem(first),
         Location(source, sheet=sheet, row=int(first["row"]), column=column),
         hint=hint + " Ingenting har sparats; databasen är oförändrad.",
-        more=more,
+        more=more_rows(list(rows["row"]), MAX_LISTED),
     )
 
 
