@@ -28,11 +28,11 @@ from etl.errors import InputError, Location
 from etl.settings import Settings
 
 KINDS = {
-    "kolada": "Kolada-värden (CSV, även .csv.gz)",
+    "kolada": "Kolada-värden (CSV eller Excel, även webbexport och .csv.gz)",
     "enkat": "Medarbetarenkät (Excel eller CSV)",
 }
 SUFFIXES = {
-    "kolada": (".csv", ".txt", ".gz"),
+    "kolada": (".csv", ".txt", ".gz", ".xlsx", ".xlsm"),
     "enkat": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
 }
 MAX_NAME = 120

@@ -110,9 +110,10 @@ def layout(**_query) -> html.Div:
         html.P(f"Välj vad filen innehåller och sedan filen (högst {limit}). Målbild kontrollerar "
                "filen och visar vad som skulle ändras innan något sparas. Samma kontroller "
                "görs som för «malbild etl file» och «malbild etl survey».", className="lead"),
-        html.P("Kolada-värden: CSV med kolumnerna kpi, municipality, period, gender och value "
-               "(som Koladas API och Målbilds eget uttag). Medarbetarenkät: exporten från "
-               "enkätverktyget, en rad per svarande eller per enhet.", className="hint"),
+        html.P("Kolada-värden: CSV med kolumnerna kpi, municipality, period, gender och value, "
+               "eller det man laddar ner från Koladas webb (Excel eller CSV, år som kolumner). "
+               "Medarbetarenkät: exporten från enkätverktyget, en rad per svarande eller per "
+               "enhet.", className="hint"),
         html.Div([
             select(KIND, "Vad innehåller filen?",
                    [{"label": text, "value": key} for key, text in uploads.KINDS.items()],

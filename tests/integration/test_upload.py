@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dashboard import uploads
 from etl import db, imports, schema
 from etl.errors import InputError
-from tests.conftest import dump
+from tests.conftest import FIXTURES, dump
 
 GOOD = "kpi,municipality,period,gender,value\n" + "\n".join(
     f"N00640,{m},2023,T,{v}" for m, v in [("1277", 83.0), ("0114", 85.5), ("1280", 79.1)]
@@ -187,3 +187,14 @@ def test_the_command_line_previews_and_skips_the_same_way(catalogue_db, tmp_path
     stored = run_cli("etl", "file", str(path), "--skip-invalid", url=catalogue_db.database_url)
     assert "2 nya, 0 ändrade, 0 borttagna, 0 oförändrade värden. 1 rad avvisades" in " ".join(
         stored.stderr.split())
+
+
+def test_a_kolada_web_export_in_excel_can_be_previewed(engine, catalogue_db):
+    """What people download from kolada.se (Excel, years as columns) goes the same way."""
+    content = (FIXTURES / "kolada_web" / "kolada_jamforaren_bemotande.xlsx").read_bytes()
+    before = dump(catalogue_db.database_url)
+    shown = uploads.preview(engine, catalogue_db, "kolada", data_url(
+        content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "kolada_jamforaren_bemotande.xlsx")
+    assert shown.counts["nya"] > 0
+    assert dump(catalogue_db.database_url) == before
