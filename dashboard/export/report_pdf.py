@@ -37,7 +37,10 @@ h4 { font-size: 11pt; margin: 1em 0 0.2em; }
           font-weight: bold; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 0.4em 0 1em; }
 caption { text-align: left; font-weight: bold; font-size: 9.5pt; padding-bottom: 0.3em; }
-th, td { border: 1px solid #8a8a8a; padding: 3px 5px; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #8a8a8a; padding: 3px 5px; vertical-align: top; text-align: left;
+         hyphens: auto; }
+thead th { overflow-wrap: anywhere; }
+td:nth-child(2) { white-space: nowrap; }
 thead th { background: #e8e8e8; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
