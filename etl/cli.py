@@ -96,7 +96,8 @@ def demo(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8050,
-          workers: Annotated[int, typer.Option(help="Antal arbetsprocesser (gunicorn).")] = 2
+          workers: Annotated[int, typer.Option(help="Antal arbetsprocesser (gunicorn).")] = 2,
+          threads: Annotated[int, typer.Option(help="Trådar per arbetsprocess.")] = 4,
           ) -> None:
     """Visa dashboarden över DATABASE_URL (gunicorn)."""
     from dashboard.server import run
@@ -106,7 +107,7 @@ def serve(host: str = "127.0.0.1", port: int = 8050,
         raise MalbildError(f"Databasen {engine_url} saknar Målbilds tabeller. Kör «malbild demo "
                            "--no-serve» eller «malbild db upgrade» och importera data först.")
     console.print(f"Målbild: http://{host}:{port}/  (Ctrl+C avslutar)")
-    run(host=host, port=port, workers=workers)
+    run(host=host, port=port, workers=workers, threads=threads)
 
 
 # --- Database and strategy ----------------------------------------------------------------------
