@@ -14,7 +14,7 @@ from tests.conftest import FIXTURES
 def test_export_lists_astorp_2021_bemotande(demo_settings):
     env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
     result = subprocess.run(
-        [sys.executable, "-m", "etl", "export", "data", "--measure", "telefon-bemotande",
+        [sys.executable, "-m", "dashboard", "export", "data", "--measure", "telefon-bemotande",
          "--out", "-"], capture_output=True, text=True, env=env, timeout=120, check=True)
     lines = result.stdout.splitlines()
     assert lines[0] == ",".join(COLUMNS)

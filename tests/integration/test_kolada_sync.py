@@ -319,7 +319,7 @@ def test_a_write_that_fails_halfway_is_rolled_back(settings, kolada_server, monk
 def run_cli(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200",
                    "MALBILD_KOLADA_ATTEMPTS": "2", "MALBILD_KOLADA_BACKOFF": "0", **env}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True,
                           env=environment, timeout=120)
 
 

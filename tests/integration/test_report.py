@@ -201,7 +201,7 @@ def test_pdf_is_tagged_swedish_titled_and_says_the_same(rendered, model):
 def test_cli_writes_the_report(demo_settings, tmp_path, chart_renderer):
     out = tmp_path / "arsrapport.docx"
     env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
-    result = subprocess.run([sys.executable, "-m", "etl", "report", "--year", "2022", "--out",
+    result = subprocess.run([sys.executable, "-m", "dashboard", "report", "--year", "2022", "--out",
                              str(out)], capture_output=True, text=True, env=env, timeout=180)
     assert result.returncode == 0, result.stderr
     document = Document(io.BytesIO(out.read_bytes()))
