@@ -19,7 +19,6 @@ import pandas as pd
 from etl.errors import InputError, Location
 
 TIDY_COLUMNS = ["kpi", "municipality", "period", "gender", "value"]
-MISSING_MARKERS = {"", "-", ".", "..", "…"}
 
 
 def read_json_list(path: Path) -> list[dict]:
