@@ -307,7 +307,7 @@ def _year(url: str, value: Any, where: str) -> int:
 
 
 def _is_deleted(item: dict) -> bool:
-    return bool(item.get("isdeleted") or item.get("is_deleted"))
+    return any(item.get(flag) for flag in DELETED_FLAGS)
 
 
 def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[tuple], list[tuple]]:
@@ -332,7 +332,7 @@ def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[t
                              "ett id som text (t.ex. «1277»).")
         if type(year) is not int or not 1900 <= year <= 2100:
             year = _year(url, year, f"values[{index}]")
-        row_deleted = ("isdeleted" in item or "is_deleted" in item) and _is_deleted(item)
+        row_deleted = _is_deleted(item)
         genders = item.get("values")
         if type(genders) is not list:
             if genders is None and row_deleted:
@@ -350,8 +350,7 @@ def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[t
             if gender not in GENDERS:
                 raise bad_answer(url, f"values[{index}].values[{position}].gender är "
                                  f"{gender!r}, väntade T, K eller M.")
-            if row_deleted or (("isdeleted" in entry or "is_deleted" in entry)
-                               and _is_deleted(entry)):
+            if row_deleted or _is_deleted(entry):
                 deleted.append((kpi, municipality, year, gender))
                 continue
             value = entry.get("value")

@@ -212,7 +212,7 @@ def read_survey(path: Path, *, question_pattern: str, mapping: Path,
             + MAPPING_HINT + _encoding_hint(grids),
         )
     grid, header = found
-    table = _survey_table(path, grid, header, question, question_pattern, headers)
+    table = _survey_table(path, grid, header, question, question_pattern)
     table.employees = next(
         (t for g in grids if g is not grid
          for t in [_employee_table(path, g, headers, question)] if t is not None), None)
@@ -220,7 +220,7 @@ def read_survey(path: Path, *, question_pattern: str, mapping: Path,
 
 
 def _survey_table(path: Path, grid: Grid, header: _Header, question: re.Pattern,
-                  question_pattern: str, headers: HeaderMap) -> SurveyTable:
+                  question_pattern: str) -> SurveyTable:
     header_row = grid.rows[header.index]
     where = Location(str(path), sheet=grid.sheet, row=header.index + 1)
     context = _context(path, grid, header)

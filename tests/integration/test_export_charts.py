@@ -154,7 +154,7 @@ def test_followup_workbook_has_a_sheet_per_goal(demo_engine, demo_settings):
     assert any(c.number_format == "0.00" for c in numbers)  # survey means, two decimals
 
 
-def test_chart_csv_opens_in_swedish_excel(demo_engine, demo_settings, bemotande):
+def test_chart_csv_opens_in_swedish_excel(bemotande):
     content = downloads.chart_csv(bemotande)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))

@@ -74,7 +74,7 @@ def test_healthz_reports_database_and_freshness(served):
     assert body["data"]["last_import"] and body["data"]["version"] > 0
 
 
-def test_healthz_says_503_without_a_database(tmp_path):
+def test_healthz_says_503_without_a_database():
     from dashboard.app import create_app
     from tests.conftest import make_settings
 
