@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 
@@ -25,6 +22,8 @@ from etl import db, imports, kolada_sync, load, schema
 from etl.errors import MalbildError
 from etl.extract import kolada
 from etl.settings import DEFAULT_DATA_DIR
+from tests.cli import CliResult
+from tests.cli import run_cli as run_malbild
 from tests.conftest import dump, make_settings, sqlite_url
 from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract
 
@@ -316,11 +315,9 @@ def test_a_write_that_fails_halfway_is_rolled_back(settings, kolada_server, monk
 # --- The command line ---------------------------------------------------------------------------
 
 
-def run_cli(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200",
-                   "MALBILD_KOLADA_ATTEMPTS": "2", "MALBILD_KOLADA_BACKOFF": "0", **env}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True,
-                          env=environment, timeout=120)
+def run_cli(*args: str, url: str, **env: str) -> CliResult:
+    return run_malbild(*args, url=url, env={"MALBILD_KOLADA_ATTEMPTS": "2",
+                                            "MALBILD_KOLADA_BACKOFF": "0", **env})
 
 
 def test_command_line_sync_and_failure(tmp_path, kolada_server):
