@@ -19,6 +19,7 @@ from etl import db, imports
 from etl.errors import InputError
 from tests.cli import run_cli
 from tests.conftest import (
+    POSTGRES_MISSING,
     _postgres_available,
     dump,
     engine_params,
@@ -258,7 +259,7 @@ def corpus_db(request, tmp_path_factory) -> Iterator:
         if not _postgres_available():
             if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
                 pytest.fail("PostgreSQL krävs men svarar inte")
-            pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+            pytest.skip(POSTGRES_MISSING)
         url_context = fresh_postgres_url()
         url = url_context.__enter__()
     settings = make_settings(url)
