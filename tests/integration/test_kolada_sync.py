@@ -25,10 +25,9 @@ from etl.settings import DEFAULT_DATA_DIR
 from tests.cli import CliResult
 from tests.cli import run_cli as run_malbild
 from tests.conftest import dump, make_settings, sqlite_url
-from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract
+from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract, utc_today
 
 TWO_KPIS = ["N00640", "N00647"]
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -120,8 +119,8 @@ def test_full_sync_stores_exactly_the_server_values_then_applies_one_revision_an
     second = run_sync(settings, kolada_server, kpis=all_kpis)
     after = dump(settings.database_url)
     assert (second.counts.added, second.counts.updated, second.counts.removed) == (0, 1, 1)
-    assert second.from_date == TODAY
-    assert all(f"from_date={TODAY.isoformat()}" in r for r in kolada_server.data_requests())
+    assert second.from_date == utc_today()
+    assert all(f"from_date={utc_today().isoformat()}" in r for r in kolada_server.data_requests())
     gone = set(before["kpi_value"]) - set(after["kpi_value"])
     new = set(after["kpi_value"]) - set(before["kpi_value"])
     assert sorted((r[:5]) for r in gone) == [("N00640", "0114", 2021, "T", 80.7),
@@ -184,7 +183,7 @@ def test_only_a_covering_earlier_sync_makes_a_run_incremental(tmp_path, kolada_s
     # A wider scope has never been fetched whole: complete again.
     assert run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022]
                     ).from_date is None
-    assert run_sync(settings, kolada_server, kpis=["N00640"], years=[2022]).from_date == TODAY
+    assert run_sync(settings, kolada_server, kpis=["N00640"], years=[2022]).from_date == utc_today()
     assert run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022], full=True
                     ).from_date is None
     since = date(2025, 3, 1)
@@ -223,9 +222,9 @@ def test_revised_value_is_shown_with_its_date(catalogue_db, kolada_server):
     engine = db.engine_for(catalogue_db.database_url)
     item = followup.measure_followup(engine, catalogue_db, "telefon-bemotande")
     table = item.display_table().set_index("År")
-    assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {TODAY.isoformat()})"
+    assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {utc_today().isoformat()})"
     assert table.loc[2021, "Åstorp"] == "83,0\u00a0%"
-    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {TODAY.isoformat()})" in item.summary()
+    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {utc_today().isoformat()})" in item.summary()
 
 
 # --- Faults -------------------------------------------------------------------------------------
@@ -286,7 +285,7 @@ def test_a_lasting_fault_fails_clearly_and_changes_nothing(settings, kolada_serv
     # Once Kolada answers again, the next run starts cleanly from the last successful sync.
     kolada_server.faults.remove(fault)
     second = run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022])
-    assert second.from_date == TODAY and first.run_id is not None
+    assert second.from_date == utc_today() and first.run_id is not None
     assert (second.counts.updated, second.counts.added, second.counts.removed) == (1, 0, 0)
 
 
