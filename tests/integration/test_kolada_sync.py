@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from dashboard import comparison, followup, queries
+from dashboard import charts, queries, words
 from etl import db, imports, kolada_sync, load, schema
 from etl.errors import MalbildError
 from etl.extract import kolada
 from etl.settings import DEFAULT_DATA_DIR
+from tests import comparison_reference as comparison
 from tests.cli import CliResult
 from tests.cli import run_cli as run_malbild
 from tests.conftest import dump, make_settings, sqlite_url
@@ -220,11 +221,11 @@ def test_revised_value_is_shown_with_its_date(catalogue_db, kolada_server):
     kolada_server.state.revise("N00640", "1277", 2022, 80.5)
     run_sync(catalogue_db, kolada_server, kpis=["N00640"], years=[2021, 2022])
     engine = db.engine_for(catalogue_db.database_url)
-    item = followup.measure_followup(engine, catalogue_db, "telefon-bemotande")
-    table = item.display_table().set_index("År")
+    item = queries.measure_followup(engine, catalogue_db, "telefon-bemotande")
+    table = charts.display_table(item).set_index("År")
     assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {utc_today().isoformat()})"
     assert table.loc[2021, "Åstorp"] == "83,0\u00a0%"
-    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {utc_today().isoformat()})" in item.summary()
+    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {utc_today().isoformat()})" in words.summary(item)
 
 
 # --- Faults -------------------------------------------------------------------------------------
