@@ -22,6 +22,7 @@ from etl.errors import InputError
 from etl.extract.contacts import ContactsFile, read_contacts
 from etl.imports import file_sha256
 from etl.settings import Settings
+from etl.strategy import CHANNELS
 
 CONTACTS_RUN_KIND = "kontakter-fil"
 MAPPING_FILE = ("mappings", "contact_headers.toml")
@@ -105,7 +106,8 @@ def import_contacts_file(engine: Engine, path: Path, settings: Settings, *,
         for year in years:
             new = [r for r in rows if r["year"] == year]
             old = [r for r in stored if r["year"] == year]
-            by_channel = dict(sorted(Counter(r["channel"] for r in new).items()))
+            counted = Counter(r["channel"] for r in new)
+            by_channel = {c: counted[c] for c in CHANNELS if counted[c]}
             if not old:
                 changes.append(YearChange(year, "new", len(new), by_channel))
                 continue

@@ -158,7 +158,8 @@ def _channel(text: str, values: ValueMap) -> Channel:
     channel = values.channels.get(_plain(text))
     if channel is None:
         raise _CellError(f"kanalen «{text}» är okänd.",
-                         "Skriv e-post, telefon eller brev. " + MAPPING_HINT)
+                         "Skriv e-post, telefon eller brev (andra namn på kanalerna kan läggas "
+                         "till under [values] i data/mappings/contact_headers.toml).")
     return channel
 
 
