@@ -379,6 +379,8 @@ def build_demo(settings: Settings, progress=None) -> list[str]:
         step(f"Exempeldata: testkontakter {year}")
         result = contacts.import_contacts_file(engine, demo_dir / contact_file_name(year),
                                                settings, is_example=True)
-        summaries.append(f"{contact_file_name(year)}: {result.counts.added} nya, "
-                         f"{result.counts.unchanged} oförändrade testkontakter.")
+        summaries.append(
+            f"{contact_file_name(year)}: {result.counts.added} testkontakter sparade."
+            if result.changed else f"{contact_file_name(year)}: inget att ändra "
+            f"({result.counts.unchanged} testkontakter finns redan, oförändrade).")
     return summaries
