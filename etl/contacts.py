@@ -123,8 +123,9 @@ def import_contacts_file(engine: Engine, path: Path, settings: Settings, *,
                     f"{started_at:%Y-%m-%d}).",
                     table.where(),
                     hint="Ange --replace för att ersätta årets kontakter med filens (de gamla "
-                    "sparas i loggen), eller kontrollera att det är rätt fil. Ingenting har "
-                    "sparats.")
+                    "sparas i loggen), eller kontrollera att det är rätt fil. Ett år läses in "
+                    "från en fil: har ni årets kontakter i flera filer, slå ihop dem först. "
+                    "Ingenting har sparats.")
             changes.append(YearChange(year, "replaced", len(new), by_channel, name, len(old)))
         changed_years = [c.year for c in changes if c.status != "unchanged"]
         added = sum(c.contacts for c in changes if c.status != "unchanged")
