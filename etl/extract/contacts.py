@@ -29,11 +29,13 @@ MAPPING_HINT = "Kända rubriker står i data/mappings/contact_headers.toml."
 DATE_HINT = ("Skriv datum som 2024-05-08, med tid som 2024-05-08 10:00 eller "
              "2024-05-08 kl. 10.00 (eller ett datum i Excel).")
 # 2024-05-08, 2024-05-08 10:00, 2024-05-08T10:00:00, 2024-05-08 kl. 10.00, 2024-05-08 kl 10
-MOMENT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(?:kl\.?\s*)?(\d{1,2})"
+MOMENT = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:\s+|T)(?:kl\.?\s*)?(\d{1,2})"
                     r"(?:[:.](\d{2})(?:[:.](\d{2})(?:\.\d+)?)?)?)?$", re.IGNORECASE)
 EXCEL_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
-GRADE = re.compile(r"^([1-9]\d*)(?:[.,]0+)?$")
+MIDNIGHT = datetime.min.time()
+# "4", "4,0", "4 – mycket gott", "4 (mycket gott)": the digit, then only words.
+GRADE = re.compile(r"^(\d+)(?:[.,]0+)?(?:\s*[-–=:.()]?\s*[^\d\s.,].*)?$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class ValueMap:
     channels: dict[str, Channel]
     yes: frozenset[str]
     no: frozenset[str]
+    blank: frozenset[str] = frozenset({""})
 
 
 @lru_cache
@@ -104,7 +107,8 @@ def value_map(path: Path) -> ValueMap:
         channels = {_plain(name): channel for channel in CHANNELS
                     for name in [channel, *values.get(channel, [])]}
         return ValueMap(channels, frozenset(map(_plain, values["ja"])),
-                        frozenset(map(_plain, values["nej"])))
+                        frozenset(map(_plain, values["nej"])),
+                        frozenset(["", *map(_plain, values.get("tom", []))]))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"mappningsfilen för testkontakter kan inte läsas ({exc}).",
                          Location(str(path)),
@@ -132,7 +136,7 @@ def parse_moment(text: str) -> Moment | None:
     if EXCEL_SERIAL.match(text):
         moment = EXCEL_EPOCH + timedelta(days=float(text.replace(",", ".")))
         moment = moment.replace(microsecond=0)
-        return _in_range(Moment(moment, moment.time() != datetime.min.time()), text)
+        return _in_range(Moment(moment, moment.time() != MIDNIGHT), text)
     match = MOMENT.match(text)
     if match is None:
         raise _CellError(f"«{text}» känns inte igen som datum.", DATE_HINT)
@@ -142,7 +146,8 @@ def parse_moment(text: str) -> Moment | None:
     except ValueError:
         raise _CellError(f"datumet «{text}» finns inte.",
                          "Rätta datumet (år-månad-dag, t.ex. 2024-05-08).") from None
-    return _in_range(Moment(moment, hour is not None), text)
+    # A date cell in Excel reads as midnight: a time of 00:00 says nothing about the time.
+    return _in_range(Moment(moment, moment.time() != MIDNIGHT), text)
 
 
 def _in_range(moment: Moment, text: str) -> Moment:
@@ -256,6 +261,9 @@ def read_contacts(path: Path, *, mapping: Path, max_bytes: int | None = None) ->
     for number, row in enumerate(grid.rows[index + 1:], start=index + 2):
         cells = {role: (row[column].strip() if column < len(row) else "")
                  for role, column in roles.items()}
+        for role in ("besvarad", "handlaggare", "bemotande"):
+            if role in cells and _plain(cells[role]) in values.blank:
+                cells[role] = ""
         if not any(cells.values()):
             continue  # spacing rows and the empty rows Excel keeps are not contacts
         contact = _contact(number, cells, values, problems)

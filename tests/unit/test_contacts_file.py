@@ -198,3 +198,32 @@ def test_sheet_is_named_in_errors_of_excel_files(tmp_path):
     workbook.save(path)
     message = refused(path)
     assert message.startswith("kontakter.xlsx, blad «Mätning 2024», rad 2, kolumn «Skickad»")
+
+
+def test_excel_date_cells_without_time_compare_by_date(tmp_path):
+    """A date cell reads as midnight; an answer that day is not "before" a morning contact."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Kanal", "Skickad", "Besvarad", "Handläggare", "Bemötande"])
+    sheet.append(["e-post", datetime(2024, 5, 8, 10, 0), datetime(2024, 5, 8), None,
+                  "4 – mycket gott"])
+    path = tmp_path / "kontakter.xlsx"
+    workbook.save(path)
+    contact = read(path).contacts[0]
+    assert not contact.answered.has_time and contact.grade == 4
+
+
+def test_words_for_nothing_are_empty_cells(tmp_path):
+    path = write(tmp_path, f"{HEADER}\ne-post;2024/05/08;ej besvarad;-;–;;;\n")
+    contact = read(path).contacts[0]
+    assert contact.answered is None and contact.reached_handlaggare is None
+    assert contact.grade is None and contact.sent.at == datetime(2024, 5, 8)
+
+
+def test_headers_with_explanations_are_recognised(tmp_path):
+    path = write(tmp_path, "Kanal (e-post/telefon/brev);Skickad (datum och tid);Datum besvarad;"
+                 "Nådde handläggare (ja/nej);Bemötande (1–4);Svarstid\n"
+                 "telefon;2024-05-08 10:00;;Ja;4;0\n")
+    table = read(path)
+    assert set(table.columns) == {"kanal", "skickad", "besvarad", "handlaggare", "bemotande"}
+    assert table.contacts[0].reached_handlaggare and table.contacts[0].grade == 4
