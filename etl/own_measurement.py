@@ -190,3 +190,10 @@ def own_values(engine: Engine, settings: Settings, *, years: Iterable[int] | Non
     calendar = load_calendar(settings.data_dir / CLOSED_DAYS_FILE)
     return compute_own_values(stored_contacts(engine, years), rules, calendar,
                               settings.anonymity_threshold)
+
+
+def own_series_by_measure(settings: Settings, strategy_path: Path | None = None
+                          ) -> dict[str, OwnSeries]:
+    """Which own series feeds which measure, as the strategy file says (`own_series`)."""
+    strategy = load_strategy(strategy_path or settings.strategy_path)
+    return {m.id: m.own_series for m in strategy.measures if m.own_series}

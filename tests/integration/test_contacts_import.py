@@ -221,3 +221,11 @@ def test_demo_has_example_contacts_for_three_years(demo_engine, demo_settings):
     assert [v.year for v in email] == [2023, 2024, 2025]
     assert all(v.is_example and 30 <= v.n <= 60 for v in email)
     assert values.by_forvaltning and values.hidden_forvaltningar
+
+
+def test_the_strategy_says_which_measures_own_series_feed(settings):
+    from etl.own_measurement import own_series_by_measure
+
+    assert own_series_by_measure(settings) == {
+        "epost-svar": "epost-inom-regel", "telefon-svar": "telefon-handlaggare",
+        "telefon-bemotande": "telefon-gott-bemotande"}
