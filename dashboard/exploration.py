@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import comparison, figures, queries, urlstate
+from dashboard import figures, queries, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.cache import cached
+from etl.followup import rules
 from etl.settings import Settings
 
 ALL_MUNICIPALITIES = "G2328"
@@ -158,15 +159,13 @@ class ExploreView:
         return (f"{self.home_name} {int(row['year'])}: kvinnor {self.value_text(row['K'])}, "
                 f"män {self.value_text(row['M'])}, totalt {self.value_text(row['T'])}.")
 
-    def peer_status(self):
-        from dashboard import status
-
+    def peer_status(self) -> words.PeerStatus:
         measured = self.trend.loc[self.trend["value"].notna()]
         if measured.empty:
-            return status.peer_status(None, 0, None, self.kpi["direction"])
+            return words.peer(None, 0, None, self.kpi["direction"])
         row = measured.iloc[-1]
-        return status.peer_status(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
-                                  self.kpi["direction"])
+        return words.peer(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
+                          self.kpi["direction"])
 
 
 def find_municipality(kommuner: pd.DataFrame, text: str) -> str | None:
@@ -241,7 +240,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     if not state.show_peers or len(peers) > MAX_PEER_LINES:
         peer_lines = peer_lines.iloc[0:0]
     spread = values.loc[values["year"] == spread_year, ["municipality_id", "value"]].copy()
-    spread["rank"] = comparison.ranks(spread["value"], kpi["direction"])
+    spread["rank"] = rules.ranks(spread["value"], kpi["direction"])
     spread["name"] = spread["municipality_id"].map(names)
     spread["is_home"] = spread["municipality_id"] == home
     spread["is_peer"] = (spread["municipality_id"].isin(peers) & ~spread["is_home"]
@@ -261,7 +260,9 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
             gender = None
     return ExploreView(state, kpi, home, names.get(home, home), names, years, in_range, peers,
                        peer_label, trend, peer_lines, spread, gender,
-                       queries.kpi_runs_caption(engine, [state.kpi], settings.kolada_dir))
+                       words.kpi_source(
+                           queries.value_provenance(engine, [state.kpi], settings.kolada_dir),
+                           queries.has_example_values(engine, [state.kpi])))
 
 
 def _trend(engine: Engine, kpi_id: str, values: pd.DataFrame, home: str, peers: list[str],

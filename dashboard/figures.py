@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting as fmt
-from dashboard.queries import MeasureInfo
+from etl.followup.records import MeasureInfo
 
 # Colour-blind-safe hues (Okabe–Ito, darkened where needed): every line and marker colour has
 # at least 3:1 contrast against white (WCAG 1.4.11), and series also differ by dash and marker.
@@ -174,6 +174,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
 
     Each KPI of the lineage is its own segment; a dotted vertical line marks where the method
     changed and no line joins two methods. Years of example data are shaded and labelled.
+    `series` has the follow-up's rows and `peer_text`, the standing among the others in words.
     """
     spec = _Spec(base_layout(text, y_title=_y_title(info.unit)))
     fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
@@ -196,7 +197,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
             **spec.hover(
                 f"{municipality} {int(y)}: {fmt_value(v)}{note}<br>{link.kpi_id}"
                 + (f"<br>{p}" if isinstance(p, str) and p else "")
-                for y, v, p in zip(part["year"], part["value"], part["peer_status_label"],
+                for y, v, p in zip(part["year"], part["value"], part["peer_text"],
                                    strict=True)),
         )
         spec.trace(

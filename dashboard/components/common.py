@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard import status as st
+from dashboard import words
 
 GRAPH_CONFIG = {
     "locale": "sv",
@@ -19,10 +19,10 @@ GRAPH_CONFIG = {
 }
 
 
-def status_badge(state: st.Status | st.PeerStatus, text: str | None = None) -> html.Span:
+def status_badge(state: words.Status | words.PeerStatus, text: str | None = None
+                 ) -> html.Span:
     """Status in words and an icon as well as colour (WCAG 1.4.1)."""
-    label = text or (state.label if isinstance(state, st.Status) else
-                     f"{state.label}{', ' + state.rank_text if state.rank_text else ''}")
+    label = text or (state.text if isinstance(state, words.PeerStatus) else state.label)
     return html.Span(
         [html.Span(state.icon, className="status-icon", **{"aria-hidden": "true"}), label],
         className=f"status {state.css}",

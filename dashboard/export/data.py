@@ -1,4 +1,4 @@
-"""The follow-up table (one row per measure, KPI and year) for CSV and Excel."""
+"""The follow-up table (one row per measure, KPI and year) as plain CSV or Excel."""
 
 from __future__ import annotations
 
@@ -8,51 +8,24 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import followup, queries
+from dashboard import charts, queries
+from dashboard.export import downloads
+from etl.followup import table as followup
 from etl.settings import Settings
 
-COLUMNS = ["goal", "measure", "kpi", "municipality", "year", "value", "comparison_mean",
-           "comparison_n", "target", "target_status", "peer_rank", "peer_n", "source"]
+COLUMNS = followup.COLUMNS
 
 
 def followup_table(engine: Engine, settings: Settings, *, goal: int | None = None,
                    measure: str | None = None) -> pd.DataFrame:
     """Every measure's yearly values as the design names the columns."""
-    infos = queries.measures(engine, goal)
+    items = queries.goal_followups(engine, settings, goal)
     if measure is not None:
-        infos = [m for m in infos if m.id == measure]
-        if not infos:
+        items = [item for item in items if item.info.id == measure]
+        if not items:
             known = ", ".join(m.id for m in queries.measures(engine))
             raise KeyError(f"Okänt mått «{measure}». Måtten i strategin: {known}.")
-    strategy = queries.strategy_info(engine, settings.municipality)
-    frames = []
-    for info in infos:
-        item = followup.measure_followup(engine, settings, info.id, info, strategy)
-        s = item.series
-        if info.is_survey:
-            s = s.assign(kpi_id=None, comparison_mean=None, comparison_n=pd.NA, peer_rank=pd.NA)
-        frames.append(pd.DataFrame({
-            "goal": info.goal_number,
-            "measure": info.id,
-            "kpi": s["kpi_id"],
-            "municipality": strategy.municipality_id,
-            "year": s["year"].astype(int),
-            "value": s["value"],
-            "comparison_mean": s["comparison_mean"],
-            "comparison_n": s["comparison_n"],
-            "target": s["target"],
-            "target_status": s["target_status"],
-            "peer_rank": s["peer_rank"],
-            "peer_n": s["comparison_n"],
-            "source": [
-                "Exempeldata" if ex else ("Medarbetarenkät" if info.is_survey else "Kolada")
-                for ex in s["is_example"]
-            ],
-        }))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    table = table[COLUMNS]
-    table.attrs["decimals"] = {info.id: info.decimals for info in infos}
-    return table
+    return followup.followup_table(items)
 
 
 def _fixed(value: object, decimals: int) -> str:
@@ -75,7 +48,9 @@ def to_csv_text(table: pd.DataFrame) -> str:
 
 
 def write_table(table: pd.DataFrame, path: Path) -> None:
+    """CSV, or Excel (real numbers, one sheet) when the name ends in .xlsx."""
     if path.suffix.lower() == ".xlsx":
-        table.to_excel(path, index=False, sheet_name="Uppföljning")
+        sheet = charts.DataTable.from_columns("Uppföljning", table, {})
+        path.write_bytes(downloads.workbook_bytes([sheet]))
     else:
         path.write_text(to_csv_text(table), encoding="utf-8")

@@ -6,47 +6,47 @@ import dash
 import pandas as pd
 from dash import html
 
-from dashboard import followup, queries, runtime
 from dashboard import formatting as fmt
+from dashboard import queries, runtime, words
 from dashboard.components.common import definition_list, example_tag, status_badge
+from etl.followup.records import MeasureFollowUp
 
 dash.register_page(__name__, path="/", name="Översikt", title="Översikt – Målbild", order=0)
 
 
-def measure_card(item: followup.MeasureFollowUp, benchmark: pd.Series | None = None,
+def measure_card(item: MeasureFollowUp, benchmark: pd.Series | None = None,
                  benchmark_id: str | None = None) -> html.Article:
     info, row = item.info, item.latest
     heading_id = f"kort-{info.id}"
     if row is None:
         body = [html.P("Ingen mätning ännu.", className="card-empty")]
     else:
-        year = int(row["year"])
-        facts = [("Kommunens mått", html.Span(item.value_text(row["value"]), className="big"))]
+        year = row.year
+        facts = [("Kommunens mått", html.Span(words.value_text(info, row.value),
+                                              className="big"))]
         if info.is_survey:
-            facts.append(("Svarande", f"{fmt.count(int(row['respondents']))} (andel 4–5: "
-                                      f"{fmt.percent(row['share_positive'], 0)})"))
+            facts.append(("Svarande", f"{fmt.count(row.respondents)} (andel 4–5: "
+                                      f"{fmt.percent(row.share_positive, 0)})"))
         else:
             facts.append(("Mätkommunernas medelvärde",
-                          f"{item.value_text(row['comparison_mean'])} "
-                          f"(n = {fmt.count(int(row['comparison_n']))})"))
-        target = row["target"]
-        facts.append((f"Mål {year}", item.value_text(target) + (
-            " (exempel)" if not pd.isna(target) and bool(row["target_is_example"]) else "")))
+                          f"{words.value_text(info, row.comparison_mean)} "
+                          f"(n = {fmt.count(row.comparison_n)})"))
+        facts.append((f"Mål {year}", words.value_text(info, row.target) + (
+            " (exempel)" if row.target is not None and row.target_is_example else "")))
         body = [
-            html.P([f"{year}", " · ", html.Span(row["kpi_id"] if "kpi_id" in row and
-                                                 isinstance(row["kpi_id"], str)
-                                                 else "Medarbetarenkät", className="kpi-id"),
-                    " ", example_tag() if bool(row["is_example"]) else None],
+            html.P([f"{year}", " · ", html.Span(row.kpi_id or "Medarbetarenkät",
+                                                 className="kpi-id"),
+                    " ", example_tag() if row.is_example else None],
                    className="card-meta"),
             definition_list(facts),
             html.Ul([
-                html.Li(["Mot målet: ", status_badge(item.target_state(row))]),
-                html.Li(["Mot andra kommuner: ", status_badge(item.peer_state(row))])
+                html.Li(["Mot målet: ", status_badge(words.target_of(row))]),
+                html.Li(["Mot andra kommuner: ", status_badge(words.peer_of(item, row))])
                 if not info.is_survey else None,
             ], className="card-status"),
         ]
-        if item.missing_latest_note:
-            body.append(html.P(item.missing_latest_note, className="card-note"))
+        if note := words.missing_latest_note(item):
+            body.append(html.P(note, className="card-note"))
     if benchmark is not None:
         body.append(html.P([
             f"Jämförelse: HME ({benchmark_id}) {int(benchmark['year'])}: "
@@ -71,7 +71,7 @@ def layout(**_query) -> html.Div:
     every_item = []
     for goal in queries.goals(engine).itertuples():
         cards = []
-        items = followup.goal_followups(engine, settings, goal.number)
+        items = queries.goal_followups(engine, settings, goal.number)
         every_item += items
         for item in items:
             benchmark = None
@@ -97,7 +97,7 @@ def layout(**_query) -> html.Div:
     ])
 
 
-def report_year(items: list[followup.MeasureFollowUp]) -> int | None:
+def report_year(items: list[MeasureFollowUp]) -> int | None:
     """The year the report is usually wanted for: the newest year of Kolada data."""
     years = [item.data_through for item in items
              if not item.info.is_survey and item.data_through]

@@ -1,0 +1,75 @@
+"""The rules that judge a measure's value, as enums: no words here (see dashboard/words.py).
+
+1. Against the municipality's own target for the year: uppnått / på väg / ej uppnått.
+   "På väg" means not reached but better than the previous measurement with the same method.
+2. Against the others: the rank among the measuring municipalities and its quarter.
+
+"Mätkommunernas medelvärde" is the unweighted mean over the municipalities (type K) that
+reported a value, with its count n, never Riket nor the regions; the database computes it
+(`store.kpi_year_stats`). The rank counts the municipalities that did better, so equal values
+share a place ("plats 54 av 148").
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import pandas as pd
+
+
+class TargetStatus(StrEnum):
+    """Against the year's target; the values are the export's `target_status` column."""
+
+    UPPNATT = "uppnatt"
+    PA_VAG = "pa-vag"
+    EJ_UPPNATT = "ej-uppnatt"
+    INGET_MAL = "inget-mal"
+    INGEN_MATNING = "ingen-matning"
+    INGEN_BEDOMNING = "ingen-bedomning"
+
+
+def is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _reached(value: float, target: float, direction: str) -> bool:
+    return value <= target if direction == "lower" else value >= target
+
+
+def _better(value: float, previous: float, direction: str) -> bool:
+    return value < previous if direction == "lower" else value > previous
+
+
+def target_status(value: float | None, target: float | None, direction: str, *,
+                  previous: float | None = None, decimals: int = 1) -> TargetStatus:
+    """Status against the year's target. Values are compared as shown (rounded)."""
+    if is_missing(value):
+        return TargetStatus.INGEN_MATNING
+    if direction == "none":
+        return TargetStatus.INGEN_BEDOMNING
+    if is_missing(target):
+        return TargetStatus.INGET_MAL
+    shown = round(value, decimals)
+    if _reached(shown, target, direction):
+        return TargetStatus.UPPNATT
+    if not is_missing(previous) and _better(shown, round(previous, decimals), direction):
+        return TargetStatus.PA_VAG
+    return TargetStatus.EJ_UPPNATT
+
+
+def rank_of(value: float, others: pd.Series, direction: str) -> int:
+    """1 + how many did better; for KPIs without a direction, 1 + how many are higher."""
+    if direction == "lower":
+        return int((others < value).sum()) + 1
+    return int((others > value).sum()) + 1
+
+
+def ranks(values: pd.Series, direction: str) -> pd.Series:
+    """Every value's rank among `values` by the same rule as `rank_of` (ties share a place)."""
+    return values.rank(method="min", ascending=direction == "lower").astype(int)
+
+
+def quartile_of(rank: int, n: int) -> int:
+    """Which quarter of the n measuring municipalities a rank falls in (1 = the best)."""
+    return min(4, 1 + (4 * (rank - 1)) // n)
