@@ -18,7 +18,7 @@ from dashboard import uploads
 from etl import audit, db, schema
 from etl.contacts import import_contacts_file
 from etl.errors import InputError
-from etl.own_measurement import own_values
+from etl.followup.own import own_values
 from tests.conftest import dump
 
 HEADER = "Kanal;Skickad;Besvarad;Handläggare;Bemötande;Förvaltning"
@@ -224,7 +224,7 @@ def test_demo_has_example_contacts_for_three_years(demo_engine, demo_settings):
 
 
 def test_the_strategy_says_which_measures_own_series_feed(settings):
-    from etl.own_measurement import own_series_by_measure
+    from etl.followup.own import own_series_by_measure
 
     assert own_series_by_measure(settings) == {
         "epost-svar": "epost-inom-regel", "telefon-svar": "telefon-handlaggare",

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from etl.intervals import wilson_interval
-from etl.own_measurement import StoredContact, compute_own_values
+from etl.followup.intervals import wilson_interval
+from etl.followup.own import StoredContact, compute_own_values
 from etl.settings import DEFAULT_DATA_DIR
 from etl.strategy import OwnMeasurement
 from etl.workdays import load_calendar

@@ -27,7 +27,7 @@ from typing import get_args
 from sqlalchemy import Engine, select
 
 from etl import schema, survey
-from etl.intervals import wilson_interval
+from etl.followup.intervals import wilson_interval
 from etl.settings import Settings
 from etl.strategy import CHANNELS, OwnMeasurement, OwnSeries, load_strategy
 from etl.workdays import CLOSED_DAYS_FILE, WorkingCalendar, load_calendar
