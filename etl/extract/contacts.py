@@ -154,6 +154,10 @@ def _in_range(moment: Moment, text: str) -> Moment:
     if not FIRST_YEAR <= moment.at.year <= LAST_YEAR:
         raise _CellError(f"datumet «{text}» ({moment.at:%Y-%m-%d}) är inte rimligt för en "
                          "testkontakt.", DATE_HINT)
+    if moment.at.date() > date.today() + timedelta(days=1):  # a day's grace for time zones
+        raise _CellError(f"datumet «{text}» ligger i framtiden.",
+                         "Rätta datumet; en testkontakt kan bara ha gjorts och besvarats "
+                         "hittills.")
     return moment
 
 

@@ -227,3 +227,8 @@ def test_headers_with_explanations_are_recognised(tmp_path):
     table = read(path)
     assert set(table.columns) == {"kanal", "skickad", "besvarad", "handlaggare", "bemotande"}
     assert table.contacts[0].reached_handlaggare and table.contacts[0].grade == 4
+
+
+def test_a_date_in_the_future_is_refused(tmp_path):
+    message = refused(write(tmp_path, f"{HEADER}\ne-post;2024-05-08;2099-05-09;;;;;\n"))
+    assert "rad 2, kolumn «besvarad»: datumet «2099-05-09» ligger i framtiden." in message
