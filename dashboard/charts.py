@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from dashboard import figures, queries, words
 from dashboard import formatting as fmt
-from etl.followup.records import MeasureFollowUp, MeasureInfo
+from etl.followup.records import MeasureFollowUp, MeasureInfo, YearRow
 from etl.settings import Settings
 
 TEXT = "@"  # Excel's text format: the cell is shown as written
@@ -98,16 +98,29 @@ def display_table(item: MeasureFollowUp) -> pd.DataFrame:
         "År": s["year"],
         "Nyckeltal": s["kpi_id"].fillna("–"),
         item.municipality: [
-            words.value_text(info, r.value) + words.revised_note(r.revised_at)
+            words.row_value(item, r) + words.revised_note(r.revised_at)
             if r.value is not None else "ingen mätning" for r in item.rows],
-        "Mätkommunernas medelvärde": [words.value_text(info, v) for v in s["comparison_mean"]],
+        "95 %-intervall": [_interval_cell(item, r) for r in item.rows],
+        "Antal svar (n)": [fmt.count(r.sample_n) for r in item.rows],
+        "Mätkommunernas medelvärde": [words.row_value(item, r, r.comparison_mean)
+                                      if r.comparison_mean is not None else "–"
+                                      for r in item.rows],
         "n": [fmt.count(r.comparison_n) for r in item.rows],
-        "Plats": [f"{r.peer_rank} av {r.comparison_n}" if r.peer_rank is not None else "–"
-                  for r in item.rows],
-        "Mål": [words.value_text(info, v) for v in s["target"]],
-        "Status mot mål": [words.target(r.target_status).label for r in item.rows],
+        "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else "–"
+                            for r in item.rows],
+        "Plats": [words.peer_of(item, r).rank_text or "–" for r in item.rows],
+        "Mål": [words.value_text(info, v, r.unit) for v, r in zip(s["target"], item.rows,
+                                                                   strict=True)],
+        "Status mot mål": [words.target_of(r).label for r in item.rows],
         "Källa": [_source_text(r.source) for r in item.rows],
     })
+
+
+def _interval_cell(item: MeasureFollowUp, row: YearRow) -> str:
+    if row.interval is None:
+        return "okänd" if row.value is not None else "–"
+    return (f"{fmt.number(row.ci_low, item.info.decimals)}–"
+            f"{words.row_value(item, row, row.ci_high)}")
 
 
 def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
@@ -122,15 +135,22 @@ def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
         "År": full["year"].astype(int),
         item.municipality: [words.value_text(info, v) if has else "ingen mätning"
                             for v, has in zip(full["value"], measured, strict=True)],
+        "95 %-intervall": [
+            f"{fmt.number(lo, info.decimals)}–{fmt.number(hi, info.decimals)}"
+            if not pd.isna(lo) else ("okänd" if has else "–")
+            for lo, hi, has in zip(full["ci_low"], full["ci_high"], measured, strict=True)],
         "Svarande (n)": [fmt.count(None if pd.isna(n) else int(n))
                          for n in full["respondents"]],
         "Andel 4–5": [fmt.percent(v, 1) for v in full["share_positive"]],
+        "Andel 4–5, 95 %-intervall": [
+            f"{fmt.number(lo, 1)}–{fmt.percent(hi, 1)}" if not pd.isna(lo) else "–"
+            for lo, hi in zip(full["share_ci_low"], full["share_ci_high"], strict=True)],
     })
     if full["response_rate"].notna().any():
         table["Svarsfrekvens"] = [fmt.percent(v, 0) for v in full["response_rate"]]
     table["Mål"] = [words.value_text(info, v) for v in full["target"]]
-    table["Status mot mål"] = [words.target(None if pd.isna(key) else key).label
-                               for key in full["target_status"]]
+    by_year = {r.year: r for r in item.rows}
+    table["Status mot mål"] = [words.target_of(by_year.get(int(y))).label for y in full["year"]]
     table["Källa"] = [_source_text(v) for v in full["source"]]
     return table
 
@@ -153,7 +173,7 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
     s, info, place = item.frame, item.info, item.municipality
     value_format = number_format(info.decimals, info.unit)
     notes = [chart_text(item).footer]
-    target_words = [words.target(key).label for key in s["target_status"]]
+    target_words = [words.target_of(r).label for r in item.rows]
     sources = [_source_text(v) for v in s["source"]]
     if info.is_survey:
         measured = (s["value"].notna() | s["target"].notna()).to_numpy()
@@ -162,6 +182,8 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
             "Mått": info.name,
             "År": m["year"],
             f"{place}, medelvärde 1–5": m["value"],
+            "95 %-intervall, nedre": m["ci_low"],
+            "95 %-intervall, övre": m["ci_high"],
             "Svarande (n)": m["respondents"],
             "Andel som svarar 4–5 (%)": m["share_positive"],
             "Mål": m["target"],
@@ -170,6 +192,7 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
             "Källa": [w for w, keep in zip(sources, measured, strict=True) if keep],
         })
         formats = {"År": "0", f"{place}, medelvärde 1–5": value_format,
+                   "95 %-intervall, nedre": value_format, "95 %-intervall, övre": value_format,
                    "Svarande (n)": INTEGER, "Andel som svarar 4–5 (%)": number_format(1, "%"),
                    "Mål": value_format}
         return DataTable.from_columns(info.name, frame, formats, notes)
@@ -177,16 +200,26 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
         "Mått": info.name,
         "År": s["year"],
         "Nyckeltal": s["kpi_id"],
+        "Enhet": s["unit"],
         place: s["value"],
+        "95 %-intervall, nedre": s["ci_low"],
+        "95 %-intervall, övre": s["ci_high"],
+        "Antal svar (n)": s["sample_n"],
         "Mätkommunernas medelvärde": s["comparison_mean"],
         "Antal mätkommuner (n)": s["comparison_n"],
+        "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else ""
+                            for r in item.rows],
         "Plats": s["peer_rank"],
+        "Trolig plats, bästa": s["rank_low"],
+        "Trolig plats, sämsta": s["rank_high"],
         "Mål": s["target"],
         "Status mot mål": target_words,
         "Status mot andra kommuner": [words.peer_of(item, r).text for r in item.rows],
         "Källa": sources,
     })
-    formats = {"År": "0", place: value_format,
+    formats = {"År": "0", place: value_format, "95 %-intervall, nedre": value_format,
+               "95 %-intervall, övre": value_format, "Antal svar (n)": INTEGER,
+               "Trolig plats, bästa": INTEGER, "Trolig plats, sämsta": INTEGER,
                "Mätkommunernas medelvärde": number_format(info.decimals + 1, info.unit),
                "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER, "Mål": value_format}
     return DataTable.from_columns(info.name, frame, formats, notes)
@@ -194,7 +227,8 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
 
 def measure_view(item: MeasureFollowUp) -> ChartView:
     info = item.info
-    numeric = [item.municipality, "Mätkommunernas medelvärde", "n", "Mål"]
+    numeric = [item.municipality, "95 %-intervall", "Antal svar (n)",
+               "Mätkommunernas medelvärde", "n", "Mål"]
     return ChartView(info.id, info.name, measure_figure(item), words.summary(item),
                      display_table(item), f"{info.name}, {item.municipality}", numeric,
                      measure_data(item), info)

@@ -463,6 +463,25 @@ def export_data(
     console.print(f"{len(table)} rader skrivna till {path}")
 
 
+@export_app.command("goals")
+def export_goals(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller - för standard ut."
+                                     )] = "-",
+) -> None:
+    """Bedömningen per mål för ett år: uppnått, delvis, ej uppnått eller kan inte bedömas."""
+    from dashboard.export import data as export
+
+    engine = db.engine_for(settings().database_url)
+    table = export.goals_table(engine, settings(), year)
+    if out == "-":
+        sys.stdout.write(export.to_csv_text(table))
+        return
+    path = Path(out)
+    export.write_table(table, path)
+    console.print(f"{len(table)} mål skrivna till {path}")
+
+
 @export_app.command("chart")
 def export_chart(
     measure: Annotated[str, typer.Argument(help="Måttets id (t.ex. telefon-bemotande) eller en "

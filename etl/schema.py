@@ -211,6 +211,7 @@ class Measure(Base):
     decimals: Mapped[int] = mapped_column(Integer, default=1)
     benchmark_kpi_id: Mapped[str | None] = mapped_column(String(16))
     survey_question_pattern: Mapped[str | None] = mapped_column(Text)
+    cadence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class MeasureKpi(Base):

@@ -102,6 +102,8 @@ class Measure(_Model):
     benchmark_kpi: str | None = None
     survey_question_pattern: str | None = None
     own_series: OwnSeries | None = None
+    # Years between measurements: a value is current for the follow-up this many years.
+    cadence: int = Field(1, ge=1, le=5)
 
     def kpi_for(self, year: int) -> str | None:
         """The KPI that measures this measure in `year`, if any."""

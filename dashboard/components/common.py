@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard import words
+from etl.followup.verdict import GoalVerdict
 
 GRAPH_CONFIG = {
     "locale": "sv",
@@ -112,3 +113,15 @@ def definition_list(items: Sequence[tuple[str, object]]) -> html.Dl:
     for term, value in items:
         children += [html.Dt(term), html.Dd(value)]
     return html.Dl(children, className="facts")
+
+
+def verdict_line(goal: GoalVerdict) -> html.P:
+    """The goal's verdict in words and symbol, how it was reached and the rule in a sentence."""
+    return html.P([
+        html.Span(f"Bedömning {goal.year}: ", className="verdict-label"),
+        status_badge(words.verdict(goal)), " ",
+        html.Span(f"({words.verdict_counts(goal)}). ", className="verdict-counts"),
+        html.Span(words.VERDICT_RULE, className="verdict-rule"), " ",
+        html.A(["Se måtten", html.Span(f" för mål {goal.goal}", className="visually-hidden")],
+               href=f"/mal/{goal.goal}"),
+    ], className="goal-verdict")

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from dashboard import charts, queries
 from dashboard.export import downloads
 from etl.followup import table as followup
+from etl.followup.rules import round_half_up
+from etl.followup.verdict import goal_verdict
 from etl.settings import Settings
 
 COLUMNS = followup.COLUMNS
@@ -28,17 +30,29 @@ def followup_table(engine: Engine, settings: Settings, *, goal: int | None = Non
     return followup.followup_table(items)
 
 
+def goals_table(engine: Engine, settings: Settings, year: int) -> pd.DataFrame:
+    """The verdict per goal for the follow-up year."""
+    verdicts = [goal_verdict(int(goal.number), queries.goal_followups(engine, settings,
+                                                                      int(goal.number)), year)
+                for goal in queries.goals(engine).itertuples()]
+    return followup.goals_table(verdicts)
+
+
 def _fixed(value: object, decimals: int) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:.{decimals}f}"
+    if value is None or pd.isna(value):
+        return ""
+    return f"{round_half_up(value, decimals):.{decimals}f}"
 
 
 def to_csv_text(table: pd.DataFrame) -> str:
     """Plain CSV for machines (comma, decimal point). Values keep the measure's decimals and
     the comparison mean one more, as shown on screen: 83.0 against 81.10."""
+    if "measure" not in table.columns:  # the goals table: whole numbers and words only
+        return table.to_csv(index=False, lineterminator="\n")
     decimals = table.attrs.get("decimals", {})
     text = table.astype(object).copy()
     places = table["measure"].map(lambda m: decimals.get(m, 1))
-    for column in ("value", "target"):
+    for column in ("value", "target", "ci_low", "ci_high"):
         text[column] = [_fixed(v, d) for v, d in zip(table[column], places, strict=True)]
     text["comparison_mean"] = [_fixed(v, d + 1) for v, d in
                                zip(table["comparison_mean"], places, strict=True)]

@@ -17,8 +17,11 @@ from dashboard.components.common import (
     example_tag,
     status_badge,
     table_view,
+    verdict_line,
 )
-from etl.followup.records import MeasureFollowUp
+from etl.followup import verdict as verdicts
+from etl.followup.records import MeasureFollowUp, YearRow
+from etl.followup.verdict import MeasureStanding
 
 
 def _title(number: str | None = None, **_query) -> str:
@@ -30,9 +33,10 @@ urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
                       "forv": (ids.GOAL3_FORVALTNING, "value")})
 
 
-def measure_section(item: MeasureFollowUp) -> html.Section:
+def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None
+                    ) -> html.Section:
     info = item.info
-    row = item.latest
+    row = standing.latest if standing is not None else item.latest
     lineage = [
         html.Li(f"{link.kpi_id} {link.first_year}–{link.last_year or ''}: "
                 f"{link.method or link.kpi_title}")
@@ -41,11 +45,17 @@ def measure_section(item: MeasureFollowUp) -> html.Section:
     header = [
         html.H2(info.name, id=info.id),
         definition_list([("Mätområde", info.question), ("Syfte", info.purpose)]),
-        html.P(["Status ", f"{row.year}" if row is not None else "", ": ",
-                status_badge(words.target_of(row)), " ",
-                status_badge(words.peer_of(item, row)) if not info.is_survey else None],
-               className="measure-status"),
+        measure_status(item, row, standing),
     ]
+    if row is not None:
+        header.append(html.P([words.interval_text(item, row).capitalize(), ". ",
+                              row.sample_note], className="card-note"))
+    if row is not None and row.kpi_title:
+        header.append(html.P([f"Nyckeltalet {row.kpi_id} mäter: ", html.Q(row.kpi_title),
+                              ". Strategins fråga står ovan under Mätområde."],
+                             className="card-note"))
+    if standing is not None and (note := words.standing_note(standing)):
+        header.append(html.P(note, className="card-note"))
     extra = []
     if note := words.missing_latest_note(item):
         extra.append(html.P(note, className="card-note"))
@@ -57,6 +67,21 @@ def measure_section(item: MeasureFollowUp) -> html.Section:
         chart_of(charts.measure_view(item), extra=extra),
         *analyses(info.id),
     ], className="measure-section", **{"aria-labelledby": info.id})
+
+
+def measure_status(item: MeasureFollowUp, row: YearRow | None,
+                   standing: MeasureStanding | None) -> html.P:
+    """The statuses of the newest value; none that is live where the value is not current."""
+    if row is not None and standing is not None and standing.current is None:
+        return html.P([f"Status {row.year}: ", status_badge(words.NO_CURRENT_STATUS)],
+            className="measure-status")
+    versus = words.versus_of(item, row)
+    return html.P([
+        "Status ", f"{row.year}" if row is not None else "", ": ",
+        status_badge(words.target_of(row)), " ",
+        status_badge(versus) if versus else None, " ",
+        status_badge(words.peer_of(item, row)) if not item.info.is_survey else None,
+    ], className="measure-status")
 
 
 def analyses(measure_id: str) -> list:
@@ -205,11 +230,16 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
             html.A("Till översikten", href="/"),
         ])
     items = queries.goal_followups(engine, settings, goal.number)
-    sections = [measure_section(item) for item in items]
+    every = queries.goal_followups(engine, settings)
+    year = verdicts.default_year(every)
+    verdict = verdicts.goal_verdict(int(goal.number), items, year) if year else None
+    standings = {s.item.info.id: s for s in verdict.standings} if verdict else {}
+    sections = [measure_section(item, standings.get(item.info.id)) for item in items]
     if any(item.info.is_survey for item in items):
         sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar, forv))
     return html.Div([
         html.P(html.A("← Översikt", href="/"), className="breadcrumb"),
         html.H1(f"Mål {goal.number}: {goal.title}"),
+        verdict_line(verdict) if verdict else None,
         *sections,
     ])

@@ -2,7 +2,7 @@
 
 Per year (and per förvaltning where the file gives one) and per series, the number of contacts
 that count (`n`), how many met the rule (`successes`), the share in per cent and its 95 % Wilson
-interval. The series and what they count:
+interval (`etl.followup.intervals.wilson`). The series and what they count:
 
 * `<channel>-inom-regel`: answered within the channel's working days from the strategy file
   (`[own_measurement] response_days`), the arrival day excluded. E-mail and letters count
@@ -27,7 +27,7 @@ from typing import get_args
 from sqlalchemy import Engine, select
 
 from etl import schema, survey
-from etl.followup.intervals import wilson_interval
+from etl.followup.intervals import wilson
 from etl.settings import Settings
 from etl.strategy import CHANNELS, OwnMeasurement, OwnSeries, load_strategy
 from etl.workdays import CLOSED_DAYS_FILE, WorkingCalendar, load_calendar
@@ -124,9 +124,10 @@ def _counters(rules: OwnMeasurement, calendar: WorkingCalendar) -> dict[OwnSerie
 def _value(series: OwnSeries, year: int, forvaltning: str, outcomes: list[bool],
            is_example: bool) -> OwnValue:
     n, successes = len(outcomes), sum(outcomes)
-    low, high = wilson_interval(successes, n)
-    return OwnValue(series, year, forvaltning, n, successes, 100.0 * successes / n,
-                    100.0 * low, 100.0 * high, is_example)
+    share = 100.0 * successes / n
+    interval = wilson(share, n)
+    return OwnValue(series, year, forvaltning, n, successes, share, interval.low,
+                    interval.high, is_example)
 
 
 def compute_own_values(contacts: Iterable[StoredContact], rules: OwnMeasurement,

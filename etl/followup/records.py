@@ -9,7 +9,8 @@ from functools import cached_property
 
 import pandas as pd
 
-from etl.followup.rules import TargetStatus
+from etl.followup.intervals import Interval
+from etl.followup.rules import TargetCertainty, TargetStatus, VersusMean
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class LineageLink:
     method: str
     kpi_title: str
     retired: bool
+    kpi_unit: str = ""  # Kolada's unit of the KPI ("%", "index"); "" when unknown
+
+    def in_use(self, year: int) -> bool:
+        """Whether this method still measures the measure in `year` (not discontinued)."""
+        return self.last_year is None or year <= self.last_year
 
     def covers(self, year: int) -> bool:
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
@@ -50,6 +56,7 @@ class MeasureInfo:
     decimals: int
     benchmark_kpi_id: str | None
     lineage: tuple[LineageLink, ...] = field(default_factory=tuple)
+    cadence: int = 1  # years between measurements
 
     @property
     def is_survey(self) -> bool:
@@ -113,10 +120,34 @@ class YearRow:
     respondents: int | None = None
     share_positive: float | None = None
     response_rate: float | None = None
+    # The sample behind the value and its 95 % interval; None where n is unknown.
+    sample_n: int | None = None
+    sample_note: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    share_ci_low: float | None = None  # the survey's share answering 4–5
+    share_ci_high: float | None = None
+    target_certainty: TargetCertainty | None = None  # None without a value or a target
+    versus_mean: VersusMean | None = None  # None without a value or a comparison mean
+    rank_low: int | None = None  # the plausible places, where there is an interval
+    rank_high: int | None = None
+    kpi_title: str = ""
+    # The mean over the municipalities that measured both this year and `paired_year` (the
+    # previous year with the same KPI), so a change is not just a change in who took part.
+    paired_year: int | None = None
+    paired_n: int | None = None
+    paired_mean: float | None = None
+    paired_previous_mean: float | None = None
 
     @property
     def has_value(self) -> bool:
         return self.value is not None
+
+    @property
+    def interval(self) -> Interval | None:
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        return Interval(self.ci_low, self.ci_high)
 
 
 YEAR_COLUMNS = [f.name for f in fields(YearRow)]
@@ -172,9 +203,12 @@ class MeasureFollowUp:
     def frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (missing numbers as NaN/NA) for figures and tables."""
         frame = pd.DataFrame([asdict(r) for r in self.rows], columns=YEAR_COLUMNS)
-        for column in ("value", "comparison_mean", "target", "share_positive", "response_rate"):
+        for column in ("value", "comparison_mean", "target", "share_positive", "response_rate",
+                       "ci_low", "ci_high", "share_ci_low", "share_ci_high", "paired_mean",
+                       "paired_previous_mean"):
             frame[column] = frame[column].astype("float64")
-        for column in ("comparison_n", "peer_rank", "quartile", "respondents"):
+        for column in ("comparison_n", "peer_rank", "quartile", "respondents", "sample_n",
+                       "rank_low", "rank_high", "paired_year", "paired_n"):
             frame[column] = frame[column].astype("Int64")
         frame["year"] = frame["year"].astype("int64")
         frame["is_example"] = frame["is_example"].astype(bool)

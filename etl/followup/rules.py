@@ -13,9 +13,12 @@ share a place ("plats 54 av 148").
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import pandas as pd
+
+from etl.followup.intervals import Interval
 
 
 class TargetStatus(StrEnum):
@@ -29,8 +32,31 @@ class TargetStatus(StrEnum):
     INGEN_BEDOMNING = "ingen-bedomning"
 
 
+class TargetCertainty(StrEnum):
+    """Whether the interval lies wholly on one side of the target (`target_certainty`)."""
+
+    SAKERT = "sakert"
+    INOM_FELMARGINAL = "inom-felmarginal"
+    OKAND = "okand"
+
+
+class VersusMean(StrEnum):
+    """The value against the measuring municipalities' mean, by its interval (`versus_mean`)."""
+
+    HOGRE = "hogre"
+    LAGRE = "lagre"
+    I_NIVA = "i-niva"
+    OKAND = "okand"
+
+
 def is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """82.85 → 82.9 (half up, on the decimal number as written, not its binary neighbour)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def _reached(value: float, target: float, direction: str) -> bool:
@@ -42,20 +68,47 @@ def _better(value: float, previous: float, direction: str) -> bool:
 
 
 def target_status(value: float | None, target: float | None, direction: str, *,
-                  previous: float | None = None, decimals: int = 1) -> TargetStatus:
-    """Status against the year's target. Values are compared as shown (rounded)."""
+                  previous: float | None = None, decimals: int = 1,
+                  improvement_is_real: bool | None = None) -> TargetStatus:
+    """Status against the year's target. Values are compared as shown (rounded half up).
+
+    "På väg" needs an improvement on the previous value (same method); where both values
+    have intervals, `improvement_is_real` must also say that the change is larger than the
+    margin of the difference. Without intervals the shown values decide.
+    """
     if is_missing(value):
         return TargetStatus.INGEN_MATNING
     if direction == "none":
         return TargetStatus.INGEN_BEDOMNING
     if is_missing(target):
         return TargetStatus.INGET_MAL
-    shown = round(value, decimals)
+    shown = round_half_up(value, decimals)
     if _reached(shown, target, direction):
         return TargetStatus.UPPNATT
-    if not is_missing(previous) and _better(shown, round(previous, decimals), direction):
+    if (not is_missing(previous) and improvement_is_real is not False
+            and _better(shown, round_half_up(previous, decimals), direction)):
         return TargetStatus.PA_VAG
     return TargetStatus.EJ_UPPNATT
+
+
+def target_certainty(interval: Interval | None, target: float | None) -> TargetCertainty:
+    """Säkert when the interval lies wholly on one side of the target."""
+    if interval is None or is_missing(target):
+        return TargetCertainty.OKAND
+    if interval.contains(target):
+        return TargetCertainty.INOM_FELMARGINAL
+    return TargetCertainty.SAKERT
+
+
+def versus_mean(interval: Interval | None, mean: float | None) -> VersusMean:
+    """Higher or lower than the mean only where the whole interval is above or below it."""
+    if interval is None or is_missing(mean):
+        return VersusMean.OKAND
+    if interval.above(mean):
+        return VersusMean.HOGRE
+    if interval.below(mean):
+        return VersusMean.LAGRE
+    return VersusMean.I_NIVA
 
 
 def rank_of(value: float, others: pd.Series, direction: str) -> int:

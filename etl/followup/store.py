@@ -61,17 +61,19 @@ def measures(engine: Engine, goal: int | None = None) -> list[MeasureInfo]:
         rows = connection.execute(statement).mappings().all()
         links = connection.execute(
             select(link.measure_id, link.kpi_id, link.first_year, link.last_year, link.method,
-                   kpi.title, kpi.retired)
+                   kpi.title, kpi.retired, kpi.unit)
             .join(kpi, kpi.id == link.kpi_id).order_by(link.measure_id, link.first_year)
         ).all()
     by_measure: dict[str, list[LineageLink]] = {}
     for r in links:
         by_measure.setdefault(r.measure_id, []).append(
-            LineageLink(r.kpi_id, r.first_year, r.last_year, r.method, r.title, r.retired))
+            LineageLink(r.kpi_id, r.first_year, r.last_year, r.method, r.title, r.retired,
+                        r.unit or ""))
     return [
         MeasureInfo(r["id"], r["goal_number"], r["name"], r["question"], r["purpose"],
                     r["source"], r["unit"], r["scale_min"], r["scale_max"], r["direction"],
-                    r["decimals"], r["benchmark_kpi_id"], tuple(by_measure.get(r["id"], [])))
+                    r["decimals"], r["benchmark_kpi_id"], tuple(by_measure.get(r["id"], [])),
+                    r["cadence"] or 1)
         for r in rows
     ]
 
@@ -114,6 +116,16 @@ def _bundled_source(kolada_dir: Path) -> tuple[str, frozenset[str]]:
         return "", frozenset()
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return raw["caption"], frozenset(raw.get("files", []))
+
+
+def home_values(engine: Engine, kpi_ids: list[str], home: str) -> dict[tuple[str, int], float]:
+    """The municipality's own values (total) of the KPIs: (kpi_id, year) → value."""
+    v = schema.KpiValue
+    with engine.connect() as connection:
+        rows = connection.execute(select(v.kpi_id, v.year, v.value).where(
+            v.kpi_id.in_(kpi_ids), v.municipality_id == home, v.gender == "T",
+            v.value.is_not(None))).all()
+    return {(r.kpi_id, int(r.year)): float(r.value) for r in rows}
 
 
 def value_provenance(engine: Engine, kpi_ids: list[str], kolada_dir: Path

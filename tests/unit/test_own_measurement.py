@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from etl.followup.intervals import wilson_interval
+from etl.followup.intervals import wilson
 from etl.followup.own import StoredContact, compute_own_values
 from etl.settings import DEFAULT_DATA_DIR
 from etl.strategy import OwnMeasurement
@@ -22,16 +22,12 @@ RULES = OwnMeasurement(response_days={"e-post": 2, "telefon": 1, "brev": 2}, goo
     (21, 30, 52.1, 83.3),
     (1, 1, 20.7, 100.0),
 ])
-def test_wilson_interval_worked_examples(successes, n, low, high):
-    found = wilson_interval(successes, n)
-    assert (round(100 * found[0], 1), round(100 * found[1], 1)) == (low, high)
-
-
-def test_wilson_interval_refuses_nonsense():
-    with pytest.raises(ValueError):
-        wilson_interval(0, 0)
-    with pytest.raises(ValueError):
-        wilson_interval(5, 4)
+def test_values_carry_the_wilson_interval_of_their_contacts(successes, n, low, high):
+    contacts = [contact("telefon", "2024-03-04", handlaggare=i < successes) for i in range(n)]
+    value = compute(contacts).value("telefon-handlaggare", 2024)
+    assert (value.n, value.successes) == (n, successes)
+    assert value.value == pytest.approx(100 * successes / n)
+    assert (round(value.ci_low, 1), round(value.ci_high, 1)) == (low, high)
 
 
 def contact(channel: str, sent: str, answered: str | None = None, *, handlaggare=None,
@@ -54,8 +50,8 @@ def test_email_within_two_working_days_counts_never_answered_as_not_within():
     ])
     email = values.value("epost-inom-regel", 2024)
     assert (email.n, email.successes, email.value) == (4, 2, 50.0)
-    low, high = wilson_interval(2, 4)
-    assert (email.ci_low, email.ci_high) == (100 * low, 100 * high)
+    interval = wilson(50.0, 4)
+    assert (email.ci_low, email.ci_high) == (interval.low, interval.high)
     assert email.forvaltning == "" and not email.is_example
 
 
