@@ -65,12 +65,8 @@ class _Others:
     def paired(self, kpi_id: str, year: int, previous: int
                ) -> tuple[int, float, float] | None:
         """n, mean this year and mean the previous year over those who measured both."""
-        now, before = self.by_key.get((kpi_id, year), {}), self.by_key.get((kpi_id, previous), {})
-        both = now.keys() & before.keys()
-        if not both:
-            return None
-        return (len(both), sum(now[m] for m in both) / len(both),
-                sum(before[m] for m in both) / len(both))
+        return rules_.paired_means(self.by_key.get((kpi_id, year), {}),
+                                   self.by_key.get((kpi_id, previous), {}))
 
 
 def _sample(rules: tuple[samples.SampleRule, ...], link: LineageLink | None,
@@ -87,6 +83,21 @@ def _sample(rules: tuple[samples.SampleRule, ...], link: LineageLink | None,
     interval = (intervals.wilson(value, n) if rule.statistic == "share" and n and
                 value is not None else None)
     return n, rule.note, interval
+
+
+def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, home: str,
+                   year: int, value: float, direction: str) -> tuple[int, int] | None:
+    """The plausible places of any KPI's value where its sample is known (the explore view)."""
+    rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
+    rule = samples.rule_for(rules, kpi_id, title)
+    if rule is None or not rule.n_from_kpi:
+        return None
+    link = LineageLink(kpi_id, year, year, "", title, False)
+    sizes = store.home_values(engine, [rule.n_from_kpi], home)
+    _n, _note, interval = _sample(rules, link, sizes, home, year, value)
+    if interval is None:
+        return None
+    return _Others.of(engine, [kpi_id]).rank_range(kpi_id, year, home, interval, direction)
 
 
 def kolada_rows(engine: Engine, info: MeasureInfo, home: str,

@@ -86,7 +86,8 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
 
     open_page(admin, base + "/mal/3")
     page_text = text_of(admin)
-    assert "(medelvärde 1–5, n = 48)" in page_text and "Åstorp 3," in page_text
+    assert "(medelvärde 1–5, 95 %-intervall " in page_text and "n = 48)" in page_text
+    assert "Åstorp 3," in page_text
     assert " 2027 " in page_text.split("Åstorp 3,")[1][:12]
     assert "2027" in admin.locator("#goal3-year option").all_inner_texts()
     assert "Intern kommunikation per förvaltning 2027" in page_text
