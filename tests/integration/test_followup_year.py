@@ -124,7 +124,8 @@ def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
 
     # export data: own rows with source, n and interval, no comparison
     table = export.to_csv_text(export.followup_table(engine, demo_copy, goal=1)).splitlines()
-    assert "1,epost-svar,,1277,2026,80.0,,,88.0,ej-uppnatt,,,Egen mätning,10,49.0,94.3,inom-felmarginal," in table
+    assert ("1,epost-svar,,1277,2026,80.0,,,88.0,ej-uppnatt,,,Egen mätning,10,49.0,94.3,"
+            "inom-felmarginal," in table)
     assert any(line.startswith("1,telefon-svar,,1277,2026,60.0,") and ",Egen mätning,10," in line
                for line in table)
 
