@@ -16,7 +16,7 @@ def text_of(page) -> str:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "heading", "expected"), [
-    ("/", "Uppföljning av kommunikationsstrategin – Åstorp",
+    ("/", "Uppföljning av kommunikationsstrategin – Åstorp 2022",
      ["80,0 %", "83,7 % (n = 137)", "plats 111 av 137, trolig plats 74–129", "Ej uppnått",
       "Uppnått – men inom felmarginalen", "På väg", "Bedömning 2022", "Delvis uppnått",
       "Mål 1: Den externa kommunikationen", "Exempeldata", "75,7–83,7 %"]),
