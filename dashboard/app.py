@@ -8,6 +8,7 @@ import dash
 from dash import Dash, html
 
 from dashboard import admin_routes, auth, cache, ids, operations, queries, runtime
+from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -132,7 +133,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         # Dash fills in `layout` only for pages it imports itself (from a pages folder); each
         # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
         dash.page_registry[name]["layout"] = auth.guarded(
-            module.layout, getattr(module, "ACCESS", auth.READ))
+            module.layout, getattr(module, "ACCESS", auth.READ), access_denied)
     app.layout = shell
     auth.register(app.server, settings)
     export_routes.register(app.server)

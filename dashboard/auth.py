@@ -197,17 +197,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def guarded(layout, level: str):
-    """A page layout that shows what it should only to those allowed to see it."""
+def guarded(layout, level: str, refusal):
+    """A page layout that shows what it should only to those allowed to see it; to others it
+    shows `refusal(level, user, path)` (drawn by the components, which build on this module)."""
     if level == OPEN:
         return layout
 
     def guarded_layout(**kwargs):
         if allowed(level):
             return layout(**kwargs)
-        from dashboard.components.admin import access_denied
-
-        return access_denied(level, current_user(), _requested_path())
+        return refusal(level, current_user(), _requested_path())
 
     guarded_layout.__name__ = getattr(layout, "__name__", "layout")
     return guarded_layout

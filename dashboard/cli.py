@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -521,25 +522,34 @@ def report(
                   f"({time.perf_counter() - started:.1f} s).")
 
 
-def main() -> None:
-    """Entry point: run the app and turn Målbild's errors into one clear paragraph."""
+def run(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:
+    """Run the command line with `args` (default: the process's) and return the exit code;
+    Målbild's errors become one clear paragraph on standard error, not a traceback."""
     try:
-        app(standalone_mode=False)
+        result = app(args=None if args is None else list(args), prog_name=prog_name,
+                     standalone_mode=False)
     except MalbildError as exc:
         console.print(f"[bold red]Fel:[/] {exc.explain()}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_INPUT)
+        return EXIT_INPUT
     except KeyError as exc:
         console.print(f"[bold red]Fel:[/] {exc.args[0] if exc.args else exc}", highlight=False)
-        sys.exit(EXIT_INPUT)
+        return EXIT_INPUT
     except (typer.Abort, KeyboardInterrupt):
         console.print("Avbrutet.")
-        sys.exit(130)
+        return 130
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors carry their own exit code
-        import click
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors (typer's own click) carry their code
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            console.print(f"[bold red]Fel:[/] {exc.format_message()}", highlight=False)
+        return exc.exit_code
+    # Without standalone mode click returns the code of a typer.Exit (or --help) instead.
+    return result if isinstance(result, int) else 0
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def main() -> None:
+    """Entry point of the installed `malbild` command."""
+    sys.exit(run())

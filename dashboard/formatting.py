@@ -45,19 +45,6 @@ def with_unit(value: float | None, unit: str, decimals: int = 1) -> str:
     return number(value, decimals)
 
 
-def hover_format(unit: str, decimals: int = 1) -> str:
-    """A Plotly d3 format for hover text; separators come from layout.separators."""
-    suffix = f"{NBSP}%" if unit in PERCENT_UNITS else (f"{NBSP}{unit}" if unit in {"kr"} else "")
-    return f"%{{y:,.{decimals}f}}{suffix}"
-
-
-def signed(value: float | None, decimals: int = 1) -> str:
-    """+1,5 / −2,0 (for changes)."""
-    if is_missing(value):
-        return MISSING
-    return ("+" if value > 0 else "") + number(value, decimals)
-
-
 def iso_date(value: date | datetime | None) -> str:
     """Dates the Swedish way, ISO 8601: 2026-11-27."""
     if value is None:

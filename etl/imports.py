@@ -187,13 +187,6 @@ def save_value_frame(engine: Engine, frame: pd.DataFrame, *, source: str, kind: 
     return ImportResult(source, counts, run_id)
 
 
-def stored_runs(engine: Engine) -> list[dict]:
-    with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(
-            select(schema.ImportRun).order_by(schema.ImportRun.id)
-        ).mappings()]
-
-
 # --- Staff survey -------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import load, schema
 from etl.errors import InputError, Location, MalbildError
 from etl.extract import kolada, kolada_files
+from etl.extract.kolada_records import KPI_ID
 from etl.followup import samples
 from etl.settings import Settings
 from etl.strategy import load_strategy
@@ -80,7 +81,7 @@ def parse_since(text: str) -> date:
 def parse_kpis(values: Iterable[str]) -> list[str]:
     """KPI ids from `--kpi N00640 --kpi N00647,N00651`."""
     ids = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
-    bad = [i for i in ids if not kolada.KPI_ID.match(i)]
+    bad = [i for i in ids if not KPI_ID.match(i)]
     if bad:
         raise InputError(f"«{bad[0]}» är inget Kolada-id för ett nyckeltal.", Location("--kpi"),
                          hint="Ett id är en bokstav och fem siffror, t.ex. N00640.")

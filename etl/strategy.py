@@ -179,9 +179,6 @@ class Strategy(_Model):
                 )
         return result
 
-    def measures_of(self, goal: int) -> list[Measure]:
-        return [m for m in self.measures if m.goal == goal]
-
     def measure(self, measure_id: str) -> Measure:
         for measure in self.measures:
             if measure.id == measure_id:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from etl.errors import InputError, Location, more_rows
-from etl.extract.kolada_files import MISSING_MARKERS
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "count"]
 GENDERS = {"T", "K", "M"}
 MAX_LISTED = 5
+# How Kolada's files (tidy CSV and web exports alike) write a value that is missing.
+MISSING_MARKERS = {"", "-", ".", "..", "…"}
 
 
 @dataclass(frozen=True)

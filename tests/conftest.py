@@ -1,7 +1,8 @@
 """Shared fixtures: settings for temporary databases, the demo database, and dumps.
 
 `MALBILD_TEST_DATABASE_URL` (a PostgreSQL URL) makes the integration tests that take `engine_url`
-also run against that server; `MALBILD_REQUIRE_DATABASE=1` turns its absence into a failure.
+also run against that server; without it they are reported as skipped, and
+`MALBILD_REQUIRE_DATABASE=1` turns its absence into a failure.
 """
 
 from __future__ import annotations
@@ -59,11 +60,16 @@ def fresh_postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+POSTGRES_MISSING = "PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)"
+
+
 def engine_params() -> list:
-    params = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL or os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
-        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return params
+    """SQLite, and PostgreSQL: skipped with the reason when not configured (so the report shows
+    what did not run), failed instead with MALBILD_REQUIRE_DATABASE=1."""
+    unconfigured = not POSTGRES_URL and os.environ.get("MALBILD_REQUIRE_DATABASE") != "1"
+    return [pytest.param("sqlite", id="sqlite"),
+            pytest.param("postgresql", id="postgresql", marks=[
+                pytest.mark.postgres, pytest.mark.skipif(unconfigured, reason=POSTGRES_MISSING)])]
 
 
 @pytest.fixture(params=engine_params())
@@ -119,7 +125,7 @@ def require_postgres() -> None:
     if not _postgres_available():
         if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
             pytest.fail(f"PostgreSQL krävs men svarar inte: {POSTGRES_URL!r}")
-        pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+        pytest.skip(POSTGRES_MISSING)
 
 
 @contextmanager

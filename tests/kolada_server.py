@@ -19,7 +19,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +36,11 @@ GENDER_ORDER = ("T", "K", "M")
 
 
 # --- The data ------------------------------------------------------------------------------------
+
+
+def utc_today() -> date:
+    """Today as Kolada and Målbild date a change: in UTC, whatever the machine's time zone."""
+    return datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class KoladaState:
         """Kolada publishes a new (or first) value."""
         with self.lock:
             self._changing(kpi).setdefault((municipality, year), {})[gender] = value
-            self.changed[(kpi, municipality, year)] = on or date.today()
+            self.changed[(kpi, municipality, year)] = on or utc_today()
 
     def delete(self, kpi: str, municipality: str, year: int, gender: str | None = None,
                on: date | None = None) -> None:
@@ -131,7 +136,7 @@ class KoladaState:
                 genders.pop(g, None)
             if not genders:
                 by_key.pop((municipality, year), None)
-            self.tombstones[(kpi, municipality, year)] = (on or date.today(), gone)
+            self.tombstones[(kpi, municipality, year)] = (on or utc_today(), gone)
 
     # --- answers ----------------------------------------------------------------------------
 

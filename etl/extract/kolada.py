@@ -25,6 +25,12 @@ from typing import Any
 import httpx
 
 from etl.errors import InputError, Location, SourceUnavailable
+from etl.extract.kolada_records import (
+    kpi_group_record,
+    kpi_record,
+    municipality_group_record,
+    municipality_record,
+)
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS_PER_SEGMENT = 25
@@ -32,7 +38,6 @@ MAX_PER_PAGE = 5000
 MAX_PAGES = 10_000
 GENDERS = ("T", "K", "M")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-KPI_ID = re.compile(r"^[A-Z]\d{5}$")
 DELETED_FLAGS = ("isdeleted", "is_deleted")
 
 
@@ -241,72 +246,37 @@ def batched(items: Sequence, size: int = MAX_IDS_PER_SEGMENT) -> Iterator[list]:
 # --- Metadata -------------------------------------------------------------------------------------
 
 
-def _text(url: str, item: Any, index: int, key: str, *, listing: str = "values") -> str:
-    value = item.get(key) if isinstance(item, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        raise bad_answer(url, f"{listing}[{index}].{key} är {value!r}, väntade text.")
-    return value.strip()
-
-
-def _members(url: str, item: dict, index: int) -> list[str]:
-    members = item.get("members", [])
-    if not isinstance(members, list):
-        raise bad_answer(url, f"values[{index}].members är inte en lista.")
-    return [_text(url, m, j, "member_id", listing=f"values[{index}].members") for j, m in
-            enumerate(members)]
-
-
-def kpi_record(url: str, item: Any, index: int = 0) -> dict:
-    """A KPI as Målbild stores it (direction and unit are added by the rules later)."""
-    kpi_id = _text(url, item, index, "id")
-    if not KPI_ID.match(kpi_id):
-        raise bad_answer(url, f"values[{index}].id «{kpi_id}» är inget nyckeltals-id.")
-    return {
-        "id": kpi_id,
-        "title": _text(url, item, index, "title"),
-        "description": item.get("description") or "",
-        "operating_area": item.get("operating_area") or "",
-        "is_divided_by_gender": bool(item.get("is_divided_by_gender")),
-        "municipality_type": item.get("municipality_type") or "K",
-        "publication_date": item.get("publication_date") or "",
-    }
-
-
 def fetch_kpis(client: KoladaClient, kpi_ids: Iterable[str]) -> Iterator[dict]:
     """Metadata of the KPIs asked for (ids Kolada does not know are simply not returned)."""
     for batch in batched(sorted(set(kpi_ids))):
         for url, values in client.pages(f"kpi/{','.join(batch)}"):
-            for index, item in enumerate(values):
-                yield kpi_record(url, item, index)
+            yield from _records(url, values, kpi_record)
 
 
 def fetch_municipalities(client: KoladaClient) -> Iterator[dict]:
     """Every kommun (type K), region and Riket (type L) Kolada knows."""
     for url, values in client.pages("municipality"):
-        for index, item in enumerate(values):
-            municipality_id = _text(url, item, index, "id")
-            kind = item.get("type") or "K"
-            if not isinstance(kind, str) or len(kind) != 1:
-                raise bad_answer(url, f"values[{index}].type är {kind!r}, väntade K eller L.")
-            yield {"id": municipality_id, "title": _text(url, item, index, "title"),
-                   "type": kind}
+        yield from _records(url, values, municipality_record)
 
 
 def fetch_municipality_groups(client: KoladaClient) -> Iterator[dict]:
     """Kolada's municipality groups with their members."""
     for url, values in client.pages("municipality_groups"):
-        for index, item in enumerate(values):
-            yield {"id": _text(url, item, index, "id"), "title": _text(url, item, index, "title"),
-                   "members": _members(url, item, index)}
+        yield from _records(url, values, municipality_group_record)
 
 
 def fetch_kpi_groups(client: KoladaClient) -> Iterator[dict]:
     """Kolada's KPI groups (GKPI118 is KKiK) with their member KPIs."""
     for url, values in client.pages("kpi_groups"):
-        for index, item in enumerate(values):
-            yield {"id": _text(url, item, index, "id"),
-                   "title": item.get("title") or item.get("id"),
-                   "members": _members(url, item, index)}
+        yield from _records(url, values, kpi_group_record)
+
+
+def _records(url: str, values: list, record) -> Iterator[dict]:
+    def problem(text: str) -> InputError:
+        return bad_answer(url, text)
+
+    for index, item in enumerate(values):
+        yield record(item, index, problem)
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -337,7 +307,7 @@ def _year(url: str, value: Any, where: str) -> int:
 
 
 def _is_deleted(item: dict) -> bool:
-    return bool(item.get("isdeleted") or item.get("is_deleted"))
+    return any(item.get(flag) for flag in DELETED_FLAGS)
 
 
 def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[tuple], list[tuple]]:
@@ -362,7 +332,7 @@ def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[t
                              "ett id som text (t.ex. «1277»).")
         if type(year) is not int or not 1900 <= year <= 2100:
             year = _year(url, year, f"values[{index}]")
-        row_deleted = ("isdeleted" in item or "is_deleted" in item) and _is_deleted(item)
+        row_deleted = _is_deleted(item)
         genders = item.get("values")
         if type(genders) is not list:
             if genders is None and row_deleted:
@@ -380,8 +350,7 @@ def parse_data_page(url: str, values: list, kpis: Iterable[str]) -> tuple[list[t
             if gender not in GENDERS:
                 raise bad_answer(url, f"values[{index}].values[{position}].gender är "
                                  f"{gender!r}, väntade T, K eller M.")
-            if row_deleted or (("isdeleted" in entry or "is_deleted" in entry)
-                               and _is_deleted(entry)):
+            if row_deleted or _is_deleted(entry):
                 deleted.append((kpi, municipality, year, gender))
                 continue
             value = entry.get("value")

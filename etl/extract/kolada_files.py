@@ -17,9 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Location
+from etl.extract.kolada_records import (
+    kpi_group_record,
+    kpi_record,
+    municipality_group_record,
+    municipality_record,
+)
 
 TIDY_COLUMNS = ["kpi", "municipality", "period", "gender", "value"]
-MISSING_MARKERS = {"", "-", ".", "..", "…"}
 
 
 def read_json_list(path: Path) -> list[dict]:
@@ -36,39 +41,31 @@ def read_json_list(path: Path) -> list[dict]:
 
 
 def fetch_municipalities(kolada_dir: Path) -> Iterator[dict]:
-    for item in read_json_list(kolada_dir / "municipality.json"):
-        yield {"id": str(item["id"]), "title": item["title"], "type": item.get("type", "K")}
+    return _records(kolada_dir / "municipality.json", municipality_record)
 
 
 def fetch_municipality_groups(kolada_dir: Path) -> Iterator[dict]:
-    for item in read_json_list(kolada_dir / "municipality_groups.json"):
-        yield {
-            "id": item["id"],
-            "title": item["title"],
-            "members": [str(m["member_id"]) for m in item.get("members", [])],
-        }
+    return _records(kolada_dir / "municipality_groups.json", municipality_group_record)
 
 
 def fetch_kpi_groups(kolada_dir: Path) -> Iterator[dict]:
-    for item in read_json_list(kolada_dir / "kpi_groups.json"):
-        yield {
-            "id": item["id"],
-            "title": item.get("title", item["id"]),
-            "members": [m["member_id"] for m in item.get("members", [])],
-        }
+    return _records(kolada_dir / "kpi_groups.json", kpi_group_record)
 
 
 def fetch_kpis(kolada_dir: Path) -> Iterator[dict]:
-    for item in read_json_list(kolada_dir / "kpi.json"):
-        yield {
-            "id": item["id"],
-            "title": item.get("title", item["id"]),
-            "description": item.get("description") or "",
-            "operating_area": item.get("operating_area") or "",
-            "is_divided_by_gender": bool(item.get("is_divided_by_gender")),
-            "municipality_type": item.get("municipality_type") or "K",
-            "publication_date": item.get("publication_date") or "",
-        }
+    return _records(kolada_dir / "kpi.json", kpi_record)
+
+
+def _records(path: Path, record) -> Iterator[dict]:
+    """The catalogue file's objects, checked and mapped as the API's answers are."""
+
+    def problem(text: str) -> InputError:
+        return InputError(f"filen har inte Koladas form: {text}", Location(str(path)),
+                          hint="Filen ska ha samma form som Kolada API:s svar (version 3), "
+                               "som filerna i data/kolada/.")
+
+    for index, item in enumerate(read_json_list(path)):
+        yield record(item, index, problem)
 
 
 def sniff_is_tidy(path: Path) -> bool:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from etl import validate
 from etl.errors import InputError, Location
-from etl.extract.tables import Grid, read_grids
+from etl.extract.tables import Grid, header_key, read_grids
 from etl.settings import DEFAULT_DATA_DIR
 
 MAPPING = DEFAULT_DATA_DIR / "mappings" / "kolada_web.toml"
@@ -37,10 +37,6 @@ CODE_AFTER = re.compile(r"^(?P<name>.*\D)\s*\((?P<code>\d{3,4})\)$")
 HINT = ("Ladda ner tabellen från kolada.se på nytt, eller spara den med rubrikerna "
         "kpi,municipality,period,gender,value. Kända rubriker står i "
         "data/mappings/kolada_web.toml.")
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"[\s\-_.:]+", "", text.strip().lower())
 
 
 def _words(text: str) -> str:
@@ -63,7 +59,7 @@ class WebMapping:
     skip_rows: tuple[str, ...]
 
     def role_of(self, header: str) -> str | None:
-        key = normalise(header)
+        key = header_key(header)
         return next((role for role, names in self.roles.items() if key in names), None)
 
     def gender_of(self, word: str) -> str | None:
@@ -92,7 +88,7 @@ def web_mapping(path: Path = MAPPING) -> WebMapping:
     genders = {_words(word): code for code in ("T", "K", "M") for word in raw["genders"][code]}
     return WebMapping(
         search_rows=int(raw["header"]["search_rows"]),
-        roles={role: frozenset(normalise(n) for n in names)
+        roles={role: frozenset(header_key(n) for n in names)
                for role, names in raw["columns"].items()},
         year=re.compile(raw["years"]["pattern"], re.IGNORECASE),
         genders=genders,

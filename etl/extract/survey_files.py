@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Location
-from etl.extract.tables import Grid, read_grids
+from etl.extract.tables import Grid, header_key, read_grids
 
 UNIT_ROLES = ("forvaltning", "enhet")
 COUNT_ROLES = tuple(f"answers_{i}" for i in range(1, 6))
@@ -33,10 +33,6 @@ ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*[-–=:.)]?\s*[^\d\s.,].*)?$")
 # Double-encoded UTF-8 ("FÃ¶rvaltning"): the file was saved in one encoding and read in another.
 MOJIBAKE = re.compile(r"Ã[¥¤¶…„–]")
 MAPPING_HINT = "Kända rubriker står i data/mappings/survey_headers.toml."
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"[\s\-_:.()/]+", "", text.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class HeaderMap:
 
     def role_of(self, header: str) -> tuple[str, int] | None:
         """The role of a header and its priority (lower wins when two columns share a role)."""
-        key = normalise(header)
+        key = header_key(header)
         for role, names in self.roles.items():
             if key in names:
                 return role, names.index(key)
@@ -70,7 +66,7 @@ def header_map(path: Path) -> HeaderMap:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return HeaderMap(
-            roles={role: tuple(dict.fromkeys(normalise(n) for n in names))
+            roles={role: tuple(dict.fromkeys(header_key(n) for n in names))
                    for role, names in raw["columns"].items()},
             patterns={role: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
                       for role, patterns in raw.get("patterns", {}).items()},
@@ -219,7 +215,7 @@ def read_survey(path: Path, *, question_pattern: str, mapping: Path,
             + MAPPING_HINT + _encoding_hint(grids),
         )
     grid, header = found
-    table = _survey_table(path, grid, header, question, question_pattern, headers)
+    table = _survey_table(path, grid, header, question, question_pattern)
     table.employees = next(
         (t for g in grids if g is not grid
          for t in [_employee_table(path, g, headers, question)] if t is not None), None)
@@ -227,7 +223,7 @@ def read_survey(path: Path, *, question_pattern: str, mapping: Path,
 
 
 def _survey_table(path: Path, grid: Grid, header: _Header, question: re.Pattern,
-                  question_pattern: str, headers: HeaderMap) -> SurveyTable:
+                  question_pattern: str) -> SurveyTable:
     header_row = grid.rows[header.index]
     where = Location(str(path), sheet=grid.sheet, row=header.index + 1)
     context = _context(path, grid, header)

@@ -1,7 +1,7 @@
 """Reading spreadsheets people export (Excel or CSV) into a grid of text cells.
 
 Shared by the survey import and Kolada's web exports: encodings, separators, sheets, size
-limits and unpack-bomb checks live here once.
+limits, unpack-bomb checks and how a column header is recognised live here once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 MAX_UNPACKED_RATIO = 100
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+# What may differ between a header in a file and its name in a mapping file under data/mappings/
+# ("Kommun-ID" and "kommunid", "Nämnd / förvaltning" and "nämndförvaltning"): the mapping
+# files describe the same rule to the people who edit them.
+HEADER_NOISE = re.compile(r"[\s\-_:.()/]+")
 
 
 @dataclass
@@ -29,6 +33,12 @@ class Grid:
     source: str
     sheet: str | None
     rows: list[list[str]]
+
+
+def header_key(text: str) -> str:
+    """A column header as it is looked up among the names of a mapping file: without case,
+    whitespace, hyphens, underscores, colons, dots, brackets or slashes."""
+    return HEADER_NOISE.sub("", text.strip().lower())
 
 
 def cell_text(value: object) -> str:

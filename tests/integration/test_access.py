@@ -5,7 +5,10 @@ address is called without a session, as a viewer and as an administrator, over H
 from __future__ import annotations
 
 import base64
+import io
 import json
+import struct
+import zlib
 from contextlib import closing
 
 import pytest
@@ -348,16 +351,43 @@ def test_single_sign_on_header_only_from_a_trusted_proxy(app_client):
     assert off.get("/admin", headers=as_admin).status_code == 302
 
 
-def test_drafts_only_in_an_administrators_report(app_client, demo_copy, monkeypatch):
-    from dashboard.export import report
+class BlankCharts:
+    """Stands in for the browser: every chart a blank 1×1 PNG (the texts are what is tested)."""
 
-    asked = []
-    monkeypatch.setattr(report, "report_bytes",
-                        lambda *args, include_drafts, **kwargs: asked.append(include_drafts)
-                        or b"PK")
-    for account in (None, VIEWER, ADMIN):
-        assert app_client(account).get("/export/rapport/2022.docx").status_code == 200
-    assert asked == [False, False, True]
+    def image(self, figure, fmt: str) -> bytes:
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return (struct.pack(">I", len(data)) + kind + data
+                    + struct.pack(">I", zlib.crc32(kind + data)))
+
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+def docx_text(content: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_a_draft_analysis_never_reaches_a_viewers_report(app_client, demo_copy, monkeypatch):
+    """The whole way: role → report model → DOCX, only the chart images drawn by a stand-in."""
+    from dashboard.export import images
+    from etl import analysis
+
+    engine = db.engine_for(demo_copy.database_url)
+    analysis.save_analysis(engine, "telefon-bemotande", 2022, "Utkastet som inte är klart.",
+                           "utkast", actor="anna")
+    analysis.save_analysis(engine, "telefon-svar", 2022, "Den granskade bedömningen.",
+                           "granskad", actor="anna")
+    monkeypatch.setattr(images, "renderer", BlankCharts)
+    for account, sees_draft in ((None, False), (VIEWER, False), (ADMIN, True)):
+        response = app_client(account).get("/export/rapport/2022.docx")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        text = docx_text(response.data)
+        assert "Den granskade bedömningen." in text
+        assert ("Utkastet som inte är klart." in text) == sees_draft, account
 
 
 def test_draft_analysis_only_on_an_administrators_goal_page(app_client, demo_copy):

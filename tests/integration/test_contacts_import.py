@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from etl import audit, db, schema
 from etl.contacts import import_contacts_file
 from etl.errors import InputError
 from etl.followup.own import own_values
+from tests.cli import run_cli
 from tests.conftest import dump
 
 HEADER = "Kanal;Skickad;Besvarad;Handläggare;Bemötande;Förvaltning"
@@ -160,12 +158,6 @@ def test_each_bad_file_is_refused_with_the_database_unchanged(store, tmp_path, c
         import_contacts_file(engine_of(store), path, store, replace=True)
     assert str(error.value).startswith(expected), str(error.value)
     assert dump(store.database_url) == before
-
-
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
 
 
 def test_command_line(store, tmp_path):

@@ -2,10 +2,8 @@
 
 import csv
 import io
-import os
 import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,6 +13,7 @@ from sqlalchemy import text
 from dashboard import charts
 from dashboard import formatting as fmt
 from dashboard.export import downloads, images
+from tests.cli import run_cli
 
 NBSP = "\u00a0"
 
@@ -154,7 +153,7 @@ def test_followup_workbook_has_a_sheet_per_goal(demo_engine, demo_settings):
     assert any(c.number_format == "0.00" for c in numbers)  # survey means, two decimals
 
 
-def test_chart_csv_opens_in_swedish_excel(demo_engine, demo_settings, bemotande):
+def test_chart_csv_opens_in_swedish_excel(bemotande):
     content = downloads.chart_csv(bemotande)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
@@ -197,27 +196,20 @@ def test_unknown_chart_names_the_measures(demo_engine, demo_settings):
         charts.chart_view(demo_engine, demo_settings, "telefon-bemotande/fordelning/2021")
 
 
-def run_cli(*args, env_extra=None, cwd=None):
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True,
-                          env=env, timeout=180, cwd=cwd)
-
-
 @pytest.mark.browser
 def test_cli_exports_a_chart(demo_settings, tmp_path, chart_renderer):
     out = tmp_path / "bemotande.png"
     result = run_cli("export", "chart", "telefon-bemotande", "--format", "png", "--out",
-                     str(out), env_extra={"DATABASE_URL": demo_settings.database_url})
+                     str(out), url=demo_settings.database_url)
     assert result.returncode == 0, result.stderr
     assert png_size(out.read_bytes())[0] == 1890
 
 
-def test_cli_without_chromium_explains_in_swedish(demo_settings, tmp_path):
+def test_cli_without_chromium_explains_in_swedish(demo_settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(images, "_renderer", None)  # as in a new process: no browser started
     result = run_cli("export", "chart", "telefon-bemotande", "--format", "svg", "--out",
-                     str(tmp_path / "x.svg"),
-                     env_extra={"DATABASE_URL": demo_settings.database_url,
-                                "BROWSER_PATH": str(tmp_path / "ingen-chromium")})
+                     str(tmp_path / "x.svg"), url=demo_settings.database_url,
+                     env={"BROWSER_PATH": str(tmp_path / "ingen-chromium")})
     assert result.returncode == 2
     assert "BROWSER_PATH" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.svg").exists()

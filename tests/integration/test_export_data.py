@@ -1,21 +1,18 @@
 """`malbild export data`: the follow-up table with the design's columns."""
 
 import io
-import os
-import subprocess
-import sys
 
 import pandas as pd
 
 from dashboard.export.data import COLUMNS, followup_table, to_csv_text
+from tests.cli import run_cli
 from tests.conftest import FIXTURES
 
 
 def test_export_lists_astorp_2021_bemotande(demo_settings):
-    env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "dashboard", "export", "data", "--measure", "telefon-bemotande",
-         "--out", "-"], capture_output=True, text=True, env=env, timeout=120, check=True)
+    result = run_cli("export", "data", "--measure", "telefon-bemotande", "--out", "-",
+                     url=demo_settings.database_url)
+    assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == ",".join(COLUMNS)
     assert ("1,telefon-bemotande,N00640,1277,2021,83.0,81.10,148,85.0,ej-uppnatt,54,148,Kolada,"

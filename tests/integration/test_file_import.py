@@ -1,15 +1,13 @@
 """Importing Kolada value files: idempotent, transactional, and clear about bad input."""
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from etl import db, imports
 from etl.errors import InputError
+from tests.cli import run_cli
 from tests.conftest import dump
 
 GOOD = "kpi,municipality,period,gender,value\n" + "\n".join(
@@ -80,13 +78,6 @@ def test_more_bad_rows_are_counted(catalogue_db, tmp_path):
     text = GOOD.replace("83.0", "x").replace("85.5", "y").replace("79.1", "z")
     with pytest.raises(InputError, match=r"rad 2.*Samma fel på 2 rader till \(3, 4\)"):
         imports.import_value_file(engine, write(tmp_path, "values.csv", text))
-
-
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True,
-                          env=env, timeout=120)
 
 
 def test_corrupt_file_from_the_command_line(catalogue_db, tmp_path):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 
@@ -26,11 +23,12 @@ from etl.errors import MalbildError
 from etl.extract import kolada
 from etl.settings import DEFAULT_DATA_DIR
 from tests import comparison_reference as comparison
+from tests.cli import CliResult
+from tests.cli import run_cli as run_malbild
 from tests.conftest import dump, make_settings, sqlite_url
-from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract
+from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract, utc_today
 
 TWO_KPIS = ["N00640", "N00647"]
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -122,8 +120,8 @@ def test_full_sync_stores_exactly_the_server_values_then_applies_one_revision_an
     second = run_sync(settings, kolada_server, kpis=all_kpis)
     after = dump(settings.database_url)
     assert (second.counts.added, second.counts.updated, second.counts.removed) == (0, 1, 1)
-    assert second.from_date == TODAY
-    assert all(f"from_date={TODAY.isoformat()}" in r for r in kolada_server.data_requests())
+    assert second.from_date == utc_today()
+    assert all(f"from_date={utc_today().isoformat()}" in r for r in kolada_server.data_requests())
     gone = set(before["kpi_value"]) - set(after["kpi_value"])
     new = set(after["kpi_value"]) - set(before["kpi_value"])
     assert sorted((r[:5]) for r in gone) == [("N00640", "0114", 2021, "T", 80.7),
@@ -186,7 +184,7 @@ def test_only_a_covering_earlier_sync_makes_a_run_incremental(tmp_path, kolada_s
     # A wider scope has never been fetched whole: complete again.
     assert run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022]
                     ).from_date is None
-    assert run_sync(settings, kolada_server, kpis=["N00640"], years=[2022]).from_date == TODAY
+    assert run_sync(settings, kolada_server, kpis=["N00640"], years=[2022]).from_date == utc_today()
     assert run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022], full=True
                     ).from_date is None
     since = date(2025, 3, 1)
@@ -225,9 +223,9 @@ def test_revised_value_is_shown_with_its_date(catalogue_db, kolada_server):
     engine = db.engine_for(catalogue_db.database_url)
     item = queries.measure_followup(engine, catalogue_db, "telefon-bemotande")
     table = charts.display_table(item).set_index("År")
-    assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {TODAY.isoformat()})"
+    assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {utc_today().isoformat()})"
     assert table.loc[2021, "Åstorp"] == "83,0\u00a0%"
-    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {TODAY.isoformat()})" in words.summary(item)
+    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {utc_today().isoformat()})" in words.summary(item)
 
 
 # --- Faults -------------------------------------------------------------------------------------
@@ -288,7 +286,7 @@ def test_a_lasting_fault_fails_clearly_and_changes_nothing(settings, kolada_serv
     # Once Kolada answers again, the next run starts cleanly from the last successful sync.
     kolada_server.faults.remove(fault)
     second = run_sync(settings, kolada_server, kpis=TWO_KPIS, years=[2021, 2022])
-    assert second.from_date == TODAY and first.run_id is not None
+    assert second.from_date == utc_today() and first.run_id is not None
     assert (second.counts.updated, second.counts.added, second.counts.removed) == (1, 0, 0)
 
 
@@ -317,12 +315,9 @@ def test_a_write_that_fails_halfway_is_rolled_back(settings, kolada_server, monk
 # --- The command line ---------------------------------------------------------------------------
 
 
-def run_cli(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200",
-                   "MALBILD_KOLADA_ATTEMPTS": "2", "MALBILD_KOLADA_BACKOFF": "0", **env}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True,
-                          env=environment, timeout=120)
+def run_cli(*args: str, url: str, **env: str) -> CliResult:
+    return run_malbild(*args, url=url, env={"MALBILD_KOLADA_ATTEMPTS": "2",
+                                            "MALBILD_KOLADA_BACKOFF": "0", **env})
 
 
 def test_command_line_sync_and_failure(tmp_path, kolada_server):

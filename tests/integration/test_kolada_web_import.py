@@ -9,8 +9,8 @@ import pytest
 
 from etl import db, imports
 from etl.errors import InputError
+from tests.cli import run_cli
 from tests.conftest import dump
-from tests.integration.test_file_import import run_cli
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kolada_web"
 

@@ -19,13 +19,11 @@ from __future__ import annotations
 import gzip
 import html
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 
 import pandas as pd
 import pytest
@@ -34,6 +32,7 @@ from openpyxl import load_workbook
 from dashboard import runtime
 from etl import db, imports, users
 from etl.settings import DEFAULT_DATA_DIR, Settings
+from tests.cli import run_cli as run_malbild
 from tests.conftest import make_settings, sqlite_url
 from tests.survey_data import write_csv
 
@@ -257,23 +256,11 @@ def pages_and_callback_answers(world: World) -> Iterator[tuple[str, str]]:
 
 
 def run_cli(world: World, *args: str) -> str:
-    """`malbild …` in this process (the same command functions, settings from the environment
-    as in a shell), which is quicker than a new Python for every command."""
-    from typer.testing import CliRunner
-
-    from dashboard.cli import app
-    from etl.settings import get_settings
-
-    env = {"DATABASE_URL": world.settings.database_url,
-           "MALBILD_ANONYMITY_THRESHOLD": str(world.settings.anonymity_threshold)}
-    get_settings.cache_clear()
-    try:
-        with mock.patch.dict(os.environ, env):
-            result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    finally:
-        get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    return result.output
+    """`malbild …` over the world's database: everything it wrote, out and error."""
+    result = run_malbild(*args, url=world.settings.database_url, env={
+        "MALBILD_ANONYMITY_THRESHOLD": str(world.settings.anonymity_threshold)})
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
 
 
 def xlsx_text(path: Path) -> str:

@@ -1,10 +1,8 @@
 """The yearly report: the model, and the DOCX and PDF opened and read back."""
 
 import io
-import os
 import re
 import subprocess
-import sys
 from datetime import date, datetime
 
 import pytest
@@ -15,6 +13,7 @@ from sqlalchemy import insert
 from dashboard.export import report, report_docx
 from etl import schema
 from etl.db import engine_for
+from tests.cli import run_cli
 from tests.conftest import copy_of
 
 NBSP = "\u00a0"
@@ -202,9 +201,7 @@ def test_pdf_is_tagged_swedish_titled_and_says_the_same(rendered, model):
 @pytest.mark.browser
 def test_cli_writes_the_report(demo_settings, tmp_path, chart_renderer):
     out = tmp_path / "arsrapport.docx"
-    env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
-    result = subprocess.run([sys.executable, "-m", "dashboard", "report", "--year", "2022", "--out",
-                             str(out)], capture_output=True, text=True, env=env, timeout=180)
+    result = run_cli("report", "--year", "2022", "--out", str(out), url=demo_settings.database_url)
     assert result.returncode == 0, result.stderr
     document = Document(io.BytesIO(out.read_bytes()))
     assert len(document.inline_shapes) == len(MEASURES)

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import run_cli
 from tests.e2e.conftest import free_port
 
 REDIS_URL = os.environ.get("MALBILD_TEST_REDIS_URL")
@@ -74,7 +75,7 @@ def test_healthz_reports_database_and_freshness(served):
     assert body["data"]["last_import"] and body["data"]["version"] > 0
 
 
-def test_healthz_says_503_without_a_database(tmp_path):
+def test_healthz_says_503_without_a_database():
     from dashboard.app import create_app
     from tests.conftest import make_settings
 
@@ -133,9 +134,8 @@ def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, 
         revised = tmp_path / "reviderat.csv"
         revised.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
                            encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "dashboard", "etl", "file", str(revised)], check=True,
-                       env={**os.environ, "DATABASE_URL": demo_copy.database_url},
-                       capture_output=True, timeout=120)
+        imported = run_cli("etl", "file", str(revised), url=demo_copy.database_url)
+        assert imported.returncode == 0, imported.stderr
         after = page_text_by_worker(url, "/mal/1")
         for text in after.values():
             assert revised_sentence.format("79,5") in text

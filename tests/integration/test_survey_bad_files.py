@@ -8,8 +8,6 @@ serves the whole corpus: nothing may change it, and a survey for 2019 is already
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +17,9 @@ import pytest
 
 from etl import db, imports
 from etl.errors import InputError
+from tests.cli import run_cli
 from tests.conftest import (
+    POSTGRES_MISSING,
     _postgres_available,
     dump,
     engine_params,
@@ -259,7 +259,7 @@ def corpus_db(request, tmp_path_factory) -> Iterator:
         if not _postgres_available():
             if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
                 pytest.fail("PostgreSQL krävs men svarar inte")
-            pytest.skip("PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)")
+            pytest.skip(POSTGRES_MISSING)
         url_context = fresh_postgres_url()
         url = url_context.__enter__()
     settings = make_settings(url)
@@ -290,13 +290,6 @@ def test_bad_file_is_refused_and_nothing_changes(case, corpus_db, before, tmp_pa
         assert part in message, f"{part!r} saknas i: {message}"
     assert "Traceback" not in message and len(message) < 1200
     assert dump(corpus_db.database_url) == before
-
-
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
-                          text=True,
-                          env=env, timeout=120)
 
 
 def test_command_line_names_file_row_and_column_and_exits_2(corpus_db, before, tmp_path):

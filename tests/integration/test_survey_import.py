@@ -1,15 +1,13 @@
 """Importing the staff survey: aggregates only, idempotent, one transaction, replace on request."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
 
 from dashboard import queries
 from etl import db, imports, schema, users
+from tests.cli import run_cli
 from tests.conftest import dump
 from tests.survey_data import BY_HAND, EMPLOYEES, QUESTION, respondent_rows, write_csv
 
@@ -89,10 +87,8 @@ def test_command_line_with_a_separate_employees_file(catalogue_db, tmp_path):
     survey = write_csv(tmp_path / "enkat.csv", respondent_rows(2021))
     staff = write_csv(tmp_path / "anstallda.csv", [["Förvaltning", "Enhet", "Antal anställda"],
                                                    *[[f, e, n] for (f, e), n in EMPLOYEES.items()]])
-    env = {**os.environ, "DATABASE_URL": catalogue_db.database_url, "COLUMNS": "200"}
-    result = subprocess.run([sys.executable, "-m", "dashboard", "etl", "survey", str(survey),
-                             "--employees", str(staff)],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = run_cli("etl", "survey", str(survey), "--employees", str(staff),
+                     url=catalogue_db.database_url)
     assert result.returncode == 0, result.stderr
     assert "enkat.csv: medarbetarenkät 2021, kommunen 3,63 (n = 19)" in " ".join(
         result.stderr.split())

@@ -10,8 +10,8 @@ from dashboard import queries
 from etl import db, imports, schema, targets
 from etl.decision import DecisionRef
 from etl.errors import InputError
+from tests.cli import run_cli
 from tests.conftest import dump
-from tests.integration.test_file_import import run_cli
 
 DECISION = DecisionRef("KS", date(2025, 12, 9), "214", "KS 2025/431")
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dashboard import uploads
 from etl import db, imports, schema
 from etl.errors import InputError
+from tests.cli import run_cli
 from tests.conftest import FIXTURES, dump
 
 GOOD = "kpi,municipality,period,gender,value\n" + "\n".join(
@@ -172,8 +173,6 @@ def test_a_survey_error_names_the_row_and_stores_nothing(engine, catalogue_db):
 
 
 def test_the_command_line_previews_and_skips_the_same_way(catalogue_db, tmp_path):
-    from tests.integration.test_file_import import run_cli
-
     path = tmp_path / "kolada.csv"
     path.write_text(GOOD.replace("85.5", "åttio"), encoding="utf-8")
     before = dump(catalogue_db.database_url)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from etl.errors import InputError
-from etl.extract import kolada
+from etl.extract import kolada, kolada_files
 from etl.kolada_sync import parse_kpis, parse_since, parse_years
 from tests.kolada_server import RECORDINGS
 
@@ -120,6 +120,30 @@ def test_bad_metadata_names_url_and_place(answer, expected):
         list(fetchers[expected](api))
     assert expected in str(error.value)
     assert "http://kolada.test/v3/" in str(error.value)
+
+
+def test_bundled_catalogue_files_are_mapped_as_the_api_answers(tmp_path):
+    """The same Kolada objects give the same records from a file as from the API."""
+    answers = {"kpi.json": "kpi_N00640_N00647.json", "municipality.json": "municipality.json",
+               "kpi_groups.json": "kpi_groups.json"}
+    for file_name, recording in answers.items():
+        (tmp_path / file_name).write_bytes((FIXTURES / recording).read_bytes())
+    with client(replay()) as api:
+        assert list(kolada_files.fetch_kpis(tmp_path)) == list(
+            kolada.fetch_kpis(api, ["N00640", "N00647"]))
+        assert list(kolada_files.fetch_municipalities(tmp_path)) == list(
+            kolada.fetch_municipalities(api))
+        assert list(kolada_files.fetch_kpi_groups(tmp_path)) == list(kolada.fetch_kpi_groups(api))
+
+
+def test_bad_catalogue_file_names_file_and_place(tmp_path):
+    (tmp_path / "kpi.json").write_text(json.dumps({"values": [
+        {"id": "N00640", "title": "Bra bemötande"}, {"id": "N00647", "title": " "}]}))
+    with pytest.raises(InputError) as error:
+        list(kolada_files.fetch_kpis(tmp_path))
+    assert error.value.where.source == str(tmp_path / "kpi.json")
+    assert error.value.explain().startswith(
+        "kpi.json: filen har inte Koladas form: values[1].title är ' ', väntade text.")
 
 
 # --- Values, paging and batching ----------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.errors import InputError
-from etl.extract import kolada_files, kolada_web
+from etl.extract import kolada_files, kolada_web, survey_files
 from etl.settings import DEFAULT_DATA_DIR
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kolada_web"
@@ -84,6 +84,20 @@ def test_names_and_codes_as_people_write_them():
     assert catalogue.kpi_in("Bra bemötande (N00640)") == "N00640"
     assert catalogue.kpi_in(KPIS["N00647"].upper()) == "N00647"
     assert catalogue.kpi_in("N00640 och N00647") is None
+
+
+def test_headers_are_recognised_by_the_same_rule_as_the_survey_headers():
+    """One rule for both formats: case, spaces, hyphens, underscores, dots, colons, brackets
+    and slashes do not matter ("Kommun / Region" is "kommun/region" of the mapping file)."""
+    mapping = kolada_web.web_mapping()
+    survey = survey_files.header_map(DEFAULT_DATA_DIR / "mappings" / "survey_headers.toml")
+    assert mapping.role_of("Kommun / Region") == "municipality_name"
+    assert mapping.role_of("Kommun (kod)") == mapping.role_of("KOMMUN-KOD") == "municipality"
+    assert mapping.role_of("Nyckeltals_ID:") == "kpi"
+    assert survey.role_of("Nämnd / Förvaltning") == ("forvaltning", 4)
+    assert survey.role_of("Medelvärde (1–5)") is None  # an en dash is not a hyphen
+    assert survey.role_of("MEDELVÄRDE 1-5") == survey.role_of("Medelvärde (1-5)")
+    assert mapping.role_of("Värde i procent") is None
 
 
 def write_csv(tmp_path: Path, name: str, lines: list[str]) -> Path:

@@ -1,0 +1,48 @@
+"""The installed `malbild` command as its own process, once.
+
+Every other test of the command line runs it in the test process (`tests/cli.py`), through the
+same `dashboard.cli.run`; this one shows that the entry point people type is installed, writes
+the same as the in-process runs, and exits with Målbild's codes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli import COLUMNS, run_cli
+
+
+def installed_malbild() -> str:
+    beside_python = Path(sys.executable).parent / "malbild"
+    found = str(beside_python) if beside_python.exists() else shutil.which("malbild")
+    assert found, "malbild är inte installerat (kör make install)"
+    return found
+
+
+def test_the_installed_command_runs(sqlite_demo, tmp_path):
+    env = {**os.environ, "DATABASE_URL": sqlite_demo.database_url, "COLUMNS": COLUMNS}
+    args = ["export", "data", "--measure", "telefon-bemotande", "--out", "-"]
+    exported = subprocess.run([installed_malbild(), *args], capture_output=True, text=True,
+                              env=env, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == run_cli(*args, url=sqlite_demo.database_url).stdout
+    assert "1,telefon-bemotande,N00640,1277,2021,83.0," in exported.stdout
+
+    refused = subprocess.run([installed_malbild(), "export", "chart", "telefon-bemotande",
+                              "--format", "gif", "--out", str(tmp_path / "x.gif")],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode == 2
+    assert " ".join(refused.stderr.split()) == (
+        "Fel: bildformatet «gif» finns inte. Ange --format png, svg eller pdf.")
+    assert not (tmp_path / "x.gif").exists()
+
+
+def test_a_mistyped_command_is_a_usage_error_not_a_crash():
+    result = run_cli("exprot", "data")
+    assert result.returncode == 2
+    assert "No such command 'exprot'" in result.stderr and "Traceback" not in result.stderr
+    assert run_cli("export").returncode == 2  # a group without its command: help, code 2
