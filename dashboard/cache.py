@@ -214,7 +214,11 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
         engine = engine_of()
         digest = hashlib.sha256(body + scope_of().encode()).hexdigest()[:40]
         database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
-        key = f"malbild:{current_version(engine)}:page:{database}:{digest}"
+        try:
+            version = current_version(engine)
+        except Exception:  # the database is down: the page itself says so, uncached
+            return None
+        key = f"malbild:{version}:page:{database}:{digest}"
         hit, value = _backend.get(key)
         if hit:
             return Response(value, mimetype="application/json")

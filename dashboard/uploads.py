@@ -23,12 +23,11 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from dashboard import auth
 from etl import imports
 from etl.db import data_version
-from etl.errors import InputError, Location
+from etl.errors import InputError, Location, MalbildError
 from etl.settings import Settings
 
 KINDS = {
@@ -234,11 +233,14 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
         with as_file(content, name) as path:
             result = _run(engine, settings, kind, path, name, ticket.get("year"),
                           dry_run=False, actor=actor)
-    except DBAPIError as exc:
+    except MalbildError:
+        raise
+    except Exception as exc:
         # Two confirmations of one preview at once: the database lets one through; the other
-        # collides with it (a unique key, a locked or changed snapshot) and changes nothing.
+        # collides with it (a unique key, a locked or changed snapshot; from the driver's COPY
+        # too) and changes nothing.
         if _version(engine) == ticket.get("version"):
-            raise  # nothing else was imported meanwhile: a real database error
+            raise  # nothing else was imported meanwhile: a real error
         raise InputError("filen importerades samtidigt från ett annat fönster eller av en "
                          "annan administratör; den importen gick före och den här gjorde "
                          "ingenting.",
