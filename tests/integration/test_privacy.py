@@ -419,8 +419,8 @@ def test_targets_export_neutralises_formulas_and_writes_the_format_asked(catalog
     from openpyxl import load_workbook
     from typer.testing import CliRunner
 
+    from dashboard.cli import app
     from etl import targets
-    from etl.cli import app
     from etl.settings import get_settings
 
     engine = db.engine_for(catalogue_db.database_url)

@@ -1,7 +1,7 @@
 """survey versions shown, server-side sessions
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02 08:10:00
 
 Existing survey years get their stored (shown) units as their first shown version, so that a
@@ -11,8 +11,8 @@ corrected re-import of them is suppressed against what has been shown.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
