@@ -468,7 +468,8 @@ def test_unicode_digits_line_breaks_and_odd_values_never_give_500(app_client):
         "inputs": [{"id": "_pages_location", "property": "pathname", "value": ["/mal/1"]},
                    {"id": "_pages_location", "property": "search", "value": {"a": 1}}],
         "changedPropIds": ["_pages_location.pathname"], "state": []})
-    assert odd.status_code in (200, 400, 204)
+    assert odd.status_code in (200, 204) or (
+        odd.status_code == 400 and "Anropet innehöll ett värde" in odd.get_data(as_text=True))
 
 
 # --- 14. Passwords and names ---------------------------------------------------------------------
@@ -624,3 +625,35 @@ def test_csp_hsts_and_no_versions(app_client):
     behind = app_client(trusted_proxies=["127.0.0.1"]).get(
         "/", headers={"X-Forwarded-Proto": "https"})
     assert behind.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+# --- 1. Survey years stored before the versions were kept -------------------------------------
+
+
+def test_the_migration_keeps_stored_survey_years_as_shown_versions(tmp_path):
+    """A database from before: its stored units become the year's first shown version, so a
+    corrected re-import of an old year is suppressed against them too."""
+    from etl import survey_history
+
+    url = f"sqlite:///{tmp_path / 'gammal.sqlite'}"
+    db.upgrade(url, "0003")
+    engine = db.engine_for(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no strategy needed here
+        connection.exec_driver_sql(
+            "INSERT INTO import_run (id, kind, location, scope, started_at, added, updated, "
+            "unchanged, removed, is_example) VALUES (7, 'enkät-fil', 'f.csv', '{}', "
+            "'2025-01-01', 3, 0, 0, 0, 0)")
+        for level, forvaltning, enhet, n in (("kommun", "", "", 40), ("förvaltning", "F", "", 40),
+                                             ("enhet", "F", "C", 20), ("enhet", "F", "D", 12)):
+            connection.exec_driver_sql(
+                "INSERT INTO survey_result (measure_id, year, level, forvaltning, enhet, "
+                "respondents, mean, is_example, import_run_id) VALUES "
+                f"('intern-kommunikation', 2023, '{level}', '{forvaltning}', '{enhet}', {n}, "
+                "3.5, 0, 7)")
+    db.upgrade(url)
+    with engine.connect() as connection:
+        versions = survey_history.versions(connection, "intern-kommunikation")
+    assert versions[2023][0].shown == {("kommun", "", ""): 40, ("förvaltning", "F", ""): 40,
+                                       ("enhet", "F", "C"): 20, ("enhet", "F", "D"): 12}
+    engine.dispose()
