@@ -7,7 +7,7 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import admin_routes, auth, cache, ids, operations, queries, runtime
+from dashboard import admin_routes, auth, cache, headers, ids, operations, queries, runtime
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
@@ -32,7 +32,7 @@ INDEX_STRING = """<!DOCTYPE html>
     <head>
         {%metas%}
         <title>{%title%}</title>
-        {%favicon%}
+        <link rel="icon" href="data:,">
         {%css%}
     </head>
     <body>
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     runtime.configure(settings)
     cache.configure(settings.redis_url, settings.cache)
-    app = Dash(
+    app = headers.MalbildDash(
         __name__,
         use_pages=True,
         pages_folder="",
@@ -132,12 +132,16 @@ def create_app(settings: Settings | None = None) -> Dash:
         module = importlib.import_module(name)
         # Dash fills in `layout` only for pages it imports itself (from a pages folder); each
         # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
-        dash.page_registry[name]["layout"] = auth.guarded(
-            module.layout, getattr(module, "ACCESS", auth.READ), access_denied)
+        dash.page_registry[name]["layout"] = operations.database_safe(auth.guarded(
+            module.layout, getattr(module, "ACCESS", auth.READ), access_denied))
     app.layout = shell
     auth.register(app.server, settings)
     export_routes.register(app.server)
     admin_routes.register(app.server)
     operations.register(app.server)
-    cache.cache_page_answers(app.server, runtime.engine, auth.role_scope)
+    cache.cache_page_answers(app.server, runtime.engine, auth.cache_scope)
+    headers.register(app)
+    from dashboard.pages import admin_import
+
+    app.server.register_error_handler(413, admin_import.upload_too_large)
     return app

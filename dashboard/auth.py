@@ -21,11 +21,19 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, g, has_request_context, redirect, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import Engine
 
@@ -38,7 +46,7 @@ log = logging.getLogger(__name__)
 OPEN, READ, LOGIN, ADMIN = "open", "read", "login", "admin"
 LOGIN_PATH = "/logga-in"
 LOGOUT_PATH = "/logga-ut"
-SESSION_LIFETIME = timedelta(hours=10)
+SESSION_LIFETIME = users.SESSION_LIFETIME
 SESSION_COOKIE = "malbild_session"
 SECRET_KEY_FILE = PROJECT_ROOT / "var" / "secret_key"
 PAGE_CONTENT = "_pages_content"  # the Dash pages router's output: renders guarded layouts
@@ -47,6 +55,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # callback (a third larger than the file), and the file-size check itself gives the clear
 # message for files up to half again the limit.
 BODY_FACTOR = 2
+SMALL_BODY_LIMIT = 2 * 1024 * 1024  # anything but an administrator's upload callback
 
 
 @dataclass(frozen=True)
@@ -82,11 +91,18 @@ def from_trusted_proxy(settings: Settings | None = None) -> bool:
 
 
 def client_address() -> str:
-    """The client's address; behind a trusted proxy, the first address it forwarded."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and from_trusted_proxy():
-        return forwarded.split(",")[0].strip()
-    return request.remote_addr or ""
+    """The client's address: the peer's, or behind a trusted proxy the address that proxy
+    appended to X-Forwarded-For (werkzeug's ProxyFix semantics: read from the right, past
+    the trusted proxies; what the client itself wrote further left is never believed)."""
+    peer = request.remote_addr or ""
+    if not from_trusted_proxy():
+        return peer
+    networks = runtime.settings().trusted_proxies
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _in_networks(hop, networks):
+            return hop
+    return peer
 
 
 def is_https() -> bool:
@@ -121,7 +137,8 @@ def _session_identity(engine: Engine) -> Identity | None:
     if not isinstance(user_id, int):
         return None
     with engine.connect() as connection:
-        user = users.get(connection, user_id)
+        live = users.session_user(connection, session.get("sid"))
+        user = users.get(connection, user_id) if live == user_id else None
     if user is None or user.disabled or session.get("pw") != user.fingerprint:
         session.clear()
         return None
@@ -144,10 +161,18 @@ def current_user() -> users.User | None:
 
 
 def role_scope() -> str:
-    """What a drawn page may depend on about the visitor: "admin", "viewer" or "" (anonymous).
-    Part of the page cache's key (dashboard/cache.py)."""
+    """What a drawn page may depend on about the visitor: "admin", "viewer" or "" (anonymous)."""
     user = current_user()
     return "" if user is None else ("admin" if user.is_admin else "viewer")
+
+
+def cache_scope() -> str:
+    """Part of the page cache's key (dashboard/cache.py): a page drawn for a logged-in person
+    may name them, so it is kept for that person only; anonymous visitors share pages."""
+    who = identity()
+    if who.user is None:
+        return ""
+    return f"{role_scope()}:{who.source}:{who.user.id}:{who.user.username}"
 
 
 def admin_user() -> users.User | None:
@@ -189,10 +214,11 @@ def login_link(path: str = "/") -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site (never "//elsewhere" or "https://…") to go back to."""
-    target = (target or "/").strip()
+    target = (target if isinstance(target, str) else "/").strip() or "/"
     parts = urlsplit(target)
     if (not target.startswith("/") or target.startswith("//") or "\\" in target
-            or parts.scheme or parts.netloc):
+            or parts.scheme or parts.netloc
+            or not target.isprintable()):  # a line break would split the header
         return "/"
     return target
 
@@ -282,8 +308,16 @@ def _forbidden(text: str, status: int = 403) -> Response:
     return Response(text + "\n", status=status, mimetype="text/plain; charset=utf-8")
 
 
+def _body_limit() -> None:
+    """Only an administrator's callbacks (the uploads) may send large bodies; everyone else
+    gets the small limit, checked before the body is read."""
+    if request.path == "/_dash-update-component" and admin_user() is not None:
+        request.max_content_length = current_app.config["MALBILD_UPLOAD_BODY_LIMIT"]
+
+
 def _guard():
     """Runs before every request: cross-site writes, page addresses, downloads, callbacks."""
+    _body_limit()
     if request.method in UNSAFE_METHODS and not _same_origin():
         return _forbidden("Begäran kom från en annan webbplats och avvisas.")
     endpoint = request.url_rule.endpoint if request.url_rule else ""
@@ -326,14 +360,18 @@ def _login() -> Response:
     if not result.ok:
         reason = "spärrad" if result.locked_until else "fel"
         return redirect(f"{LOGIN_PATH}?fel={reason}&nasta={quote(target, safe='/')}", code=303)
+    users.end_session(runtime.engine(), session.get("sid"))  # never keep a session id given
     session.clear()
     session.permanent = True
     session["uid"] = result.user.id
     session["pw"] = result.user.fingerprint
+    session["sid"] = users.start_session(runtime.engine(), result.user.id)
     return redirect(target, code=303)
 
 
 def _logout() -> Response:
+    """End the session on the server too, so a copy of the cookie is worth nothing."""
+    users.end_session(runtime.engine(), session.get("sid"))
     session.clear()
     return redirect("/", code=303)
 
@@ -347,7 +385,8 @@ def register(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
-        MAX_CONTENT_LENGTH=BODY_FACTOR * settings.upload_max_bytes + 1024 * 1024,
+        MAX_CONTENT_LENGTH=SMALL_BODY_LIMIT,
+        MALBILD_UPLOAD_BODY_LIMIT=BODY_FACTOR * settings.upload_max_bytes + 1024 * 1024,
     )
     server.before_request(_guard)
     server.after_request(_after)

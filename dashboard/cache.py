@@ -1,9 +1,14 @@
-"""Cached query results, dropped by every write to the database.
+"""Cached query results and whole page answers, dropped by every write to the database.
 
 Every cache key contains the database's data version (`data_state.version`, bumped in the same
 transaction as every import and edit), so a result computed before an import is never served
-after it — in any worker. With `REDIS_URL` the workers share one cache; without it each worker
-keeps its own small in-memory cache. `MALBILD_CACHE=off` turns caching off (for benchmarks).
+after it — in any worker. Query results (data frames, records) stay in the worker's own
+memory, in a small LRU. Page answers — JSON text, exactly the bytes sent to browsers — go to
+the shared cache: Redis with `REDIS_URL`, else the worker's memory. Redis only ever holds those
+bytes and hands them back unread: nothing from it is unpickled or run, so whoever can write to
+Redis can at most change an answer, never run code in a worker. The page cache is capped
+(entries per data version, and bytes per entry), so new query strings cannot grow it without
+bound. `MALBILD_CACHE=off` turns caching off (for benchmarks).
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -24,15 +28,25 @@ from etl.db import data_version
 log = logging.getLogger(__name__)
 TTL_SECONDS = 24 * 3600
 MAX_LOCAL_ITEMS = 512
+MAX_PAGE_ENTRIES = 2000  # page answers kept per data version (all workers together)
+MAX_PAGE_BYTES = 2 * 1024 * 1024  # a larger answer is not kept
+MAX_LOCAL_PAGE_BYTES = 64 * 1024 * 1024  # page answers one worker keeps in memory
 
 
 class LocalCache:
-    """A small LRU cache for one worker process."""
+    """A small LRU cache for one worker process, bounded in items (and bytes, for bytes)."""
 
-    def __init__(self, max_items: int = MAX_LOCAL_ITEMS) -> None:
+    def __init__(self, max_items: int = MAX_LOCAL_ITEMS,
+                 max_bytes: int = MAX_LOCAL_PAGE_BYTES) -> None:
         self._items: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._bytes = 0
         self.max_items = max_items
+        self.max_bytes = max_bytes
+
+    @staticmethod
+    def _size(value: Any) -> int:
+        return len(value) if isinstance(value, bytes | str) else 0
 
     def get(self, key: str) -> tuple[bool, Any]:
         with self._lock:
@@ -43,37 +57,54 @@ class LocalCache:
 
     def set(self, key: str, value: Any) -> None:
         with self._lock:
+            if key in self._items:
+                self._bytes -= self._size(self._items.pop(key))
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+            self._bytes += self._size(value)
+            while self._items and (len(self._items) > self.max_items
+                                   or self._bytes > self.max_bytes):
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= self._size(dropped)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
 class RedisCache:
-    """The cache shared by every worker (pickled values, expiring after a day)."""
+    """The page cache shared by every worker: bytes in, the same bytes out (a day at most),
+    and at most MAX_PAGE_ENTRIES new entries per data version."""
 
     def __init__(self, url: str) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
-    def get(self, key: str) -> tuple[bool, Any]:
+    def get(self, key: str) -> tuple[bool, bytes | None]:
         try:
             raw = self._client.get(key)
         except Exception as exc:  # a cache must never take the page down
-            log.warning("Redis svarar inte (%s); räknar utan cache", exc)
+            log.warning("Redis svarar inte (%s); räknar utan cache", type(exc).__name__)
             return False, None
-        return (False, None) if raw is None else (True, pickle.loads(raw))
+        return (False, None) if raw is None else (True, bytes(raw))
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: bytes) -> None:
+        if not isinstance(value, bytes):
+            raise TypeError("Redis-cachen tar bara emot färdiga svar (bytes)")
+        counter = key.rsplit(":", 2)[0] + ":antal"
         try:
-            self._client.set(key, pickle.dumps(value), ex=TTL_SECONDS)
+            count = self._client.incr(counter)
+            if count == 1:
+                self._client.expire(counter, TTL_SECONDS)
+            if count > MAX_PAGE_ENTRIES:
+                return
+            self._client.set(key, value, ex=TTL_SECONDS)
         except Exception as exc:
-            log.warning("Redis svarar inte (%s); resultatet sparas inte", exc)
+            log.warning("Redis svarar inte (%s); svaret sparas inte", type(exc).__name__)
 
     def clear(self) -> None:
         self._client.flushdb()
@@ -90,25 +121,31 @@ class NoCache:
         return None
 
 
-_backend: LocalCache | RedisCache | NoCache = LocalCache()
+_backend: LocalCache | RedisCache | NoCache = LocalCache()  # page answers
+_queries: LocalCache | NoCache = LocalCache()  # query results, in this worker only
 
 
 def configure(redis_url: str | None, enabled: bool = True) -> None:
-    """Choose the backend for this process (called by the app factory)."""
-    global _backend
+    """Choose the backends for this process (called by the app factory)."""
+    global _backend, _queries
     if not enabled:
-        _backend = NoCache()
-    elif redis_url:
-        _backend = RedisCache(redis_url)
-    else:
-        _backend = LocalCache()
+        _backend, _queries = NoCache(), NoCache()
+        return
+    _queries = LocalCache()
+    _backend = RedisCache(redis_url) if redis_url else LocalCache()
 
 
 def backend() -> LocalCache | RedisCache | NoCache:
     return _backend
 
 
-def _current_version(engine: Engine) -> int:
+def kind() -> str:
+    """How pages are cached, in words for /healthz (never a key or an address)."""
+    return {"RedisCache": "delad (Redis)", "LocalCache": "i arbetsprocessen",
+            "NoCache": "av"}[type(_backend).__name__]
+
+
+def current_version(engine: Engine) -> int:
     """The data version, read once per web request (or per call outside one)."""
     try:
         from flask import g, has_request_context
@@ -147,17 +184,17 @@ def cached(name: str, key: Callable[..., tuple]) -> Callable:
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def wrapper(engine: Engine, *args, **kwargs):
-            if isinstance(_backend, NoCache):
+            if isinstance(_queries, NoCache):
                 return _once_per_request(name, key(*args, **kwargs), engine,
                                          lambda: function(engine, *args, **kwargs))
             parts = repr((str(engine.url), key(*args, **kwargs)))
             digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
-            cache_key = f"malbild:{_current_version(engine)}:{name}:{digest}"
-            hit, value = _backend.get(cache_key)
+            cache_key = f"malbild:{current_version(engine)}:{name}:{digest}"
+            hit, value = _queries.get(cache_key)
             if hit:
                 return value
             value = function(engine, *args, **kwargs)
-            _backend.set(cache_key, value)
+            _queries.set(cache_key, value)
             return value
 
         wrapper.uncached = function
@@ -176,8 +213,9 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
                        scope_of: Callable[[], str]) -> None:
     """Keep the page router's answers (the address → the whole drawn page) in the cache.
 
-    A page is a function of its address, the data version and who is asking (`scope_of`: the
-    visitor's role), so the answer can be reused byte for byte until the next write. Register
+    A page is a function of its address, the data version and who is asking (`scope_of`: empty
+    for anonymous visitors, the person for a logged-in one), so the answer can be reused byte
+    for byte until the next write. Register
     this after the access guards, so that they run first.
     """
     from flask import Response, g, request
@@ -192,7 +230,12 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
             return None
         engine = engine_of()
         digest = hashlib.sha256(body + scope_of().encode()).hexdigest()[:40]
-        key = f"malbild:{_current_version(engine)}:page:{str(engine.url)!r}:{digest}"
+        database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
+        try:
+            version = current_version(engine)
+        except Exception:  # the database is down: the page itself says so, uncached
+            return None
+        key = f"malbild:{version}:page:{database}:{digest}"
         hit, value = _backend.get(key)
         if hit:
             return Response(value, mimetype="application/json")
@@ -203,5 +246,7 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
     def _keep_page(response):
         key = g.pop("malbild_page_key", None)
         if key and response.status_code == 200 and not response.direct_passthrough:
-            _backend.set(key, response.get_data())
+            body = response.get_data()
+            if len(body) <= MAX_PAGE_BYTES:
+                _backend.set(key, body)
         return response

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -496,8 +496,19 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> Cha
 
 KEY_PATTERN = re.compile(
     r"^(?P<measure>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>\d{4})(?:/(?P<unit>[^/]+))?"
+    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>\d{4})(?:/(?P<unit>.+))?"
     r"|/(?P<benchmark>jamforelse))?$")
+
+
+def per_unit(key: str) -> bool:
+    """Does the key name the survey per förvaltning or enhet (for logged-in users only)?
+    A förvaltning's name may itself contain "/" (the rest of the key is the name)."""
+    match = KEY_PATTERN.match(key)
+    return bool(match and (match["view"] == "forvaltningar" or match["unit"]))
+
+
+NOT_SHOWN = ("Det finns inget sådant diagram att visa. Grupper med för få svarande visas "
+             "inte, och inte heller det som skulle avslöja dem.")
 
 
 def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
@@ -514,6 +525,6 @@ def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
         if not info.is_survey:
             raise KeyError(f"Måttet «{info.id}» kommer inte från medarbetarenkäten.")
         build = survey_units_view if match["view"] == "forvaltningar" else distribution_view
-        unit = unquote(match["unit"]) if match["unit"] else None
+        unit = match["unit"]  # as the web server decoded it, or as typed
         return build(engine, settings, info, int(match["year"]), unit)
     return measure_view(queries.measure_followup(engine, settings, info.id))

@@ -390,7 +390,7 @@ def user_enable(name: str) -> None:
 @targets_app.command("export")
 def targets_export(path: Annotated[str, typer.Argument(help="CSV-fil, eller - för standard ut.")]
                    ) -> None:
-    """Skriv gällande mål per mått och år som CSV för svenskt Excel (; och decimalkomma)."""
+    """Skriv gällande mål per mått och år: CSV för svenskt Excel, eller Excel för .xlsx."""
     from etl import targets
 
     engine = ready_engine()

@@ -45,7 +45,9 @@ class ExploreState:
     def from_query(cls, query: dict) -> ExploreState:
         def year(name: str) -> int | None:
             value = query.get(name)
-            return int(value) if str(value or "").isdigit() else None
+            text = value if isinstance(value, str) else ""
+            # Only 0–9: "²" and other Unicode digits are digits to Python but no year.
+            return int(text) if text.isascii() and text.isdecimal() else None
 
         return cls(
             kpi=query.get("kpi") or None,

@@ -138,7 +138,44 @@ class _Spec:
         self.layout.setdefault(name, {}).update(settings)
 
     def figure(self) -> go.Figure:
-        return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
+        layout = {**self.layout, "annotations": [
+            {**note, "text": plain(note["text"])} for note in self.layout.get("annotations", [])]}
+        for axis, title in [(k, v.get("title")) for k, v in self.layout.items()
+                            if k.endswith("axis") and isinstance(v, dict)]:
+            if isinstance(title, dict) and isinstance(title.get("text"), str):
+                layout[axis] = {**layout[axis], "title": {**title, "text": plain(title["text"])}}
+        title = layout.get("title")
+        if isinstance(title, dict):
+            layout["title"] = {**title, "text": plain(title.get("text", "")),
+                               "subtitle": {"text": plain(title.get("subtitle", {})
+                                                          .get("text", ""))}}
+        data = [{key: _plain_values(key, value) for key, value in trace.items()}
+                for trace in self.data]
+        return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+# The only markup the figures write themselves; everything else is shown as text.
+OWN_MARKUP = ("<br>", "<b>", "</b>")
+TEXT_KEYS = {"name", "text", "customdata", "hovertext", "x", "y"}
+
+
+def plain(text: object) -> object:
+    """Text as Plotly should show it: names from uploaded files or user lists can never become
+    Plotly markup (a link, a style); the figures' own line breaks and bold stay."""
+    if not isinstance(text, str):
+        return text
+    escaped = escape(text, quote=False)
+    for tag in OWN_MARKUP:
+        escaped = escaped.replace(escape(tag, quote=False), tag)
+    return escaped
+
+
+def _plain_values(key: str, value: object) -> object:
+    if key not in TEXT_KEYS:
+        return value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return plain(value)
 
 
 def _y_title(unit: str) -> str:
@@ -348,9 +385,9 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     """Mean per förvaltning (or enhet) for one year, with n in the label, against the mean of
     the level above (`reference`: "Kommunen" or the förvaltning)."""
     frame = units.sort_values("mean")
-    # Unit names come from uploaded files: escaped, so Plotly shows them as text, never as its
-    # own markup (links, styles).
-    labels = [f"{escape(name, quote=False)} (n = {fmt.count(int(n))})"
+    # Unit names come from uploaded files: `plain` (in _Spec.figure) shows them as text, never
+    # as Plotly's own markup (links, styles).
+    labels = [f"{name} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
     spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))))
     spec.trace(

@@ -14,11 +14,24 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from dashboard import cache, runtime
+from dashboard import auth, cache, runtime
 from etl import db, schema
 
 log = logging.getLogger("malbild.request")
+DATABASE_DOWN = ("Databasen svarar inte just nu, så Målbild kan inte visa något. Försök igen om "
+                 "en stund; om felet består, kontakta den som driftar Målbild.")
+BAD_VALUE = ("Anropet innehöll ett värde som Målbild inte kan använda. Ladda om sidan och "
+             "försök igen.")
+INTERNAL = "Något gick fel i Målbild. Försök igen; om felet består, kontakta den som driftar."
+DATABASE_DOWN_PAGE = """<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><title>Databasen svarar inte – Målbild</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Databasen svarar inte just nu</h1><p>{text}</p>
+<p><a href="/">Försök igen</a></p></main></body></html>
+"""
 
 
 class JsonLines(logging.Formatter):
@@ -47,7 +60,7 @@ def health() -> tuple[dict, int]:
     settings = runtime.settings()
     engine = runtime.engine()
     body: dict = {"status": "ok", "worker": os.getpid(),
-                  "cache": type(cache.backend()).__name__}
+                  "cache": cache.kind()}
     try:
         with engine.connect() as connection:
             version = db.data_version(connection)
@@ -77,6 +90,33 @@ def register(server: Flask) -> None:
     """Add /healthz and request logging to the Flask server behind Dash."""
     _configure_logging()
 
+    @server.errorhandler(DBAPIError)
+    @server.errorhandler(PoolTimeout)
+    def _database_down(exc: Exception) -> Response:
+        """Pages, downloads, login and callbacks say so in Swedish, with 503, when the
+        database does not answer (never a generic English 500)."""
+        log.error("database", extra={"fields": {"path": request.path,
+                                                 "error": type(exc).__name__}})
+        if request.accept_mimetypes.accept_html and request.method == "GET":
+            body, mimetype = DATABASE_DOWN_PAGE.format(text=DATABASE_DOWN), "text/html"
+        else:
+            body, mimetype = DATABASE_DOWN + "\n", "text/plain"
+        return Response(body, status=503, mimetype=mimetype,
+                        headers={"Retry-After": "30", "Cache-Control": "no-store"})
+
+    @server.errorhandler(TypeError)
+    @server.errorhandler(ValueError)
+    @server.errorhandler(AttributeError)
+    @server.errorhandler(KeyError)
+    def _unusable_value(exc: Exception) -> Response:
+        """A callback called with a value no control can send (a number for a text, a list
+        for a year…) is refused with a clear message, not a bare 500."""
+        log.exception("unusable value", extra={"fields": {"path": request.path,
+                                                            "error": type(exc).__name__}})
+        if request.path == "/_dash-update-component":
+            return Response(BAD_VALUE + "\n", status=400, mimetype="text/plain")
+        return Response(INTERNAL + "\n", status=500, mimetype="text/plain")
+
     @server.get("/healthz")
     def _healthz() -> Response:
         body, status = health()
@@ -86,6 +126,15 @@ def register(server: Flask) -> None:
     @server.before_request
     def _start_clock() -> None:
         g.malbild_started = time.perf_counter()
+
+    @server.before_request
+    def _database_answers() -> None:
+        """A page address asks the database for its data version (kept for the request's
+        cache lookups): if the database is down, the 503 page comes now, not an empty page."""
+        endpoint = request.url_rule.endpoint if request.url_rule else ""
+        if request.method == "GET" and endpoint in ("/", "/<path:path>"):
+            cache.current_version(runtime.engine())
+
 
     @server.after_request
     def _log_request(response: Response) -> Response:
@@ -97,6 +146,25 @@ def register(server: Flask) -> None:
                 "method": request.method, "path": request.path, "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "bytes": response.calculate_content_length(), "worker": os.getpid(),
-                "remote": request.headers.get("X-Forwarded-For", request.remote_addr),
+                # The peer itself; what a client says in X-Forwarded-For only from a trusted
+                # proxy (and then the address that proxy appended).
+                "remote": request.remote_addr,
+                **({"client": auth.client_address()} if auth.from_trusted_proxy() else {}),
             }})
         return response
+
+
+def database_safe(layout):
+    """A page layout that says in Swedish that the database is down, instead of failing."""
+    from dash import html
+
+    def safe_layout(**kwargs):
+        try:
+            return layout(**kwargs)
+        except (DBAPIError, PoolTimeout) as exc:
+            log.error("database", extra={"fields": {"error": type(exc).__name__}})
+            return html.Div([html.H1("Databasen svarar inte just nu"), html.P(DATABASE_DOWN)],
+                            className="notice", role="alert")
+
+    safe_layout.__name__ = getattr(layout, "__name__", "layout")
+    return safe_layout

@@ -35,11 +35,9 @@ def _post_fork(_server, _worker) -> None:
     db.after_fork()
 
 
-def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: int = 4) -> None:
-    from etl import db
-
-    db.close_all()  # connections opened by the command line before the workers are forked
-    _Gunicorn({
+def gunicorn_options(host: str, port: int, workers: int, threads: int,
+                     trusted_proxies: list[str]) -> dict:
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -48,4 +46,16 @@ def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: in
         # Requests are logged by the app as JSON lines (dashboard/operations.py).
         "accesslog": None,
         "post_fork": _post_fork,
-    }).run()
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 unless told otherwise: only the
+        # configured proxies may say a request came over HTTPS (none by default).
+        "forwarded_allow_ips": ",".join(trusted_proxies),
+    }
+
+
+def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: int = 4) -> None:
+    from etl import db
+    from etl.settings import get_settings
+
+    db.close_all()  # connections opened by the command line before the workers are forked
+    _Gunicorn(gunicorn_options(host, port, workers, threads,
+                               get_settings().trusted_proxies)).run()

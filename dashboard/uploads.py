@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
 import re
 import tempfile
 from collections.abc import Iterator
@@ -20,12 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 
+from dashboard import auth
 from dashboard.formatting import count as fmt_count
 from etl import contacts, imports
 from etl.db import data_version
-from etl.errors import InputError, Location
+from etl.errors import InputError, Location, MalbildError
 from etl.settings import Settings
 
 KINDS = {
@@ -68,8 +71,7 @@ def decode(contents: str | None, filename: str, max_bytes: int) -> bytes:
     size = len(data) * 3 // 4
     if size > max_bytes:
         raise InputError(
-            f"filen är {size / 1024 / 1024:.1f} MB; största tillåtna storlek är "
-            f"{max_bytes / 1024 / 1024:.0f} MB.".replace(".", ","),
+            f"filen är {megabytes(size)}; största tillåtna storlek är {megabytes(max_bytes)}.",
             Location(filename),
             hint="Kontrollera att det är rätt fil, eller be den som driftar Målbild höja "
             "gränsen (MALBILD_UPLOAD_MAX_BYTES).")
@@ -78,6 +80,15 @@ def decode(contents: str | None, filename: str, max_bytes: int) -> bytes:
     except (binascii.Error, ValueError):
         raise InputError("filen kom inte fram hel.", Location(filename),
                          hint="Välj filen igen.") from None
+
+
+def megabytes(size: int) -> str:
+    """25 * 1024 * 1024 → "25 MB", 1.5 MB → "1,5 MB" (decimal comma), 300 bytes → "1 kB"."""
+    if size < 1024 * 1024:
+        return f"{max(1, math.ceil(size / 1024))} kB"
+    number = size / 1024 / 1024
+    text = f"{number:.0f}" if number >= 10 or number.is_integer() else f"{number:.1f}"
+    return text.replace(".", ",") + " MB"
 
 
 @contextmanager
@@ -119,15 +130,38 @@ class Preview:
     hidden: int = 0
     replaces: str | None = None
     years: list[dict] = field(default_factory=list)
+    signer: URLSafeSerializer | None = field(default=None, repr=False)
 
     @property
     def changes_anything(self) -> bool:
         return any(self.counts.get(k, 0) for k in ("nya", "ändrade", "borttagna"))
 
     @property
-    def ticket(self) -> dict:
-        return {"sha256": self.sha256, "version": self.version, "kind": self.kind,
-                "year": self.year, "filename": self.filename}
+    def ticket(self) -> str:
+        """What the browser keeps between preview and confirm, signed with the server's key:
+        a changed kind, year or file hash is refused, not imported."""
+        return self.signer.dumps({"sha256": self.sha256, "version": self.version,
+                                  "kind": self.kind, "year": self.year,
+                                  "filename": self.filename})
+
+
+TICKET_SALT = "malbild-import-ticket"
+
+
+def signer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(auth.secret_key(settings), salt=TICKET_SALT)
+
+
+def read_ticket(settings: Settings, ticket: object) -> dict:
+    """The ticket's contents, if the server signed it; else an InputError."""
+    try:
+        data = signer(settings).loads(ticket) if isinstance(ticket, str) else None
+    except BadSignature:
+        data = None
+    if not isinstance(data, dict):
+        raise InputError("förhandsgranskningen är inte giltig (den kom inte från servern).",
+                         hint="Välj filen igen och importera efter förhandsgranskningen.")
+    return data
 
 
 def _version(engine: Engine) -> int:
@@ -162,7 +196,8 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
     version = _version(engine)
     with as_file(content, name) as path:
         result = _run(engine, settings, kind, path, name, year, dry_run=True)
-    shown = Preview(kind, name, hashlib.sha256(content).hexdigest(), version)
+    shown = Preview(kind, name, hashlib.sha256(content).hexdigest(), version,
+                    signer=signer(settings))
     if kind == "kolada":
         c = result.counts
         rejected = result.rejected
@@ -202,6 +237,7 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
     """Import the file that was previewed; refused if the file or the database changed."""
     if not ticket:
         raise InputError("förhandsgranska filen först.", hint="Välj filen igen.")
+    ticket = read_ticket(settings, ticket)
     name = safe_filename(filename)
     content = decode(contents, name, settings.upload_max_bytes)
     if hashlib.sha256(content).hexdigest() != ticket.get("sha256"):
@@ -212,9 +248,22 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
                          hint="Granska den nya förhandsgranskningen nedan och importera igen.")
     kind = ticket.get("kind", "")
     check_kind(kind, name)
-    with as_file(content, name) as path:
-        result = _run(engine, settings, kind, path, name, ticket.get("year"), dry_run=False,
-                      actor=actor)
+    try:
+        with as_file(content, name) as path:
+            result = _run(engine, settings, kind, path, name, ticket.get("year"),
+                          dry_run=False, actor=actor)
+    except MalbildError:
+        raise
+    except Exception as exc:
+        # Two confirmations of one preview at once: the database lets one through; the other
+        # collides with it (a unique key, a locked or changed snapshot; from the driver's COPY
+        # too) and changes nothing.
+        if _version(engine) == ticket.get("version"):
+            raise  # nothing else was imported meanwhile: a real error
+        raise InputError("filen importerades samtidigt från ett annat fönster eller av en "
+                         "annan administratör; den importen gick före och den här gjorde "
+                         "ingenting.",
+                         hint="Ladda om sidan och se resultatet.") from exc
     if kind == "kontakter":
         return " ".join(contacts_summary(result))
     return result.summary()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import zlib
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
 
 from etl import schema
@@ -99,3 +100,18 @@ def bump_data_version(connection: Connection) -> None:
         connection.execute(
             schema.DataState.__table__.insert().values(id=1, version=1, changed_at=schema.utcnow())
         )
+
+
+def serialize(connection: Connection, name: str) -> None:
+    """Make concurrent transactions that call this with the same `name` run one after another,
+    on both engines: call it first in the transaction; the lock ends with the transaction.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a write that matches no row, which
+    still takes the database's write lock (and so waits for the other writer).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": zlib.crc32(name.encode())})
+    else:
+        connection.execute(update(schema.DataState).where(schema.DataState.id == -1)
+                           .values(version=schema.DataState.version))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from etl import audit, load, schema, survey, validate
+from etl import audit, load, schema, survey, survey_history, validate
 from etl.errors import InputError, Location
 from etl.extract import kolada_files, kolada_web, survey_files, tables
 from etl.settings import Settings
@@ -216,25 +216,72 @@ def _same(old: object, new: object) -> bool:
     return old == new
 
 
-def _unit_changes(stored: list[dict], rows: list[dict]) -> list[UnitChange]:
-    """Each unit of an import compared with what is stored for its year."""
+def _keys(rows: list[dict]) -> set[tuple[str, str, str]]:
+    return {(r["level"], r["forvaltning"], r["enhet"]) for r in rows}
+
+
+def _unit_changes(stored: list[dict], rows: list[dict],
+                  stored_hidden: set[tuple[str, str, str]] = frozenset()) -> list[UnitChange]:
+    """Each unit of an import compared with what is stored for its year.
+
+    Only stored units that may still be shown are compared with their old figures (rounded
+    as the pages show them); one stored but no longer shown is "ändrad" without them, and one
+    that disappears is not named at all.
+    """
     key = lambda r: (r["level"], r["forvaltning"], r["enhet"])  # noqa: E731
     old_by_key = {key(r): r for r in stored}
     changes = []
     for row in rows:
         old = old_by_key.pop(key(row), None)
         if old is None:
-            status = "ny"
+            status = "ändrad" if key(row) in stored_hidden else "ny"
         elif all(_same(old[c], row[c]) for c in SURVEY_COMPARED):
             status = "oförändrad"
         else:
             status = "ändrad"
-        changes.append(UnitChange(*key(row), status, row["respondents"], row["mean"],
+        changes.append(UnitChange(*key(row), status, row["respondents"], _shown_mean(row),
                                   old["respondents"] if old else None,
-                                  old["mean"] if old else None))
-    changes += [UnitChange(*k, "tas bort", None, None, old["respondents"], old["mean"])
+                                  _shown_mean(old) if old else None))
+    changes += [UnitChange(*k, "tas bort", None, None, old["respondents"], _shown_mean(old))
                 for k, old in old_by_key.items()]
     return changes
+
+
+SHOWN_DECIMALS = 2  # a survey mean is shown with two decimals everywhere
+
+
+def _shown_mean(row: dict) -> float | None:
+    return None if row["mean"] is None else round(float(row["mean"]), SHOWN_DECIMALS)
+
+
+def _only_showable(stored: list[dict], threshold: int,
+                   history: list[survey.ShownVersion]) -> list[dict]:
+    """The stored rows of one year that may be shown under today's threshold and history."""
+    if not stored:
+        return []
+    keys = survey_history.showable_keys(stored, threshold, history)
+    return [r for r in stored if (r["level"], r["forvaltning"], r["enhet"]) in keys]
+
+
+def _refuse_hidden_kommun(results: list[survey.UnitResult], hidden: set, threshold: int,
+                          table) -> None:
+    """Nothing can be shown when the kommun itself is hidden: refuse, saying why."""
+    if (survey.KOMMUN, "", "") not in hidden:
+        return
+    kommun = next(r for r in results if r.level == survey.KOMMUN)
+    if kommun.respondents < threshold:
+        raise InputError(
+            f"hela kommunen har bara {kommun.respondents} svar på frågan, färre än "
+            f"anonymitetsgränsen {threshold}: inget kan visas.",
+            table.where(),
+            hint="Kontrollera att det är hela enkätens export. Ingenting har sparats.")
+    raise InputError(
+        f"den nya versionen skiljer sig från den som redan har visats för året med färre än "
+        f"{threshold} svarande (anonymitetsgränsen), för hela kommunen eller på ett sätt som "
+        "inte går att dölja: skillnaden mellan versionerna skulle visa de svarandes svar.",
+        table.where(),
+        hint=f"Behåll den inlästa versionen, eller importera en rättelse som ändrar minst "
+        f"{threshold} svarande. Ingenting har sparats.")
 
 
 @dataclass
@@ -333,35 +380,33 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
     measure_id, pattern = _survey_measure(engine, settings)
     table, survey_year, results = read_survey_results(
         path, settings, question_pattern=pattern, year=year, employees=employees)
-    visible, hidden = survey.suppress(results, settings.anonymity_threshold)
-    if (survey.KOMMUN, "", "") in hidden:
-        kommun = next(r for r in results if r.level == survey.KOMMUN)
-        raise InputError(
-            f"hela kommunen har bara {kommun.respondents} svar på frågan, färre än "
-            f"anonymitetsgränsen {settings.anonymity_threshold}: inget kan visas.",
-            table.where(),
-            hint="Kontrollera att det är hela enkätens export. Ingenting har sparats.")
-    sha = file_sha256(path)
-    rows = [
-        {"measure_id": measure_id, "year": survey_year, "level": r.level,
-         "forvaltning": r.forvaltning, "enhet": r.enhet, "respondents": r.respondents,
-         "employees": r.employees, "mean": r.mean, "share_positive": r.share_positive,
-         **{f"answers_{i + 1}": (r.answers[i] if r.answers else None) for i in range(5)},
-         "is_example": is_example}
-        for r in visible
-    ]
-    result = SurveyImport(source, measure_id, survey_year, table.shape, table.question,
-                          visible, len(hidden), load.Counts(added=len(rows)))
     results_table = schema.SurveyResult.__table__
     run = schema.ImportRun
+    threshold = settings.anonymity_threshold
     with engine.begin() as connection:
+        history = survey_history.versions(connection, measure_id, [survey_year]).get(
+            survey_year, [])
+        visible, hidden = survey.suppress(results, threshold, history)
+        _refuse_hidden_kommun(results, hidden, threshold, table)
+        sha = file_sha256(path)
+        rows = [
+            {"measure_id": measure_id, "year": survey_year, "level": r.level,
+             "forvaltning": r.forvaltning, "enhet": r.enhet, "respondents": r.respondents,
+             "employees": r.employees, "mean": r.mean, "share_positive": r.share_positive,
+             **{f"answers_{i + 1}": (r.answers[i] if r.answers else None) for i in range(5)},
+             "is_example": is_example}
+            for r in visible
+        ]
+        result = SurveyImport(source, measure_id, survey_year, table.shape, table.question,
+                              visible, len(hidden), load.Counts(added=len(rows)))
         stored = [dict(r) for r in connection.execute(
             select(results_table, run.location, run.file_sha256, run.started_at)
             .join(run, run.id == results_table.c.import_run_id)
             .where(results_table.c.measure_id == measure_id,
                    results_table.c.year == survey_year)
         ).mappings()]
-        result.changes = _unit_changes(stored, rows)
+        showable = _only_showable(stored, threshold, history)
+        result.changes = _unit_changes(showable, rows, _keys(stored) - _keys(showable))
         if stored and stored[0]["file_sha256"] != sha:
             result.replaced = Path(stored[0]["location"]).name
         if stored and _comparable(stored) == _comparable(rows):
@@ -403,7 +448,8 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
                                             results_table.c.year.in_(
                                                 {survey_year, *elsewhere}))
             ).rowcount
-            _log_replaced(connection, measure_id, replaced_rows, source, requested_by)
+            _log_replaced(connection, measure_id, replaced_rows, source, requested_by,
+                          threshold)
         run_id = load.start_run(
             connection, SURVEY_RUN_KIND, source, file_sha256=sha,
             scope={"measure": measure_id, "year": survey_year,
@@ -412,6 +458,7 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
         if rows:
             connection.execute(insert(results_table),
                                [{**r, "import_run_id": run_id} for r in rows])
+        survey_history.record(connection, measure_id, survey_year, run_id, visible, hidden)
         result.counts = load.Counts(added=len(rows), removed=removed)
         result.run_id = run_id
         load.finish_run(connection, run_id, result.counts)
@@ -426,17 +473,28 @@ def import_survey_file(engine: Engine, path: Path, settings: Settings, *, year: 
 
 
 def _log_replaced(connection, measure_id: str, rows: list[dict], new_source: str,
-                  actor: str | None) -> None:
-    """Keep the aggregates an import replaces (never respondent rows: none are stored)."""
-    kept = ["year", "level", "forvaltning", "enhet", "respondents", "employees", "mean",
-            "share_positive", *survey.COUNT_COLUMNS, "is_example", "location"]
+                  actor: str | None, threshold: int) -> None:
+    """Keep what an import replaces, as it could be shown: the units that may still be shown
+    under today's threshold and every version shown so far, with n, the mean and the share
+    4–5 rounded as the pages show them (never respondent rows: none are stored)."""
     years = sorted({r["year"] for r in rows})
+    history = survey_history.versions(connection, measure_id, years)
+    kept = []
+    for year in years:
+        of_year = [r for r in rows if r["year"] == year]
+        for row in _only_showable(of_year, threshold, history.get(year, [])):
+            kept.append({
+                "year": year, "level": row["level"], "forvaltning": row["forvaltning"],
+                "enhet": row["enhet"], "respondents": row["respondents"],
+                "mean": _shown_mean(row),
+                "share_positive": None if row["share_positive"] is None
+                else round(float(row["share_positive"]), 1),
+                "is_example": row["is_example"], "location": Path(row["location"]).name})
     connection.execute(insert(schema.AuditEvent).values(
         at=schema.utcnow(), actor=actor or audit.command_line_actor(),
         action="import.survey.replaced",
         object_type="survey_result",
         object_id=f"{measure_id}/{','.join(map(str, years))}",
-        before=json.dumps([{k: r[k] for k in kept} for r in rows], ensure_ascii=False,
-                          default=str),
-        after=json.dumps({"source": new_source}, ensure_ascii=False),
+        before=json.dumps(kept, ensure_ascii=False, default=str),
+        after=json.dumps({"source": Path(new_source).name}, ensure_ascii=False),
     ))

@@ -294,6 +294,30 @@ class SurveyResult(Base):
     __table_args__ = (UniqueConstraint("measure_id", "year", "level", "forvaltning", "enhet"),)
 
 
+class SurveyShownUnit(Base):
+    """What one stored version (import run) of a survey year showed, unit by unit.
+
+    `respondents` is the n that was shown, or NULL for a unit that was hidden: a hidden unit's
+    figures are never kept. A corrected re-import is suppressed against every version shown
+    before it, so that no difference between two versions reveals a small group.
+    """
+
+    __tablename__ = "survey_shown_unit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+    level: Mapped[str] = mapped_column(String(16))
+    forvaltning: Mapped[str] = mapped_column(String(200), default="")
+    enhet: Mapped[str] = mapped_column(String(200), default="")
+    respondents: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("import_run_id", "level", "forvaltning", "enhet"),
+        Index("ix_survey_shown_unit_measure_year", "measure_id", "year"),
+    )
+
+
 # --- Own measurement (test contacts) ------------------------------------------------------------
 
 
@@ -333,6 +357,19 @@ class AppUser(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserSession(Base):
+    """A logged-in browser session. The cookie holds a random token; only its hash is kept
+    here, and deleting the row (logging out, a new password, a disabled account) ends the
+    session at once, also for a copy of the cookie."""
+
+    __tablename__ = "user_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_user_session_user_id", "user_id"),)
 
 
 class LoginAttempt(Base):

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +59,9 @@ class Settings(BaseSettings):
     trust_proxy_user_header: str | None = Field(
         None, description="Header with the user name set by a single-sign-on proxy (off).")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["127.0.0.1"],
-        description="Addresses or networks whose user header and X-Forwarded-* are believed.")
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies in front of Målbild, whose "
+                    "user header and X-Forwarded-* are believed; none unless configured.")
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -74,6 +75,16 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _single_sign_on_needs_a_proxy(self) -> Settings:
+        """The user header makes anyone who can send it that user: only a named proxy may."""
+        if self.trust_proxy_user_header and not self.trusted_proxies:
+            raise ValueError(
+                "MALBILD_TRUST_PROXY_USER_HEADER kräver att proxyns adress anges i "
+                "MALBILD_TRUSTED_PROXIES (annars kan vem som helst på maskinen bli vilken "
+                "användare som helst)")
+        return self
 
     @field_validator("anonymity_threshold")
     @classmethod
@@ -114,6 +125,10 @@ def get_settings() -> Settings:
         field = str(first["loc"][0]) if first["loc"] else ""
         name = UNPREFIXED.get(field, f"MALBILD_{field.upper()}")
         problem = first["msg"].removeprefix("Value error, ").removeprefix(f"{name} ")
+        if not field:  # a rule about several settings together
+            raise InputError(f"{problem}.", Location("miljövariabler (eller .env)"),
+                             hint="Rätta inställningarna och försök igen (se Konfiguration "
+                             "i README).") from None
         raise InputError(f"{name} = «{first.get('input')}»: {problem}.",
                          Location("miljövariabler (eller .env)"),
                          hint="Rätta inställningen och försök igen (se Konfiguration i "

@@ -481,7 +481,21 @@ def aggregate_table(table: SurveyTable, headers: HeaderMap,
 # --- Anonymity ----------------------------------------------------------------------------------
 
 
-def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult], set]:
+@dataclass(frozen=True)
+class ShownVersion:
+    """What one stored version of a survey year showed: the respondents (n) of every unit that
+    was shown, and the names of those that were hidden (never their figures)."""
+
+    shown: dict[tuple[str, str, str], int]
+    hidden: frozenset[tuple[str, str, str]] = frozenset()
+
+
+def _small_change(difference: int, threshold: int) -> bool:
+    return 0 < abs(difference) < threshold
+
+
+def suppress(results: list[UnitResult], threshold: int,
+             history: Iterable[ShownVersion] = ()) -> tuple[list[UnitResult], set]:
     """The units that may be shown, and the keys of those hidden.
 
     1. A unit with fewer respondents than `threshold` is hidden.
@@ -490,7 +504,19 @@ def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult
        respondents together — the smallest shown sibling is hidden too (or the parent, when
        no sibling is shown).
     3. The children of a hidden (or missing) parent are hidden, so they cannot add up to it.
-    Repeated until nothing changes.
+
+    `history` holds the versions of the same year that have been shown before (a corrected
+    re-import replaces a year, but what was shown may have been kept by anyone), so:
+
+    4. A unit hidden in any shown version stays hidden.
+    5. A unit shown now and before may not differ in respondents by fewer than `threshold`
+       (the difference would be a small group); it is hidden instead.
+    6. A parent's hidden part (the parent minus its shown children) may not differ from the
+       same parent's hidden part in a shown version by fewer than `threshold` respondents
+       either, counting a child shown then and hidden now as known: more shown children that
+       change the difference are hidden, else the parent.
+    Repeated until nothing changes. When the kommun itself ends up hidden, nothing of the
+    year can be shown (an import refuses such a file).
 
     Respondents of a parent that none of its listed children hold (units left out when the
     aggregates were stored) count as a hidden group of at least two units: this is what lets
@@ -498,6 +524,7 @@ def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult
     """
     if threshold < MIN_THRESHOLD:
         raise ValueError(f"anonymitetsgränsen får inte vara lägre än {MIN_THRESHOLD}")
+    history = list(history)
     by_key = {r.key: r for r in results}
     children: dict[tuple, list[UnitResult]] = {}
     for result in results:
@@ -506,6 +533,11 @@ def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult
     left_out = {key: by_key[key].respondents - sum(k.respondents for k in kids)
                 for key, kids in children.items() if key in by_key}
     hidden = {r.key for r in results if r.respondents < threshold}
+    hidden |= {key for version in history for key in version.hidden if key in by_key}
+    for version in history:
+        for key, before in version.shown.items():
+            if key in by_key and _small_change(by_key[key].respondents - before, threshold):
+                hidden.add(key)
     changed = True
     while changed:
         changed = False
@@ -519,12 +551,52 @@ def suppress(results: list[UnitResult], threshold: int) -> tuple[list[UnitResult
             hidden_kids = [k for k in kids if k.key in hidden]
             hidden_n = sum(k.respondents for k in hidden_kids) + rest
             hidden_units = len(hidden_kids) + (2 if rest else 0)
-            if not (hidden_units == 1 or 0 < hidden_n < threshold):
+            if hidden_units == 1 or 0 < hidden_n < threshold:
+                _hide_one_more(parent_key, shown, hidden)
+                changed = True
                 continue
-            if shown:
-                hidden.add(min(shown, key=lambda k: (k.respondents, k.key)).key)
-            else:
-                # Parent minus nothing: the parent would show its hidden children's answers.
-                hidden.add(parent_key)
-            changed = True
+            for version in history:
+                helpful = _fix_version_difference(by_key[parent_key], kids, hidden, version,
+                                                  threshold)
+                if helpful is not None:
+                    _hide_one_more(parent_key, helpful, hidden)
+                    changed = True
+                    break
     return [r for r in results if r.key not in hidden], hidden
+
+
+def _hide_one_more(parent_key: tuple, candidates: list[UnitResult], hidden: set) -> None:
+    """Hide the smallest candidate sibling, or the parent when there is none."""
+    if candidates:
+        hidden.add(min(candidates, key=lambda k: (k.respondents, k.key)).key)
+    else:
+        # Parent minus nothing: the parent would show its hidden children's answers.
+        hidden.add(parent_key)
+
+
+def _fix_version_difference(parent: UnitResult, kids: list[UnitResult], hidden: set,
+                            version: ShownVersion, threshold: int) -> list[UnitResult] | None:
+    """None when the parent's hidden part changes safely against `version`; else the shown
+    children whose hiding would change the difference (empty: only hiding the parent helps)."""
+    if parent.key not in version.shown:
+        return None
+    kids_then = [(key, n) for key, n in version.shown.items() if key != parent.key
+                 and _parent_of(key) == parent.key]
+    hidden_then = version.shown[parent.key] - sum(n for _, n in kids_then)
+    shown_now = [k for k in kids if k.key not in hidden]
+    hidden_now = parent.respondents - sum(k.respondents for k in shown_now)
+    # A child shown then and hidden now is known from then: assume it did not change.
+    known = sum(n for key, n in kids_then if key in hidden)
+    difference = hidden_now - hidden_then - known
+    if not _small_change(difference, threshold):
+        return None
+    return [k for k in shown_now if k.respondents != version.shown.get(k.key, 0)]
+
+
+def _parent_of(key: tuple[str, str, str]) -> tuple[str, str, str] | None:
+    level, forvaltning, _ = key
+    if level == ENHET:
+        return (FORVALTNING, forvaltning, "")
+    if level == FORVALTNING:
+        return (KOMMUN, "", "")
+    return None

@@ -24,6 +24,7 @@ from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
 from etl.extract.tables import read_grids
+from etl.spreadsheet import neutralise
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 COLUMNS = ["matt", "mattnamn", "ar", "malvarde", "organ", "beslutsdatum", "paragraf",
@@ -192,16 +193,38 @@ def export_rows(engine: Engine) -> list[dict]:
     return rows
 
 
+def _safe_rows(engine: Engine) -> list[dict]:
+    """The rows with every text neutralised against formulas (the decision references were
+    typed by people or read from files)."""
+    return [{k: neutralise(v) for k, v in row.items()} for row in export_rows(engine)]
+
+
 def export_text(engine: Engine) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(export_rows(engine))
+    writer.writerows(_safe_rows(engine))
     return buffer.getvalue()
 
 
 def export_targets(engine: Engine, path: Path) -> int:
-    """Write the current targets to `path` (CSV for Swedish Excel). Returns the row count."""
+    """Write the current targets to `path`: Excel for `.xlsx`, else CSV for Swedish Excel.
+    Returns the row count."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        rows = _safe_rows(engine)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Mål"
+        sheet.append(list(COLUMNS))
+        for row in rows:
+            sheet.append([row[c] for c in COLUMNS])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                cell.data_type = "s"  # text as written: never a formula
+        workbook.save(path)
+        return len(rows)
     text = export_text(engine)
     path.write_bytes(text.encode("utf-8-sig"))
     return text.count("\r\n") - 1

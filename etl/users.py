@@ -8,7 +8,10 @@ allows it, which also keeps an attacker from making the server hash passwords wi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from etl import audit, schema
-from etl.db import bump_data_version
+from etl.db import bump_data_version, serialize
 from etl.errors import InputError
 
 ROLES = {"viewer": "läsare", "admin": "administratör"}
@@ -30,6 +33,20 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 KEEP_ATTEMPTS = timedelta(days=30)
+SESSION_LIFETIME = timedelta(hours=10)
+LOGIN_LOCK = "malbild-login"
+ADMINS_LOCK = "malbild-admins"
+# The most common passwords of at least MIN_PASSWORD_LENGTH characters (from published lists of
+# leaked passwords), compared without case, spaces and punctuation.
+COMMON_PASSWORDS = frozenset({
+    "password1234", "password12345", "password123456", "qwertyuiop123", "qwertyuiopasdf",
+    "123456789012", "1234567890123", "abcdefghijkl", "sommarensommar", "losenord1234",
+    "lösenord1234", "lösenordlösenord", "passwordpassword", "iloveyou1234", "welcome12345",
+    "välkommen123", "valkommen123", "administrator", "administrator1", "admin1234567",
+    "qwerty123456", "asdfghjkl123", "1q2w3e4r5t6y", "trustno1trustno1", "letmein12345",
+    "sommar2024sommar", "hejhejhejhej", "mittlosenord", "mittlösenord1", "changeme1234",
+    "målbildmålbild", "malbildmalbild", "kommunen1234", "qwertzuiop12", "abc123abc123",
+})
 
 _hasher = PasswordHasher()
 
@@ -76,13 +93,38 @@ def check_username(name: str) -> str:
     return username
 
 
+def _is_run(text: str) -> bool:
+    """Every character one step up or down from the one before ("abcdef…", "987654…")."""
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(text)}
+    return len(steps) == 1 and steps <= {-1, 1}
+
+
+def _is_repeated(text: str) -> bool:
+    """One short part over and over ("aaaa…", "abcabcabc…", "hejhejhej…")."""
+    return any(len(text) % size == 0 and text == text[:size] * (len(text) // size)
+               for size in range(1, len(text) // 2 + 1))
+
+
 def check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InputError(f"lösenordet är för kort (minst {MIN_PASSWORD_LENGTH} tecken).",
                          hint="Välj en lösenfras med flera ord.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InputError(f"lösenordet är för långt (högst {MAX_PASSWORD_LENGTH} tecken).")
+    core = "".join(c for c in password.lower() if c.isalnum())
+    if not core or len(set(core)) < 4 or _is_repeated(core) or _is_run(core) \
+            or core in COMMON_PASSWORDS or password.lower() in COMMON_PASSWORDS:
+        raise InputError("lösenordet är för lätt att gissa (ett vanligt lösenord, samma tecken "
+                         "om och om igen, en följd som «abcdef…» eller bara mellanslag).",
+                         hint="Välj en lösenfras med flera ord som inte hör ihop, t.ex. "
+                         "«blå kanot under trappan».")
     return password
+
+
+def _name_skeleton(username: str) -> str:
+    """A user name without case, accents' forms or punctuation: "Anna.Berg" ~ "anna_berg"."""
+    text = unicodedata.normalize("NFKC", username).casefold()
+    return "".join(c for c in text if c.isalnum())
 
 
 def check_role(role: str) -> str:
@@ -135,6 +177,13 @@ def add_user(connection: Connection, username: str, role: str, password: str, *,
     if find(connection, username) is not None:
         raise InputError(f"användaren «{username}» finns redan.",
                          hint="Välj ett annat namn, eller ändra den befintliga användaren.")
+    skeleton = _name_skeleton(username)
+    lookalike = next((name for name in connection.scalars(select(schema.AppUser.username))
+                      if _name_skeleton(name) == skeleton), None)
+    if lookalike is not None:
+        raise InputError(f"användarnamnet «{username}» är för likt «{lookalike}», som redan "
+                         "finns (bara skiljetecken eller stora och små bokstäver skiljer).",
+                         hint="Välj ett namn som går att skilja från de andra.")
     result = connection.execute(insert(schema.AppUser).values(
         username=username, password_hash=hash_password(password), role=role, disabled=False,
         created_at=schema.utcnow()))
@@ -150,6 +199,8 @@ def update_user(connection: Connection, username: str, *, actor: str, role: str 
 
     The last active administrator cannot be demoted or disabled, so nobody is locked out.
     """
+    # Two demotions at once must not both see two administrators: one waits for the other.
+    serialize(connection, ADMINS_LOCK)
     user = find(connection, username)
     if user is None:
         raise InputError(f"användaren «{username}» finns inte.",
@@ -174,6 +225,8 @@ def update_user(connection: Connection, username: str, *, actor: str, role: str 
                          hint="Gör någon annan till administratör först.")
     connection.execute(update(schema.AppUser).where(schema.AppUser.id == user.id)
                        .values(**changes))
+    if "password_hash" in changes or changes.get("disabled"):
+        end_sessions(connection, user.id)
     audit.record(connection, actor, "user.update", "användare", user.username,
                  before=before, after=after)
     bump_data_version(connection)
@@ -221,33 +274,86 @@ def locked_until(connection: Connection, username: str, remote_addr: str,
 
 
 def authenticate(engine: Engine, username: str, password: str, remote_addr: str) -> LoginResult:
-    """Check a name and password under the rate limit, and record the attempt."""
+    """Check a name and password under the rate limit, and record the attempt.
+
+    Checking the limit and counting the attempt happen under one lock, before the (slow)
+    password check: the attempt counts as failed until the password proves right, so parallel
+    guesses can never get more passwords checked than the limit allows.
+    """
     username = normalise_username(username)[:100]
     remote_addr = (remote_addr or "")[:64]
     with engine.begin() as connection:
+        serialize(connection, LOGIN_LOCK)
         until = locked_until(connection, username, remote_addr)
-        user = None
-        if until is None:
-            found = find(connection, username)
-            stored = found.password_hash if found and found.password_hash else _dummy_hash()
-            try:
-                _hasher.verify(stored, password or "")
-                user = found if found and not found.disabled else None
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                user = None
-            if user is not None and _hasher.check_needs_rehash(stored):
-                new_hash = hash_password(password)
-                connection.execute(update(schema.AppUser).where(schema.AppUser.id == user.id)
-                                   .values(password_hash=new_hash))
-                user = User(user.id, user.username, user.role, user.disabled, new_hash)
         now = schema.utcnow()
         # Attempts are not data the dashboard shows, so they do not bump the data version
         # (a stranger failing to log in must not be able to empty the cache).
-        connection.execute(insert(schema.LoginAttempt).values(
-            username=username, remote_addr=remote_addr, at=now, success=user is not None))
-        if user is not None:
-            connection.execute(update(schema.AppUser).where(schema.AppUser.id == user.id)
-                               .values(last_login_at=now))
-            connection.execute(delete(schema.LoginAttempt).where(
-                schema.LoginAttempt.at < now - KEEP_ATTEMPTS))
-    return LoginResult(user, until)
+        attempt_id = connection.execute(insert(schema.LoginAttempt).values(
+            username=username, remote_addr=remote_addr, at=now, success=False)
+        ).inserted_primary_key[0]
+        found = find(connection, username) if until is None else None
+    if until is not None:
+        return LoginResult(None, until)
+    stored = found.password_hash if found and found.password_hash else _dummy_hash()
+    try:
+        _hasher.verify(stored, password or "")
+        user = found if found and not found.disabled else None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        return LoginResult(None)
+    with engine.begin() as connection:
+        values: dict = {"last_login_at": now}
+        if _hasher.check_needs_rehash(stored):
+            values["password_hash"] = hash_password(password)
+            user = User(user.id, user.username, user.role, user.disabled,
+                        values["password_hash"])
+        connection.execute(update(schema.AppUser).where(schema.AppUser.id == user.id)
+                           .values(**values))
+        connection.execute(update(schema.LoginAttempt).where(
+            schema.LoginAttempt.id == attempt_id).values(success=True))
+        connection.execute(delete(schema.LoginAttempt).where(
+            schema.LoginAttempt.at < now - KEEP_ATTEMPTS))
+    return LoginResult(user)
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(engine: Engine, user_id: int) -> str:
+    """A new session for the user: the token goes into the (signed) cookie, its hash here."""
+    token = secrets.token_urlsafe(32)
+    now = schema.utcnow()
+    with engine.begin() as connection:
+        connection.execute(insert(schema.UserSession).values(
+            token_hash=_token_hash(token), user_id=user_id, created_at=now))
+        connection.execute(delete(schema.UserSession).where(
+            schema.UserSession.created_at < now - SESSION_LIFETIME))
+    return token
+
+
+def session_user(connection: Connection, token: str) -> int | None:
+    """The user id of a live session, or None (ended, expired or never started)."""
+    if not isinstance(token, str) or not token:
+        return None
+    row = connection.execute(select(schema.UserSession.user_id, schema.UserSession.created_at)
+                             .where(schema.UserSession.token_hash == _token_hash(token))).first()
+    if row is None or row.created_at < schema.utcnow() - SESSION_LIFETIME:
+        return None
+    return int(row.user_id)
+
+
+def end_session(engine: Engine, token: str | None) -> None:
+    if isinstance(token, str) and token:
+        with engine.begin() as connection:
+            connection.execute(delete(schema.UserSession).where(
+                schema.UserSession.token_hash == _token_hash(token)))
+
+
+def end_sessions(connection: Connection, user_id: int) -> None:
+    """End every session of a user (a new password, a disabled account)."""
+    connection.execute(delete(schema.UserSession).where(schema.UserSession.user_id == user_id))

@@ -153,7 +153,8 @@ def admin_server(sqlite_demo, tmp_path_factory):
     directory = tmp_path_factory.mktemp("served")
     url = served.copy_sqlite(sqlite_demo.database_url, directory, "served.sqlite", prune=True)
     served.add_accounts(url)
-    server = served.serve(url, directory / "server.log")
+    # Behind a reverse proxy on this machine, as configured in production.
+    server = served.serve(url, directory / "server.log", MALBILD_TRUSTED_PROXIES="127.0.0.1")
     yield server
     server.stop()
     db.engine_for(url).dispose()

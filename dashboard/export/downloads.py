@@ -28,16 +28,11 @@ from dashboard.export import method
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureInfo
 from etl.settings import Settings
+from etl.spreadsheet import neutralise
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 SOURCES_SHEET = "Källor och definitioner"
-
-
-def neutralise(text: str) -> str:
-    """'=SUMMA(A1)' → "'=SUMMA(A1)": shown as text, never run as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _is_blank(value: object) -> bool:

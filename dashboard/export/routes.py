@@ -9,6 +9,10 @@ Each route glues a query or builder to a writer; failures answer in Swedish with
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from flask import Flask, Response, request
 
 from dashboard import auth, charts, runtime
@@ -20,6 +24,41 @@ REPORT_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+
+
+# Images and reports are drawn by one Chromium per process and take from a fraction of a second
+# to several seconds: only this many at a time per worker process, so that a crowd asking for
+# reports never takes every thread from the pages and /healthz. The others wait a moment, then
+# are asked to try again (503).
+MAX_RENDERS = 2
+RENDER_WAIT_SECONDS = 2.0
+_renders = threading.BoundedSemaphore(MAX_RENDERS)
+BUSY = ("Servern ritar redan andra diagram och rapporter. Försök igen om en liten stund.")
+
+
+class Busy(Exception):
+    """Every render slot of this process is taken."""
+
+
+@contextmanager
+def render_slot() -> Iterator[None]:
+    if not _renders.acquire(timeout=RENDER_WAIT_SECONDS):
+        raise Busy
+    try:
+        yield
+    finally:
+        _renders.release()
+
+
+def _rendered(make: Callable[[], bytes]) -> bytes:
+    with render_slot():
+        return make()
+
+
+def _busy() -> Response:
+    response = _problem(503, BUSY)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _file(content: bytes, media_type: str, filename: str) -> Response:
@@ -44,10 +83,16 @@ def chart_download(name: str) -> Response:
     if parts is None:
         return _problem(404, "Okänt format. Välj .png, .svg, .pdf, .xlsx eller .csv.")
     key, suffix = parts
+    per_unit = charts.per_unit(key)
+    if per_unit and not auth.allowed(auth.LOGIN):
+        # The same answer whatever the name: a stranger learns nothing about which exist.
+        return _problem(401, f"Logga in för att ladda ner det här: {auth.LOGIN_PATH}")
     engine, settings = runtime.engine(), runtime.settings()
     try:
         view = charts.chart_view(engine, settings, key)
     except KeyError as exc:
+        if per_unit:  # hidden, missing or without shown enheter: never say which
+            return _problem(404, charts.NOT_SHOWN)
         return _problem(404, str(exc.args[0]) if exc.args else "Diagrammet finns inte.")
     filename = f"{view.file_stem}.{suffix}"
     if suffix == "xlsx":
@@ -56,7 +101,9 @@ def chart_download(name: str) -> Response:
     if suffix == "csv":
         return _file(downloads.chart_csv(view), DATA_FORMATS[suffix], filename)
     try:
-        content = images.chart_image(view.figure, suffix)
+        content = _rendered(lambda: images.chart_image(view.figure, suffix))
+    except Busy:
+        return _busy()
     except MalbildError as exc:
         return _problem(503, exc.explain())
     return _file(content, images.MEDIA_TYPES[suffix], filename)
@@ -80,14 +127,17 @@ def report_download(name: str) -> Response:
     from dashboard.export import report
 
     parts = _split(name, REPORT_FORMATS)
-    if parts is None or not parts[0].isdigit():
+    if parts is None or not (parts[0].isascii() and parts[0].isdecimal()):
         return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf eller .docx.")
     year, suffix = int(parts[0]), parts[1]
     engine, settings = runtime.engine(), runtime.settings()
     try:
         # Drafts (utkast) of the analysis texts only go into an administrator's report.
-        content = report.report_bytes(engine, settings, year, suffix,
-                                      include_drafts=auth.admin_user() is not None)
+        drafts = auth.admin_user() is not None
+        content = _rendered(lambda: report.report_bytes(engine, settings, year, suffix,
+                                                        include_drafts=drafts))
+    except Busy:
+        return _busy()
     except MalbildError as exc:
         return _problem(503 if isinstance(exc, images.ExportUnavailable) else 400,
                         exc.explain())

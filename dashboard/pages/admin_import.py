@@ -7,6 +7,8 @@ import pipelines as the command line); both check themselves that an administrat
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -195,5 +197,26 @@ def _confirm(clicks, ticket, contents, filename):
         return message(["Ingenting importerades: ", exc.explain()], "error"), True, None
     goal_link = {"enkat": html.A("Se mål 3", href="/mal/3"),
                  "kontakter": html.A("Se mål 1", href="/mal/1")}.get(
-        ticket.get("kind"), html.A("Se översikten", href="/"))
+        uploads.read_ticket(settings, ticket).get("kind"), html.A("Se översikten", href="/"))
     return message([summary, " ", goal_link, "."], "ok"), True, None
+
+
+def upload_too_large(error):
+    """A body over the limit never reaches the callback (413): for the preview callback, say
+    so where the preview would have been; anything else keeps the plain 413."""
+    from flask import Response, request
+    from plotly.utils import PlotlyJSONEncoder
+
+    if request.path != "/_dash-update-component":
+        return error
+    start = request.environ["wsgi.input"].read(300)  # the body's start names the callback
+    if f"{PREVIEW}.children".encode() not in start:
+        return error
+    limit = uploads.megabytes(runtime.settings().upload_max_bytes)
+    answer = {"multi": True, "response": {
+        PREVIEW: {"children": message(
+            f"Filen är för stor: största tillåtna storlek är {limit}. Ingenting har lästs in.",
+            "error")},
+        TICKET: {"data": None}, CONFIRM: {"disabled": True, "children": "Importera"},
+        RESULT: {"children": None}}}
+    return Response(json.dumps(answer, cls=PlotlyJSONEncoder), mimetype="application/json")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from etl import schema, survey
+from etl import schema, survey_history
 from etl.followup.records import LineageLink, MeasureInfo, Provenance, StrategyInfo
 from etl.followup.rules import quartile_of
 
@@ -223,8 +223,9 @@ def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: st
                    year: int | None = None, forvaltning: str | None = None) -> pd.DataFrame:
     """Stored survey aggregates that may be shown under `threshold`.
 
-    Small groups were left out when the file was imported; the same rules run again here, so a
-    threshold raised since then hides what it must (including complementary suppression).
+    Small groups were left out when the file was imported; the same rules run again here, over
+    every version of the year shown so far, so a threshold raised since then hides what it must
+    (including complementary suppression).
     """
     s = schema.SurveyResult
     conditions = [s.measure_id == measure_id]
@@ -235,12 +236,12 @@ def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: st
     stored["response_rate"] = [
         100.0 * n / e if not pd.isna(e) and e else float("nan")
         for n, e in zip(stored["respondents"], stored["employees"], strict=True)]
+    with engine.connect() as connection:  # every version of a year shown so far counts too
+        history = survey_history.versions(connection, measure_id, set(stored["year"]))
     shown = []
-    for _, rows in stored.groupby("year", sort=True):
-        units = [survey.UnitResult(r.level, r.forvaltning, r.enhet, int(r.respondents), r.mean,
-                                   None, None) for r in rows.itertuples()]
-        visible, _ = survey.suppress(units, threshold)
-        keys = {u.key for u in visible}
+    for year, rows in stored.groupby("year", sort=True):
+        keys = survey_history.showable_keys(rows.to_dict("records"), threshold,
+                                            history.get(year, []))
         shown.append(rows.loc[[(r.level, r.forvaltning, r.enhet) in keys
                                for r in rows.itertuples()]])
     frame = pd.concat(shown, ignore_index=True) if shown else stored.iloc[0:0]

@@ -100,9 +100,13 @@ def logged_in_states(browser, server_url, accounts) -> dict[str, dict]:
     return states
 
 
+# Playwright builds its wait predicates with eval, which the app's Content-Security-Policy
+# forbids; the policy itself is checked without this in test_content_security_policy.py.
+CONTEXT = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE", "bypass_csp": True}
+
+
 def _page_as(browser, state: dict | None):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
-                                  storage_state=state)
+    context = browser.new_context(**CONTEXT, storage_state=state)
     page = context.new_page()
     page.problems = PageProblems(page)
     return context, page
@@ -135,7 +139,7 @@ class PageProblems:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    context = browser.new_context(**CONTEXT)
     page = context.new_page()
     page.problems = PageProblems(page)
     yield page

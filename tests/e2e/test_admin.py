@@ -37,7 +37,8 @@ def survey_2027(directory) -> str:
 
 @pytest.fixture
 def admin(browser, admin_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
+                                  bypass_csp=True)
     page = context.new_page()
     page.problems = PageProblems(page)
     page.dialogs = []

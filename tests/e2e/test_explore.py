@@ -47,7 +47,8 @@ def test_choices_go_to_the_url_and_a_copied_url_reopens_the_view(page, browser, 
     assert "Alla kommuner 2021" in shown["results"]
     copied = page.url
 
-    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    other = browser.new_context(viewport={"width": 1280, "height": 900},
+                                bypass_csp=True).new_page()
     open_page(other, copied)
     assert view_of(other) == shown
     other.context.close()

@@ -16,13 +16,15 @@ in `callback_requests` too; `test_every_server_callback_is_searched` fails until
 
 from __future__ import annotations
 
+import base64
 import gzip
 import html
 import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +35,13 @@ from dashboard import runtime
 from etl import db, imports, users
 from etl.settings import DEFAULT_DATA_DIR, Settings
 from tests.cli import run_cli as run_malbild
-from tests.conftest import make_settings, sqlite_url
+from tests.conftest import (
+    engine_params,
+    fresh_postgres_url,
+    make_settings,
+    require_postgres,
+    sqlite_url,
+)
 from tests.survey_data import write_csv
 
 QUESTION = "Den interna kommunikationen fungerar bra"
@@ -125,6 +133,9 @@ class World:
     settings: Settings
     directory: Path
     import_summaries: list[str]
+    # With two versions of a year: what each version showed, and the preview of the second.
+    versions: list[pd.DataFrame] = field(default_factory=list)
+    preview: dict | None = None
 
     def app(self):
         from dashboard.app import create_app
@@ -136,7 +147,12 @@ class World:
 def base_database(tmp_path_factory) -> Path:
     """Catalogue, strategy and the real HME values (the benchmark beside the survey)."""
     directory = tmp_path_factory.mktemp("base")
-    settings = make_settings(sqlite_url(directory, "base.sqlite"))
+    fill_base(sqlite_url(directory, "base.sqlite"), directory)
+    return directory / "base.sqlite"
+
+
+def fill_base(url: str, directory: Path) -> None:
+    settings = make_settings(url)
     db.upgrade(settings.database_url)
     engine = db.engine_for(settings.database_url)
     imports.load_bundled_catalogue(engine, settings)
@@ -147,7 +163,6 @@ def base_database(tmp_path_factory) -> Path:
     values.loc[values["kpi"] == "U00200"].to_csv(hme, index=False)
     imports.import_value_file(engine, hme)
     engine.dispose()
-    return directory / "base.sqlite"
 
 
 def make_world(base: Path, directory: Path, threshold: int) -> World:
@@ -176,6 +191,65 @@ def world(base_database, tmp_path_factory) -> World:
 def open_world(base_database, tmp_path_factory) -> World:
     """The same survey with the lowest threshold: the small units are shown."""
     return make_world(base_database, tmp_path_factory.mktemp("open"), threshold=3)
+
+
+# A corrected export of 2023, imported over the first: it adds Uttern (5 answers) to Bygg och
+# miljö. Suppressed on its own it would hide Lodjuret and Uttern and show Järven, and the first
+# version's Bygg och miljö minus Plan, Gata and Järven would be Lodjuret (the review's attack).
+CORRECTED_2023 = [*SURVEY[2023], ("Bygg och miljö", "Uttern", [4, 4, 3, 3, 2])]
+CORRECTED_NAME = "enkat_2023_rattad.csv"
+
+
+def corrected_rows() -> list[list]:
+    rows = [["Medarbetarenkät 2023, rättad export (testdata)"],
+            ["Respondent-ID", "Förvaltning", "Enhet", "Kön", QUESTION]]
+    number = 2023 * 1000
+    for forvaltning, enhet, answers in CORRECTED_2023:
+        for answer in answers:
+            number += 1
+            rows.append([number, forvaltning, enhet, "Annat", answer])
+    return rows
+
+
+def make_versioned_world(url: str, directory: Path) -> World:
+    """2021 and 2023 imported, then the corrected 2023 through the upload (preview, confirm)."""
+    from dashboard import queries, uploads
+
+    settings = make_settings(url, anonymity_threshold=5)
+    engine = db.engine_for(url)
+    summaries = [imports.import_survey_file(
+        engine, write_csv(directory / f"enkat_{year}.csv", survey_rows(year)), settings
+    ).summary() for year in YEARS]
+    first = queries.survey_results(engine, MEASURE, 5, year=2023)
+    content = write_csv(directory / CORRECTED_NAME, corrected_rows()).read_bytes()
+    upload = "data:text/csv;base64," + base64.b64encode(content).decode()
+    preview = uploads.preview(engine, settings, "enkat", upload, CORRECTED_NAME)
+    summaries.append(uploads.confirm(engine, settings, preview.ticket, upload, CORRECTED_NAME,
+                                     actor=ADMIN[0]))
+    second = queries.survey_results(engine, MEASURE, 5, year=2023)
+    with engine.begin() as connection:
+        users.add_user(connection, ADMIN[0], "admin", ADMIN[1], actor="test")
+    return World(settings, directory, summaries, [first, second], preview.__dict__)
+
+
+MEASURE = "intern-kommunikation"
+
+
+@pytest.fixture(scope="module", params=engine_params())
+def versioned_world(request, base_database, tmp_path_factory) -> Iterator[World]:
+    """Two versions of 2023 on each engine."""
+    directory = tmp_path_factory.mktemp(f"versions-{request.param}")
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            with sqlite3.connect(base_database) as source, \
+                    sqlite3.connect(directory / "world.sqlite") as copy:
+                source.backup(copy)
+            url = sqlite_url(directory, "world.sqlite")
+        else:
+            require_postgres()
+            url = stack.enter_context(fresh_postgres_url())
+            fill_base(url, directory)
+        yield make_versioned_world(url, directory)
 
 
 @pytest.fixture(autouse=True)
@@ -285,6 +359,18 @@ def import_messages(world: World) -> Iterator[tuple[str, str]]:
         yield "malbild etl survey", summary
 
 
+def import_preview(world: World) -> Iterator[tuple[str, str]]:
+    """The administrator's preview of the corrected file: new and earlier figures."""
+    if world.preview is not None:
+        yield "förhandsgranskning", json.dumps(world.preview, ensure_ascii=False, default=str)
+
+
+@output
+def audit_log(world: World) -> Iterator[tuple[str, str]]:
+    """The audit log, which keeps what a replacing import replaced."""
+    yield "malbild audit export", run_cli(world, "audit", "export", "--out", "-")
+
+
 # --- Tests --------------------------------------------------------------------------------------
 
 
@@ -339,3 +425,76 @@ def test_hidden_units_are_the_ones_designed(world):
         kommun = shown.loc[shown["level"] == "kommun"].iloc[0]
         assert kommun["respondents"] == sum(len(a) for _, _, a in SURVEY[year])
     assert all("6 dolda för att skydda små grupper" in s for s in world.import_summaries)
+
+
+# --- Two versions of a year ---------------------------------------------------------------------
+
+
+VERSION_OUTPUTS = [*OUTPUTS, import_preview]
+
+
+@pytest.mark.parametrize("produce", VERSION_OUTPUTS, ids=[f.__name__ for f in VERSION_OUTPUTS])
+def test_no_hidden_unit_in_any_output_of_two_versions(produce, versioned_world):
+    """After a corrected re-import of 2023, every output (also the preview and the audit log)
+    is searched again: a unit hidden in the first version is hidden in the second too."""
+    units = hidden_units()
+    for where, text in produce(versioned_world):
+        found = leaks(text, units)
+        assert not found, f"{where} visar en dold enhet: {found}"
+
+
+def _views(world: World) -> list[tuple[int, dict]]:
+    """What a reader of both versions knows, per source: (version, key → (n, mean))."""
+    def from_frame(frame: pd.DataFrame) -> dict:
+        return {(r.level, r.forvaltning, r.enhet): (int(r.respondents), float(r.mean))
+                for r in frame.itertuples()}
+
+    first, second = world.versions
+    views = [(1, from_frame(first)), (2, from_frame(second))]
+    old = {(u["level"], u["forvaltning"], u["enhet"]): (u["old_respondents"], u["old_mean"])
+           for u in world.preview["units"] if u["old_respondents"] is not None}
+    new = {(u["level"], u["forvaltning"], u["enhet"]): (u["respondents"], u["mean"])
+           for u in world.preview["units"] if u["respondents"] is not None}
+    views += [(1, old), (2, new)]
+    engine = db.engine_for(world.settings.database_url)
+    with engine.connect() as connection:
+        from etl import schema
+
+        for event in connection.execute(schema.AuditEvent.__table__.select()).mappings():
+            if event["action"] == "import.survey.replaced":
+                views.append((1, {(r["level"], r["forvaltning"], r["enhet"]):
+                                  (r["respondents"], r["mean"])
+                                  for r in json.loads(event["before"]) if r["year"] == 2023}))
+    return views
+
+
+def _existing(version: int) -> set[tuple[str, str, str]]:
+    rows = SURVEY[2023] if version == 1 else CORRECTED_2023
+    return ({("kommun", "", "")} | {("förvaltning", f, "") for f, _, _ in rows}
+            | {("enhet", f, e) for f, e, _ in rows})
+
+
+def test_no_subtraction_between_versions_reveals_a_unit(versioned_world):
+    """Every parent in any source of either version, minus the children shown in any other
+    source that existed in the parent's version, and every unit's change between versions:
+    none is a group under the threshold (the first version's Bygg och miljö minus the second
+    version's shown enheter was Lodjuret)."""
+    threshold = versioned_world.settings.anonymity_threshold
+    views = _views(versioned_world)
+    assert len(views) == 5
+    found = []
+    for version_a, a in views:
+        exists = _existing(version_a)
+        for parent in [k for k in a if k[0] != "enhet"]:
+            for _, b in views:
+                kids = [n for k, (n, _) in b.items() if k in exists and k != parent
+                        and (k[1] == parent[1] if parent[0] == "förvaltning"
+                             else k[0] == "förvaltning")]
+                rest = a[parent][0] - sum(kids)
+                if kids and 0 < rest < threshold:
+                    found.append(f"{parent} i version {version_a} − {len(kids)} enheter = {rest}")
+        for version_b, b in views:
+            if version_b != version_a:
+                found += [f"{k} ändras med {a[k][0] - b[k][0]}" for k in a.keys() & b.keys()
+                          if 0 < abs(a[k][0] - b[k][0]) < threshold]
+    assert not found, found

@@ -72,7 +72,29 @@ def test_another_file_replaces_a_year_only_on_request_and_the_old_result_is_logg
             schema.AuditEvent.action == "import.survey.replaced")).mappings().one()
     assert (event["action"], event["object_id"]) == ("import.survey.replaced", f"{MEASURE}/2021")
     old = {(r["level"], r["enhet"]): r["mean"] for r in json.loads(event["before"])}
-    assert old[("kommun", "")] == pytest.approx(69 / 19)
+    assert old[("kommun", "")] == 3.63  # 69 / 19, as the pages show it: no more precision
+
+
+def test_preview_and_log_keep_no_figures_of_a_unit_hidden_now(catalogue_db, tmp_path):
+    """Plan and Gata (6 each) were shown under threshold 5; with threshold 7 they are hidden,
+    so neither the preview of a corrected file nor the log of what it replaced has them."""
+    engine = db.engine_for(catalogue_db.database_url)
+    imports.import_survey_file(engine, write_csv(tmp_path / "forsta.csv", respondent_rows(2021)),
+                               catalogue_db)
+    stricter = catalogue_db.model_copy(update={"anonymity_threshold": 7})
+    rows = respondent_rows(2021)
+    rows[3][5] = 1  # one answer corrected
+    second = write_csv(tmp_path / "rattad.csv", rows)
+    preview = imports.import_survey_file(engine, second, stricter, replace=True, dry_run=True)
+    assert {c.enhet for c in preview.changes} == {"", "Ängen"}
+    assert all(c.old_mean is None or c.old_mean == round(c.old_mean, 2)
+               for c in preview.changes)
+    imports.import_survey_file(engine, second, stricter, replace=True)
+    with engine.connect() as connection:
+        before = connection.scalar(select(schema.AuditEvent.before).where(
+            schema.AuditEvent.action == "import.survey.replaced"))
+    assert "Plan" not in before and "Gata" not in before
+    assert "answers_1" not in before  # nothing beyond what the pages show
 
 
 def test_a_file_imported_for_the_wrong_year_moves_with_replace(catalogue_db, tmp_path):

@@ -87,7 +87,7 @@ def test_confirming_needs_the_same_file_and_an_unchanged_database(engine, catalo
 
 def test_too_big_files_are_refused_before_they_are_decoded(engine, catalogue_db):
     small = catalogue_db.model_copy(update={"upload_max_bytes": 100})
-    with pytest.raises(InputError, match="största tillåtna storlek är 0 MB"):
+    with pytest.raises(InputError, match=r"största tillåtna storlek är 1 kB\. Kontrollera"):
         uploads.preview(engine, small, "kolada", data_url(GOOD.encode() * 3), "k.csv")
 
 

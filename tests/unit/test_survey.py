@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.survey import ENHET, FORVALTNING, KOMMUN, aggregate, aggregate_respondents, suppress
+from etl.survey import (
+    ENHET,
+    FORVALTNING,
+    KOMMUN,
+    ShownVersion,
+    aggregate,
+    aggregate_respondents,
+    suppress,
+)
 
 
 def answers(rows: list[tuple[str, str, list]]) -> pd.DataFrame:
@@ -145,3 +153,95 @@ def test_threshold_setting_is_never_below_three(monkeypatch):
             get_settings()
     finally:
         get_settings.cache_clear()
+
+
+# --- Two versions of a year (a corrected re-import) ---------------------------------------------
+
+
+def _results(units: dict[str, int], others: int = 30) -> list:
+    """A förvaltning F with enheter of these sizes (every answer 3, the unit's index + 1 for
+    the first one so means differ), beside a förvaltning G of `others`."""
+    rows = [("F", name, [1 + i % 5] + [3] * (n - 1)) for i, (name, n) in enumerate(units.items())]
+    return aggregate_respondents(answers([*rows, ("G", "g", [4] * others)]))
+
+
+def _shown_version(visible, hidden) -> ShownVersion:
+    return ShownVersion({r.key: r.respondents for r in visible}, frozenset(hidden))
+
+
+def _subtractions(first, second, threshold: int) -> list[str]:
+    """Every parent of one version minus the children of F shown in another version that also
+    existed in the first, and every unit's change between versions: groups under the
+    threshold that a reader with both versions could work out."""
+    found = []
+    for (shown_a, exists_a), (shown_b, _) in ((first, second), (second, first),
+                                              (first, first), (second, second)):
+        parent = shown_a.get((FORVALTNING, "F", ""))
+        if parent is not None:
+            kids = [n for key, n in shown_b.items()
+                    if key[:2] == (ENHET, "F") and key in exists_a]
+            rest = parent - sum(kids)
+            if 0 < rest < threshold:
+                found.append(f"F − enheter = {rest}")
+    for key in first[0].keys() & second[0].keys():
+        if 0 < abs(first[0][key] - second[0][key]) < threshold:
+            found.append(f"{key} ändras med {first[0][key] - second[0][key]}")
+    return found
+
+
+def test_a_corrected_reimport_never_reveals_a_unit_hidden_before():
+    """The review's attack: units of 3, 10, 12 and 20; the first version hides the 3 and
+    (complementary) the 10. A corrected export adds a unit of 6. Suppressed alone, it hides
+    the 3 and the 6 and shows the 10: F then (45) − 10 − 12 − 20 = 3, the hidden unit."""
+    threshold = 5
+    first = _results({"a3": 3, "b10": 10, "c12": 12, "d20": 20})
+    visible1, hidden1 = suppress(first, threshold)
+    assert {(ENHET, "F", "a3"), (ENHET, "F", "b10")} <= hidden1
+
+    second = _results({"a3": 3, "b10": 10, "c12": 12, "d20": 20, "e6": 6})
+    alone, _ = suppress(second, threshold)  # as before the fix: the attack works
+    before = ({r.key: r.respondents for r in visible1}, {r.key for r in first})
+    naive = ({r.key: r.respondents for r in alone}, {r.key for r in second})
+    assert "F − enheter = 3" in _subtractions(before, naive, threshold)
+
+    visible2, hidden2 = suppress(second, threshold, [_shown_version(visible1, hidden1)])
+    assert {(ENHET, "F", "a3"), (ENHET, "F", "b10")} <= hidden2  # hidden once, hidden always
+    now = ({r.key: r.respondents for r in visible2}, {r.key for r in second})
+    assert _subtractions(before, now, threshold) == []
+    assert (FORVALTNING, "F", "") not in hidden2 and (ENHET, "F", "e6") not in hidden2
+
+
+def test_a_change_under_the_threshold_between_versions_is_hidden():
+    """One late respondent in the hidden part of F: F then − F now is one person. F (and so its
+    enheter) is hidden; the kommun changes by one too, and the kommun cannot be hidden."""
+    threshold = 5
+    first = _results({"a3": 3, "b10": 10, "c12": 12, "d20": 20})
+    visible1, hidden1 = suppress(first, threshold)
+    second = _results({"a3": 4, "b10": 10, "c12": 12, "d20": 20})
+    _, hidden2 = suppress(second, threshold, [_shown_version(visible1, hidden1)])
+    assert (FORVALTNING, "F", "") in hidden2
+    assert (KOMMUN, "", "") in hidden2  # an import refuses this; a page shows nothing
+
+
+def test_a_unit_moving_between_hidden_units_changes_nothing_shown():
+    threshold = 5
+    first = _results({"a3": 3, "b10": 10, "c12": 12, "d20": 20})
+    visible1, hidden1 = suppress(first, threshold)
+    second = _results({"a3": 4, "b10": 9, "c12": 12, "d20": 20})  # one person moved a → b
+    visible2, _ = suppress(second, threshold, [_shown_version(visible1, hidden1)])
+    assert {r.key for r in visible2} == {r.key for r in visible1}
+
+
+def test_a_parent_whose_hidden_part_changes_a_little_hides_a_new_sibling():
+    """A late respondent in the hidden a3, and a new unit e6: F changes by 7 (fine), but F − the
+    shown enheter changes by one. Hiding the new e6 makes that change 7."""
+    threshold = 5
+    first = _results({"a3": 3, "b10": 10, "c12": 12, "d20": 20}, others=40)
+    visible1, hidden1 = suppress(first, threshold)
+    second = _results({"a3": 4, "b10": 10, "c12": 12, "d20": 20, "e6": 6}, others=40)
+    visible2, hidden2 = suppress(second, threshold, [_shown_version(visible1, hidden1)])
+    assert (ENHET, "F", "e6") in hidden2
+    assert (FORVALTNING, "F", "") not in hidden2
+    before = ({r.key: r.respondents for r in visible1}, {r.key for r in first})
+    now = ({r.key: r.respondents for r in visible2}, {r.key for r in second})
+    assert _subtractions(before, now, threshold) == []
