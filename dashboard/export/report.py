@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,9 @@ ANALYSIS_STATES = {
     "utkast": "Utkast, ej granskat",
 }
 REPORT_SUFFIXES = ("docx", "pdf")
+DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
+TABLE_YEARS = 5
+"""The measure's table shows the report year and the four years before it."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,24 @@ class AnalysisNote:
 
 
 @dataclass(frozen=True)
+class GoalVerdict:
+    """The verdict on a goal for the report year, as the follow-up model gives it.
+
+    `key` is the model's (uppnatt, delvis, ej-uppnatt, kan-inte-bedomas); `label` and `symbol`
+    are its words and sign ("Delvis uppnått", "◐"); `rule` says in one sentence how it was
+    reached. The report only lays it out; it never computes a verdict itself.
+    """
+
+    key: str
+    label: str
+    symbol: str
+    rule: str = ""
+
+    def text(self, year: int) -> str:
+        return f"Bedömning {year}: {self.symbol} {self.label}"
+
+
+@dataclass(frozen=True)
 class SummaryRow:
     goal: int
     measure: str
@@ -60,6 +83,17 @@ class SummaryRow:
     target: str
     target_status: str
     peer_status: str
+    target_symbol: str = ""
+    peer_symbol: str = ""
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """A measure's yearly numbers as the page's table view shows them, for the report's years."""
+
+    header: list[str]
+    rows: list[list[str]]
+    caption: str
 
 
 @dataclass
@@ -68,6 +102,13 @@ class MeasureSection:
     summary: str
     notes: list[str]
     analysis: AnalysisNote | None
+    table: MeasureTable | None = None
+    narrative: list[str] = field(default_factory=list)
+    """Sentences drafted from the data where no fastställd analysis exists (else empty)."""
+
+    @property
+    def draft_label(self) -> str:
+        return DRAFT_LABEL
 
     @property
     def name(self) -> str:
@@ -85,6 +126,7 @@ class GoalSection:
     title: str
     description: str
     measures: list[MeasureSection]
+    verdict: GoalVerdict | None = None
 
     @property
     def heading(self) -> str:
@@ -96,6 +138,7 @@ class Report:
     year: int
     created: date
     municipality: str
+    municipality_id: str
     strategy: queries.StrategyInfo
     summary_rows: list[SummaryRow]
     goals: list[GoalSection]
@@ -151,8 +194,21 @@ class Report:
                 "Status mot mål", "Status mot andra kommuner"]
 
     def summary_cells(self, row: SummaryRow) -> list[str]:
+        """A summary row's cells; the statuses carry their symbol as well as their words."""
         return [row.measure, row.year, row.value, row.comparison, row.target,
-                row.target_status, row.peer_status]
+                f"{row.target_symbol} {row.target_status}".strip(),
+                f"{row.peer_symbol} {row.peer_status}".strip()]
+
+    def summary_groups(self) -> list[tuple[GoalSection, list[list[str]]]]:
+        """The summary table's rows grouped by goal, in strategy order."""
+        return [(goal, [self.summary_cells(r) for r in self.summary_rows
+                        if r.goal == goal.number]) for goal in self.goals]
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        """The Kolada KPIs whose values the report shows (every measure's lineage)."""
+        return list(dict.fromkeys(link.kpi_id for goal in self.goals for s in goal.measures
+                                  if not s.item.info.is_survey for link in s.item.info.lineage))
 
     @property
     def lineage_header(self) -> list[str]:
@@ -206,8 +262,116 @@ def _summary_row(item: followup.MeasureFollowUp) -> SummaryRow:
         " (exempel)" if bool(row["target_is_example"]) else "")
     peer = item.peer_state(row)
     peer_text = f"{peer.label}, {peer.rank_text}" if peer.rank_text else peer.label
+    state = item.target_state(row)
     return SummaryRow(info.goal_number, info.name, str(int(row["year"])), value, comparison,
-                      target, item.target_state(row).label, peer_text)
+                      target, state.label, peer_text, state.icon, peer.icon)
+
+
+def measure_table(item: followup.MeasureFollowUp, year: int) -> MeasureTable:
+    """The page's table view of the measure (`display_table`, one place for the yearly
+    numbers, intervals included when the model has them), for the report's last years."""
+    table = item.display_table()
+    table = table.loc[table["År"].astype(int) > year - TABLE_YEARS]
+    first = int(table["År"].min()) if len(table) else year
+    return MeasureTable(
+        [str(c) for c in table.columns],
+        [[str(v) for v in row] for row in table.itertuples(index=False)],
+        f"{item.info.name}, {first}–{year}" if first < year else f"{item.info.name}, {year}")
+
+
+# --- The drafted narrative ----------------------------------------------------------------------
+
+
+def _shown(value: float, decimals: int) -> Decimal:
+    """The number exactly as the report prints it, so a difference agrees with the text."""
+    text = fmt.number(value, decimals).replace(fmt.NBSP, "").replace("−", "-")
+    return Decimal(text.replace(",", "."))
+
+
+def _difference(item: followup.MeasureFollowUp, new: float, old: float) -> tuple[Decimal, str]:
+    """new − old as shown, and its size in words: "3,0 procentenheter", "0,12"."""
+    decimals = item.info.decimals
+    change = _shown(new, decimals) - _shown(old, decimals)
+    size = fmt.number(float(abs(change)), decimals)
+    if item.info.unit in fmt.PERCENT_UNITS:
+        size += " procentenheter" if abs(change) != 1 else " procentenhet"
+    return change, size
+
+
+def _interval(row) -> str:
+    """" (95 % felmarginal 66,4–75,2 %)" when the model gives an interval, else ""."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None or fmt.is_missing(low) or fmt.is_missing(high):
+        return ""
+    return f" (felmarginal 95 %: {fmt.number(low, 1)}–{fmt.number(high, 1)})"
+
+
+def _against_target(item: followup.MeasureFollowUp, row) -> str:
+    """", mot målet 85,0 % (exempel): ej uppnått" or ", och det finns inget mål för 2022"."""
+    if pd.isna(row["target"]):
+        return f", och det finns inget mål för {int(row['year'])}"
+    example = " (exempel)" if bool(row["target_is_example"]) else ""
+    return (f", mot målet {item.value_text(row['target'])}{example}: "
+            f"{item.target_state(row).label.lower()}")
+
+
+def _change_sentence(item: followup.MeasureFollowUp, row) -> str:
+    """Against the previous measurement: same method → the change; another → the break."""
+    series = item.series
+    earlier = series.loc[(series["year"] < int(row["year"])) & series["value"].notna()]
+    if earlier.empty:
+        return " Det finns ingen tidigare mätning att jämföra med."
+    previous = earlier.iloc[-1]
+    same_method = item.info.is_survey or previous["kpi_id"] == row["kpi_id"]
+    before = f"{int(previous['year'])}: {item.value_text(previous['value'])}"
+    if not same_method:
+        link = item.info.link_for(int(row["year"]))
+        since = link.first_year if link else int(row["year"])
+        return (f" Mätmetoden byttes {since} ({previous['kpi_id']} ersattes av "
+                f"{row['kpi_id']}), så värdet kan inte jämföras med förra mätningen "
+                f"({before}).")
+    change, size = _difference(item, row["value"], previous["value"])
+    what = "enkäten" if item.info.is_survey else "mätningen med samma metod"
+    if change == 0:
+        return f" Värdet är oförändrat sedan förra {what} ({before})."
+    direction = "ökat" if change > 0 else "minskat"
+    return f" Sedan förra {what} ({before}) har värdet {direction} med {size}."
+
+
+def draft_narrative(item: followup.MeasureFollowUp, year: int) -> list[str]:
+    """Two or three plain sentences drafted from the data alone, for a measure without a
+    fastställd analysis: the value (and its interval), the target, the comparison, the change
+    since the last measurement by the same method or the method break. Every number comes
+    from the follow-up; nothing is said about causes."""
+    row = item.latest
+    if row is None:
+        return [f"{item.municipality} har inget värde för måttet till och med {year}."]
+    measured = int(row["year"])
+    example = " (exempeldata)" if bool(row["is_example"]) else ""
+    when = (f"{measured}" if measured == year else
+            f"{measured} (senaste mätningen till och med {year})")
+    if item.info.is_survey:
+        share = ("" if fmt.is_missing(row["share_positive"]) else
+                 f", {fmt.percent(row['share_positive'], 0)} svarade 4 eller 5")
+        first = (f"I medarbetarenkäten {when} gav de anställda i snitt "
+                 f"{item.value_text(row['value'])}{example} på skalan 1–5 (n = "
+                 f"{fmt.count(int(row['respondents']))}{share}){_interval(row)}"
+                 f"{_against_target(item, row)}.")
+        return [first, _change_sentence(item, row).strip()]
+    sentences = [f"{item.municipality} hade {item.value_text(row['value'])}{example} år {when}"
+                 f"{_interval(row)}{_against_target(item, row)}."]
+    if not pd.isna(row["comparison_mean"]):
+        change, size = _difference(item, row["value"], row["comparison_mean"])
+        position = ("lika med" if change == 0 else
+                    f"{size} {'över' if change > 0 else 'under'}")
+        rank = (f", plats {int(row['peer_rank'])} av {int(row['comparison_n'])}"
+                if not pd.isna(row["peer_rank"]) else "")
+        sentences.append(
+            f"Mätkommunernas medelvärde var {item.value_text(row['comparison_mean'])} "
+            f"(n = {fmt.count(int(row['comparison_n']))}); {item.municipality} låg "
+            f"{position} medelvärdet{rank}.")
+    sentences.append(_change_sentence(item, row).strip())
+    return sentences
 
 
 def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str, year: int,
@@ -230,11 +394,13 @@ def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str,
 
 def build_report(engine: Engine, settings: Settings, year: int, *,
                  created: date | None = None, revised_since: date | None = None,
-                 include_drafts: bool = True) -> Report:
+                 include_drafts: bool = True,
+                 verdicts: Mapping[int, GoalVerdict] | None = None) -> Report:
     """Everything the yearly report for `year` says, cut at that year.
 
     Without `include_drafts`, analysis texts still in utkast are left out (the report for
-    someone who is not an administrator).
+    someone who is not an administrator). `verdicts` (goal number → verdict) comes from the
+    follow-up model; a goal without one shows no verdict.
     """
     strategy = queries.strategy_info(engine, settings.municipality)
     today = created or date.today()
@@ -252,11 +418,15 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
             items.append(item)
             notes = [n for n in (item.missing_latest_note,) if n]
             analysis = analyses.get(info.id)
+            fixed = analysis is not None and analysis["state"] == "fastställd"
             sections.append(MeasureSection(
                 item, item.summary(), notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
-                             analysis["updated_by"]) if analysis else None))
-        goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections))
+                             analysis["updated_by"]) if analysis else None,
+                measure_table(item, year),
+                [] if fixed else draft_narrative(item, year)))
+        goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections,
+                                 (verdicts or {}).get(goal.number)))
     if all(item.latest is None for item in items):
         raise InputError(f"det finns inga värden till och med {year}.",
                          hint="Välj ett senare år eller importera data först.")
@@ -264,6 +434,7 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     since = revised_since or date(year, 1, 1)
     return Report(
         year=year, created=today, municipality=place_name(strategy.municipality),
+        municipality_id=strategy.municipality_id,
         strategy=strategy,
         summary_rows=[_summary_row(item) for item in items],
         goals=goals,
@@ -280,13 +451,13 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
 
 def render_charts(report: Report, formats: tuple[str, ...],
                   renderer: images.ChartRenderer | None = None) -> None:
-    """Draw every measure's chart once per format with the shared browser."""
+    """Draw every measure's chart once per format, all charts of a format in one batch."""
     renderer = renderer or images.renderer()
-    for goal in report.goals:
-        for section in goal.measures:
-            figure = section.item.figure()
-            report.charts[section.item.info.id] = {f: renderer.image(figure, f)
-                                                   for f in formats}
+    sections = [section for goal in report.goals for section in goal.measures]
+    figures = [section.item.figure() for section in sections]
+    for fmt_ in formats:
+        for section, image in zip(sections, renderer.images(figures, fmt_), strict=True):
+            report.charts.setdefault(section.item.info.id, {})[fmt_] = image
 
 
 def _start_renderer() -> None:
@@ -298,7 +469,7 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
                  include_drafts: bool = True) -> bytes:
     """The report for `year` as DOCX or PDF."""
-    from dashboard.export import report_docx, report_pdf
+    from dashboard.export import report_docx, report_pdf, report_template
 
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
@@ -310,7 +481,7 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
     report = build_report(engine, settings, year, include_drafts=include_drafts)
     if suffix == "docx":
         render_charts(report, ("png",), renderer)
-        return report_docx.docx_bytes(report)
+        return report_docx.docx_bytes(report, report_template.template_path(settings))
     render_charts(report, ("svg",), renderer)
     return report_pdf.pdf_bytes(report, renderer)
 
