@@ -31,6 +31,8 @@ user_app = typer.Typer(help="Användare och roller (läsare, administratör).",
 targets_app = typer.Typer(help="Målvärden med beslutsreferens, som fil (CSV).",
                           no_args_is_help=True)
 audit_app = typer.Typer(help="Ändringsloggen: vem ändrade vad och när.", no_args_is_help=True)
+archive_app = typer.Typer(help="Fastställda årsrapporter: sparade byte för byte, och vad som "
+                          "reviderats sedan.", no_args_is_help=True)
 app.add_typer(etl_app, name="etl")
 app.add_typer(db_app, name="db")
 app.add_typer(strategy_app, name="strategy")
@@ -38,6 +40,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
 app.add_typer(targets_app, name="targets")
 app.add_typer(audit_app, name="audit")
+app.add_typer(archive_app, name="archive")
 
 console = Console(stderr=True)
 EXIT_INPUT = 2
@@ -472,6 +475,63 @@ def report(
         yearly.write_report(engine, settings(), year, out)
     console.print(f"Årsrapporten {year} är skriven till {out} "
                   f"({time.perf_counter() - started:.1f} s).")
+
+
+@archive_app.command("freeze")
+def archive_freeze(year: Annotated[int, typer.Option(help="Uppföljningsåret.")]) -> None:
+    """Fastställ årsrapporten: PDF och Word sparas med dataversion, tid och användare."""
+    from dashboard.export import archive as archived
+    from etl import audit
+
+    engine = ready_engine()
+    started = time.perf_counter()
+    with console.status(f"Årsrapport {year}: skapar och arkiverar PDF och Word"):
+        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor())
+    sizes = ", ".join(f"{f.upper()} {n} byte" for f, n in sorted(frozen.sizes.items()))
+    console.print(f"Rapporten för {year} är fastställd som version {frozen.version} "
+                  f"({sizes}; dataversion {frozen.data_version}; "
+                  f"{time.perf_counter() - started:.1f} s).")
+
+
+@archive_app.command("get")
+def archive_get(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    out: Annotated[Path, typer.Option(help="Fil att skriva.")],
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help="pdf eller docx; annars efter filändelsen.")] = None,
+    version: Annotated[int | None, typer.Option(help="Version (standard: den senaste).")
+                       ] = None,
+) -> None:
+    """Skriv en fastställd rapport precis som den arkiverades."""
+    from etl import archive
+
+    chosen = (file_format or out.suffix.lstrip(".")).lower()
+    content = archive.get(ready_engine(), year, chosen, version)
+    out.write_bytes(content)
+    console.print(f"Rapporten för {year} ({chosen.upper()}) skriven till {out} "
+                  f"({len(content)} byte).")
+
+
+@archive_app.command("revisions")
+def archive_revisions(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    version: Annotated[int | None, typer.Option(help="Version (standard: den senaste).")
+                       ] = None,
+) -> None:
+    """Värden i den fastställda rapporten som Kolada eller en import har ändrat sedan."""
+    from dashboard.export import archive as archived
+    from etl import archive
+
+    engine = ready_engine()
+    report = archive.find(engine, year, version)
+    table = archived.revision_table(engine, year, report.version)
+    console.print(f"Rapporten för {year}, version {report.version}, fastställd "
+                  f"{report.created_at:%Y-%m-%d %H:%M} av {report.created_by}: "
+                  f"{len(table)} reviderade värden.", highlight=False)
+    if len(table):
+        sys.stdout.write("\t".join(table.columns) + "\n")
+        for row in table.itertuples(index=False):
+            sys.stdout.write("\t".join(str(v) for v in row).replace("\u00a0", " ") + "\n")
 
 
 def main() -> None:
