@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from etl import db, imports
+from etl import db
 from etl.errors import InputError, MalbildError
 from etl.settings import Settings, get_settings
 
@@ -119,6 +119,8 @@ def serve(host: str = "127.0.0.1", port: int = 8050,
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Skapa eller uppdatera databasens tabeller (Alembic) och läs in den medföljande katalogen."""
+    from etl import imports
+
     engine = ready_engine()
     changed = imports.load_bundled_catalogue(engine, settings())
     console.print(f"Databasen är uppdaterad ({changed} ändringar i katalogen).")
@@ -159,6 +161,8 @@ def db_restore(
 def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil (TOML).")] = None
                   ) -> None:
     """Läs in strategifilen (mål, mått, nyckeltal och målvärden) i databasen."""
+    from etl import imports
+
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
     changes = imports.load_strategy_file(engine, settings(), path)
@@ -168,6 +172,7 @@ def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil 
 @strategy_app.command("check")
 def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Kontrollera strategifilen utan att spara något."""
+    from etl import imports
     from etl.strategy import load_strategy
 
     known = {k["id"] for k in imports.catalogue_kpis(settings())}
@@ -193,7 +198,7 @@ def etl_file(
                                "för att stoppa vid första felet.")] = False,
 ) -> None:
     """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
-    from etl import audit
+    from etl import audit, imports
 
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
@@ -274,7 +279,7 @@ def etl_survey(
              "det.")] = None,
 ) -> None:
     """Importera medarbetarenkäten (bara sammanställningar sparas; små grupper döljs)."""
-    from etl import audit
+    from etl import audit, imports
 
     engine = ready_engine()
     result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace,

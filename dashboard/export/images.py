@@ -223,6 +223,16 @@ def renderer() -> ChartRenderer:
         return _renderer
 
 
+def start_in_background() -> None:
+    """Start the process's browser in a thread, so it starts while other work goes on (a
+    failure is reported by the first real use)."""
+    def start() -> None:
+        with contextlib.suppress(Exception):
+            renderer()
+
+    threading.Thread(target=start, name="kaleido-start", daemon=True).start()
+
+
 def close_renderer() -> None:
     global _renderer
     with _renderer_lock:

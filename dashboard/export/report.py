@@ -8,8 +8,6 @@ report year. `report_docx` and `report_pdf` only lay the model out; neither quer
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -460,28 +458,24 @@ def render_charts(report: Report, formats: tuple[str, ...],
             report.charts.setdefault(section.item.info.id, {})[fmt_] = image
 
 
-def _start_renderer() -> None:
-    with contextlib.suppress(Exception):  # a failure is reported by the first real use
-        images.renderer()
-
-
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
                  include_drafts: bool = True) -> bytes:
     """The report for `year` as DOCX or PDF."""
-    from dashboard.export import report_docx, report_pdf, report_template
-
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
                          hint="Välj en fil som slutar på .docx eller .pdf.")
     if renderer is None:
         # Start the browser while the model is built; the first image waits for it if need be.
-        starting = threading.Thread(target=_start_renderer, daemon=True)
-        starting.start()
+        images.start_in_background()
     report = build_report(engine, settings, year, include_drafts=include_drafts)
-    if suffix == "docx":
+    if suffix == "docx":  # each format imports only its own writer (Word's is not small)
+        from dashboard.export import report_docx, report_template
+
         render_charts(report, ("png",), renderer)
         return report_docx.docx_bytes(report, report_template.template_path(settings))
+    from dashboard.export import report_pdf
+
     render_charts(report, ("svg",), renderer)
     return report_pdf.pdf_bytes(report, renderer)
 
