@@ -17,10 +17,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import followup, queries, richtext
+from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
 from etl.errors import InputError
+from etl.followup import verdict as verdicts
+from etl.followup.records import MeasureFollowUp, StrategyInfo, YearRow
 from etl.settings import Settings
 
 ANALYSIS_STATES = {
@@ -32,6 +34,8 @@ REPORT_SUFFIXES = ("docx", "pdf")
 DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
 TABLE_YEARS = 5
 """The measure's table shows the report year and the four years before it."""
+TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall")
+"""Columns of the page's table view that the report's narrower page leaves to its text."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,11 @@ class AnalysisNote:
 
 @dataclass(frozen=True)
 class GoalVerdict:
-    """The verdict on a goal for the report year, as the follow-up model gives it.
+    """The verdict on a goal for the report year, in words: from the follow-up model
+    (`etl.followup.verdict`) through `dashboard.words`, or given to `build_report`.
 
     `key` is the model's (uppnatt, delvis, ej-uppnatt, kan-inte-bedomas); `label` and `symbol`
-    are its words and sign ("Delvis uppnått", "◐"); `rule` says in one sentence how it was
-    reached. The report only lays it out; it never computes a verdict itself.
+    are its words and sign ("Delvis uppnått", "◐"); `rule` says how it was reached.
     """
 
     key: str
@@ -96,7 +100,7 @@ class MeasureTable:
 
 @dataclass
 class MeasureSection:
-    item: followup.MeasureFollowUp
+    item: MeasureFollowUp
     summary: str
     notes: list[str]
     analysis: AnalysisNote | None
@@ -137,7 +141,7 @@ class Report:
     created: date
     municipality: str
     municipality_id: str
-    strategy: queries.StrategyInfo
+    strategy: StrategyInfo
     summary_rows: list[SummaryRow]
     goals: list[GoalSection]
     sources: list[tuple[str, str]]
@@ -242,34 +246,37 @@ def place_name(municipality: str) -> str:
         f"{municipality}s kommun"
 
 
-def _summary_row(item: followup.MeasureFollowUp) -> SummaryRow:
+def _summary_row(item: MeasureFollowUp, standing: verdicts.MeasureStanding) -> SummaryRow:
+    """A measure in the summary; a value that is not current for the year (older, or by a
+    discontinued method) is shown without a live status, as on the overview."""
     info, row = item.info, item.latest
     if row is None:
         return SummaryRow(info.goal_number, info.name, "–", "Ingen mätning", "–", "–",
                           "Ingen mätning", "–")
-    example = " (exempeldata)" if bool(row["is_example"]) else ""
+    example = " (exempeldata)" if row.is_example else ""
     if info.is_survey:
-        value = (f"{item.value_text(row['value'])} (n = {fmt.count(int(row['respondents']))})"
+        value = (f"{words.value_text(info, row.value)} (n = {fmt.count(row.respondents)})"
                  + example)
         comparison = "– (medarbetarenkät)"
     else:
-        value = item.value_text(row["value"]) + example
-        comparison = (f"{item.value_text(row['comparison_mean'])} "
-                      f"(n = {fmt.count(int(row['comparison_n']))})")
-    target = "Inget mål" if pd.isna(row["target"]) else item.value_text(row["target"]) + (
-        " (exempel)" if bool(row["target_is_example"]) else "")
-    peer = item.peer_state(row)
-    peer_text = f"{peer.label}, {peer.rank_text}" if peer.rank_text else peer.label
-    state = item.target_state(row)
-    return SummaryRow(info.goal_number, info.name, str(int(row["year"])), value, comparison,
-                      target, state.label, peer_text, state.icon, peer.icon)
+        value = words.row_value(item, row) + example
+        comparison = (f"{words.row_value(item, row, row.comparison_mean)} "
+                      f"(n = {fmt.count(row.comparison_n)})")
+    target = "Inget mål" if row.target is None else words.value_text(
+        info, row.target, row.unit) + (" (exempel)" if row.target_is_example else "")
+    state = words.target_of(row) if standing.current is not None else words.NO_CURRENT_STATUS
+    peer = words.peer_of(item, row)
+    return SummaryRow(info.goal_number, info.name, str(row.year), value, comparison,
+                      target, state.label, peer.text, state.icon, peer.icon)
 
 
-def measure_table(item: followup.MeasureFollowUp, year: int) -> MeasureTable:
-    """The page's table view of the measure (`display_table`, one place for the yearly
-    numbers, intervals included when the model has them), for the report's last years."""
-    table = item.display_table()
+def measure_table(item: MeasureFollowUp, year: int) -> MeasureTable:
+    """The page's table view of the measure (`charts.display_table`, one place for the yearly
+    numbers and their intervals), for the report's last years, without the columns the text
+    says instead."""
+    table = charts.display_table(item)
     table = table.loc[table["År"].astype(int) > year - TABLE_YEARS]
+    table = table.drop(columns=[c for c in TABLE_LEAVES_OUT if c in table.columns])
     first = int(table["År"].min()) if len(table) else year
     return MeasureTable(
         [str(c) for c in table.columns],
@@ -286,119 +293,122 @@ def _shown(value: float, decimals: int) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-def _difference(item: followup.MeasureFollowUp, new: float, old: float) -> tuple[Decimal, str]:
+def _difference(item: MeasureFollowUp, row: YearRow, new: float, old: float
+                ) -> tuple[Decimal, str]:
     """new − old as shown, and its size in words: "3,0 procentenheter", "0,12"."""
     decimals = item.info.decimals
     change = _shown(new, decimals) - _shown(old, decimals)
     size = fmt.number(float(abs(change)), decimals)
-    if item.info.unit in fmt.PERCENT_UNITS:
+    if (row.unit or item.info.unit) in fmt.PERCENT_UNITS:
         size += " procentenheter" if abs(change) != 1 else " procentenhet"
     return change, size
 
 
-def _interval(row) -> str:
-    """" (95 % felmarginal 66,4–75,2 %)" when the model gives an interval, else ""."""
-    low, high = row.get("ci_low"), row.get("ci_high")
-    if low is None or high is None or fmt.is_missing(low) or fmt.is_missing(high):
-        return ""
-    return f" (felmarginal 95 %: {fmt.number(low, 1)}–{fmt.number(high, 1)})"
-
-
-def _against_target(item: followup.MeasureFollowUp, row) -> str:
+def _against_target(item: MeasureFollowUp, row: YearRow) -> str:
     """", mot målet 85,0 % (exempel): ej uppnått" or ", och det finns inget mål för 2022"."""
-    if pd.isna(row["target"]):
-        return f", och det finns inget mål för {int(row['year'])}"
-    example = " (exempel)" if bool(row["target_is_example"]) else ""
-    return (f", mot målet {item.value_text(row['target'])}{example}: "
-            f"{item.target_state(row).label.lower()}")
+    if row.target is None:
+        return f", och det finns inget mål för {row.year}"
+    example = " (exempel)" if row.target_is_example else ""
+    label = words.target_of(row).label
+    return (f", mot målet {words.value_text(item.info, row.target, row.unit)}{example}: "
+            f"{label[0].lower() + label[1:]}")
 
 
-def _change_sentence(item: followup.MeasureFollowUp, row) -> str:
+def _change_sentence(item: MeasureFollowUp, row: YearRow) -> str:
     """Against the previous measurement: same method → the change; another → the break."""
-    series = item.series
-    earlier = series.loc[(series["year"] < int(row["year"])) & series["value"].notna()]
-    if earlier.empty:
-        return " Det finns ingen tidigare mätning att jämföra med."
-    previous = earlier.iloc[-1]
-    same_method = item.info.is_survey or previous["kpi_id"] == row["kpi_id"]
-    before = f"{int(previous['year'])}: {item.value_text(previous['value'])}"
-    if not same_method:
-        link = item.info.link_for(int(row["year"]))
-        since = link.first_year if link else int(row["year"])
-        return (f" Mätmetoden byttes {since} ({previous['kpi_id']} ersattes av "
-                f"{row['kpi_id']}), så värdet kan inte jämföras med förra mätningen "
-                f"({before}).")
-    change, size = _difference(item, row["value"], previous["value"])
+    earlier = [r for r in item.rows if r.year < row.year and r.has_value]
+    if not earlier:
+        return "Det finns ingen tidigare mätning att jämföra med."
+    previous = earlier[-1]
+    before = f"{previous.year}: {words.row_value(item, previous)}"
+    if not item.info.is_survey and previous.segment != row.segment:
+        link = item.info.link_for(row.year)
+        since = link.first_year if link else row.year
+        return (f"Mätmetoden byttes {since} ({previous.kpi_id} ersattes av {row.kpi_id}), så "
+                f"värdet kan inte jämföras med förra mätningen ({before}).")
+    change, size = _difference(item, row, row.value, previous.value)
     what = "enkäten" if item.info.is_survey else "mätningen med samma metod"
     if change == 0:
-        return f" Värdet är oförändrat sedan förra {what} ({before})."
+        return f"Värdet är oförändrat sedan förra {what} ({before})."
     direction = "ökat" if change > 0 else "minskat"
-    return f" Sedan förra {what} ({before}) har värdet {direction} med {size}."
+    return f"Sedan förra {what} ({before}) har värdet {direction} med {size}."
 
 
-def draft_narrative(item: followup.MeasureFollowUp, year: int) -> list[str]:
+def _margin(item: MeasureFollowUp, row: YearRow) -> str:
+    """" (95 %-intervall 75,7–83,7 %, n = 390)" or " (felmarginal okänd)"."""
+    return f" ({words.interval_text(item, row)})"
+
+
+def draft_narrative(item: MeasureFollowUp, year: int) -> list[str]:
     """Two or three plain sentences drafted from the data alone, for a measure without a
-    fastställd analysis: the value (and its interval), the target, the comparison, the change
-    since the last measurement by the same method or the method break. Every number comes
-    from the follow-up; nothing is said about causes."""
+    fastställd analysis: the value with its interval and the target, the comparison, and the
+    change since the last measurement by the same method or the method break. Every number
+    comes from the follow-up model and its words; nothing is said about causes."""
     row = item.latest
     if row is None:
         return [f"{item.municipality} har inget värde för måttet till och med {year}."]
-    measured = int(row["year"])
-    example = " (exempeldata)" if bool(row["is_example"]) else ""
-    when = (f"{measured}" if measured == year else
-            f"{measured} (senaste mätningen till och med {year})")
+    example = " (exempeldata)" if row.is_example else ""
+    when = (f"{row.year}" if row.year == year else
+            f"{row.year} (senaste mätningen till och med {year})")
     if item.info.is_survey:
-        share = ("" if fmt.is_missing(row["share_positive"]) else
-                 f", {fmt.percent(row['share_positive'], 0)} svarade 4 eller 5")
+        share = ("" if row.share_positive is None else
+                 f"; {fmt.percent(row.share_positive, 0)} svarade 4 eller 5")
         first = (f"I medarbetarenkäten {when} gav de anställda i snitt "
-                 f"{item.value_text(row['value'])}{example} på skalan 1–5 (n = "
-                 f"{fmt.count(int(row['respondents']))}{share}){_interval(row)}"
-                 f"{_against_target(item, row)}.")
-        return [first, _change_sentence(item, row).strip()]
-    sentences = [f"{item.municipality} hade {item.value_text(row['value'])}{example} år {when}"
-                 f"{_interval(row)}{_against_target(item, row)}."]
-    if not pd.isna(row["comparison_mean"]):
-        change, size = _difference(item, row["value"], row["comparison_mean"])
+                 f"{words.row_value(item, row)}{example} på skalan 1–5 "
+                 f"({words.interval_text(item, row)}{share}){_against_target(item, row)}.")
+        return [first, _change_sentence(item, row)]
+    sentences = [f"{item.municipality} hade {words.row_value(item, row)}{example} år {when}"
+                 f"{_margin(item, row)}{_against_target(item, row)}."]
+    if row.comparison_mean is not None:
+        change, size = _difference(item, row, row.value, row.comparison_mean)
         position = ("lika med" if change == 0 else
                     f"{size} {'över' if change > 0 else 'under'}")
-        rank = (f", plats {int(row['peer_rank'])} av {int(row['comparison_n'])}"
-                if not pd.isna(row["peer_rank"]) else "")
+        rank = words.peer_of(item, row).rank_text
+        margin = {"i-niva": ", men skillnaden ryms inom felmarginalen",
+                  "hogre": ", också med hänsyn till felmarginalen",
+                  "lagre": ", också med hänsyn till felmarginalen"}.get(
+            str(row.versus_mean) if row.versus_mean else "", "") if change != 0 else ""
         sentences.append(
-            f"Mätkommunernas medelvärde var {item.value_text(row['comparison_mean'])} "
-            f"(n = {fmt.count(int(row['comparison_n']))}); {item.municipality} låg "
-            f"{position} medelvärdet{rank}.")
-    sentences.append(_change_sentence(item, row).strip())
+            f"Mätkommunernas medelvärde var {words.row_value(item, row, row.comparison_mean)} "
+            f"(n = {fmt.count(row.comparison_n)}); {item.municipality} låg {position} "
+            f"medelvärdet{margin}" + (f" ({rank})." if rank else "."))
+    sentences.append(_change_sentence(item, row))
     return sentences
 
 
-def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str, year: int,
+def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: int,
                since: date) -> pd.DataFrame:
     rows = []
     for item in items:
         if item.info.is_survey:
             continue
-        kpis = [link.kpi_id for link in item.info.lineage]
-        found = queries.revisions_since(engine, kpis, home, since, year)
+        found = queries.revisions_since(engine, item.info.kpi_ids, home, since, year)
         for r in found.itertuples():
             rows.append({"measure": item.info.name, "kpi_id": r.kpi_id, "year": r.year,
-                         "old_text": item.value_text(r.old_value),
+                         "old_text": words.value_text(item.info, r.old_value),
                          "new_text": "borttaget" if pd.isna(r.new_value)
-                         else item.value_text(r.new_value),
+                         else words.value_text(item.info, r.new_value),
                          "revised_at": r.revised_at})
     return pd.DataFrame(rows, columns=["measure", "kpi_id", "year", "old_text", "new_text",
                                        "revised_at"])
 
 
+def goal_verdict_words(result: verdicts.GoalVerdict) -> GoalVerdict:
+    """The model's verdict on a goal in the words the pages use."""
+    status = words.verdict(result)
+    return GoalVerdict(status.key, status.label, status.icon,
+                       f"{words.verdict_counts(result).capitalize()}. {words.VERDICT_RULE}")
+
+
 def build_report(engine: Engine, settings: Settings, year: int, *,
                  created: date | None = None, revised_since: date | None = None,
                  include_drafts: bool = True,
-                 verdicts: Mapping[int, GoalVerdict] | None = None) -> Report:
+                 goal_verdicts: Mapping[int, GoalVerdict] | None = None) -> Report:
     """Everything the yearly report for `year` says, cut at that year.
 
     Without `include_drafts`, analysis texts still in utkast are left out (the report for
-    someone who is not an administrator). `verdicts` (goal number → verdict) comes from the
-    follow-up model; a goal without one shows no verdict.
+    someone who is not an administrator). Each goal's verdict for the year comes from the
+    follow-up model, unless `goal_verdicts` (goal number → verdict) gives it.
     """
     strategy = queries.strategy_info(engine, settings.municipality)
     today = created or date.today()
@@ -407,24 +417,29 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
                          hint=f"Ange ett år mellan 2000 och {today.year}.")
     analyses = {measure: text for measure, text in queries.analysis_texts(engine, year).items()
                 if include_drafts or text["state"] != "utkast"}
-    goals, items = [], []
+    goals, items, summary_rows = [], [], []
     for goal in queries.goals(engine).itertuples():
-        sections = []
+        sections, goal_items = [], []
         for info in queries.measures(engine, goal.number):
-            item = followup.measure_followup(engine, settings, info.id, info, strategy
-                                             ).until(year)
-            items.append(item)
-            notes = [n for n in (item.missing_latest_note,) if n]
+            item = queries.measure_followup(engine, settings, info.id).until(year)
+            goal_items.append(item)
+            standing = verdicts.standing(item, year)
+            summary_rows.append(_summary_row(item, standing))
+            notes = [n for n in (words.missing_latest_note(item), words.standing_note(standing))
+                     if n]
             analysis = analyses.get(info.id)
             fixed = analysis is not None and analysis["state"] == "fastställd"
             sections.append(MeasureSection(
-                item, item.summary(), notes,
+                item, words.summary(item), notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
                              analysis["updated_by"]) if analysis else None,
                 measure_table(item, year),
                 [] if fixed else draft_narrative(item, year)))
+        items += goal_items
+        verdict = (goal_verdicts or {}).get(goal.number) or goal_verdict_words(
+            verdicts.goal_verdict(int(goal.number), goal_items, year))
         goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections,
-                                 (verdicts or {}).get(goal.number)))
+                                 verdict))
     if all(item.latest is None for item in items):
         raise InputError(f"det finns inga värden till och med {year}.",
                          hint="Välj ett senare år eller importera data först.")
@@ -434,16 +449,16 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         year=year, created=today, municipality=place_name(strategy.municipality),
         municipality_id=strategy.municipality_id,
         strategy=strategy,
-        summary_rows=[_summary_row(item) for item in items],
+        summary_rows=summary_rows,
         goals=goals,
-        sources=[(item.info.name, item.chart_text().footer) for item in items],
+        sources=[(item.info.name, charts.chart_text(item).footer) for item in items],
         method_notes=method.method_notes(settings.anonymity_threshold),
         lineage=method.lineage_table(infos),
         series_breaks=method.series_breaks(infos),
         revisions=_revisions(engine, items, strategy.municipality_id, year, since),
         revised_since=since,
-        has_example=any(bool(item.series["is_example"].any()) for item in items),
-        example_targets=any(bool(item.series["target_is_example"].any()) for item in items),
+        has_example=any(row.is_example for item in items for row in item.rows),
+        example_targets=any(row.target_is_example for item in items for row in item.rows),
     )
 
 
@@ -452,7 +467,7 @@ def render_charts(report: Report, formats: tuple[str, ...],
     """Draw every measure's chart once per format, all charts of a format in one batch."""
     renderer = renderer or images.renderer()
     sections = [section for goal in report.goals for section in goal.measures]
-    figures = [section.item.figure() for section in sections]
+    figures = [charts.measure_figure(section.item) for section in sections]
     for fmt_ in formats:
         for section, image in zip(sections, renderer.images(figures, fmt_), strict=True):
             report.charts.setdefault(section.item.info.id, {})[fmt_] = image

@@ -57,8 +57,9 @@ tbody th[scope="rowgroup"] {{ background: #e8eef4; color: #1b1b1b; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
 .summary td:nth-child(2) {{ white-space: nowrap; }}
-table.years {{ break-inside: avoid; }}
-table.years td {{ white-space: nowrap; }}
+.nw {{ white-space: nowrap; }}
+table.years {{ break-inside: avoid; font-size: 8pt; }}
+table.years td:first-child, table.years th:first-child {{ white-space: nowrap; }}
 figure {{ margin: 0.4em 0; }}
 figure img {{ width: 13cm; display: block; }}
 figcaption {{ font-size: 9.5pt; margin-top: 0.3em; }}
@@ -85,9 +86,15 @@ def _rich(runs: tuple[richtext.Run, ...]) -> str:
     return "".join(out)
 
 
+def _cell(text: str) -> str:
+    """Cell text, escaped; a word with a dash ("4–5", "65,4–74,4") never breaks at it."""
+    return " ".join(f'<span class="nw">{escape(word)}</span>' if "–" in word or "-" in word
+                    else escape(word) for word in text.split(" "))
+
+
 def _row(values: list[str]) -> str:
-    return "<tr>" + "".join(f'<th scope="row">{escape(v)}</th>' if i == 0 else
-                            f"<td>{escape(v)}</td>" for i, v in enumerate(values)) + "</tr>"
+    return "<tr>" + "".join(f'<th scope="row">{_cell(v)}</th>' if i == 0 else
+                            f"<td>{_cell(v)}</td>" for i, v in enumerate(values)) + "</tr>"
 
 
 def _table(header: list[str], rows: list[list[str]], caption: str, *, css: str = "",
@@ -95,7 +102,7 @@ def _table(header: list[str], rows: list[list[str]], caption: str, *, css: str =
     """A table with a header row repeated on every page; `groups` gives a body per group
     headed by a full-width row (the summary per goal). Column widths are the browser's
     automatic ones: words are never split, so each column is at least its longest word."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    head = "".join(f'<th scope="col">{_cell(h)}</th>' for h in header)
     if groups is None:
         bodies = "<tbody>" + "".join(_row(r) for r in rows) + "</tbody>"
     else:

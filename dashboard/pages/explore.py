@@ -164,6 +164,8 @@ def layout(**query) -> html.Div:
         "n": view.trend["all_n"],
         **({f"Medelvärde {peer_label}": [value(v) for v in view.trend["peer_mean"]],
             "n (grupp)": view.trend["peer_n"]} if peer_label else {}),
+        "Källa": ["Exempeldata" if ex else ("Kolada" if not pd.isna(v) else "–")
+                  for ex, v in zip(view.trend["is_example"], view.trend["value"], strict=True)],
     })
     spread_table = pd.DataFrame({
         "Plats": view.spread["rank"], "Kommun": view.spread["name"],
@@ -175,7 +177,8 @@ def layout(**query) -> html.Div:
     sections = [
         html.H2(f"{kpi['id']} {kpi['title']}", id="nyckeltal"),
         html.P([kpi["operating_area"], " · ", exploration.DIRECTION_WORDS[kpi["direction"]],
-                " · Status senaste året: ", status_badge(view.peer_status())],
+                " · Status senaste året: ", status_badge(view.peer_status()),
+                " (exempeldata)" if view.latest_is_example else None],
                className="kpi-meta"),
         html.Details([html.Summary("Om nyckeltalet"), html.P(kpi["description"] or "–")],
                      className="lineage"),

@@ -17,6 +17,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from dashboard import charts, words
+from dashboard import formatting as fmt
 from dashboard.export import report, report_docx, report_template
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR
@@ -35,7 +37,7 @@ VERDICTS = {
 @pytest.fixture(scope="module")
 def model(demo_settings):
     return report.build_report(engine_for(demo_settings.database_url), demo_settings, 2022,
-                               created=date(2023, 3, 15), verdicts=VERDICTS)
+                               created=date(2023, 3, 15), goal_verdicts=VERDICTS)
 
 
 def docx_of(model, template=TEMPLATE) -> bytes:
@@ -153,10 +155,15 @@ def test_docx_has_a_verdict_after_each_goal_heading(docx):
     assert groups[0].endswith("– ◐ Delvis uppnått") and len(groups) == 3
 
 
-def test_goal_without_a_verdict_has_no_verdict_paragraph(demo_settings):
+def test_verdicts_come_from_the_follow_up_model(demo_settings):
     plain = report.build_report(engine_for(demo_settings.database_url), demo_settings, 2022)
+    found = {g.number: (g.verdict.symbol, g.verdict.label) for g in plain.goals}
+    # Goal 2: webbinformation på väg, delaktighet uppnådd; goal 1: e-post has no current value.
+    assert found == {1: ("✗", "Ej uppnått"), 2: ("◐", "Delvis uppnått"), 3: ("✗", "Ej uppnått")}
+    assert plain.goals[0].verdict.rule.startswith("2 av 3 mått bedömda, 0 når målet")
+    plain.goals[0].verdict = None  # a goal without a verdict shows none
     document = Document(io.BytesIO(docx_of(plain)))
-    assert not [p for p in document.paragraphs if p.style.name == "Målbild Bedömning"]
+    assert len([p for p in document.paragraphs if p.style.name == "Målbild Bedömning"]) == 2
 
 
 def _alternative_template(path, *, drop: str | None = None):
@@ -225,9 +232,11 @@ def sections(model) -> dict[str, report.MeasureSection]:
 def test_narrative_is_drafted_from_the_data(model):
     narrative = [s.replace("\u00a0", " ") for s in sections(model)["telefon-bemotande"].narrative]
     assert narrative == [
-        "Åstorp hade 80,0 % år 2022, mot målet 85,0 % (exempel): ej uppnått.",
+        "Åstorp hade 80,0 % år 2022 (95 %-intervall 75,7–83,7 %, n = 390), mot målet 85,0 % "
+        "(exempel): ej uppnått.",
         "Mätkommunernas medelvärde var 83,7 % (n = 137); Åstorp låg 3,7 procentenheter under "
-        "medelvärdet, plats 111 av 137.",
+        "medelvärdet, också med hänsyn till felmarginalen (plats 111 av 137, trolig plats "
+        "74–129).",
         "Sedan förra mätningen med samma metod (2021: 83,0 %) har värdet minskat med 3,0 "
         "procentenheter.",
     ]
@@ -245,25 +254,24 @@ def test_narrative_names_a_method_break_instead_of_a_change(demo_settings):
 
 
 def test_every_number_in_the_narrative_is_in_the_data(model):
-    """Each number the sentences use is a value, mean, n, rank, target, year or a difference
-    of two shown values; no sentence speaks of causes."""
+    """Each number the sentences use is a value, interval, mean, n, rank, target, year or a
+    difference of two shown values; no sentence speaks of causes."""
     for section in sections(model).values():
-        item, text = section.item, " ".join(section.narrative)
-        series = item.series
-        allowed = set()
-        for column in ("value", "comparison_mean", "target", "share_positive"):
-            if column in series:
-                allowed |= {item.value_text(v).split("\u00a0")[0] for v in series[column]
-                            if v == v}
-                allowed |= {str(round(v)) for v in series[column] if v == v}
-        for column in ("year", "comparison_n", "peer_rank", "respondents"):
-            if column in series:
-                allowed |= {str(int(v)) for v in series[column].dropna()}
-        allowed |= {"1", "5", "4", str(model.year)}  # the survey's scale, the report year
-        numbers = re.findall(r"\d+(?:,\d+)?", text.replace("\u00a0", ""))
-        differences = re.findall(r"med (\d+,\d+)|(\d+,\d+) procentenhet", text)
-        allowed |= {d for pair in differences for d in pair if d}
-        assert set(numbers) <= allowed, (item.info.id, set(numbers) - allowed)
+        item, text = section.item, " ".join(section.narrative).replace("\u00a0", " ")
+        allowed = {"1", "5", "4", "95", str(model.year)}  # the scale, "95 %", the report year
+        for row in item.rows:
+            for value in (row.value, row.comparison_mean, row.target, row.ci_low, row.ci_high):
+                if value is not None:
+                    allowed.add(words.value_text(item.info, value).split("\u00a0")[0])
+            if row.share_positive is not None:
+                allowed.add(fmt.number(row.share_positive, 0))
+            allowed |= {str(v) for v in (row.year, row.comparison_n, row.peer_rank,
+                                         row.rank_low, row.rank_high, row.sample_n,
+                                         row.respondents) if v is not None}
+        allowed |= {d for pair in re.findall(r"med (\d+,\d+)|(\d+,\d+) procentenhet", text)
+                    for d in pair if d}
+        numbers = {n for n in re.findall(r"(?<![\d,])\d+(?:,\d+)?", text)}
+        assert numbers <= allowed, (item.info.id, numbers - allowed)
         assert not re.search(r"\b(eftersom|beror|på grund av|tack vare)\b", text)
 
 
@@ -291,7 +299,8 @@ def test_fixed_analysis_replaces_the_draft(model, demo_settings, tmp_path):
 
 def test_measure_table_is_the_pages_table_for_the_last_years(model):
     section = sections(model)["telefon-bemotande"]
-    assert section.table.header == list(section.item.display_table().columns)
+    full = list(charts.display_table(section.item).columns)
+    assert section.table.header == [c for c in full if c not in report.TABLE_LEAVES_OUT]
     assert [row[0] for row in section.table.rows] == ["2018", "2019", "2020", "2021", "2022"]
     assert section.table.caption == "Gott bemötande vid telefonkontakt, 2018–2022"
 
@@ -404,7 +413,8 @@ def test_pdf_has_verdicts_grouped_summary_and_the_drafts_label(pdf):
     assert "Bedömning 2022: ◐ Delvis uppnått" in text
     assert text.count("Automatiskt underlag – granska innan beslut") == 6
     assert "Mål 2: Medborgarna känner delaktighet i kommunens verksamhet – ✓ Uppnått" in text
-    assert "✗ Ej uppnått" in text and "▼ Sämsta fjärdedelen, plats 111 av 137" in text
+    assert "✗ Ej uppnått" in text and "▽ Sämre hälften, plats 111 av 137" in text
+    assert "– Ingen aktuell bedömning" in text  # e-post: the method has been discontinued
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"^Tagged:\s+yes$", info, re.M)

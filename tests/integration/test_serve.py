@@ -125,7 +125,7 @@ def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, 
                 pytest.fail("Redis krävs (MALBILD_TEST_REDIS_URL)")
             pytest.skip("Redis saknas (sätt MALBILD_TEST_REDIS_URL)")
         env["REDIS_URL"] = REDIS_URL
-    sentence = "Åstorp {} % 2022, mätkommunernas medelvärde"
+    sentence = "Åstorp {} % 2022 (95 %-intervall"
     revised_sentence = "Åstorp {} % 2022 (reviderat "
     with serving(demo_copy, tmp_path / "serve.log", threads=1, **env) as url:
         before = page_text_by_worker(url, "/mal/1")  # both workers have cached the page

@@ -4,7 +4,7 @@ uses Swedish separators, and its colours keep 3:1 contrast against white."""
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import figures, followup
+from dashboard import charts, figures, queries
 from dashboard.exploration import build_view
 
 
@@ -24,7 +24,8 @@ def test_chart_colours_have_3_to_1_contrast(colour):
 def every_figure(engine, settings) -> list[go.Figure]:
     result = []
     for goal in (1, 2, 3):
-        result += [item.figure() for item in followup.goal_followups(engine, settings, goal)]
+        result += [charts.measure_figure(item)
+                   for item in queries.goal_followups(engine, settings, goal)]
     view = build_view(engine, settings, {"kpi": "N00640", "jmf": "G37597", "visa": "kommuner"})
     result.append(figures.explore_trend_figure(view.trend, view.peer_lines, view.names,
                                                view.home_name, view.peer_label, view.unit,
