@@ -37,8 +37,11 @@ def timed(action) -> float:
 
 
 def new_process(command: list[str], environment: dict) -> float:
-    return timed(lambda: subprocess.run(command, env=environment, check=True,
-                                        capture_output=True))
+    started = time.perf_counter()
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"{' '.join(command)} misslyckades:\n{result.stderr}")
+    return time.perf_counter() - started
 
 
 def breakdown(engine, settings: Settings, year: int, environment: dict) -> list[tuple[str, float]]:
