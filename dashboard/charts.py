@@ -93,6 +93,22 @@ def display_table(item: MeasureFollowUp) -> pd.DataFrame:
     """The chart's numbers, formatted for reading (the table view)."""
     if item.info.is_survey:
         return _survey_display_table(item)
+    table = _kolada_display_table(item)
+    if not item.own_rows:
+        return table
+    own = pd.DataFrame({
+        "År": [r.year for r in item.own_rows],
+        words.OWN_NAME: [words.row_value(item, r) + (" (exempeldata)" if r.is_example else "")
+                         for r in item.own_rows],
+        f"{words.OWN_NAME}, 95 %-intervall": [_interval_cell(item, r) for r in item.own_rows],
+        f"{words.OWN_NAME}, n": [fmt.count(r.sample_n) for r in item.own_rows],
+        f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label for r in item.own_rows],
+    })
+    merged = table.merge(own, on="År", how="outer").sort_values("År")
+    return merged.fillna("–").reset_index(drop=True)
+
+
+def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
     s, info = item.frame, item.info
     return pd.DataFrame({
         "År": s["year"],
@@ -165,7 +181,8 @@ def measure_figure(item: MeasureFollowUp) -> go.Figure:
     if item.info.is_survey:
         return figures.survey_figure(item.frame, item.info, item.municipality, chart_text(item))
     frame = item.frame.assign(peer_text=[words.peer_of(item, row).text for row in item.rows])
-    return figures.measure_figure(frame, item.info, item.municipality, chart_text(item))
+    return figures.measure_figure(frame, item.info, item.municipality, chart_text(item),
+                                  own=item.own_frame if item.own_rows else None)
 
 
 def measure_data(item: MeasureFollowUp) -> DataTable:
@@ -217,7 +234,24 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
         "Status mot andra kommuner": [words.peer_of(item, r).text for r in item.rows],
         "Källa": sources,
     })
-    formats = {"År": "0", place: value_format, "95 %-intervall, nedre": value_format,
+    if item.own_rows:
+        own = item.own_frame
+        frame = frame.merge(pd.DataFrame({
+            "År": own["year"], f"{words.OWN_NAME} (%)": own["value"],
+            f"{words.OWN_NAME}, 95 %-intervall, nedre": own["ci_low"],
+            f"{words.OWN_NAME}, 95 %-intervall, övre": own["ci_high"],
+            f"{words.OWN_NAME}, antal (n)": own["sample_n"],
+            f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label
+                                                  for r in item.own_rows],
+            f"{words.OWN_NAME}, källa": [_source_text(r.source) for r in item.own_rows],
+        }), on="År", how="outer").sort_values("År")
+        frame["Mått"] = info.name
+    own_format = number_format(info.decimals, "%")
+    formats = {f"{words.OWN_NAME} (%)": own_format,
+               f"{words.OWN_NAME}, 95 %-intervall, nedre": own_format,
+               f"{words.OWN_NAME}, 95 %-intervall, övre": own_format,
+               f"{words.OWN_NAME}, antal (n)": INTEGER,
+               "År": "0", place: value_format, "95 %-intervall, nedre": value_format,
                "95 %-intervall, övre": value_format, "Antal svar (n)": INTEGER,
                "Trolig plats, bästa": INTEGER, "Trolig plats, sämsta": INTEGER,
                "Mätkommunernas medelvärde": number_format(info.decimals + 1, info.unit),
@@ -229,7 +263,8 @@ def measure_view(item: MeasureFollowUp) -> ChartView:
     info = item.info
     numeric = [item.municipality, "95 %-intervall", "Antal svar (n)",
                "Mätkommunernas medelvärde", "n", "Mål"]
-    return ChartView(info.id, info.name, measure_figure(item), words.summary(item),
+    summary = " ".join(s for s in (words.summary(item), words.own_sentence(item)) if s)
+    return ChartView(info.id, info.name, measure_figure(item), summary,
                      display_table(item), f"{info.name}, {item.municipality}", numeric,
                      measure_data(item), info)
 

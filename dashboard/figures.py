@@ -169,7 +169,7 @@ def _year_axis(spec: _Spec, years: pd.Series) -> None:
 
 
 def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
-                   text: ChartText) -> go.Figure:
+                   text: ChartText, own: pd.DataFrame | None = None) -> go.Figure:
     """A Kolada measure over the years: the municipality, the comparison mean and the target.
 
     Each KPI of the lineage is its own segment; a dotted vertical line marks where the method
@@ -232,30 +232,59 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
     _label_latest(spec, series, fmt_value)
+    if own is not None and len(own):
+        _own_series(spec, own, series, info)
     if info.unit == "%":
         spec.axis("yaxis", range=[0, 100])
     return spec.figure()
 
 
-def _error_bars(part: pd.DataFrame) -> dict:
+def _own_series(spec: _Spec, own: pd.DataFrame, series: pd.DataFrame, info: MeasureInfo
+                ) -> None:
+    """The municipality's own measurement (test contacts): its own series, squares with the
+    95 % interval, never joined to the KPI's line."""
+    latest = own.iloc[-1]
+    name = (f"Egen mätning{', exempeldata' if bool(latest['is_example']) else ''} "
+            f"(n = {fmt.count(int(latest['sample_n']))} {int(latest['year'])})")
+    spec.trace(
+        type="scatter", x=own["year"], y=own["value"], name=name,
+        mode="markers", marker={"size": 10, "symbol": "square", "color": MEN_COLOUR},
+        **_error_bars(own, MEN_COLOUR),
+        **spec.hover(
+            f"Egen mätning {int(y)}: {fmt.percent(v, info.decimals)} (95 %-intervall "
+            f"{fmt.number(lo, info.decimals)}–{fmt.percent(hi, info.decimals)}, "
+            f"n = {fmt.count(int(n))})" + (" (exempeldata)" if ex else "")
+            for y, v, lo, hi, n, ex in zip(own["year"], own["value"], own["ci_low"],
+                                           own["ci_high"], own["sample_n"], own["is_example"],
+                                           strict=True)),
+    )
+    later = own.loc[~own["year"].isin(series["year"])]
+    _targets(spec, later, lambda v: fmt.percent(v, info.decimals),
+             showlegend=bool(series["target"].isna().all()))
+    _year_axis(spec, pd.concat([series["year"], own["year"]]))
+
+
+def _error_bars(part: pd.DataFrame, colour: str = HOME_COLOUR) -> dict:
     """The 95 % interval as error bars where the values have one (nothing otherwise)."""
     if "ci_low" not in part or part["ci_low"].notna().sum() == 0:
         return {}
     above = (part["ci_high"] - part["value"]).where(part["ci_high"].notna())
     below = (part["value"] - part["ci_low"]).where(part["ci_low"].notna())
     return {"error_y": {"type": "data", "symmetric": False, "array": values(above),
-                        "arrayminus": values(below), "color": HOME_COLOUR, "thickness": 1.5,
+                        "arrayminus": values(below), "color": colour, "thickness": 1.5,
                         "width": 4}}
 
 
-def _targets(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
+def _targets(spec: _Spec, series: pd.DataFrame, fmt_value, *, showlegend: bool = True
+             ) -> None:
     """The year's targets as short horizontal marks (labelled as examples where they are)."""
     targets = series.loc[series["target"].notna()]
     if targets.empty:
         return
     spec.trace(
         type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-        marker={"symbol": "line-ew-open", "size": 22,
+        legendgroup="target", showlegend=showlegend,
+        marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
         **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
                      for y, t, ex in zip(targets["year"], targets["target"],

@@ -209,12 +209,58 @@ def kpi_source(provenance: tuple[Provenance, ...], has_example: bool) -> str:
 
 
 def source(item: MeasureFollowUp) -> str:
-    """A measure's source: the survey with its threshold, or Kolada with the KPIs."""
+    """A measure's source: the survey with its threshold, or Kolada with the KPIs (and the
+    municipality's own test contacts where it measures the measure too)."""
     if item.info.is_survey:
         return ("Medarbetarenkät (aggregerad, grupper under "
                 f"{item.anonymity_threshold} svarande visas inte)")
-    return ((provenance_caption(item.provenance) or "Kolada (RKA)")
+    text = ((provenance_caption(item.provenance) or "Kolada (RKA)")
             + ", KPI " + ", ".join(item.info.kpi_ids))
+    if item.own_rows:
+        text += "; egen mätning med testkontakter"
+    return text
+
+
+OWN_NAME = "Egen mätning"
+OWN_STATUS_NOTE = ("Status från kommunens egen mätning, som prövar strategins regel; Koladas "
+                   "nyckeltal visas bredvid.")
+
+
+def kolada_beside(item: MeasureFollowUp, year: int) -> str:
+    """The KPI's newest value up to `year`, to show beside the own measurement."""
+    rows = [r for r in item.rows if r.year <= year and r.has_value]
+    if not rows:
+        kpis = ", ".join(item.info.kpi_ids)
+        return f"Kolada ({kpis}): inget värde för {item.municipality}."
+    row = rows[-1]
+    text = f"Kolada {row.kpi_id} {row.year}: {row_value(item, row)}"
+    if row.comparison_mean is not None:
+        text += (f", mätkommunernas medelvärde {row_value(item, row, row.comparison_mean)} "
+                 f"(n = {fmt.count(row.comparison_n)})")
+    return text + (" (exempeldata)." if row.is_example else ".")
+
+
+def own_label(row: YearRow) -> str:
+    """"Egen mätning (n = 44)"."""
+    return f"{OWN_NAME} (n = {fmt.count(row.sample_n)})"
+
+
+def own_sentence(item: MeasureFollowUp, row: YearRow | None = None) -> str:
+    """"Egen mätning 2025: 86,3 % (95 %-intervall 74,3–93,2 %, n = 51). Målet 87,0 % är
+    ej uppnått – men inom felmarginalen." """
+    row = row or item.latest_own
+    if row is None:
+        return ""
+    example = "exempeldata; " if row.is_example else ""
+    text = (f"{OWN_NAME} {row.year}: {row_value(item, row)} ({example}"
+            f"{interval_text(item, row)})")
+    if row.target is not None:
+        state = target_of(row)
+        goal = value_text(item.info, row.target, row.unit)
+        text += (f". Målet {goal} är {state.label[0].lower() + state.label[1:]}"
+                 if row.target_status in (TargetStatus.UPPNATT, TargetStatus.EJ_UPPNATT) else
+                 f". Målet {goal}: {state.label.lower()}")
+    return text + "."
 
 
 def example_note(item: MeasureFollowUp) -> str:
@@ -281,7 +327,7 @@ def standing_note(standing: MeasureStanding) -> str:
 
 
 def summary(item: MeasureFollowUp, row: YearRow | None = None) -> str:
-    """One sentence: "Åstorp 80,0 % 2022 (75,7–83,7 %, 95 %, n = 390), lägre än
+    """One sentence: "Åstorp 80,0 % 2022 (95 %-intervall 75,7–83,7 %, n = 390), lägre än
     mätkommunernas medelvärde 83,7 % (n = 137), plats 111 av 137, trolig plats 74–129.
     Målet 85,0 % är ej uppnått." Of `row`, or the newest value."""
     info = item.info

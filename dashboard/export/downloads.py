@@ -23,8 +23,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
-from dashboard import charts, queries
+from dashboard import charts, queries, words
 from dashboard.export import method
+from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureInfo
 from etl.settings import Settings
 
@@ -158,6 +159,7 @@ def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
                 ) -> tuple[list[charts.DataTable], list[str]]:
     """A table per goal (every measure, every year) and the sources sheet, with sheet names."""
     goals = queries.goals(engine)
+    year = verdicts.default_year(queries.goal_followups(engine, settings))
     tables, names, infos, sources = [], [], [], {}
     for row in goals.itertuples():
         if goal is not None and row.number != goal:
@@ -167,6 +169,10 @@ def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
         footers = [charts.chart_text(item).footer for item in items]
         notes = [f"{item.info.name} – {footer}" for item, footer in zip(items, footers,
                                                                          strict=True)]
+        if year is not None:
+            found = verdicts.goal_verdict(int(row.number), items, year)
+            notes.insert(0, f"Bedömning {year}: {words.verdict(found).label} "
+                            f"({words.verdict_counts(found)}). {words.VERDICT_RULE}")
         tables.append(charts.DataTable.concat(f"Mål {row.number}: {row.title}", parts, notes))
         names.append(f"Mål {row.number}")
         infos += [item.info for item in items]

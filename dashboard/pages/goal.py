@@ -56,6 +56,9 @@ def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = No
                              className="card-note"))
     if standing is not None and (note := words.standing_note(standing)):
         header.append(html.P(note, className="card-note"))
+    if standing is not None and standing.own and row is not None:
+        header.append(html.P(f"{words.own_label(row)}. {words.OWN_STATUS_NOTE}",
+                             className="card-note"))
     extra = []
     if note := words.missing_latest_note(item):
         extra.append(html.P(note, className="card-note"))

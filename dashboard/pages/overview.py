@@ -16,7 +16,6 @@ from dashboard.components.common import (
     verdict_line,
 )
 from etl.followup import verdict as verdicts
-from etl.followup.records import MeasureFollowUp
 from etl.followup.verdict import MeasureStanding
 
 dash.register_page(__name__, path="/", name="Översikt", title="Översikt – Målbild", order=0)
@@ -43,16 +42,16 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
                  *words.interval_facts(item, row)]
         if info.is_survey:
             facts.append(("Andel 4–5", fmt.percent(row.share_positive, 0)))
-        else:
+        elif not standing.own:
             facts.append(("Mätkommunernas medelvärde",
                           f"{words.row_value(item, row, row.comparison_mean)} "
                           f"(n = {fmt.count(row.comparison_n)})"))
         facts.append((f"Mål {row.year}", words.value_text(info, row.target, row.unit) + (
             " (exempel)" if row.target is not None and row.target_is_example else "")))
         versus = words.versus_of(item, row)
+        origin = (words.own_label(row) if standing.own else row.kpi_id or "Medarbetarenkät")
         body = [
-            html.P([f"{row.year}", " · ", html.Span(row.kpi_id or "Medarbetarenkät",
-                                                     className="kpi-id"),
+            html.P([f"{row.year}", " · ", html.Span(origin, className="kpi-id"),
                     " ", example_tag() if row.is_example else None],
                    className="card-meta"),
             definition_list(facts),
@@ -60,11 +59,15 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
                 html.Li(["Mot målet: ", status_badge(words.target_of(row))]),
                 html.Li(["Mot medelvärdet: ", status_badge(versus)]) if versus else None,
                 html.Li(["Plats: ", status_badge(words.peer_of(item, row))])
-                if not info.is_survey else None,
+                if not (info.is_survey or standing.own) else None,
             ], className="card-status"),
         ]
         if note := words.standing_note(standing):
             body.append(html.P(note, className="card-note"))
+        if standing.own:
+            body.append(html.P([words.OWN_STATUS_NOTE, " ",
+                                words.kolada_beside(item, year=row.year)],
+                               className="card-note"))
         if row.kpi_title and not info.is_survey:
             body.append(html.P(f"Nyckeltalet {row.kpi_id} mäter: {row.kpi_title}.",
                                className="card-note"))
@@ -136,15 +139,8 @@ def layout(ar: str | None = None, **_query) -> html.Div:
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
         *sections,
-        downloads_section(report_year(every_item)),
+        downloads_section(year),
     ])
-
-
-def report_year(items: list[MeasureFollowUp]) -> int | None:
-    """The year the report is usually wanted for: the newest year of Kolada data."""
-    years = [item.data_through for item in items
-             if not item.info.is_survey and item.data_through]
-    return max(years) if years else None
 
 
 def downloads_section(year: int | None) -> html.Section:
@@ -160,7 +156,7 @@ def downloads_section(year: int | None) -> html.Section:
                            href=f"/export/rapport/{year}.pdf", download=f"arsrapport-{year}.pdf",
                            className="button-link")),
         ], className="download-list"),
-    ] if year else [html.P("Det finns inga Kolada-värden ännu, så ingen rapport.")]
+    ] if year else [html.P("Det finns inga värden ännu, så ingen rapport.")]
     return html.Section([
         html.H2("Årsrapport och data", id="arsrapport"),
         *report,

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl.followup import intervals, samples, store
+from etl.followup import intervals, own, samples, store
 from etl.followup import rules as rules_
 from etl.followup.intervals import Interval
 from etl.followup.records import (
+    OWN_SEGMENT,
     LineageLink,
     MeasureFollowUp,
     MeasureInfo,
@@ -233,6 +234,41 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[Year
     return tuple(rows)
 
 
+def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
+             ) -> tuple[YearRow, ...]:
+    """The own measurement's years of a measure (a share of test contacts with its interval),
+    judged against the measure's targets like any other value."""
+    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    rows = []
+    previous: YearRow | None = None
+    for value in sorted(values, key=lambda v: v.year):
+        target = targets.get(value.year)
+        target_value = _number(target.target) if target is not None else None
+        interval = Interval(value.ci_low, value.ci_high)
+        row = YearRow(
+            year=value.year, kpi_id=None, segment=OWN_SEGMENT, method=value.series,
+            value=value.value,
+            unit="%", is_example=value.is_example,
+            source=Source.EXAMPLE if value.is_example else Source.OWN,
+            comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
+            target=target_value,
+            target_decision=target.target_decision if target is not None else None,
+            target_is_example=bool(target.target_is_example) if target is not None else False,
+            target_status=target_status(
+                value.value, target_value, info.direction,
+                previous=previous.value if previous else None, decimals=info.decimals,
+                improvement_is_real=intervals.difference_is_real(
+                    value.value, interval, previous.value, previous.interval)
+                if previous is not None else None),
+            sample_n=value.n, ci_low=value.ci_low, ci_high=value.ci_high,
+            target_certainty=(rules_.target_certainty(interval, target_value)
+                              if target_value is not None else None),
+        )
+        rows.append(row)
+        previous = row
+    return tuple(rows)
+
+
 def measure_followup(engine: Engine, settings: Settings, info: MeasureInfo,
                      strategy: StrategyInfo) -> MeasureFollowUp:
     """The follow-up of one measure for the strategy's municipality."""
@@ -241,9 +277,12 @@ def measure_followup(engine: Engine, settings: Settings, info: MeasureInfo,
                                survey_rows(engine, info, settings.anonymity_threshold),
                                anonymity_threshold=settings.anonymity_threshold)
     rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
+    series = own.own_series_by_measure(settings).get(info.id)
+    own_values = own.own_values(engine, settings).series(series) if series else []
     return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
                            kolada_rows(engine, info, strategy.municipality_id, rules),
-                           store.value_provenance(engine, info.kpi_ids, settings.kolada_dir))
+                           store.value_provenance(engine, info.kpi_ids, settings.kolada_dir),
+                           own_series=series, own_rows=own_rows(engine, info, own_values))
 
 
 def strategy(engine: Engine, settings: Settings) -> StrategyInfo:

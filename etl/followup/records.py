@@ -88,6 +88,7 @@ class Source(StrEnum):
 
     KOLADA = "Kolada"
     SURVEY = "Medarbetarenkät"
+    OWN = "Egen mätning"
     EXAMPLE = "Exempeldata"
 
 
@@ -144,6 +145,11 @@ class YearRow:
         return self.value is not None
 
     @property
+    def is_own(self) -> bool:
+        """A value of the municipality's own measurement, not of a KPI."""
+        return self.segment == OWN_SEGMENT
+
+    @property
     def interval(self) -> Interval | None:
         if self.ci_low is None or self.ci_high is None:
             return None
@@ -151,6 +157,7 @@ class YearRow:
 
 
 YEAR_COLUMNS = [f.name for f in fields(YearRow)]
+OWN_SEGMENT = -2  # the own measurement's rows (-1 is a year no KPI measures)
 
 
 @dataclass(frozen=True)
@@ -163,10 +170,22 @@ class MeasureFollowUp:
     rows: tuple[YearRow, ...]
     provenance: tuple[Provenance, ...] = ()
     anonymity_threshold: int | None = None  # the survey's, for its source line
+    # The municipality's own measurement of the strategy's rule (test contacts), a series of
+    # its own beside Kolada's: `own_series` names it, `own_rows` are its years.
+    own_series: str | None = None
+    own_rows: tuple[YearRow, ...] = ()
 
     def until(self, year: int) -> MeasureFollowUp:
         """The follow-up as it stood for `year`: later years left out (the yearly report)."""
-        return replace(self, rows=tuple(r for r in self.rows if r.year <= year))
+        return replace(self, rows=tuple(r for r in self.rows if r.year <= year),
+                       own_rows=tuple(r for r in self.own_rows if r.year <= year))
+
+    def own_row(self, year: int) -> YearRow | None:
+        return next((r for r in self.own_rows if r.year == year), None)
+
+    @cached_property
+    def latest_own(self) -> YearRow | None:
+        return self.own_rows[-1] if self.own_rows else None
 
     @cached_property
     def latest(self) -> YearRow | None:
@@ -178,21 +197,27 @@ class MeasureFollowUp:
         """The newest year with data: the municipality's own (survey) or any comparison."""
         years = [r.year for r in self.rows
                  if (r.has_value if self.info.is_survey else r.comparison_mean is not None)]
+        years += [r.year for r in self.own_rows if r.has_value]
         return max(years) if years else None
 
     @property
     def missing_latest(self) -> YearRow | None:
         """The newest comparison year's row when the municipality has no value in it."""
-        if self.info.is_survey or self.data_through is None:
+        compared = [r.year for r in self.rows if r.comparison_mean is not None]
+        if self.info.is_survey or not compared:
             return None
         latest = self.latest
-        if latest is not None and latest.year == self.data_through:
+        if latest is not None and latest.year == max(compared):
             return None
-        return next(r for r in self.rows if r.year == self.data_through)
+        return next(r for r in self.rows if r.year == max(compared))
 
     @cached_property
     def example_years(self) -> tuple[int, ...]:
         return tuple(r.year for r in self.rows if r.is_example and r.has_value)
+
+    @cached_property
+    def own_frame(self) -> pd.DataFrame:
+        return _frame(self.own_rows)
 
     @cached_property
     def example_kpis(self) -> tuple[str, ...]:
@@ -202,15 +227,20 @@ class MeasureFollowUp:
     @cached_property
     def frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (missing numbers as NaN/NA) for figures and tables."""
-        frame = pd.DataFrame([asdict(r) for r in self.rows], columns=YEAR_COLUMNS)
-        for column in ("value", "comparison_mean", "target", "share_positive", "response_rate",
-                       "ci_low", "ci_high", "share_ci_low", "share_ci_high", "paired_mean",
-                       "paired_previous_mean"):
-            frame[column] = frame[column].astype("float64")
-        for column in ("comparison_n", "peer_rank", "quartile", "respondents", "sample_n",
-                       "rank_low", "rank_high", "paired_year", "paired_n"):
-            frame[column] = frame[column].astype("Int64")
-        frame["year"] = frame["year"].astype("int64")
-        frame["is_example"] = frame["is_example"].astype(bool)
-        frame["target_is_example"] = frame["target_is_example"].astype(bool)
-        return frame
+        return _frame(self.rows)
+
+
+def _frame(rows: tuple[YearRow, ...]) -> pd.DataFrame:
+    """Rows as a DataFrame (missing numbers as NaN/NA) for figures and tables."""
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=YEAR_COLUMNS)
+    for column in ("value", "comparison_mean", "target", "share_positive", "response_rate",
+                   "ci_low", "ci_high", "share_ci_low", "share_ci_high", "paired_mean",
+                   "paired_previous_mean"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("comparison_n", "peer_rank", "quartile", "respondents", "sample_n",
+                   "rank_low", "rank_high", "paired_year", "paired_n"):
+        frame[column] = frame[column].astype("Int64")
+    frame["year"] = frame["year"].astype("int64")
+    frame["is_example"] = frame["is_example"].astype(bool)
+    frame["target_is_example"] = frame["target_is_example"].astype(bool)
+    return frame

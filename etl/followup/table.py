@@ -39,7 +39,8 @@ def followup_table(items: list[MeasureFollowUp]) -> pd.DataFrame:
         "ci_high": row.ci_high,
         "target_certainty": str(row.target_certainty) if row.target_certainty else None,
         "versus_mean": str(row.versus_mean) if row.versus_mean else None,
-    } for item in items for row in item.rows]
+    } for item in items for row in sorted((*item.rows, *item.own_rows),
+                                          key=lambda r: (r.year, r.is_own))]
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
     for column in ("value", "comparison_mean", "target", "ci_low", "ci_high"):
         table[column] = table[column].astype("float64")

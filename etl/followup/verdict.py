@@ -46,6 +46,7 @@ class MeasureStanding:
     year: int
     latest: YearRow | None  # the newest value up to the year
     currency: Currency
+    own: bool = False  # the value is the municipality's own measurement
 
     @property
     def current(self) -> YearRow | None:
@@ -68,6 +69,11 @@ class MeasureStanding:
 
 
 def standing(item: MeasureFollowUp, year: int) -> MeasureStanding:
+    """The measure's value for the follow-up of `year`. A current own measurement comes
+    first: it measures what the strategy asks, where a KPI may ask something near it."""
+    own = [r for r in item.own_rows if r.year <= year and r.has_value]
+    if own and own[-1].year > year - item.info.cadence:
+        return MeasureStanding(item, year, own[-1], Currency.CURRENT, own=True)
     rows = [r for r in item.rows if r.year <= year and r.has_value]
     if not rows:
         return MeasureStanding(item, year, None, Currency.NONE)
@@ -116,14 +122,18 @@ def goal_verdict(goal: int, items: list[MeasureFollowUp], year: int) -> GoalVerd
     return GoalVerdict(goal, year, verdict, standings)
 
 
+def _values(items: list[MeasureFollowUp]) -> list[YearRow]:
+    return [r for item in items for r in (*item.rows, *item.own_rows) if r.has_value]
+
+
 def follow_up_years(items: list[MeasureFollowUp]) -> list[int]:
     """Every year with a value of any measure, oldest first."""
-    return sorted({r.year for item in items for r in item.rows if r.has_value})
+    return sorted({r.year for r in _values(items)})
 
 
 def default_year(items: list[MeasureFollowUp]) -> int | None:
     """The newest year with any real (not example) value; else the newest with any value."""
-    real = [r.year for item in items for r in item.rows if r.has_value and not r.is_example]
+    real = [r.year for r in _values(items) if not r.is_example]
     if real:
         return max(real)
     years = follow_up_years(items)

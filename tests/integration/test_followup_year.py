@@ -97,3 +97,54 @@ def test_every_value_with_a_sample_size_carries_its_interval(demo_settings, demo
                     item.info.id, row.year)
             if row.sample_n is None:
                 assert row.ci_low is None
+
+
+CONTACTS_2026 = "\n".join([
+    "Kanal;Skickad;Besvarad;Handläggare;Bemötande;Förvaltning",
+    # e-mail: arrives Thursday 7 May (Ascension Day is 14 May 2026); two working days
+    # after the arrival day end on Monday 11 May
+    *["e-post;2026-05-07 10:00;2026-05-11 15:00;;4;" for _ in range(8)],
+    *["e-post;2026-05-07 10:00;2026-05-12 09:00;;3;" for _ in range(2)],  # one day late
+    *["telefon;2026-05-07 kl. 11.00;;ja;4;" for _ in range(6)],
+    *["telefon;2026-05-07 kl. 11.00;;nej;2;" for _ in range(4)],
+]) + "\n"
+
+
+def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
+    from dashboard import runtime, words
+    from dashboard.app import create_app
+    from dashboard.export import report
+    from etl import db
+    from etl.contacts import import_contacts_file
+
+    path = tmp_path / "testkontakter_2026.csv"
+    path.write_text(CONTACTS_2026, encoding="utf-8")
+    engine = db.engine_for(demo_copy.database_url)
+    import_contacts_file(engine, path, demo_copy)
+
+    # export data: own rows with source, n and interval, no comparison
+    table = export.to_csv_text(export.followup_table(engine, demo_copy, goal=1)).splitlines()
+    assert ("1,epost-svar,,1277,2026,80.0,,,88.0,ej-uppnatt,,,Egen mätning,10,49.0,94.3,"
+            "inom-felmarginal," in table)
+    assert any(line.startswith("1,telefon-svar,,1277,2026,60.0,") and ",Egen mätning,10," in line
+               for line in table)
+
+    previous = runtime._settings
+    try:
+        client = create_app(demo_copy.model_copy(update={"cache": False})).server.test_client()
+        overview = render(client, "/")
+        goal_page = render(client, "/mal/1")
+    finally:
+        runtime.configure(previous)
+    # the newest real value is now the own measurement of 2026: the overview speaks of 2026
+    assert "Bedömning 2026: " in overview
+    assert "Egen mätning (n = 10)" in overview and "49,0–94,3 %" in overview
+    assert "Status från kommunens egen mätning" in overview
+    assert "Egen mätning 2026: 80,0 % (95 %-intervall 49,0–94,3 %, n = 10)" in goal_page
+
+    model = report.build_report(engine, demo_copy, 2026)
+    sentences = " ".join(s.summary for g in model.goals for s in g.measures)
+    assert "Egen mätning 2026: 80,0 %" in sentences.replace(NBSP, " ")
+    assert any("Egen mätning" in r.value or "Egen mätning" in r.comparison
+               for r in model.summary_rows)
+    assert words.OWN_NAME == "Egen mätning"
