@@ -16,6 +16,7 @@ PAGE_MODULES = (
     "dashboard.pages.overview",
     "dashboard.pages.goal",
     "dashboard.pages.explore",
+    "dashboard.pages.reports",
     "dashboard.pages.accessibility",
     "dashboard.pages.login",
     "dashboard.pages.admin",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -147,11 +148,10 @@ def kind() -> str:
 
 def current_version(engine: Engine) -> int:
     """The data version, read once per web request (or per call outside one)."""
-    try:
-        from flask import g, has_request_context
-    except ImportError:  # pragma: no cover - flask comes with dash
-        has_request_context = lambda: False  # noqa: E731
-    if has_request_context():
+    # Without Flask loaded there is no request (the command line): do not import it for that.
+    flask = sys.modules.get("flask")
+    if flask is not None and flask.has_request_context():
+        g = flask.g
         versions = g.setdefault("malbild_data_versions", {})
         key = str(engine.url)
         if key not in versions:

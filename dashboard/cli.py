@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from etl import db, imports
+from etl import db
 from etl.errors import InputError, MalbildError
 from etl.settings import Settings, get_settings
 
@@ -32,6 +32,8 @@ user_app = typer.Typer(help="Användare och roller (läsare, administratör).",
 targets_app = typer.Typer(help="Målvärden med beslutsreferens, som fil (CSV).",
                           no_args_is_help=True)
 audit_app = typer.Typer(help="Ändringsloggen: vem ändrade vad och när.", no_args_is_help=True)
+archive_app = typer.Typer(help="Fastställda årsrapporter: sparade byte för byte, och vad som "
+                          "reviderats sedan.", no_args_is_help=True)
 app.add_typer(etl_app, name="etl")
 app.add_typer(db_app, name="db")
 app.add_typer(strategy_app, name="strategy")
@@ -39,6 +41,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
 app.add_typer(targets_app, name="targets")
 app.add_typer(audit_app, name="audit")
+app.add_typer(archive_app, name="archive")
 
 console = Console(stderr=True)
 EXIT_INPUT = 2
@@ -117,6 +120,8 @@ def serve(host: str = "127.0.0.1", port: int = 8050,
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Skapa eller uppdatera databasens tabeller (Alembic) och läs in den medföljande katalogen."""
+    from etl import imports
+
     engine = ready_engine()
     changed = imports.load_bundled_catalogue(engine, settings())
     console.print(f"Databasen är uppdaterad ({changed} ändringar i katalogen).")
@@ -157,6 +162,8 @@ def db_restore(
 def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil (TOML).")] = None
                   ) -> None:
     """Läs in strategifilen (mål, mått, nyckeltal och målvärden) i databasen."""
+    from etl import imports
+
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
     changes = imports.load_strategy_file(engine, settings(), path)
@@ -166,6 +173,7 @@ def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil 
 @strategy_app.command("check")
 def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Kontrollera strategifilen utan att spara något."""
+    from etl import imports
     from etl.strategy import load_strategy
 
     known = {k["id"] for k in imports.catalogue_kpis(settings())}
@@ -191,7 +199,7 @@ def etl_file(
                                "för att stoppa vid första felet.")] = False,
 ) -> None:
     """Importera Kolada-värden från fil. Samma fil två gånger ändrar ingenting."""
-    from etl import audit
+    from etl import audit, imports
 
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
@@ -272,7 +280,7 @@ def etl_survey(
              "det.")] = None,
 ) -> None:
     """Importera medarbetarenkäten (bara sammanställningar sparas; små grupper döljs)."""
-    from etl import audit
+    from etl import audit, imports
 
     engine = ready_engine()
     result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace,
@@ -520,6 +528,63 @@ def report(
         yearly.write_report(engine, settings(), year, out)
     console.print(f"Årsrapporten {year} är skriven till {out} "
                   f"({time.perf_counter() - started:.1f} s).")
+
+
+@archive_app.command("freeze")
+def archive_freeze(year: Annotated[int, typer.Option(help="Uppföljningsåret.")]) -> None:
+    """Fastställ årsrapporten: PDF och Word sparas med dataversion, tid och användare."""
+    from dashboard.export import archive as archived
+    from etl import audit
+
+    engine = ready_engine()
+    started = time.perf_counter()
+    with console.status(f"Årsrapport {year}: skapar och arkiverar PDF och Word"):
+        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor())
+    sizes = ", ".join(f"{f.upper()} {n} byte" for f, n in sorted(frozen.sizes.items()))
+    console.print(f"Rapporten för {year} är fastställd som version {frozen.version} "
+                  f"({sizes}; dataversion {frozen.data_version}; "
+                  f"{time.perf_counter() - started:.1f} s).")
+
+
+@archive_app.command("get")
+def archive_get(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    out: Annotated[Path, typer.Option(help="Fil att skriva.")],
+    file_format: Annotated[str | None, typer.Option(
+        "--format", help="pdf eller docx; annars efter filändelsen.")] = None,
+    version: Annotated[int | None, typer.Option(help="Version (standard: den senaste).")
+                       ] = None,
+) -> None:
+    """Skriv en fastställd rapport precis som den arkiverades."""
+    from etl import archive
+
+    chosen = (file_format or out.suffix.lstrip(".")).lower()
+    content = archive.get(ready_engine(), year, chosen, version)
+    out.write_bytes(content)
+    console.print(f"Rapporten för {year} ({chosen.upper()}) skriven till {out} "
+                  f"({len(content)} byte).")
+
+
+@archive_app.command("revisions")
+def archive_revisions(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    version: Annotated[int | None, typer.Option(help="Version (standard: den senaste).")
+                       ] = None,
+) -> None:
+    """Värden i den fastställda rapporten som Kolada eller en import har ändrat sedan."""
+    from dashboard.export import archive as archived
+    from etl import archive
+
+    engine = ready_engine()
+    report = archive.find(engine, year, version)
+    table = archived.revision_table(engine, year, report.version)
+    console.print(f"Rapporten för {year}, version {report.version}, fastställd "
+                  f"{report.created_at:%Y-%m-%d %H:%M} av {report.created_by}: "
+                  f"{len(table)} reviderade värden.", highlight=False)
+    if len(table):
+        sys.stdout.write("\t".join(table.columns) + "\n")
+        for row in table.itertuples(index=False):
+            sys.stdout.write("\t".join(str(v) for v in row).replace("\u00a0", " ") + "\n")
 
 
 def run(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:

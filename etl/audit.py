@@ -26,6 +26,7 @@ ACTIONS = {
     "analysis.save": "Analystext sparad",
     "user.add": "Användare skapad",
     "user.update": "Användare ändrad",
+    "report.freeze": "Rapport fastställd och arkiverad",
 }
 """Action codes (stored) and how they read in the log (shown)."""
 
@@ -34,6 +35,7 @@ ACTION_GROUPS = {
     "target": "Mål",
     "analysis": "Analystexter",
     "user": "Användare",
+    "report": "Rapporter",
 }
 
 

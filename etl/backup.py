@@ -8,6 +8,7 @@ replaces everything or changes nothing.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -16,7 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 from alembic.migration import MigrationContext
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table, delete, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Table,
+    delete,
+    select,
+    text,
+    update,
+)
 
 from etl import db, schema
 from etl.errors import InputError, Location
@@ -50,6 +63,10 @@ def backup(url: str, path: Path, progress=None) -> dict:
                 total = 0
                 while rows := result.fetchmany(CHUNK):
                     frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
+                    for column in table.columns:  # files (archived reports) as base64 text
+                        if isinstance(column.type, LargeBinary):
+                            frame[column.name] = [None if v is None else base64.b64encode(
+                                bytes(v)).decode("ascii") for v in frame[column.name]]
                     frame.to_csv(handle, index=False, header=False, na_rep=NULL,
                                  date_format="%Y-%m-%dT%H:%M:%S.%f")
                     total += len(frame)
@@ -77,6 +94,8 @@ def _read_table(archive: zipfile.ZipFile, table: Table) -> pd.DataFrame:
             frame[column.name] = pd.to_numeric(values).astype("Int64")
         elif isinstance(kind, Float):
             frame[column.name] = pd.to_numeric(values)
+        elif isinstance(kind, LargeBinary):
+            frame[column.name] = [None if pd.isna(v) else base64.b64decode(v) for v in values]
         elif isinstance(kind, DateTime):
             frame[column.name] = pd.to_datetime(values, format="ISO8601")
         elif isinstance(kind, Date):

@@ -6,8 +6,6 @@ import threading
 import zlib
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -62,7 +60,10 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str):
+    # Alembic is imported when a migration runs, not by every command that only reads.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -71,6 +72,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to the newest schema (creates it if empty)."""
+    from alembic import command
+
     engine = engine_for(url)
     with engine.begin() as connection:
         config = alembic_config(url)

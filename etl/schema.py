@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -260,6 +261,51 @@ class AnalysisText(Base):
     updated_by: Mapped[str] = mapped_column(String(100), default="")
 
     __table_args__ = (UniqueConstraint("measure_id", "year"),)
+
+
+# --- Fastställda reports (the archive) --------------------------------------------------------
+
+
+class ArchivedReport(Base):
+    """A fastställd yearly report, frozen by an administrator and never rebuilt. Freezing the
+    same year again adds a version; old versions stay."""
+
+    __tablename__ = "archived_report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    data_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (UniqueConstraint("year", "version"),)
+
+
+class ArchivedReportFile(Base):
+    """One file of an archived report (pdf or docx), byte for byte as it was handed out."""
+
+    __tablename__ = "archived_report_file"
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("archived_report.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[str] = mapped_column(String(8), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ArchivedReportValue(Base):
+    """A value the archived report showed (the home municipality's, gender total), so that
+    later revisions of it can be listed."""
+
+    __tablename__ = "archived_report_value"
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("archived_report.id", ondelete="CASCADE"), primary_key=True
+    )
+    kpi_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    municipality_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
 
 
 # --- Staff survey (aggregates only: respondent rows are never stored) ---------------------------

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     strategy_file: Path | None = Field(
         None, description="The strategy file; default `<data_dir>/strategy.toml`."
     )
+    report_template: Path | None = Field(
+        None, description="Word template of the yearly report; default "
+                          "`<data_dir>/report/rapportmall.docx`.")
     municipality: str | None = Field(
         None, description="Overrides the strategy file's municipality (four digits, e.g. 1277)."
     )

@@ -23,6 +23,7 @@ import struct
 import threading
 import zlib
 from concurrent.futures import TimeoutError as FutureTimeout
+from html import escape
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -148,11 +149,27 @@ class ChartRenderer:
         data = self._run(self._kaleido.calc_fig(figure, opts=options), RENDER_TIMEOUT_S)
         return with_print_resolution(data) if fmt == "png" else data
 
-    def print_pdf(self, html_file: Path) -> bytes:
-        """Print an HTML file to a tagged PDF (structure, language and title kept)."""
-        return self._run(self._print(html_file), RENDER_TIMEOUT_S * 2)
+    def images(self, figures: list[go.Figure], fmt: str) -> list[bytes]:
+        """Several figures in one batch: sent to the browser together, so the next one is
+        on its way while the last is drawn."""
+        if fmt not in FORMATS:
+            raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
 
-    async def _print(self, html_file: Path) -> bytes:
+        async def batch():
+            return await asyncio.gather(*(self._kaleido.calc_fig(figure, opts={
+                "format": fmt, "width": export_size(figure)[0],
+                "height": export_size(figure)[1],
+                "scale": PNG_SCALE if fmt == "png" else 1}) for figure in figures))
+
+        found = self._run(batch(), RENDER_TIMEOUT_S * max(1, len(figures)))
+        return [with_print_resolution(data) if fmt == "png" else data for data in found]
+
+    def print_pdf(self, html_file: Path, header: str = "") -> bytes:
+        """Print an HTML file to a tagged PDF (structure, language and title kept), with
+        `header` at the top of every page and "Sida X av Y" at the foot."""
+        return self._run(self._print(html_file, header), RENDER_TIMEOUT_S * 2)
+
+    async def _print(self, html_file: Path, header: str = "") -> bytes:
         tab = await self._kaleido.create_tab(url="")
         try:
             await tab.send_command("Page.enable")
@@ -165,7 +182,9 @@ class ChartRenderer:
                 "generateTaggedPDF": True,
                 "generateDocumentOutline": True,
                 "displayHeaderFooter": True,
-                "headerTemplate": "<span></span>",
+                "headerTemplate": (
+                    '<div style="font-size:8pt;width:100%;text-align:right;color:#4d4d4d;'
+                    f'margin:0 2.5cm;">{escape(header)}</div>') if header else "<span></span>",
                 "footerTemplate": (
                     '<div style="font-size:8pt;width:100%;text-align:center;color:#4d4d4d;">'
                     'Sida <span class="pageNumber"></span> av <span class="totalPages"></span>'
@@ -202,6 +221,16 @@ def renderer() -> ChartRenderer:
                 _renderer.close()
             _renderer = ChartRenderer()
         return _renderer
+
+
+def start_in_background() -> None:
+    """Start the process's browser in a thread, so it starts while other work goes on (a
+    failure is reported by the first real use)."""
+    def start() -> None:
+        with contextlib.suppress(Exception):
+            renderer()
+
+    threading.Thread(target=start, name="kaleido-start", daemon=True).start()
 
 
 def close_renderer() -> None:

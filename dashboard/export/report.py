@@ -8,10 +8,10 @@ report year. `report_docx` and `report_pdf` only lay the model out; neither quer
 
 from __future__ import annotations
 
-import contextlib
-import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +21,8 @@ from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
 from etl.errors import InputError
-from etl.followup.records import MeasureFollowUp, StrategyInfo
+from etl.followup import verdict as verdicts
+from etl.followup.records import MeasureFollowUp, StrategyInfo, YearRow
 from etl.settings import Settings
 
 ANALYSIS_STATES = {
@@ -30,6 +31,11 @@ ANALYSIS_STATES = {
     "utkast": "Utkast, ej granskat",
 }
 REPORT_SUFFIXES = ("docx", "pdf")
+DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
+TABLE_YEARS = 5
+"""The measure's table shows the report year and the four years before it."""
+TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall")
+"""Columns of the page's table view that the report's narrower page leaves to its text."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,24 @@ class AnalysisNote:
 
 
 @dataclass(frozen=True)
+class GoalVerdict:
+    """The verdict on a goal for the report year, in words: from the follow-up model
+    (`etl.followup.verdict`) through `dashboard.words`, or given to `build_report`.
+
+    `key` is the model's (uppnatt, delvis, ej-uppnatt, kan-inte-bedomas); `label` and `symbol`
+    are its words and sign ("Delvis uppnått", "◐"); `rule` says how it was reached.
+    """
+
+    key: str
+    label: str
+    symbol: str
+    rule: str = ""
+
+    def text(self, year: int) -> str:
+        return f"Bedömning {year}: {self.symbol} {self.label}"
+
+
+@dataclass(frozen=True)
 class SummaryRow:
     goal: int
     measure: str
@@ -61,6 +85,17 @@ class SummaryRow:
     target: str
     target_status: str
     peer_status: str
+    target_symbol: str = ""
+    peer_symbol: str = ""
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """A measure's yearly numbers as the page's table view shows them, for the report's years."""
+
+    header: list[str]
+    rows: list[list[str]]
+    caption: str
 
 
 @dataclass
@@ -69,6 +104,13 @@ class MeasureSection:
     summary: str
     notes: list[str]
     analysis: AnalysisNote | None
+    table: MeasureTable | None = None
+    narrative: list[str] = field(default_factory=list)
+    """Sentences drafted from the data where no fastställd analysis exists (else empty)."""
+
+    @property
+    def draft_label(self) -> str:
+        return DRAFT_LABEL
 
     @property
     def name(self) -> str:
@@ -86,6 +128,7 @@ class GoalSection:
     title: str
     description: str
     measures: list[MeasureSection]
+    verdict: GoalVerdict | None = None
 
     @property
     def heading(self) -> str:
@@ -97,6 +140,7 @@ class Report:
     year: int
     created: date
     municipality: str
+    municipality_id: str
     strategy: StrategyInfo
     summary_rows: list[SummaryRow]
     goals: list[GoalSection]
@@ -152,8 +196,21 @@ class Report:
                 "Status mot mål", "Status mot andra kommuner"]
 
     def summary_cells(self, row: SummaryRow) -> list[str]:
+        """A summary row's cells; the statuses carry their symbol as well as their words."""
         return [row.measure, row.year, row.value, row.comparison, row.target,
-                row.target_status, row.peer_status]
+                f"{row.target_symbol} {row.target_status}".strip(),
+                f"{row.peer_symbol} {row.peer_status}".strip()]
+
+    def summary_groups(self) -> list[tuple[GoalSection, list[list[str]]]]:
+        """The summary table's rows grouped by goal, in strategy order."""
+        return [(goal, [self.summary_cells(r) for r in self.summary_rows
+                        if r.goal == goal.number]) for goal in self.goals]
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        """The Kolada KPIs whose values the report shows (every measure's lineage)."""
+        return list(dict.fromkeys(link.kpi_id for goal in self.goals for s in goal.measures
+                                  if not s.item.info.is_survey for link in s.item.info.lineage))
 
     @property
     def lineage_header(self) -> list[str]:
@@ -189,7 +246,9 @@ def place_name(municipality: str) -> str:
         f"{municipality}s kommun"
 
 
-def _summary_row(item: MeasureFollowUp) -> SummaryRow:
+def _summary_row(item: MeasureFollowUp, standing: verdicts.MeasureStanding) -> SummaryRow:
+    """A measure in the summary; a value that is not current for the year (older, or by a
+    discontinued method) is shown without a live status, as on the overview."""
     info, row = item.info, item.latest
     if row is None:
         return SummaryRow(info.goal_number, info.name, "–", "Ingen mätning", "–", "–",
@@ -200,13 +259,121 @@ def _summary_row(item: MeasureFollowUp) -> SummaryRow:
                  + example)
         comparison = "– (medarbetarenkät)"
     else:
-        value = words.value_text(info, row.value) + example
-        comparison = (f"{words.value_text(info, row.comparison_mean)} "
+        value = words.row_value(item, row) + example
+        comparison = (f"{words.row_value(item, row, row.comparison_mean)} "
                       f"(n = {fmt.count(row.comparison_n)})")
-    target = "Inget mål" if row.target is None else words.value_text(info, row.target) + (
-        " (exempel)" if row.target_is_example else "")
+    target = "Inget mål" if row.target is None else words.value_text(
+        info, row.target, row.unit) + (" (exempel)" if row.target_is_example else "")
+    state = words.target_of(row) if standing.current is not None else words.NO_CURRENT_STATUS
+    peer = words.peer_of(item, row)
     return SummaryRow(info.goal_number, info.name, str(row.year), value, comparison,
-                      target, words.target_of(row).label, words.peer_of(item, row).text)
+                      target, state.label, peer.text, state.icon, peer.icon)
+
+
+def measure_table(item: MeasureFollowUp, year: int) -> MeasureTable:
+    """The page's table view of the measure (`charts.display_table`, one place for the yearly
+    numbers and their intervals), for the report's last years, without the columns the text
+    says instead."""
+    table = charts.display_table(item)
+    table = table.loc[table["År"].astype(int) > year - TABLE_YEARS]
+    table = table.drop(columns=[c for c in TABLE_LEAVES_OUT if c in table.columns])
+    first = int(table["År"].min()) if len(table) else year
+    return MeasureTable(
+        [str(c) for c in table.columns],
+        [[str(v) for v in row] for row in table.itertuples(index=False)],
+        f"{item.info.name}, {first}–{year}" if first < year else f"{item.info.name}, {year}")
+
+
+# --- The drafted narrative ----------------------------------------------------------------------
+
+
+def _shown(value: float, decimals: int) -> Decimal:
+    """The number exactly as the report prints it, so a difference agrees with the text."""
+    text = fmt.number(value, decimals).replace(fmt.NBSP, "").replace("−", "-")
+    return Decimal(text.replace(",", "."))
+
+
+def _difference(item: MeasureFollowUp, row: YearRow, new: float, old: float
+                ) -> tuple[Decimal, str]:
+    """new − old as shown, and its size in words: "3,0 procentenheter", "0,12"."""
+    decimals = item.info.decimals
+    change = _shown(new, decimals) - _shown(old, decimals)
+    size = fmt.number(float(abs(change)), decimals)
+    if (row.unit or item.info.unit) in fmt.PERCENT_UNITS:
+        size += " procentenheter" if abs(change) != 1 else " procentenhet"
+    return change, size
+
+
+def _against_target(item: MeasureFollowUp, row: YearRow) -> str:
+    """", mot målet 85,0 % (exempel): ej uppnått" or ", och det finns inget mål för 2022"."""
+    if row.target is None:
+        return f", och det finns inget mål för {row.year}"
+    example = " (exempel)" if row.target_is_example else ""
+    label = words.target_of(row).label
+    return (f", mot målet {words.value_text(item.info, row.target, row.unit)}{example}: "
+            f"{label[0].lower() + label[1:]}")
+
+
+def _change_sentence(item: MeasureFollowUp, row: YearRow) -> str:
+    """Against the previous measurement: same method → the change; another → the break."""
+    earlier = [r for r in item.rows if r.year < row.year and r.has_value]
+    if not earlier:
+        return "Det finns ingen tidigare mätning att jämföra med."
+    previous = earlier[-1]
+    before = f"{previous.year}: {words.row_value(item, previous)}"
+    if not item.info.is_survey and previous.segment != row.segment:
+        link = item.info.link_for(row.year)
+        since = link.first_year if link else row.year
+        return (f"Mätmetoden byttes {since} ({previous.kpi_id} ersattes av {row.kpi_id}), så "
+                f"värdet kan inte jämföras med förra mätningen ({before}).")
+    change, size = _difference(item, row, row.value, previous.value)
+    what = "enkäten" if item.info.is_survey else "mätningen med samma metod"
+    if change == 0:
+        return f"Värdet är oförändrat sedan förra {what} ({before})."
+    direction = "ökat" if change > 0 else "minskat"
+    return f"Sedan förra {what} ({before}) har värdet {direction} med {size}."
+
+
+def _margin(item: MeasureFollowUp, row: YearRow) -> str:
+    """" (95 %-intervall 75,7–83,7 %, n = 390)" or " (felmarginal okänd)"."""
+    return f" ({words.interval_text(item, row)})"
+
+
+def draft_narrative(item: MeasureFollowUp, year: int) -> list[str]:
+    """Two or three plain sentences drafted from the data alone, for a measure without a
+    fastställd analysis: the value with its interval and the target, the comparison, and the
+    change since the last measurement by the same method or the method break. Every number
+    comes from the follow-up model and its words; nothing is said about causes."""
+    row = item.latest
+    if row is None:
+        return [f"{item.municipality} har inget värde för måttet till och med {year}."]
+    example = " (exempeldata)" if row.is_example else ""
+    when = (f"{row.year}" if row.year == year else
+            f"{row.year} (senaste mätningen till och med {year})")
+    if item.info.is_survey:
+        share = ("" if row.share_positive is None else
+                 f"; {fmt.percent(row.share_positive, 0)} svarade 4 eller 5")
+        first = (f"I medarbetarenkäten {when} gav de anställda i snitt "
+                 f"{words.row_value(item, row)}{example} på skalan 1–5 "
+                 f"({words.interval_text(item, row)}{share}){_against_target(item, row)}.")
+        return [first, _change_sentence(item, row)]
+    sentences = [f"{item.municipality} hade {words.row_value(item, row)}{example} år {when}"
+                 f"{_margin(item, row)}{_against_target(item, row)}."]
+    if row.comparison_mean is not None:
+        change, size = _difference(item, row, row.value, row.comparison_mean)
+        position = ("lika med" if change == 0 else
+                    f"{size} {'över' if change > 0 else 'under'}")
+        rank = words.peer_of(item, row).rank_text
+        margin = {"i-niva": ", men skillnaden ryms inom felmarginalen",
+                  "hogre": ", också med hänsyn till felmarginalen",
+                  "lagre": ", också med hänsyn till felmarginalen"}.get(
+            str(row.versus_mean) if row.versus_mean else "", "") if change != 0 else ""
+        sentences.append(
+            f"Mätkommunernas medelvärde var {words.row_value(item, row, row.comparison_mean)} "
+            f"(n = {fmt.count(row.comparison_n)}); {item.municipality} låg {position} "
+            f"medelvärdet{margin}" + (f" ({rank})." if rank else "."))
+    sentences.append(_change_sentence(item, row))
+    return sentences
 
 
 def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: int,
@@ -226,13 +393,22 @@ def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: in
                                        "revised_at"])
 
 
+def goal_verdict_words(result: verdicts.GoalVerdict) -> GoalVerdict:
+    """The model's verdict on a goal in the words the pages use."""
+    status = words.verdict(result)
+    return GoalVerdict(status.key, status.label, status.icon,
+                       f"{words.verdict_counts(result).capitalize()}. {words.VERDICT_RULE}")
+
+
 def build_report(engine: Engine, settings: Settings, year: int, *,
                  created: date | None = None, revised_since: date | None = None,
-                 include_drafts: bool = True) -> Report:
+                 include_drafts: bool = True,
+                 goal_verdicts: Mapping[int, GoalVerdict] | None = None) -> Report:
     """Everything the yearly report for `year` says, cut at that year.
 
     Without `include_drafts`, analysis texts still in utkast are left out (the report for
-    someone who is not an administrator).
+    someone who is not an administrator). Each goal's verdict for the year comes from the
+    follow-up model, unless `goal_verdicts` (goal number → verdict) gives it.
     """
     strategy = queries.strategy_info(engine, settings.municipality)
     today = created or date.today()
@@ -241,19 +417,29 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
                          hint=f"Ange ett år mellan 2000 och {today.year}.")
     analyses = {measure: text for measure, text in queries.analysis_texts(engine, year).items()
                 if include_drafts or text["state"] != "utkast"}
-    goals, items = [], []
+    goals, items, summary_rows = [], [], []
     for goal in queries.goals(engine).itertuples():
-        sections = []
+        sections, goal_items = [], []
         for info in queries.measures(engine, goal.number):
             item = queries.measure_followup(engine, settings, info.id).until(year)
-            items.append(item)
-            notes = [n for n in (words.missing_latest_note(item),) if n]
+            goal_items.append(item)
+            standing = verdicts.standing(item, year)
+            summary_rows.append(_summary_row(item, standing))
+            notes = [n for n in (words.missing_latest_note(item), words.standing_note(standing))
+                     if n]
             analysis = analyses.get(info.id)
+            fixed = analysis is not None and analysis["state"] == "fastställd"
             sections.append(MeasureSection(
                 item, words.summary(item), notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
-                             analysis["updated_by"]) if analysis else None))
-        goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections))
+                             analysis["updated_by"]) if analysis else None,
+                measure_table(item, year),
+                [] if fixed else draft_narrative(item, year)))
+        items += goal_items
+        verdict = (goal_verdicts or {}).get(goal.number) or goal_verdict_words(
+            verdicts.goal_verdict(int(goal.number), goal_items, year))
+        goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections,
+                                 verdict))
     if all(item.latest is None for item in items):
         raise InputError(f"det finns inga värden till och med {year}.",
                          hint="Välj ett senare år eller importera data först.")
@@ -261,8 +447,9 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     since = revised_since or date(year, 1, 1)
     return Report(
         year=year, created=today, municipality=place_name(strategy.municipality),
+        municipality_id=strategy.municipality_id,
         strategy=strategy,
-        summary_rows=[_summary_row(item) for item in items],
+        summary_rows=summary_rows,
         goals=goals,
         sources=[(item.info.name, charts.chart_text(item).footer) for item in items],
         method_notes=method.method_notes(settings.anonymity_threshold),
@@ -277,37 +464,33 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
 
 def render_charts(report: Report, formats: tuple[str, ...],
                   renderer: images.ChartRenderer | None = None) -> None:
-    """Draw every measure's chart once per format with the shared browser."""
+    """Draw every measure's chart once per format, all charts of a format in one batch."""
     renderer = renderer or images.renderer()
-    for goal in report.goals:
-        for section in goal.measures:
-            figure = charts.measure_figure(section.item)
-            report.charts[section.item.info.id] = {f: renderer.image(figure, f)
-                                                   for f in formats}
-
-
-def _start_renderer() -> None:
-    with contextlib.suppress(Exception):  # a failure is reported by the first real use
-        images.renderer()
+    sections = [section for goal in report.goals for section in goal.measures]
+    figures = [charts.measure_figure(section.item) for section in sections]
+    for fmt_ in formats:
+        for section, image in zip(sections, renderer.images(figures, fmt_), strict=True):
+            report.charts.setdefault(section.item.info.id, {})[fmt_] = image
 
 
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
                  include_drafts: bool = True) -> bytes:
     """The report for `year` as DOCX or PDF."""
-    from dashboard.export import report_docx, report_pdf
-
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
                          hint="Välj en fil som slutar på .docx eller .pdf.")
     if renderer is None:
         # Start the browser while the model is built; the first image waits for it if need be.
-        starting = threading.Thread(target=_start_renderer, daemon=True)
-        starting.start()
+        images.start_in_background()
     report = build_report(engine, settings, year, include_drafts=include_drafts)
-    if suffix == "docx":
+    if suffix == "docx":  # each format imports only its own writer (Word's is not small)
+        from dashboard.export import report_docx, report_template
+
         render_charts(report, ("png",), renderer)
-        return report_docx.docx_bytes(report)
+        return report_docx.docx_bytes(report, report_template.template_path(settings))
+    from dashboard.export import report_pdf
+
     render_charts(report, ("svg",), renderer)
     return report_pdf.pdf_bytes(report, renderer)
 

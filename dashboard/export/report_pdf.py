@@ -4,6 +4,11 @@ Chromium's tagged-PDF output keeps the HTML structure (headings, lists, tables w
 cells, figures with their alt text), takes the document language from `<html lang="sv">` and
 the title from `<title>`, and adds an outline (bookmarks) from the headings. The charts are
 embedded as SVG, so they stay sharp and their numbers remain text.
+
+Layout: nothing forces a page break except after the cover, so no page is left half empty;
+instead a heading is printed in one unbreakable block with what follows it (for a measure: the
+heading, the facts, the chart and its caption), so a heading never ends a page. Table headers
+never split inside a word.
 """
 
 from __future__ import annotations
@@ -15,45 +20,57 @@ from pathlib import Path
 
 from dashboard import richtext
 from dashboard.export import images
-from dashboard.export.report import AnalysisNote, Report
+from dashboard.export.report import AnalysisNote, GoalSection, MeasureSection, Report
 
-STYLE = """
-@page { size: A4; margin: 2.5cm 2.5cm 2.2cm 2.5cm; }
-html { font-family: "Source Sans 3", Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
-       font-size: 10.5pt; color: #1b1b1b; line-height: 1.4; }
-body { margin: 0; }
-h1, h2, h3, h4 { line-height: 1.2; break-after: avoid; }
-h1 { font-size: 24pt; margin: 0 0 0.3em; }
-h2 { font-size: 17pt; margin: 1.2em 0 0.4em; break-before: page; }
-h2.keep { break-before: auto; }
-h3 { font-size: 13pt; margin: 1.4em 0 0.3em; }
-h4 { font-size: 11pt; margin: 1em 0 0.2em; }
-.cover { break-after: page; padding-top: 5cm; }
-.cover .subtitle { font-size: 14pt; margin: 0 0 2em; }
-.cover dl { display: grid; grid-template-columns: 4cm 1fr; gap: 0.3em 1em; }
-.cover dt { font-weight: bold; }
-.cover dd { margin: 0; }
-.notice { border-left: 4px solid #595959; padding: 0.3em 0.8em; background: #f2f2f2;
-          font-weight: bold; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 0.4em 0 1em; }
-caption { text-align: left; font-weight: bold; font-size: 9.5pt; padding-bottom: 0.3em; }
-th, td { border: 1px solid #8a8a8a; padding: 3px 5px; vertical-align: top; text-align: left;
-         hyphens: auto; }
-thead th { overflow-wrap: anywhere; }
-td:nth-child(2) { white-space: nowrap; }
-thead th { background: #e8e8e8; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; }
-figure { margin: 0.6em 0; break-inside: avoid; }
-figure img { width: 16cm; display: block; }
-figcaption { font-size: 9.5pt; margin-top: 0.3em; }
-.facts { margin: 0 0 0.5em; }
-.facts dt { font-weight: bold; display: inline; }
-.facts dd { display: inline; margin: 0; }
-.facts div { margin-bottom: 0.2em; }
-.note, .created { color: #4d4d4d; font-size: 9pt; }
-.analysis { border-left: 3px solid #0072B2; padding-left: 0.8em; }
+ACCENT = "#1F4E79"
+STYLE = f"""
+@page {{ size: A4; margin: 2.5cm 2.5cm 2.2cm 2.5cm; }}
+html {{ font-family: Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
+       font-size: 10.5pt; color: #1b1b1b; line-height: 1.4; }}
+body {{ margin: 0; }}
+h1, h2, h3, h4 {{ line-height: 1.2; break-after: avoid; color: {ACCENT}; }}
+h1 {{ font-size: 26pt; margin: 0 0 0.3em; }}
+h2 {{ font-size: 17pt; margin: 1.1em 0 0.4em; }}
+h3 {{ font-size: 13pt; margin: 1.1em 0 0.3em; }}
+h4 {{ font-size: 11pt; margin: 0.8em 0 0.2em; }}
+.keep {{ break-inside: avoid; }}
+.cover {{ break-after: page; padding-top: 5cm; }}
+.cover .subtitle {{ font-size: 14pt; margin: 0 0 2em; color: #4d4d4d; }}
+.cover dl {{ display: grid; grid-template-columns: 4cm 1fr; gap: 0.3em 1em; }}
+.cover dt {{ font-weight: bold; }}
+.cover dd {{ margin: 0; }}
+.notice {{ border-left: 4px solid #595959; padding: 0.3em 0.8em; background: #f2f2f2;
+          font-weight: bold; }}
+.verdict {{ border-left: 6px solid {ACCENT}; background: #e8eef4; padding: 0.2em 0.8em;
+           margin: 0.2em 0 0.5em; font-size: 9.5pt; line-height: 1.3; }}
+.verdict strong {{ font-size: 11pt; color: {ACCENT}; }}
+.draft {{ border-left: 4px solid #595959; padding: 0.1em 0 0.1em 0.8em; margin: 0.5em 0;
+         break-inside: avoid; font-size: 9.5pt; line-height: 1.35; }}
+.draft p {{ margin: 0.2em 0; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 0.4em 0 1em; }}
+caption {{ text-align: left; font-weight: bold; font-size: 9.5pt; padding-bottom: 0.3em;
+          color: #4d4d4d; break-after: avoid; }}
+th, td {{ border: 1px solid #8a8a8a; padding: 3px 5px; vertical-align: top; text-align: left;
+         hyphens: manual; word-break: normal; overflow-wrap: normal; }}
+thead th {{ background: {ACCENT}; color: #ffffff; }}
+tbody th[scope="rowgroup"] {{ background: #e8eef4; color: #1b1b1b; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
+.summary td:nth-child(2) {{ white-space: nowrap; }}
+.nw {{ white-space: nowrap; }}
+table.years {{ break-inside: avoid; font-size: 8pt; }}
+table.years td:first-child, table.years th:first-child {{ white-space: nowrap; }}
+figure {{ margin: 0.4em 0; }}
+figure img {{ width: 13cm; display: block; }}
+figcaption {{ font-size: 9.5pt; margin-top: 0.3em; }}
+.facts {{ margin: 0 0 0.4em; font-size: 9.5pt; line-height: 1.3; }}
+.facts dt {{ font-weight: bold; display: inline; }}
+.facts dd {{ display: inline; margin: 0; }}
+.facts div {{ margin-bottom: 0.2em; }}
+.note, .created {{ color: #4d4d4d; font-size: 9pt; }}
+.analysis {{ border-left: 3px solid #0072B2; padding-left: 0.8em; }}
 """
+
 
 
 def _rich(runs: tuple[richtext.Run, ...]) -> str:
@@ -69,14 +86,32 @@ def _rich(runs: tuple[richtext.Run, ...]) -> str:
     return "".join(out)
 
 
-def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
-    body = "".join(
-        "<tr>" + "".join(f'<th scope="row">{escape(v)}</th>' if i == 0 else
-                         f"<td>{escape(v)}</td>" for i, v in enumerate(row)) + "</tr>"
-        for row in rows)
-    return (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+def _cell(text: str) -> str:
+    """Cell text, escaped; a word with a dash ("4–5", "65,4–74,4") never breaks at it."""
+    return " ".join(f'<span class="nw">{escape(word)}</span>' if "–" in word or "-" in word
+                    else escape(word) for word in text.split(" "))
+
+
+def _row(values: list[str]) -> str:
+    return "<tr>" + "".join(f'<th scope="row">{_cell(v)}</th>' if i == 0 else
+                            f"<td>{_cell(v)}</td>" for i, v in enumerate(values)) + "</tr>"
+
+
+def _table(header: list[str], rows: list[list[str]], caption: str, *, css: str = "",
+           groups: list[tuple[str, list[list[str]]]] | None = None) -> str:
+    """A table with a header row repeated on every page; `groups` gives a body per group
+    headed by a full-width row (the summary per goal). Column widths are the browser's
+    automatic ones: words are never split, so each column is at least its longest word."""
+    head = "".join(f'<th scope="col">{_cell(h)}</th>' for h in header)
+    if groups is None:
+        bodies = "<tbody>" + "".join(_row(r) for r in rows) + "</tbody>"
+    else:
+        bodies = "".join(
+            f'<tbody><tr><th scope="rowgroup" colspan="{len(header)}">{escape(title)}</th>'
+            "</tr>" + "".join(_row(r) for r in group_rows) + "</tbody>"
+            for title, group_rows in groups)
+    return (f'<table class="{css}"><caption>{escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead>{bodies}</table>")
 
 
 def _analysis(note: AnalysisNote) -> str:
@@ -98,6 +133,46 @@ def _figure(svg: bytes, alt_text: str, caption: str) -> str:
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
+def _goal_head(goal: GoalSection, year: int) -> list[str]:
+    out = [f"<h2>{escape(goal.heading)}</h2>"]
+    if goal.verdict is not None:
+        rule = f" {escape(goal.verdict.rule)}" if goal.verdict.rule else ""
+        out.append(f'<p class="verdict"><strong>{escape(goal.verdict.text(year))}</strong>'
+                   f"{rule}</p>")
+    if goal.description:
+        out.append(f"<p>{escape(goal.description)}</p>")
+    return out
+
+
+def _measure(report: Report, measure: MeasureSection, lead: list[str],
+             table_number: int) -> list[str]:
+    """A measure; `lead` (the goal's heading for its first measure) is kept on the same page
+    as the measure's heading, facts, chart and caption."""
+    info = measure.item.info
+    head = [*lead, f"<h3>{escape(info.name)}</h3>"]
+    facts = [(t, v) for t, v in (("Mätområde", info.question), ("Syfte", info.purpose)) if v]
+    if facts:
+        head.append('<dl class="facts">' + "".join(
+            f"<div><dt>{escape(t)}:</dt> <dd>{escape(v)}</dd></div>" for t, v in facts)
+            + "</dl>")
+    svg = report.charts.get(info.id, {}).get("svg")
+    head.append(_figure(svg, measure.alt_text, measure.summary) if svg
+                else f"<p>{escape(measure.summary)}</p>")
+    out = ["<section>", '<div class="keep">', *head, "</div>"]
+    out += [f'<p class="note">{escape(n)}</p>' for n in measure.notes]
+    if measure.table is not None and measure.table.rows:
+        out.append(_table(measure.table.header, measure.table.rows,
+                          f"Tabell {table_number}. {measure.table.caption}", css="years"))
+    if measure.narrative:
+        out.append('<div class="draft" role="note"><p><strong>'
+                   f"{escape(measure.draft_label)}</strong></p>"
+                   + "".join(f"<p>{escape(s)}</p>" for s in measure.narrative) + "</div>")
+    if measure.analysis:
+        out.append(_analysis(measure.analysis))
+    out.append("</section>")
+    return out
+
+
 def report_html(report: Report) -> str:
     """The report as one self-contained HTML document (charts must be in `report.charts`)."""
     out = [
@@ -107,62 +182,66 @@ def report_html(report: Report) -> str:
         f"<style>{STYLE}</style></head><body>",
         '<header class="cover">',
         f"<h1>{escape(report.title)}</h1>",
-        f'<p class="subtitle">{escape(report.municipality)} – rapport till kommunstyrelsen</p>',
+        f'<p class="subtitle">{escape(report.municipality)} – underlag till kommunstyrelsen'
+        "</p>",
         "<dl>" + "".join(f"<dt>{escape(t)}</dt><dd>{escape(v)}</dd>"
                          for t, v in report.cover_facts) + "</dl>",
     ]
     if report.example_notice:
         out.append(f'<p class="notice">{escape(report.example_notice)}</p>')
     out.append("</header><main>")
+    groups = []
+    for goal, cells in report.summary_groups():
+        verdict = f" – {goal.verdict.symbol} {goal.verdict.label}" if goal.verdict else ""
+        groups.append((goal.heading + verdict, cells))
     out += [
-        '<section><h2 class="keep">Sammanfattning</h2>',
-        f"<p>Strategins mått {report.year}: kommunens värde (senaste mätning till och med "
-        f"{report.year}), mätkommunernas medelvärde med antalet kommuner (n), målet och de två "
-        "statusarna i ord.</p>",
-        _table(report.summary_header, [report.summary_cells(r) for r in report.summary_rows],
-               f"Tabell 1. Måtten {report.year} i sammandrag"),
+        '<section><div class="keep"><h2>Sammanfattning</h2>',
+        f"<p>Strategins mått {report.year} per mål: kommunens värde (senaste mätning till och "
+        f"med {report.year}), mätkommunernas medelvärde med antalet kommuner (n), målet och de "
+        "två statusarna i ord och tecken (✓ uppnått, ↗ på väg, ✗ ej uppnått; ▲ bästa "
+        "fjärdedelen … ▼ sämsta).</p></div>",
+        _table(report.summary_header, [], f"Tabell 1. Måtten {report.year} per mål",
+               css="summary", groups=groups),
         "</section>",
     ]
+    number = 2
     for goal in report.goals:
-        out.append(f"<section><h2>{escape(goal.heading)}</h2>")
-        if goal.description:
-            out.append(f"<p>{escape(goal.description)}</p>")
+        out.append('<section class="goal">')
+        lead = _goal_head(goal, report.year)
         for measure in goal.measures:
-            info = measure.item.info
-            out.append(f"<section><h3>{escape(info.name)}</h3>")
-            facts = [(t, v) for t, v in (("Mätområde", info.question), ("Syfte", info.purpose))
-                     if v]
-            if facts:
-                out.append('<dl class="facts">' + "".join(
-                    f"<div><dt>{escape(t)}:</dt> <dd>{escape(v)}</dd></div>" for t, v in facts)
-                    + "</dl>")
-            svg = report.charts.get(info.id, {}).get("svg")
-            if svg:
-                out.append(_figure(svg, measure.alt_text, measure.summary))
-            else:
-                out.append(f"<p>{escape(measure.summary)}</p>")
-            out += [f'<p class="note">{escape(n)}</p>' for n in measure.notes]
-            if measure.analysis:
-                out.append(_analysis(measure.analysis))
-            out.append("</section>")
+            out += _measure(report, measure, lead, number)
+            lead = []
+            number += 1 if measure.table is not None and measure.table.rows else 0
+        if lead:  # a goal without measures
+            out.append('<div class="keep">' + "".join(lead) + "</div>")
         out.append("</section>")
     out += [
-        "<section><h2>Bilaga: källor och metod</h2>",
+        '<section><div class="keep"><h2>Bilaga: källor och metod</h2>',
         '<h3>Källor</h3><ul>' + "".join(f"<li>{escape(n)}: {escape(s)}</li>"
-                                        for n, s in report.sources) + "</ul>",
-        "<h3>Metod</h3>" + "".join(f"<p><strong>{escape(t)}.</strong> {escape(x)}</p>"
-                                   for t, x in report.method_notes),
-        "<h3>Nyckeltal per mått (KPI-historik)</h3>",
+                                        for n, s in report.sources) + "</ul></div>",
+        '<div class="keep"><h3>Metod</h3>' + "".join(
+            f"<p><strong>{escape(t)}.</strong> {escape(x)}</p>"
+            for t, x in report.method_notes[:1]) + "</div>",
+        "".join(f"<p><strong>{escape(t)}.</strong> {escape(x)}</p>"
+                for t, x in report.method_notes[1:]),
+        # The lineage table is short (a row per KPI): it stays with its heading.
+        '<div class="keep"><h3>Nyckeltal per mått (KPI-historik)</h3>',
         _table(report.lineage_header, report.lineage_cells(),
-               "Tabell 2. Vilket nyckeltal som mäter måttet vilka år"),
-        "<h3>Metodbyten (brott i serierna)</h3>",
+               f"Tabell {number}. Vilket nyckeltal som mäter måttet vilka år"),
+        "</div>",
+    ]
+    out += [
+        '<div class="keep"><h3>Metodbyten (brott i serierna)</h3>',
         ("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in report.series_breaks) + "</ul>")
         if report.series_breaks else "<p>Inget mått har bytt mätmetod.</p>",
-        "<h3>Reviderade värden sedan förra årets rapport</h3>",
+        "</div>",
+        # The last block is kept whole, so the report never ends on a page with one line.
+        '<div class="keep"><h3>Reviderade värden sedan förra årets rapport</h3>',
         f"<p>{escape(report.revisions_intro)}</p>",
-        _table(report.revision_header, report.revision_cells(), "Tabell 3. Reviderade värden")
+        _table(report.revision_header, report.revision_cells(),
+               f"Tabell {number + 1}. Reviderade värden")
         if len(report.revisions) else "<p>Inga värden har reviderats.</p>",
-        f'<p class="created">Skapad av Målbild {report.created.isoformat()}.</p>',
+        f'<p class="created">Skapad av Målbild {report.created.isoformat()}.</p></div>',
         "</section></main></body></html>",
     ]
     return "".join(out)
@@ -174,4 +253,4 @@ def pdf_bytes(report: Report, renderer: images.ChartRenderer | None = None) -> b
     with tempfile.TemporaryDirectory(prefix="malbild-rapport-") as directory:
         page = Path(directory) / "rapport.html"
         page.write_text(report_html(report), encoding="utf-8")
-        return renderer.print_pdf(page)
+        return renderer.print_pdf(page, header=report.document_title)

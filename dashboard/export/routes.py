@@ -3,6 +3,7 @@
     /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
     /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
     /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
+    /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
 
 Each route glues a query or builder to a writer; failures answer in Swedish with a status code.
 """
@@ -146,8 +147,26 @@ def report_download(name: str) -> Response:
     return _file(content, REPORT_FORMATS[suffix], f"arsrapport-{year}.{suffix}")
 
 
+def archive_download(name: str) -> Response:
+    """A fastställd report's stored bytes; readable by everyone who may read the pages."""
+    from dashboard.export import archive as archived
+    from etl import archive
+
+    parts = _split(name, archived.MEDIA_TYPES)
+    year, _, version = parts[0].partition("-") if parts else ("", "", "")
+    if parts is None or not year.isdigit() or not version.isdigit():
+        return _problem(404, "Ange år, version och format, t.ex. /export/arkiv/2022-1.pdf.")
+    try:
+        content = archive.get(runtime.engine(), int(year), parts[1], int(version))
+    except MalbildError as exc:
+        return _problem(404, exc.explain())
+    return _file(content, archived.MEDIA_TYPES[parts[1]],
+                 archived.file_name(int(year), int(version), parts[1]))
+
+
 def register(server: Flask) -> None:
     """Add the download routes to the Dash app's Flask server."""
     server.add_url_rule("/export/chart/<path:name>", "export_chart", chart_download)
     server.add_url_rule("/export/data.<suffix>", "export_data", data_download)
     server.add_url_rule("/export/rapport/<name>", "export_report", report_download)
+    server.add_url_rule("/export/arkiv/<name>", "export_archive", archive_download)

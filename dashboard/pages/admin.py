@@ -25,6 +25,9 @@ SECTIONS = [
     ("/admin/analys", "Analystexter",
      "Skriv årets analys per mått och för den från utkast via granskad till fastställd."),
     ("/admin/anvandare", "Användare", "Lägg till användare, ändra roll och stäng av konton."),
+    ("/rapporter", "Fastställ årsrapporten",
+     "Spara årets rapport som PDF och Word precis som den gick till kommunstyrelsen; se vad "
+     "som reviderats sedan."),
     ("/admin/logg", "Ändringslogg",
      "Vem som ändrade vad och när, med värdet före och efter. Kan laddas ner."),
 ]

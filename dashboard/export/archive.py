@@ -1,0 +1,71 @@
+"""Fastställda reports: the yearly report rendered once and handed to the archive in `etl`.
+
+A frozen report is built from the data as it stands, without drafts (it is for everyone), as
+both PDF and DOCX from the same model, and stored with the values it showed. From then on it
+is only read back, never rebuilt.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import formatting as fmt
+from dashboard.export import images, report, report_docx, report_pdf, report_template
+from etl import archive, db
+from etl.settings import Settings
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
+                  renderer: images.ChartRenderer | None = None) -> archive.ArchivedReport:
+    """Build the report for `year` (both formats, one model) and archive it as a new
+    version."""
+    with engine.connect() as connection:
+        data_version = db.data_version(connection)
+    model = report.build_report(engine, settings, year, include_drafts=False)
+    renderer = renderer or images.renderer()
+    report.render_charts(model, ("png", "svg"), renderer)
+    files = {
+        "pdf": report_pdf.pdf_bytes(model, renderer),
+        "docx": report_docx.docx_bytes(model, report_template.template_path(settings)),
+    }
+    return archive.freeze(engine, year, files, kpi_ids=model.kpi_ids,
+                          municipality_id=model.municipality_id, actor=actor,
+                          data_version=data_version)
+
+
+def file_name(year: int, version: int, fmt_: str) -> str:
+    return f"faststalld-rapport-{year}-version-{version}.{fmt_}"
+
+
+def revision_table(engine: Engine, year: int, version: int | None = None) -> pd.DataFrame:
+    """The revisions since the freeze, in words: KPI, year, municipality, in the report,
+    old → new, when."""
+    found = archive.revisions_since(engine, year, version)
+    return pd.DataFrame({
+        "Nyckeltal": found["kpi_id"],
+        "År": [str(int(y)) for y in found["year"]],
+        "Kommun": found["municipality_id"],
+        "I rapporten": [fmt.number(v) for v in found["frozen_value"]],
+        "Tidigare → nytt värde": [
+            f"{fmt.number(old)} → {'borttaget' if fmt.is_missing(new) else fmt.number(new)}"
+            for old, new in zip(found["old_value"], found["new_value"], strict=True)],
+        "Ändrat": [f"{fmt.iso_date(t)} {t:%H:%M}" for t in found["revised_at"]],
+    })
+
+
+def versions_table(reports: list[archive.ArchivedReport]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "År": [str(r.year) for r in reports],
+        "Version": [str(r.version) for r in reports],
+        "Fastställd": [f"{fmt.iso_date(r.created_at)} {r.created_at:%H:%M}" for r in reports],
+        "Av": [r.created_by for r in reports],
+        "Dataversion": [str(r.data_version) for r in reports],
+        "Storlek": [", ".join(f"{f.upper()} {fmt.count(round(n / 1024))} KiB"
+                              for f, n in sorted(r.sizes.items())) for r in reports],
+    })
