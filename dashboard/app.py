@@ -7,7 +7,7 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import admin_routes, auth, cache, ids, operations, queries, runtime
+from dashboard import admin_routes, auth, cache, delivery, ids, operations, queries, runtime
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -116,11 +116,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     runtime.configure(settings)
     cache.configure(settings.redis_url, settings.cache)
+    assets = PROJECT_ROOT / "assets"
     app = Dash(
         __name__,
         use_pages=True,
         pages_folder="",
-        assets_folder=str(PROJECT_ROOT / "assets"),
+        assets_folder=str(assets),
+        # The partial plotly.js among the assets replaces Dash's full bundle (dashboard/delivery).
+        assets_ignore=delivery.assets_ignore(assets),
         title="Målbild",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name]["layout"] = auth.guarded(
             module.layout, getattr(module, "ACCESS", auth.READ))
     app.layout = shell
+    delivery.register(app.server)  # first: its compression must run after every other hook
     auth.register(app.server, settings)
     export_routes.register(app.server)
     admin_routes.register(app.server)
