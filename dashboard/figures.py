@@ -95,6 +95,122 @@ def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> dic
     }
 
 
+# Narrow screens (phones, below NARROW_BELOW_PX): every figure carries in `layout.meta` a narrow
+# variant of its layout, computed here with the figure, and the wide values it replaces;
+# `assets/charts-narrow.js` draws the one that fits the chart's width. Exports never read `meta`,
+# so an image always has the print layout.
+NARROW_BELOW_PX = 600
+NARROW_TITLE_CHARS = 32  # bold 15 px title in a 320 px wide chart
+NARROW_SUBTITLE_CHARS = 44
+NARROW_FOOTER_CHARS = 46  # the 11 px source line
+NARROW_AXIS_TITLE_CHARS = 40
+NARROW_YEAR_TICKS = 5  # horizontal year labels that fit 250 px of plot
+NARROW_MARGIN_R = 12
+TITLE_LINE_PX = 19
+SUBTITLE_LINE_PX = 17
+TITLE_TOP_PX = 20  # Plotly puts a title's first line this far above its "top" anchor
+TICK_LABELS_PX = 28
+AXIS_TITLE_LINE_PX = 18
+LEGEND_ROW_PX = 21
+GAP_PX = 10
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
+def _layout_value(layout: dict, path: str):
+    """`layout` at a relayout path such as "legend.y" or "annotations[0].text" (None if unset)."""
+    node = layout
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        node = node.get(name) if isinstance(node, dict) else None
+        if index and isinstance(node, list):
+            position = int(index.rstrip("]"))
+            node = node[position] if position < len(node) else None
+        if node is None:
+            return None
+    return node
+
+
+def _years_with_data(data: list[dict]) -> list[int]:
+    """Years where a series has a value (target marks left out: they may lie years ahead)."""
+    years = {int(x) for trace in data if trace.get("meta") != "target"
+             for x, y in zip(trace.get("x") or [], trace.get("y") or [], strict=False)
+             if x is not None and y is not None}
+    return sorted(years)
+
+
+def _legend_entries(layout: dict, data: list[dict]) -> int:
+    if layout.get("showlegend") is False:
+        return 0
+    entries = sum(1 for trace in data if trace.get("showlegend", True) and trace.get("name"))
+    return entries if entries > 1 or layout.get("showlegend") else 0  # Plotly hides one alone
+
+
+def narrow_variant(layout: dict, data: list[dict], text: ChartText) -> dict:
+    """The narrow layout as relayout paths, the wide values they replace, and the breakpoint.
+
+    Titles and the source line wrapped; year axes only over the years with data, with whole
+    horizontal labels (fewer ticks where needed); the legend one entry a row below the axis,
+    and the source line below the legend, each at a computed pixel offset so they never meet.
+    """
+    narrow: dict = {}
+    title_lines = _wrapped(text.title, NARROW_TITLE_CHARS)
+    subtitle_lines = _wrapped(text.subtitle, NARROW_SUBTITLE_CHARS) if text.subtitle else []
+    narrow["title.text"] = "<b>" + "<br>".join(title_lines) + "</b>"
+    narrow.update({"title.font.size": 15, "title.yref": "container", "title.yanchor": "top"})
+    if subtitle_lines:
+        narrow["title.subtitle.text"] = "<br>".join(subtitle_lines)
+    top = 8 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(subtitle_lines) + 14
+
+    xaxis = layout.get("xaxis", {})
+    below_axis = TICK_LABELS_PX
+    axis_title = _layout_value(layout, "xaxis.title.text")
+    if axis_title:
+        lines = _wrapped(axis_title, NARROW_AXIS_TITLE_CHARS)
+        narrow["xaxis.title.text"] = "<br>".join(lines)
+        below_axis += AXIS_TITLE_LINE_PX * len(lines)
+    years = _years_with_data(data) if xaxis.get("tickformat") == "d" \
+        and xaxis.get("type") != "category" else []
+    if years:
+        first, last = years[0], years[-1]
+        narrow["xaxis.range"] = [first - 0.5, last + 0.5]
+        narrow["xaxis.dtick"] = max(1, math.ceil((last - first + 1) / NARROW_YEAR_TICKS))
+        narrow["xaxis.tick0"] = first
+        narrow["xaxis.tickangle"] = 0
+        # A note at the top beginning in the right half (a method change) would run past the
+        # edge: it is written leftwards from its line instead.
+        for index, note in enumerate(layout.get("annotations", [])[1:], start=1):
+            if (note.get("xref") == "x" and note.get("yref") == "paper"
+                    and note.get("xanchor") == "left" and note["x"] > (first + last) / 2):
+                narrow[f"annotations[{index}].xanchor"] = "right"
+
+    entries = _legend_entries(layout, data)
+    legend_px = LEGEND_ROW_PX * entries
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    if entries:
+        narrow.update({
+            "legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left",
+            "legend.y": -(below_axis + 4) / plot_px, "legend.yanchor": "top",
+            "legend.entrywidthmode": "fraction", "legend.entrywidth": 1,
+            "legend.tracegroupgap": 0, "legend.font.size": 12})
+    footer = [line for part in text.footer.split(" · ")
+              for line in _wrapped(part, NARROW_FOOTER_CHARS)]
+    footer_shift = below_axis + legend_px + GAP_PX
+    narrow.update({
+        "annotations[0].text": "<br>".join(footer),
+        "annotations[0].yanchor": "top",
+        "annotations[0].yshift": -footer_shift,
+    })
+    bottom = footer_shift + 14 * len(footer) + GAP_PX
+    height = top + plot_px + bottom
+    narrow.update({"margin.t": top, "margin.b": bottom, "margin.r": NARROW_MARGIN_R,
+                   "height": height, "title.y": 1 - TITLE_TOP_PX / height})
+    wide = {path: _layout_value(layout, path) for path in narrow}
+    return {"narrow": narrow, "wide": wide, "below": NARROW_BELOW_PX}
+
+
 def values(series) -> list:
     """A column as a JSON-ready list: NaN and NA become None (a gap in the line)."""
     return [None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
@@ -106,6 +222,7 @@ class _Spec:
     """A figure under construction, as plain Plotly JSON."""
 
     layout: dict
+    text: ChartText | None = None
     data: list[dict] = field(default_factory=list)
 
     def trace(self, **trace) -> None:
@@ -138,6 +255,8 @@ class _Spec:
         self.layout.setdefault(name, {}).update(settings)
 
     def figure(self) -> go.Figure:
+        if self.text is not None:
+            self.layout["meta"] = narrow_variant(self.layout, self.data, self.text)
         return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
 
 
@@ -175,7 +294,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
     Each KPI of the lineage is its own segment; a dotted vertical line marks where the method
     changed and no line joins two methods. Years of example data are shaded and labelled.
     """
-    spec = _Spec(base_layout(text, y_title=_y_title(info.unit)))
+    spec = _Spec(base_layout(text, y_title=_y_title(info.unit)), text=text)
     fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
     years = (range(int(series["year"].min()), int(series["year"].max()) + 1) if len(series)
              else range(0))
@@ -236,6 +355,7 @@ def _targets(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
         return
     spec.trace(
         type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
+        meta="target",
         marker={"symbol": "line-ew-open", "size": 22,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
         **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
@@ -266,7 +386,7 @@ def _label_latest(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
 def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
                   text: ChartText) -> go.Figure:
     """Survey years as points (no line across the years between), against the target."""
-    spec = _Spec(base_layout(text, y_title="Medelvärde (1–5)"))
+    spec = _Spec(base_layout(text, y_title="Medelvärde (1–5)"), text=text)
     measured = series.loc[series["value"].notna()]
     if len(series):
         first, last = int(series["year"].min()), int(series["year"].max())
@@ -301,7 +421,7 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     # own markup (links, styles).
     labels = [f"{escape(name, quote=False)} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
-    spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))))
+    spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))), text=text)
     spec.trace(
         type="bar", x=frame["mean"], y=labels, orientation="h", marker={"color": HOME_COLOUR},
         text=[fmt.number(v, decimals) for v in frame["mean"]], textposition="outside",
@@ -325,7 +445,7 @@ def distribution_figure(row: pd.Series, text: ChartText) -> go.Figure:
     counts = [int(row[f"answers_{i}"] or 0) for i in range(1, 6)]
     total = sum(counts) or 1
     shares = [100 * c / total for c in counts]
-    spec = _Spec(base_layout(text, y_title="Andel av svaren (%)", height=360))
+    spec = _Spec(base_layout(text, y_title="Andel av svaren (%)", height=360), text=text)
     spec.trace(
         type="bar", x=[str(i) for i in range(1, 6)], y=shares, marker={"color": HOME_COLOUR},
         text=[fmt.percent(s, 0) for s in shares], textposition="outside", cliponaxis=False,
@@ -343,7 +463,7 @@ def distribution_figure(row: pd.Series, text: ChartText) -> go.Figure:
 def kpi_figure(stats: pd.DataFrame, municipality: str, unit: str, decimals: int,
                text: ChartText) -> go.Figure:
     """One KPI over the years: the municipality against the measuring municipalities' mean."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit)))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit)), text=text)
     if stats.empty:
         return spec.figure()
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
@@ -374,7 +494,7 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
                          text: ChartText) -> go.Figure:
     """Any KPI over the chosen years: the municipality, all measuring municipalities' mean,
     the chosen peers' mean and, where asked for, each peer."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit)))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit)), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     years = range(int(trend["year"].min()), int(trend["year"].max()) + 1) if len(trend) \
         else range(0)
@@ -433,7 +553,7 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
                   decimals: int, text: ChartText) -> go.Figure:
     """Every measuring municipality as a dot along one axis; the municipality and its peers
     marked, with the direction of "better" written under the axis (none for costs)."""
-    spec = _Spec(base_layout(text, height=330))
+    spec = _Spec(base_layout(text, height=330), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     n = len(spread)
     # A fixed jitter (from the rank order) spreads equal values without randomness.
@@ -478,7 +598,7 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
 def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: int,
                   text: ChartText) -> go.Figure:
     """Women and men (and the total) for the municipality over the years."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit), height=360))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit), height=360), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     for column, name, colour, symbol, dash in (
             ("K", "Kvinnor", WOMEN_COLOUR, "circle", "solid"),

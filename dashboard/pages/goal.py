@@ -27,6 +27,9 @@ def _title(number: str | None = None, **_query) -> str:
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
 urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
                       "forv": (ids.GOAL3_FORVALTNING, "value")})
+# A select's value "" would show as empty: dbc.Select puts a hidden blank option with value ""
+# first, and that one is then the chosen one.
+ALL_FORVALTNINGAR = "alla"
 
 
 def measure_section(item: followup.MeasureFollowUp) -> html.Section:
@@ -85,10 +88,21 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
     if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
+        asked = {name: value for name, value in (("ar", year_param), ("forv", forvaltning_param))
+                 if value not in (None, "", ALL_FORVALTNINGAR)}
+        path = f"/mal/{item.info.goal_number}" + urlstate.query_string(asked)
+        why = [html.P(
+            "Adressen väljer " + " och ".join(
+                (f"enkätår {asked['ar']}" if name == "ar" else f"förvaltningen «{asked['forv']}»")
+                for name in asked)
+            + ", men förvaltningar och enheter visas bara för inloggade. Logga in för att se "
+            "dem; utan inloggning visas kommunens resultat ovan.", className="notice",
+            id="survey-login-reason")] if asked else []
         return html.Section([
             html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
+            *why,
             login_needed("Medarbetarenkäten per förvaltning och enhet",
-                         f"/mal/{item.info.goal_number}#per-forvaltning"),
+                         path + "#per-forvaltning"),
             *benchmark(item),
         ], className="measure-section survey-detail")
     year = urlstate.int_param(year_param, years, years[-1])
@@ -109,14 +123,15 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
             ]),
             html.Div([
                 html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
-                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or "",
-                           options=[{"label": "Alla förvaltningar", "value": ""}]
+                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
+                           options=[{"label": "Alla förvaltningar",
+                                     "value": ALL_FORVALTNINGAR}]
                            + [{"label": name, "value": name} for name in names],
                            class_name="form-select unit-select"),
             ]),
         ], className="survey-controls"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
-        urlstate.rendered({"ar": year, "forv": forvaltning or ""}),
+        urlstate.rendered({"ar": year, "forv": forvaltning or ALL_FORVALTNINGAR}),
         *benchmark(item),
     ]
     return html.Section(content, className="measure-section survey-detail")
