@@ -110,7 +110,7 @@ TITLE_LINE_PX = 19
 SUBTITLE_LINE_PX = 17
 TITLE_TOP_PX = 20  # Plotly puts a title's first line this far above its "top" anchor
 TICK_LABELS_PX = 28
-AXIS_TITLE_LINE_PX = 18
+AXIS_TITLE_LINE_PX = 20
 LEGEND_ROW_PX = 21
 GAP_PX = 10
 
@@ -148,7 +148,8 @@ def _legend_entries(layout: dict, data: list[dict]) -> int:
     return entries if entries > 1 or layout.get("showlegend") else 0  # Plotly hides one alone
 
 
-def narrow_variant(layout: dict, data: list[dict], text: ChartText) -> dict:
+def narrow_variant(layout: dict, data: list[dict], text: ChartText,
+                   extra: dict | None = None, plot_px: int | None = None) -> dict:
     """The narrow layout as relayout paths, the wide values they replace, and the breakpoint.
 
     Titles and the source line wrapped; year axes only over the years with data, with whole
@@ -163,6 +164,9 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText) -> dict:
     if subtitle_lines:
         narrow["title.subtitle.text"] = "<br>".join(subtitle_lines)
     top = 8 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(subtitle_lines) + 14
+    if any(note.get("yref") == "paper" and note.get("y", 0) >= 1
+           and note.get("yanchor") == "bottom" for note in layout["annotations"][1:]):
+        top += 18  # a note above the plot (a reference line's value) gets a line of its own
 
     xaxis = layout.get("xaxis", {})
     below_axis = TICK_LABELS_PX
@@ -180,15 +184,18 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText) -> dict:
         narrow["xaxis.tick0"] = first
         narrow["xaxis.tickangle"] = 0
         # A note at the top beginning in the right half (a method change) would run past the
-        # edge: it is written leftwards from its line instead.
+        # edge and into the newest values' labels: it is written leftwards from its line, at
+        # the foot of the plot.
         for index, note in enumerate(layout.get("annotations", [])[1:], start=1):
             if (note.get("xref") == "x" and note.get("yref") == "paper"
                     and note.get("xanchor") == "left" and note["x"] > (first + last) / 2):
-                narrow[f"annotations[{index}].xanchor"] = "right"
+                narrow.update({f"annotations[{index}].xanchor": "right",
+                               f"annotations[{index}].y": 0,
+                               f"annotations[{index}].yanchor": "bottom"})
 
     entries = _legend_entries(layout, data)
     legend_px = LEGEND_ROW_PX * entries
-    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    plot_px = plot_px or layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     if entries:
         narrow.update({
             "legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left",
@@ -207,6 +214,7 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText) -> dict:
     height = top + plot_px + bottom
     narrow.update({"margin.t": top, "margin.b": bottom, "margin.r": NARROW_MARGIN_R,
                    "height": height, "title.y": 1 - TITLE_TOP_PX / height})
+    narrow.update(extra or {})
     wide = {path: _layout_value(layout, path) for path in narrow}
     return {"narrow": narrow, "wide": wide, "below": NARROW_BELOW_PX}
 
@@ -224,6 +232,8 @@ class _Spec:
     layout: dict
     text: ChartText | None = None
     data: list[dict] = field(default_factory=list)
+    narrow: dict = field(default_factory=dict)  # this figure's own narrow-screen settings
+    narrow_plot_px: int | None = None  # the plot's height on a phone, if not as on paper
 
     def trace(self, **trace) -> None:
         for key in ("x", "y", "text", "customdata"):
@@ -234,9 +244,10 @@ class _Spec:
     def hover(self, texts) -> dict:
         return {"customdata": list(texts), "hovertemplate": "%{customdata}<extra></extra>"}
 
-    def vline(self, x: float, *, colour: str, dash: str = "dot", width: float = 1.5) -> None:
+    def vline(self, x: float, *, colour: str, dash: str = "dot", width: float = 1.5,
+              layer: str = "above") -> None:
         self.layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x,
-                                      "x1": x, "y0": 0, "y1": 1,
+                                      "x1": x, "y0": 0, "y1": 1, "layer": layer,
                                       "line": {"color": colour, "dash": dash, "width": width}})
 
     def vrect(self, x0: float, x1: float, *, fill: str) -> None:
@@ -256,7 +267,8 @@ class _Spec:
 
     def figure(self) -> go.Figure:
         if self.text is not None:
-            self.layout["meta"] = narrow_variant(self.layout, self.data, self.text)
+            self.layout["meta"] = narrow_variant(self.layout, self.data, self.text, self.narrow,
+                                                 self.narrow_plot_px)
         return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
 
 
@@ -424,19 +436,33 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))), text=text)
     spec.trace(
         type="bar", x=frame["mean"], y=labels, orientation="h", marker={"color": HOME_COLOUR},
-        text=[fmt.number(v, decimals) for v in frame["mean"]], textposition="outside",
-        cliponaxis=False, name="Medelvärde",
+        # Values inside the bar's end, where the reference line (drawn below the bars) never
+        # crosses them.
+        text=[fmt.number(v, decimals) for v in frame["mean"]], textposition="auto",
+        insidetextanchor="end", insidetextfont={"color": "white"}, cliponaxis=False,
+        name="Medelvärde",
         **spec.hover(f"{label}: {fmt.number(v, decimals)}"
                      for label, v in zip(labels, frame["mean"], strict=True)),
     )
     if kommun_mean is not None and not pd.isna(kommun_mean):
-        spec.vline(kommun_mean, colour=COMPARISON_COLOUR, dash="dash")
+        spec.vline(kommun_mean, colour=COMPARISON_COLOUR, dash="dash", layer="below")
         spec.note(f"{reference} {fmt.number(kommun_mean, decimals)}", x=kommun_mean, y=1,
                   xanchor="center", yanchor="bottom", size=12)
     spec.axis("xaxis", range=[1, 5], dtick=1, title={"text": "Medelvärde (1–5)"},
               tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")
     spec.axis("yaxis", automargin=True, title=None)
     spec.layout["showlegend"] = False
+    # A phone has no room for the names beside the bars: each name is written above its bar.
+    band_px = 58
+    spec.narrow_plot_px = band_px * len(frame)
+    spec.narrow = {"yaxis.showticklabels": False, "yaxis.automargin": False, "margin.l": 12,
+                   "bargap": 0.5}
+    first_free = len(spec.layout["annotations"])
+    for index, label in enumerate(labels):
+        spec.narrow[f"annotations[{first_free + index}]"] = {
+            "text": label, "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": label,
+            "yanchor": "bottom", "yshift": band_px / 4, "showarrow": False,
+            "bgcolor": "white", "font": {"size": 12, "color": TEXT_COLOUR}}
     return spec.figure()
 
 

@@ -47,9 +47,15 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
     ]
     return html.Details([
         html.Summary("Visa som tabell"),
-        html.Div(html.Table([html.Caption(caption), html.Thead(header), html.Tbody(body)],
-                            className="data-table"), className="table-scroll"),
+        scrolling_table(html.Table([html.Caption(caption), html.Thead(header),
+                                    html.Tbody(body)], className="data-table"), caption),
     ], open=open_, className="table-view")
+
+
+def scrolling_table(table: html.Table, label: str) -> html.Div:
+    """A table that scrolls sideways on a narrow screen, reachable by keyboard to scroll it."""
+    return html.Div(table, className="table-scroll", tabIndex="0", role="region",
+                    **{"aria-label": label})
 
 
 EXPORT_PREFIX = "/export/chart/"

@@ -15,6 +15,7 @@ from dashboard.components.common import (
     chart_of,
     definition_list,
     example_tag,
+    scrolling_table,
     status_badge,
     table_view,
 )
@@ -197,13 +198,14 @@ def side_by_side(item: followup.MeasureFollowUp, hme: pd.DataFrame, municipality
             f"{fmt.number(v, 1)} (n = {fmt.count(int(n))})" if not pd.isna(v) else "–"
             for v, n in zip(merged["comparison_mean"], merged["comparison_n"], strict=True)],
     })
-    return html.Div(html.Table([
-        html.Caption("Medarbetarenkäten och HME år för år"),
+    caption = "Medarbetarenkäten och HME år för år"
+    return html.Div(scrolling_table(html.Table([
+        html.Caption(caption),
         html.Thead(html.Tr([html.Th(c, scope="col") for c in table.columns])),
         html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
                              *[html.Td(v, className="num") for v in row[1:]]])
                     for row in table.itertuples(index=False)]),
-    ], className="data-table"), className="table-scroll side-by-side")
+    ], className="data-table"), caption), className="side-by-side")
 
 
 def layout(number: str | None = None, ar: str | None = None, forv: str | None = None,
