@@ -29,7 +29,11 @@ TARGET_COLOUR = "#B84A00"
 OTHERS_COLOUR = "#8a8a8a"
 WOMEN_COLOUR = "#A6457F"
 MEN_COLOUR = "#00805F"
-PEER_COLOURS = ("#00805F", "#9C4F8A", "#8C5A00", "#000000", "#006D77", "#7B61C4")
+# Up to twelve comparison municipalities, each with a colour and a marker of its own.
+PEER_COLOURS = ("#00805F", "#9C4F8A", "#8C5A00", "#000000", "#006D77", "#7B61C4", "#B03A2E",
+                "#3D4DB7", "#5A6B00", "#C2185B", "#6F4E37", "#1B5E20")
+PEER_SYMBOLS = ("square", "triangle-up", "x", "star", "pentagon", "hexagon", "cross",
+                "triangle-down", "hourglass", "bowtie", "triangle-left", "star-square")
 CHART_COLOURS = (HOME_COLOUR, COMPARISON_COLOUR, TARGET_COLOUR, OTHERS_COLOUR, WOMEN_COLOUR,
                  MEN_COLOUR, *PEER_COLOURS)
 EXAMPLE_FILL = "rgba(120, 120, 120, 0.10)"
@@ -291,6 +295,26 @@ def _padded_range(numbers: pd.DataFrame | pd.Series, share: float = 0.15) -> lis
     return [low - pad, high + pad]
 
 
+ZOOMED_AXIS_NOTE = "axeln börjar inte på 0"
+
+
+def _value_axis(spec: _Spec, unit: str, numbers) -> None:
+    """One y-axis policy for every chart over the years (goal pages, /utforska, HME): percent
+    from 0 to 100 (further if the data go above); anything else zoomed to the data, and then
+    the axis title says that it does not start at zero."""
+    flat = pd.Series(pd.DataFrame(numbers).to_numpy().ravel()).dropna().astype(float)
+    if unit == "%":
+        top = float(flat.max()) if len(flat) else 0.0
+        spec.axis("yaxis", range=[0, 100 if top <= 100 else top * 1.05])
+        return
+    span = _padded_range(flat)
+    spec.axis("yaxis", range=span)
+    if span and span[0] > 0:
+        title = spec.layout["yaxis"]["title"]["text"]
+        spec.axis("yaxis", title={"text": f"{title} ({ZOOMED_AXIS_NOTE})" if title
+                                  else ZOOMED_AXIS_NOTE.capitalize()})
+
+
 def _year_axis(spec: _Spec, years: pd.Series) -> None:
     """Whole years only, with half a year of room at each end (also for a single year)."""
     if years.empty:
@@ -355,8 +379,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
     _label_latest(spec, series, fmt_value)
-    if info.unit == "%":
-        spec.axis("yaxis", range=[0, 100])
+    _value_axis(spec, info.unit, series[["value", "comparison_mean", "target"]])
     return spec.figure()
 
 
@@ -511,7 +534,7 @@ def kpi_figure(stats: pd.DataFrame, municipality: str, unit: str, decimals: int,
                      for y, v, n in zip(frame["year"], frame["comparison_mean"],
                                         frame["comparison_n"], strict=True)),
     )
-    spec.axis("yaxis", range=_padded_range(frame[["value", "comparison_mean"]]))
+    _value_axis(spec, unit, frame[["value", "comparison_mean"]])
     return spec.figure()
 
 
@@ -524,7 +547,6 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     years = range(int(trend["year"].min()), int(trend["year"].max()) + 1) if len(trend) \
         else range(0)
-    symbols = ("square", "triangle-up", "x", "star", "pentagon", "hexagon")
     for index, (peer, rows) in enumerate(peer_lines.groupby("municipality_id", sort=True)):
         frame = _full_years(rows[["year", "value"]], years)
         name = names.get(peer, peer)
@@ -532,7 +554,7 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
             type="scatter", x=frame["year"], y=frame["value"], name=name, mode="lines+markers",
             connectgaps=False, opacity=0.9,
             line={"color": PEER_COLOURS[index % len(PEER_COLOURS)], "width": 1.5},
-            marker={"size": 6, "symbol": symbols[index % len(symbols)]},
+            marker={"size": 7, "symbol": PEER_SYMBOLS[index % len(PEER_SYMBOLS)]},
             **spec.hover(f"{name} {y}: {value(v)}"
                          for y, v in zip(frame["year"], frame["value"], strict=True)),
         )
@@ -564,8 +586,8 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
                      for y, v, r, n in zip(trend["year"], trend["value"], trend["rank"],
                                            trend["all_n"], strict=True)),
     )
-    spec.axis("yaxis", range=_padded_range(pd.concat(
-        [trend[["value", "all_mean", "peer_mean"]].stack(), peer_lines["value"]])))
+    _value_axis(spec, unit, pd.concat(
+        [trend[["value", "all_mean", "peer_mean"]].stack(), peer_lines["value"]]))
     if len(spec.data) > 4:
         # Many series: a legend beside the chart, so it never runs into the source line.
         spec.layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left",
@@ -618,7 +640,19 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
     spec.axis("xaxis", title={"text": f"{_y_title(unit)}   ({axis_words.get(direction, '')})"},
               dtick=None, tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")
     spec.axis("yaxis", visible=False, range=[-1, 1])
+    _legend_below_axis_title(spec)
     return spec.figure()
+
+
+def _legend_below_axis_title(spec: _Spec, room_px: int = 26) -> None:
+    """The legend below the x axis's title (not on it), and the source line below the legend."""
+    layout = spec.layout
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    layout["legend"].update(y=-(TICK_LABELS_PX + AXIS_TITLE_LINE_PX + 8) / plot_px,
+                            yanchor="top")
+    layout["margin"]["b"] += room_px
+    layout["height"] += room_px
+    layout["annotations"][0]["yshift"] -= room_px
 
 
 def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: int,
@@ -637,6 +671,6 @@ def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: 
             **spec.hover(f"{municipality} {int(y)}, {name.lower()}: {value(v)}"
                          for y, v in zip(gender["year"], gender[column], strict=True)),
         )
-    spec.axis("yaxis", range=_padded_range(gender[["K", "M", "T"]]))
+    _value_axis(spec, unit, gender[["K", "M", "T"]])
     _year_axis(spec, gender["year"])
     return spec.figure()

@@ -1,6 +1,7 @@
 """Download addresses on the dashboard's Flask server: charts, data and the yearly report.
 
     /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
+    /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
     /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
     /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from dashboard import auth, charts, runtime
+from dashboard import auth, charts, exploration, explore_charts, runtime
 from dashboard.export import downloads, images
 from etl.errors import MalbildError
 
@@ -46,7 +47,11 @@ def chart_download(name: str) -> Response:
     key, suffix = parts
     engine, settings = runtime.engine(), runtime.settings()
     try:
-        view = charts.chart_view(engine, settings, key)
+        if key.startswith(explore_charts.PREFIX):  # the explore page's view, by its query
+            explored = exploration.build_view(engine, settings, request.args.to_dict())
+            view = explore_charts.chart_view(explored, key.removeprefix(explore_charts.PREFIX))
+        else:
+            view = charts.chart_view(engine, settings, key)
     except KeyError as exc:
         return _problem(404, str(exc.args[0]) if exc.args else "Diagrammet finns inte.")
     filename = f"{view.file_stem}.{suffix}"
