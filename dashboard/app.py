@@ -26,14 +26,14 @@ PAGE_MODULES = (
     "dashboard.pages.not_found_404",
 )
 
-# The chart component's code is fetched only once a page with a chart has been drawn; a preload
-# fetches it with the other scripts instead of after the page's content.
+# The chart component's code is fetched only once a page with a chart has been drawn; a
+# prefetch brings it with the other scripts instead (a preload would warn on pages without one).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="sv">
     <head>
         {%metas%}
         <title>{%title%}</title>
-        <link rel="preload" href="/_dash-component-suites/dash/dcc/async-graph.js" as="script">
+        <link rel="prefetch" href="/_dash-component-suites/dash/dcc/async-graph.js" as="script">
         {%favicon%}
         {%css%}
     </head>

@@ -6,7 +6,6 @@ reopens exactly the same view.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -167,17 +166,6 @@ class ExploreView:
         row = measured.iloc[-1]
         return status.peer_status(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
                                   self.kpi["direction"])
-
-
-def find_municipality(kommuner: pd.DataFrame, text: str) -> str | None:
-    """A municipality id from what a person typed: "Bjuv", "bjuv (1260)" or "1260"."""
-    text = text.strip()
-    code = re.search(r"\b(\d{4})\b", text)
-    if code and code.group(1) in set(kommuner["id"]):
-        return code.group(1)
-    name = re.sub(r"\s*\(.*\)\s*$", "", text).strip().lower()
-    matches = kommuner.loc[kommuner["title"].str.lower() == name, "id"]
-    return str(matches.iloc[0]) if len(matches) else None
 
 
 MIN_SERIES_YEARS = 5

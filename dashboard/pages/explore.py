@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import exploration, explore_charts, queries, runtime, urlstate
 from dashboard import formatting as fmt
@@ -125,25 +125,35 @@ def _filter_kpis(search: str, current: str) -> list:
     return kpi_options(queries.kpi_catalogue(runtime.engine()), search or "", keep=current)
 
 
-@callback(Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
-          Output(ADD_FEEDBACK, "children"),
-          Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),
-          State(ADD_INPUT, "value"), State(urlstate.PAGE_LOCATION, "search"),
-          prevent_initial_call=True)
-def _add_municipality(clicks, submits, text: str | None, search: str | None):
-    if not clicks and not submits:  # the controls were just drawn, nothing was asked
-        return no_update, no_update
-    kommuner = queries.kommuner(runtime.engine())
-    match = exploration.find_municipality(kommuner, text or "")
-    if match is None:
-        return no_update, f"Hittar ingen kommun som heter «{text or ''}»."
-    query = dict(part.split("=", 1) for part in (search or "?").lstrip("?").split("&")
-                 if "=" in part)
-    own = urlstate.list_param(query.get("kommuner"))
-    if match not in own:
-        own.append(match)
-    query.update({"kommuner": ",".join(own), "jmf": OWN_LIST})
-    return urlstate.query_string(query), ""
+# Adding a municipality to the own list is done in the browser (the list of names is on the
+# page): no request to the server, and none when the page is first drawn.
+clientside_callback(
+    """
+    function(clicks, submits, text, search) {
+        const skip = window.dash_clientside.no_update;
+        if (!clicks && !submits) { return [skip, skip]; }
+        const typed = (text || "").trim();
+        const kommuner = [...document.querySelectorAll("#DATALIST option")]
+            .map(option => /^(.*) \\((\\d{4})\\)$/.exec(option.value))
+            .filter(Boolean).map(found => ({name: found[1], id: found[2]}));
+        const code = (/\\b(\\d{4})\\b/.exec(typed) || [])[1];
+        const name = typed.replace(/\\s*\\(.*\\)\\s*$/, "").toLowerCase();
+        const match = kommuner.find(k => k.id === code)
+            || kommuner.find(k => k.name.toLowerCase() === name);
+        if (!match) { return [skip, "Hittar ingen kommun som heter «" + typed + "»."]; }
+        const params = new URLSearchParams(search || "");
+        const own = (params.get("kommuner") || "").split(",").filter(Boolean);
+        if (!own.includes(match.id)) { own.push(match.id); }
+        params.set("kommuner", own.join(","));
+        params.set("jmf", "OWN_LIST");
+        return ["?" + params.toString().replace(/%2C/g, ","), ""];
+    }
+    """.replace("DATALIST", DATALIST).replace("OWN_LIST", OWN_LIST),
+    Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
+    Output(ADD_FEEDBACK, "children"),
+    Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),
+    State(ADD_INPUT, "value"), State(urlstate.PAGE_LOCATION, "search"),
+    prevent_initial_call=True)
 
 
 def layout(**query) -> html.Div:
