@@ -200,7 +200,7 @@ def own_list_label(own: list[str], names: dict[str, str]) -> str:
         return named[0]
     if 2 <= len(named) <= 3:
         return ", ".join(named[:-1]) + " och " + named[-1]
-    return f"egna jämförelsekommuner ({len(named)} st.)"
+    return f"egen lista ({len(named)} kommuner)"
 
 
 def resolve_state(engine: Engine, state: ExploreState, home: str

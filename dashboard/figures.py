@@ -109,6 +109,7 @@ NARROW_SUBTITLE_CHARS = 44
 NARROW_FOOTER_CHARS = 46  # the 11 px source line
 NARROW_AXIS_TITLE_CHARS = 40
 NARROW_YEAR_TICKS = 5  # horizontal year labels that fit 250 px of plot
+NARROW_YEAR_PAD = 0.8  # room at either end for the labels written at the first and last point
 NARROW_MARGIN_R = 12
 TITLE_LINE_PX = 19
 SUBTITLE_LINE_PX = 17
@@ -167,7 +168,7 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
     narrow.update({"title.font.size": 15, "title.yref": "container", "title.yanchor": "top"})
     if subtitle_lines:
         narrow["title.subtitle.text"] = "<br>".join(subtitle_lines)
-    top = 8 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(subtitle_lines) + 14
+    top = 8 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(subtitle_lines) + 24
     if any(note.get("yref") == "paper" and note.get("y", 0) >= 1
            and note.get("yanchor") == "bottom" for note in layout["annotations"][1:]):
         top += 18  # a note above the plot (a reference line's value) gets a line of its own
@@ -183,7 +184,7 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
         and xaxis.get("type") != "category" else []
     if years:
         first, last = years[0], years[-1]
-        narrow["xaxis.range"] = [first - 0.5, last + 0.5]
+        narrow["xaxis.range"] = [first - NARROW_YEAR_PAD, last + NARROW_YEAR_PAD]
         narrow["xaxis.dtick"] = max(1, math.ceil((last - first + 1) / NARROW_YEAR_TICKS))
         narrow["xaxis.tick0"] = first
         narrow["xaxis.tickangle"] = 0

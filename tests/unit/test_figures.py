@@ -104,7 +104,8 @@ def test_narrow_year_axis_covers_only_years_with_data(demo_engine, demo_settings
     narrow = figure.layout.meta["narrow"]
     measured = item.series.loc[item.series["value"].notna()
                                | item.series["comparison_mean"].notna(), "year"]
-    assert narrow["xaxis.range"] == [measured.min() - 0.5, measured.max() + 0.5]
+    pad = figures.NARROW_YEAR_PAD
+    assert narrow["xaxis.range"] == [measured.min() - pad, measured.max() + pad]
     assert narrow["xaxis.tickangle"] == 0
     ticks = range(int(measured.min()), int(measured.max()) + 1, narrow["xaxis.dtick"])
     assert len(ticks) <= figures.NARROW_YEAR_TICKS
