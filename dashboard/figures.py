@@ -117,6 +117,7 @@ TITLE_TOP_PX = 20  # Plotly puts a title's first line this far above its "top" a
 TICK_LABELS_PX = 28
 AXIS_TITLE_LINE_PX = 20
 LEGEND_ROW_PX = 21
+LEGEND_NAME_CHARS = 38
 GAP_PX = 10
 
 
@@ -149,8 +150,10 @@ def _years_with_data(data: list[dict]) -> list[int]:
 def _legend_entries(layout: dict, data: list[dict]) -> int:
     if layout.get("showlegend") is False:
         return 0
-    entries = sum(1 for trace in data if trace.get("showlegend", True) and trace.get("name"))
-    return entries if entries > 1 or layout.get("showlegend") else 0  # Plotly hides one alone
+    names = [trace["name"] for trace in data if trace.get("showlegend", True) and trace.get("name")]
+    if len(names) < 2 and not layout.get("showlegend"):
+        return 0  # Plotly hides a legend of one
+    return sum(name.count("<br>") + 1 for name in names)  # rows: a long name has two
 
 
 def narrow_variant(layout: dict, data: list[dict], text: ChartText,
@@ -570,7 +573,9 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
     )
     if peer_label:
         spec.trace(
-            type="scatter", x=trend["year"], y=trend["peer_mean"], name=f"Medelvärde: {peer_label}",
+            type="scatter", x=trend["year"], y=trend["peer_mean"],
+            # A Kolada group's long title on two lines, so that it fits a phone's legend.
+            name="<br>".join(textwrap.wrap(f"Medelvärde: {peer_label}", LEGEND_NAME_CHARS)),
             mode="lines+markers", connectgaps=False,
             line={"color": TARGET_COLOUR, "width": 2, "dash": "dot"},
             marker={"size": 8, "symbol": "triangle-up"},

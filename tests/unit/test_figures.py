@@ -90,7 +90,8 @@ def test_every_figure_has_a_narrow_variant_that_undoes_itself(demo_engine, demo_
         footer_top = -narrow["annotations"][0]["yshift"]
         if "legend.y" in meta["narrow"]:
             legend_top = -narrow["legend"]["y"] * plot_px
-            rows = sum(1 for t in figure.data if t.showlegend is not False and t.name)
+            rows = sum(t.name.count("<br>") + 1 for t in figure.data
+                       if t.showlegend is not False and t.name)
             assert legend_top >= figures.TICK_LABELS_PX
             assert legend_top + rows * figures.LEGEND_ROW_PX <= footer_top
         footer_lines = narrow["annotations"][0]["text"].count("<br>") + 1
