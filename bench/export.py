@@ -66,7 +66,7 @@ def main() -> None:
             results.append((suffix, cold, warm, size))
 
         # Cold as an officer meets it: a new `malbild report` process, browser not running.
-        command = [sys.executable, "-m", "etl", "report", "--year", str(args.year), "--out"]
+        command = [sys.executable, "-m", "dashboard", "report", "--year", str(args.year), "--out"]
         environment = {**os.environ, "DATABASE_URL": url}
         process_cold = {suffix: timed(lambda s=suffix: subprocess.run(
             [*command, str(out / f"cli.{s}")], env=environment, check=True,

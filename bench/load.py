@@ -81,7 +81,7 @@ def server(url: str, workers: int, redis: str | None):
     if redis:
         env["REDIS_URL"] = redis
     log = open(tempfile.mktemp(suffix=".log"), "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "-m", "etl", "serve", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port),
                                 "--workers", str(workers)], env=env,
                                stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"

@@ -125,6 +125,22 @@ def _current_version(engine: Engine) -> int:
         return data_version(connection)
 
 
+def _once_per_request(name: str, key: tuple, engine: Engine, compute: Callable[[], Any]) -> Any:
+    """Without a cache, a result is still computed only once per web request: a page that
+    asks for the same follow-up twice builds it once."""
+    try:
+        from flask import g, has_request_context
+    except ImportError:  # pragma: no cover - flask comes with dash
+        return compute()
+    if not has_request_context():
+        return compute()
+    memo = g.setdefault("malbild_request_memo", {})
+    memo_key = (str(engine.url), name, repr(key))
+    if memo_key not in memo:
+        memo[memo_key] = compute()
+    return memo[memo_key]
+
+
 def cached(name: str, key: Callable[..., tuple]) -> Callable:
     """Cache a function of (engine, …) under `name` and `key(*args)` for the data version."""
 
@@ -132,7 +148,8 @@ def cached(name: str, key: Callable[..., tuple]) -> Callable:
         @functools.wraps(function)
         def wrapper(engine: Engine, *args, **kwargs):
             if isinstance(_backend, NoCache):
-                return function(engine, *args, **kwargs)
+                return _once_per_request(name, key(*args, **kwargs), engine,
+                                         lambda: function(engine, *args, **kwargs))
             parts = repr((str(engine.url), key(*args, **kwargs)))
             digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
             cache_key = f"malbild:{_current_version(engine)}:{name}:{digest}"

@@ -19,8 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from dashboard import figures, followup, queries
+from dashboard import figures, queries, words
 from dashboard import formatting as fmt
+from etl.followup.records import MeasureFollowUp, MeasureInfo, YearRow
 from etl.settings import Settings
 
 TEXT = "@"  # Excel's text format: the cell is shown as written
@@ -74,7 +75,7 @@ class ChartView:
     table_caption: str
     numeric_columns: list[str]
     data: DataTable
-    measure: queries.MeasureInfo | None = None
+    measure: MeasureInfo | None = None
 
     @property
     def file_stem(self) -> str:
@@ -84,56 +85,188 @@ class ChartView:
 # --- Measures -----------------------------------------------------------------------------------
 
 
-def _source_column(series: pd.DataFrame, real: str) -> list[str]:
-    return ["Exempeldata" if ex else (real if not pd.isna(v) else "–")
-            for ex, v in zip(series["is_example"], series["value"], strict=True)]
+def _source_text(source: object) -> str:
+    return "–" if source is None or source is pd.NA or source != source else str(source)
 
 
-def measure_data(item: followup.MeasureFollowUp) -> DataTable:
+def display_table(item: MeasureFollowUp) -> pd.DataFrame:
+    """The chart's numbers, formatted for reading (the table view)."""
+    if item.info.is_survey:
+        return _survey_display_table(item)
+    table = _kolada_display_table(item)
+    if not item.own_rows:
+        return table
+    own = pd.DataFrame({
+        "År": [r.year for r in item.own_rows],
+        words.OWN_NAME: [words.row_value(item, r) + (" (exempeldata)" if r.is_example else "")
+                         for r in item.own_rows],
+        f"{words.OWN_NAME}, 95 %-intervall": [_interval_cell(item, r) for r in item.own_rows],
+        f"{words.OWN_NAME}, n": [fmt.count(r.sample_n) for r in item.own_rows],
+        f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label for r in item.own_rows],
+    })
+    merged = table.merge(own, on="År", how="outer").sort_values("År")
+    return merged.fillna("–").reset_index(drop=True)
+
+
+def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
+    s, info = item.frame, item.info
+    return pd.DataFrame({
+        "År": s["year"],
+        "Nyckeltal": s["kpi_id"].fillna("–"),
+        item.municipality: [
+            words.row_value(item, r) + words.revised_note(r.revised_at)
+            if r.value is not None else "ingen mätning" for r in item.rows],
+        "95 %-intervall": [_interval_cell(item, r) for r in item.rows],
+        "Antal svar (n)": [fmt.count(r.sample_n) for r in item.rows],
+        "Mätkommunernas medelvärde": [words.row_value(item, r, r.comparison_mean)
+                                      if r.comparison_mean is not None else "–"
+                                      for r in item.rows],
+        "n": [fmt.count(r.comparison_n) for r in item.rows],
+        "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else "–"
+                            for r in item.rows],
+        "Plats": [words.peer_of(item, r).rank_text or "–" for r in item.rows],
+        "Mål": [words.value_text(info, v, r.unit) for v, r in zip(s["target"], item.rows,
+                                                                   strict=True)],
+        "Status mot mål": [words.target_of(r).label for r in item.rows],
+        "Källa": [_source_text(r.source) for r in item.rows],
+    })
+
+
+def _interval_cell(item: MeasureFollowUp, row: YearRow) -> str:
+    if row.interval is None:
+        return "okänd" if row.value is not None else "–"
+    return (f"{fmt.number(row.ci_low, item.info.decimals)}–"
+            f"{words.row_value(item, row, row.ci_high)}")
+
+
+def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
+    """Every year from the first survey to the last, "ingen mätning" in the years between."""
+    s, info = item.frame, item.info
+    if s.empty:
+        return pd.DataFrame(columns=["År", item.municipality])
+    years = pd.DataFrame({"year": range(int(s["year"].min()), int(s["year"].max()) + 1)})
+    full = years.merge(s, on="year", how="left")
+    measured = full["value"].notna()
+    table = pd.DataFrame({
+        "År": full["year"].astype(int),
+        item.municipality: [words.value_text(info, v) if has else "ingen mätning"
+                            for v, has in zip(full["value"], measured, strict=True)],
+        "95 %-intervall": [
+            f"{fmt.number(lo, info.decimals)}–{fmt.number(hi, info.decimals)}"
+            if not pd.isna(lo) else ("okänd" if has else "–")
+            for lo, hi, has in zip(full["ci_low"], full["ci_high"], measured, strict=True)],
+        "Svarande (n)": [fmt.count(None if pd.isna(n) else int(n))
+                         for n in full["respondents"]],
+        "Andel 4–5": [fmt.percent(v, 1) for v in full["share_positive"]],
+        "Andel 4–5, 95 %-intervall": [
+            f"{fmt.number(lo, 1)}–{fmt.percent(hi, 1)}" if not pd.isna(lo) else "–"
+            for lo, hi in zip(full["share_ci_low"], full["share_ci_high"], strict=True)],
+    })
+    if full["response_rate"].notna().any():
+        table["Svarsfrekvens"] = [fmt.percent(v, 0) for v in full["response_rate"]]
+    table["Mål"] = [words.value_text(info, v) for v in full["target"]]
+    by_year = {r.year: r for r in item.rows}
+    table["Status mot mål"] = [words.target_of(by_year.get(int(y))).label for y in full["year"]]
+    table["Källa"] = [_source_text(v) for v in full["source"]]
+    return table
+
+
+def chart_text(item: MeasureFollowUp) -> figures.ChartText:
+    return figures.ChartText(item.info.name, words.chart_subtitle(item),
+                             words.chart_source(item), item.data_through)
+
+
+def measure_figure(item: MeasureFollowUp) -> go.Figure:
+    """The measure's chart, the same on screen, in image exports and in the report."""
+    if item.info.is_survey:
+        return figures.survey_figure(item.frame, item.info, item.municipality, chart_text(item))
+    frame = item.frame.assign(peer_text=[words.peer_of(item, row).text for row in item.rows])
+    return figures.measure_figure(frame, item.info, item.municipality, chart_text(item),
+                                  own=item.own_frame if item.own_rows else None)
+
+
+def measure_data(item: MeasureFollowUp) -> DataTable:
     """The numbers of a measure's chart, one row per year, for Excel and CSV."""
-    s, info, place = item.series, item.info, item.municipality
+    s, info, place = item.frame, item.info, item.municipality
     value_format = number_format(info.decimals, info.unit)
-    notes = [item.chart_text().footer]
+    notes = [chart_text(item).footer]
+    target_words = [words.target_of(r).label for r in item.rows]
+    sources = [_source_text(v) for v in s["source"]]
     if info.is_survey:
-        measured = s.loc[s["value"].notna() | s["target"].notna()]
+        measured = (s["value"].notna() | s["target"].notna()).to_numpy()
+        m = s.loc[measured]
         frame = pd.DataFrame({
             "Mått": info.name,
-            "År": measured["year"].astype(int),
-            f"{place}, medelvärde 1–5": measured["value"],
-            "Svarande (n)": measured["respondents"],
-            "Andel som svarar 4–5 (%)": measured["share_positive"],
-            "Mål": measured["target"],
-            "Status mot mål": measured["target_status_label"],
-            "Källa": _source_column(measured, "Medarbetarenkät"),
+            "År": m["year"],
+            f"{place}, medelvärde 1–5": m["value"],
+            "95 %-intervall, nedre": m["ci_low"],
+            "95 %-intervall, övre": m["ci_high"],
+            "Svarande (n)": m["respondents"],
+            "Andel som svarar 4–5 (%)": m["share_positive"],
+            "Mål": m["target"],
+            "Status mot mål": [w for w, keep in zip(target_words, measured, strict=True)
+                               if keep],
+            "Källa": [w for w, keep in zip(sources, measured, strict=True) if keep],
         })
         formats = {"År": "0", f"{place}, medelvärde 1–5": value_format,
+                   "95 %-intervall, nedre": value_format, "95 %-intervall, övre": value_format,
                    "Svarande (n)": INTEGER, "Andel som svarar 4–5 (%)": number_format(1, "%"),
                    "Mål": value_format}
         return DataTable.from_columns(info.name, frame, formats, notes)
     frame = pd.DataFrame({
         "Mått": info.name,
-        "År": s["year"].astype(int),
+        "År": s["year"],
         "Nyckeltal": s["kpi_id"],
+        "Enhet": s["unit"],
         place: s["value"],
+        "95 %-intervall, nedre": s["ci_low"],
+        "95 %-intervall, övre": s["ci_high"],
+        "Antal svar (n)": s["sample_n"],
         "Mätkommunernas medelvärde": s["comparison_mean"],
         "Antal mätkommuner (n)": s["comparison_n"],
+        "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else ""
+                            for r in item.rows],
         "Plats": s["peer_rank"],
+        "Trolig plats, bästa": s["rank_low"],
+        "Trolig plats, sämsta": s["rank_high"],
         "Mål": s["target"],
-        "Status mot mål": s["target_status_label"],
-        "Status mot andra kommuner": s["peer_status_label"],
-        "Källa": _source_column(s, "Kolada"),
+        "Status mot mål": target_words,
+        "Status mot andra kommuner": [words.peer_of(item, r).text for r in item.rows],
+        "Källa": sources,
     })
-    formats = {"År": "0", place: value_format,
+    if item.own_rows:
+        own = item.own_frame
+        frame = frame.merge(pd.DataFrame({
+            "År": own["year"], f"{words.OWN_NAME} (%)": own["value"],
+            f"{words.OWN_NAME}, 95 %-intervall, nedre": own["ci_low"],
+            f"{words.OWN_NAME}, 95 %-intervall, övre": own["ci_high"],
+            f"{words.OWN_NAME}, antal (n)": own["sample_n"],
+            f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label
+                                                  for r in item.own_rows],
+            f"{words.OWN_NAME}, källa": [_source_text(r.source) for r in item.own_rows],
+        }), on="År", how="outer").sort_values("År")
+        frame["Mått"] = info.name
+    own_format = number_format(info.decimals, "%")
+    formats = {f"{words.OWN_NAME} (%)": own_format,
+               f"{words.OWN_NAME}, 95 %-intervall, nedre": own_format,
+               f"{words.OWN_NAME}, 95 %-intervall, övre": own_format,
+               f"{words.OWN_NAME}, antal (n)": INTEGER,
+               "År": "0", place: value_format, "95 %-intervall, nedre": value_format,
+               "95 %-intervall, övre": value_format, "Antal svar (n)": INTEGER,
+               "Trolig plats, bästa": INTEGER, "Trolig plats, sämsta": INTEGER,
                "Mätkommunernas medelvärde": number_format(info.decimals + 1, info.unit),
                "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER, "Mål": value_format}
     return DataTable.from_columns(info.name, frame, formats, notes)
 
 
-def measure_view(item: followup.MeasureFollowUp) -> ChartView:
+def measure_view(item: MeasureFollowUp) -> ChartView:
     info = item.info
-    numeric = [item.municipality, "Mätkommunernas medelvärde", "n", "Mål"]
-    return ChartView(info.id, info.name, item.figure(), item.summary(), item.display_table(),
-                     f"{info.name}, {item.municipality}", numeric, measure_data(item), info)
+    numeric = [item.municipality, "95 %-intervall", "Antal svar (n)",
+               "Mätkommunernas medelvärde", "n", "Mål"]
+    summary = " ".join(s for s in (words.summary(item), words.own_sentence(item)) if s)
+    return ChartView(info.id, info.name, measure_figure(item), summary,
+                     display_table(item), f"{info.name}, {item.municipality}", numeric,
+                     measure_data(item), info)
 
 
 # --- Staff survey detail and benchmark ----------------------------------------------------------
@@ -163,14 +296,14 @@ class SurveyUnits:
         return float(self.parent["mean"].iloc[0]) if len(self.parent) else None
 
 
-def survey_forvaltningar(engine: Engine, settings: Settings, info: queries.MeasureInfo,
+def survey_forvaltningar(engine: Engine, settings: Settings, info: MeasureInfo,
                          year: int) -> list[str]:
     """The förvaltningar shown for a survey year (the others are under the threshold)."""
     results = queries.survey_results(engine, info.id, settings.anonymity_threshold, year=year)
     return list(results.loc[results["level"] == "förvaltning", "forvaltning"])
 
 
-def survey_units(engine: Engine, settings: Settings, info: queries.MeasureInfo, year: int,
+def survey_units(engine: Engine, settings: Settings, info: MeasureInfo, year: int,
                  forvaltning: str | None = None) -> SurveyUnits:
     """The stored (never hidden) units of a year, for the whole kommun or one förvaltning."""
     results = queries.survey_results(engine, info.id, settings.anonymity_threshold, year=year)
@@ -220,12 +353,12 @@ def survey_unit_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                    "Svarsfrekvens"]
 
 
-def _unit_key(info: queries.MeasureInfo, kind: str, year: int, forvaltning: str | None) -> str:
+def _unit_key(info: MeasureInfo, kind: str, year: int, forvaltning: str | None) -> str:
     return f"{info.id}/{kind}/{year}" + (f"/{quote(forvaltning, safe='')}" if forvaltning
                                          else "")
 
 
-def survey_units_view(engine: Engine, settings: Settings, info: queries.MeasureInfo,
+def survey_units_view(engine: Engine, settings: Settings, info: MeasureInfo,
                       year: int, forvaltning: str | None = None) -> ChartView:
     """Mean per förvaltning (or per enhet of one förvaltning) for one survey year, against the
     level above. Only stored groups appear, and those are never under the threshold."""
@@ -268,7 +401,7 @@ def survey_units_view(engine: Engine, settings: Settings, info: queries.MeasureI
         info)
 
 
-def distribution_view(engine: Engine, settings: Settings, info: queries.MeasureInfo,
+def distribution_view(engine: Engine, settings: Settings, info: MeasureInfo,
                       year: int, forvaltning: str | None = None) -> ChartView:
     """The share answering 1–5 in the whole kommun (or one förvaltning) for one survey year."""
     found = survey_units(engine, settings, info, year, forvaltning)
@@ -304,7 +437,7 @@ def distribution_view(engine: Engine, settings: Settings, info: queries.MeasureI
         info)
 
 
-def benchmark_stats(engine: Engine, settings: Settings, info: queries.MeasureInfo
+def benchmark_stats(engine: Engine, settings: Settings, info: MeasureInfo
                     ) -> pd.DataFrame:
     """The benchmark KPI per year: home value, comparison mean, n and rank."""
     strategy = queries.strategy_info(engine, settings.municipality)
@@ -313,7 +446,7 @@ def benchmark_stats(engine: Engine, settings: Settings, info: queries.MeasureInf
                                   kpi["direction"])
 
 
-def benchmark_view(engine: Engine, settings: Settings, info: queries.MeasureInfo) -> ChartView:
+def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> ChartView:
     """The measure's benchmark KPI (HME for the staff survey) against the measuring kommuner."""
     if not info.benchmark_kpi_id:
         raise KeyError(f"Måttet «{info.id}» har inget jämförelsenyckeltal.")
@@ -321,7 +454,8 @@ def benchmark_view(engine: Engine, settings: Settings, info: queries.MeasureInfo
     strategy = queries.strategy_info(engine, settings.municipality)
     kpi = queries.kpi_info(engine, kpi_id)
     stats = queries.kpi_home_stats(engine, kpi_id, strategy.municipality_id, kpi["direction"])
-    source = queries.kpi_runs_caption(engine, [kpi_id], settings.kolada_dir)
+    source = words.kpi_source(queries.value_provenance(engine, [kpi_id], settings.kolada_dir),
+                              queries.has_example_values(engine, [kpi_id]))
     data_through = int(stats["year"].max()) if len(stats) else None
     place = strategy.municipality
     text = figures.ChartText("Hållbart medarbetarengagemang (HME)",
@@ -382,4 +516,4 @@ def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
         build = survey_units_view if match["view"] == "forvaltningar" else distribution_view
         unit = unquote(match["unit"]) if match["unit"] else None
         return build(engine, settings, info, int(match["year"]), unit)
-    return measure_view(followup.measure_followup(engine, settings, info.id, info))
+    return measure_view(queries.measure_followup(engine, settings, info.id))

@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import comparison, figures, queries, urlstate
+from dashboard import figures, queries, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.cache import cached
+from etl.followup import build, rules
 from etl.settings import Settings
 
 ALL_MUNICIPALITIES = "G2328"
@@ -79,6 +80,14 @@ class ExploreView:
     spread: pd.DataFrame
     gender: pd.DataFrame | None
     source: str
+    # n, the newest mean and the one before over those who measured both years, and the years
+    paired: tuple[int, float, float, int, int] | None = None
+    rank_range: tuple[int, int] | None = None  # the newest value's plausible places
+
+    @property
+    def latest_is_example(self) -> bool:
+        measured = self.trend.loc[self.trend["value"].notna()]
+        return bool(measured["is_example"].iloc[-1]) if len(measured) else False
 
     @property
     def unit(self) -> str:
@@ -124,7 +133,8 @@ class ExploreView:
         if measured.empty:
             return (f"{self.home_name} har inget värde för {self.kpi['id']} under de valda åren.")
         row = measured.iloc[-1]
-        text = (f"{self.home_name} {self.value_text(row['value'])} {int(row['year'])}, "
+        example = " (exempeldata)" if row["is_example"] else ""
+        text = (f"{self.home_name} {self.value_text(row['value'])} {int(row['year'])}{example}, "
                 f"mätkommunernas medelvärde {self.value_text(row['all_mean'])} "
                 f"(n = {int(row['all_n'])})")
         if not pd.isna(row["rank"]):
@@ -132,6 +142,10 @@ class ExploreView:
         if not self.compares_with_all and not pd.isna(row["peer_mean"]):
             text += (f"; {self.peer_label} {self.value_text(row['peer_mean'])} "
                      f"(n = {int(row['peer_n'])})")
+        if self.paired is not None:
+            n, now, before, year, earlier = self.paired
+            text += (f". Bland de {n} kommuner som mätte både {earlier} och {year}: "
+                     f"{self.value_text(before)} → {self.value_text(now)}")
         return text + "."
 
     def spread_summary(self) -> str:
@@ -157,15 +171,13 @@ class ExploreView:
         return (f"{self.home_name} {int(row['year'])}: kvinnor {self.value_text(row['K'])}, "
                 f"män {self.value_text(row['M'])}, totalt {self.value_text(row['T'])}.")
 
-    def peer_status(self):
-        from dashboard import status
-
+    def peer_status(self) -> words.PeerStatus:
         measured = self.trend.loc[self.trend["value"].notna()]
         if measured.empty:
-            return status.peer_status(None, 0, None, self.kpi["direction"])
+            return words.peer(None, 0, None, self.kpi["direction"])
         row = measured.iloc[-1]
-        return status.peer_status(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
-                                  self.kpi["direction"])
+        return words.peer(int(row["rank"]), int(row["all_n"]), int(row["quartile"]),
+                          self.kpi["direction"], self.rank_range)
 
 
 MIN_SERIES_YEARS = 5
@@ -252,7 +264,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     if not state.show_peers or len(peers) > MAX_PEER_LINES:
         peer_lines = peer_lines.iloc[0:0]
     spread = values.loc[values["year"] == spread_year, ["municipality_id", "value"]].copy()
-    spread["rank"] = comparison.ranks(spread["value"], kpi["direction"])
+    spread["rank"] = rules.ranks(spread["value"], kpi["direction"])
     spread["name"] = spread["municipality_id"].map(names)
     spread["is_home"] = spread["municipality_id"] == home
     spread["is_peer"] = (spread["municipality_id"].isin(peers) & ~spread["is_home"]
@@ -272,7 +284,37 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
             gender = None
     return ExploreView(state, kpi, home, names.get(home, home), names, years, in_range, peers,
                        peer_label, trend, peer_lines, spread, gender,
-                       queries.kpi_runs_caption(engine, [state.kpi], settings.kolada_dir))
+                       words.kpi_source(
+                           queries.value_provenance(engine, [state.kpi], settings.kolada_dir),
+                           queries.has_example_values(engine, [state.kpi])),
+                       paired=_paired(values, in_range),
+                       rank_range=_rank_range(engine, settings, kpi, home, trend))
+
+
+def _rank_range(engine: Engine, settings: Settings, kpi: dict, home: str,
+                trend: pd.DataFrame) -> tuple[int, int] | None:
+    measured = trend.loc[trend["value"].notna()]
+    if measured.empty:
+        return None
+    row = measured.iloc[-1]
+    return build.kpi_rank_range(engine, settings, kpi["id"], kpi["title"], home,
+                                int(row["year"]), float(row["value"]), kpi["direction"])
+
+
+def _paired(values: pd.DataFrame, years: list[int]
+            ) -> tuple[int, float, float, int, int] | None:
+    """The mean of the newest two measured years over the municipalities in both."""
+    measured = sorted(set(values.loc[values["value"].notna(), "year"]) & set(years))
+    if len(measured) < 2:
+        return None
+    earlier, year = measured[-2], measured[-1]
+
+    def of(y: int) -> dict[str, float]:
+        rows = values.loc[(values["year"] == y) & values["value"].notna()]
+        return dict(zip(rows["municipality_id"], rows["value"], strict=True))
+
+    found = rules.paired_means(of(year), of(earlier))
+    return (*found, year, earlier) if found else None
 
 
 def _trend(engine: Engine, kpi_id: str, values: pd.DataFrame, home: str, peers: list[str],
@@ -281,11 +323,12 @@ def _trend(engine: Engine, kpi_id: str, values: pd.DataFrame, home: str, peers: 
     of_peers = (values.loc[values["municipality_id"].isin(peers)].groupby("year")["value"]
                 .agg(peer_mean="mean", peer_n="count"))
     frame = pd.DataFrame({"year": years}).set_index("year")
-    frame = frame.join(everyone[["value", "comparison_mean", "comparison_n", "peer_rank",
-                                 "quartile"]]).join(of_peers)
+    frame = frame.join(everyone[["value", "is_example", "comparison_mean", "comparison_n",
+                                 "peer_rank", "quartile"]]).join(of_peers)
     frame = frame.rename(columns={"comparison_mean": "all_mean", "comparison_n": "all_n",
                                   "peer_rank": "rank"}).reset_index()
     frame["peer_n"] = frame["peer_n"].fillna(0).astype(int)
     frame["all_n"] = frame["all_n"].fillna(0).astype(int)
-    return frame[["year", "value", "all_mean", "all_n", "rank", "quartile", "peer_mean",
-                  "peer_n"]]
+    frame["is_example"] = frame["is_example"].astype("boolean").fillna(False).astype(bool)
+    return frame[["year", "value", "is_example", "all_mean", "all_n", "rank", "quartile",
+                  "peer_mean", "peer_n"]]

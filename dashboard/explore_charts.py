@@ -22,6 +22,8 @@ def trend_view(view: ExploreView) -> ChartView:
     value = view.value_text
     trend = view.trend
     peer_label = None if view.compares_with_all else view.peer_label
+    sources = ["Exempeldata" if example else (SOURCE if not pd.isna(v) else "–")
+               for example, v in zip(trend["is_example"], trend["value"], strict=True)]
     table = pd.DataFrame({
         "År": trend["year"],
         view.home_name: [value(v) for v in trend["value"]],
@@ -31,6 +33,7 @@ def trend_view(view: ExploreView) -> ChartView:
         "n": trend["all_n"],
         **({f"Medelvärde {peer_label}": [value(v) for v in trend["peer_mean"]],
             "n (grupp)": trend["peer_n"]} if peer_label else {}),
+        "Källa": sources,
     })
     value_format = number_format(view.decimals, view.unit)
     mean_format = number_format(view.decimals + 1, view.unit)
@@ -51,7 +54,7 @@ def trend_view(view: ExploreView) -> ChartView:
             name = view.names.get(peer, peer)
             data[name] = data["År"].map(each[peer])
             formats[name] = value_format
-    data["Källa"] = SOURCE
+    data["Källa"] = sources
     text = view.trend_text()
     return ChartView(
         PREFIX + TREND, text.title,

@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting as fmt
-from dashboard.queries import MeasureInfo
+from etl.followup.records import MeasureInfo
 
 # Colour-blind-safe hues (Okabe–Ito, darkened where needed): every line and marker colour has
 # at least 3:1 contrast against white (WCAG 1.4.11), and series also differ by dash and marker.
@@ -328,13 +328,16 @@ def _year_axis(spec: _Spec, years: pd.Series) -> None:
 
 
 def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
-                   text: ChartText) -> go.Figure:
+                   text: ChartText, own: pd.DataFrame | None = None) -> go.Figure:
     """A Kolada measure over the years: the municipality, the comparison mean and the target.
 
     Each KPI of the lineage is its own segment; a dotted vertical line marks where the method
     changed and no line joins two methods. Years of example data are shaded and labelled.
+    `series` has the follow-up's rows and `peer_text`, the standing among the others in words.
     """
-    spec = _Spec(base_layout(text, y_title=_y_title(info.unit)), text=text)
+    shown = series.loc[series["value"].notna() | series["comparison_mean"].notna()]
+    units = list(dict.fromkeys(shown["unit"])) if len(shown) else [info.unit]
+    spec = _Spec(base_layout(text, y_title=" / ".join(_y_title(u) for u in units)), text=text)
     fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
     years = (range(int(series["year"].min()), int(series["year"].max()) + 1) if len(series)
              else range(0))
@@ -346,17 +349,22 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
             continue
         example = bool(part["is_example"].fillna(False).astype(bool).any())
         note = " (exempeldata)" if example else ""
+        unit = link.kpi_unit or info.unit
+        fmt_link = lambda v, unit=unit: fmt.with_unit(v, unit, info.decimals)  # noqa: E731
         spec.trace(
             type="scatter", x=part["year"], y=part["value"], name=municipality,
+            **_error_bars(part),
             legendgroup="home", showlegend=segment == 0, mode="lines+markers",
             connectgaps=False, line={"color": HOME_COLOUR, "width": 3},
             marker={"size": 9, "symbol": "circle-open" if example else "circle",
                     "line": {"width": 2, "color": HOME_COLOUR}},
             **spec.hover(
-                f"{municipality} {int(y)}: {fmt_value(v)}{note}<br>{link.kpi_id}"
-                + (f"<br>{p}" if isinstance(p, str) and p else "")
-                for y, v, p in zip(part["year"], part["value"], part["peer_status_label"],
-                                   strict=True)),
+                f"{municipality} {int(y)}: {fmt_link(v)}{note}"
+                + (f" (95 %-intervall {fmt.number(lo, info.decimals)}–{fmt_link(hi)})"
+                   if not pd.isna(lo) else "")
+                + f"<br>{link.kpi_id}" + (f"<br>{p}" if isinstance(p, str) and p else "")
+                for y, v, p, lo, hi in zip(part["year"], part["value"], part["peer_text"],
+                                           part["ci_low"], part["ci_high"], strict=True)),
         )
         spec.trace(
             type="scatter", x=part["year"], y=part["comparison_mean"],
@@ -383,19 +391,58 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
     _label_latest(spec, series, fmt_value)
+    if own is not None and len(own):
+        _own_series(spec, own, series, info)
     _value_axis(spec, info.unit, series[["value", "comparison_mean", "target"]])
     return spec.figure()
 
 
-def _targets(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
+def _own_series(spec: _Spec, own: pd.DataFrame, series: pd.DataFrame, info: MeasureInfo
+                ) -> None:
+    """The municipality's own measurement (test contacts): its own series, squares with the
+    95 % interval, never joined to the KPI's line."""
+    latest = own.iloc[-1]
+    name = (f"Egen mätning{', exempeldata' if bool(latest['is_example']) else ''} "
+            f"(n = {fmt.count(int(latest['sample_n']))} {int(latest['year'])})")
+    spec.trace(
+        type="scatter", x=own["year"], y=own["value"], name=name,
+        mode="markers", marker={"size": 10, "symbol": "square", "color": MEN_COLOUR},
+        **_error_bars(own, MEN_COLOUR),
+        **spec.hover(
+            f"Egen mätning {int(y)}: {fmt.percent(v, info.decimals)} (95 %-intervall "
+            f"{fmt.number(lo, info.decimals)}–{fmt.percent(hi, info.decimals)}, "
+            f"n = {fmt.count(int(n))})" + (" (exempeldata)" if ex else "")
+            for y, v, lo, hi, n, ex in zip(own["year"], own["value"], own["ci_low"],
+                                           own["ci_high"], own["sample_n"], own["is_example"],
+                                           strict=True)),
+    )
+    later = own.loc[~own["year"].isin(series["year"])]
+    _targets(spec, later, lambda v: fmt.percent(v, info.decimals),
+             showlegend=bool(series["target"].isna().all()))
+    _year_axis(spec, pd.concat([series["year"], own["year"]]))
+
+
+def _error_bars(part: pd.DataFrame, colour: str = HOME_COLOUR) -> dict:
+    """The 95 % interval as error bars where the values have one (nothing otherwise)."""
+    if "ci_low" not in part or part["ci_low"].notna().sum() == 0:
+        return {}
+    above = (part["ci_high"] - part["value"]).where(part["ci_high"].notna())
+    below = (part["value"] - part["ci_low"]).where(part["ci_low"].notna())
+    return {"error_y": {"type": "data", "symmetric": False, "array": values(above),
+                        "arrayminus": values(below), "color": colour, "thickness": 1.5,
+                        "width": 4}}
+
+
+def _targets(spec: _Spec, series: pd.DataFrame, fmt_value, *, showlegend: bool = True
+             ) -> None:
     """The year's targets as short horizontal marks (labelled as examples where they are)."""
     targets = series.loc[series["target"].notna()]
     if targets.empty:
         return
     spec.trace(
         type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-        meta="target",
-        marker={"symbol": "line-ew-open", "size": 22,
+        meta="target", legendgroup="target", showlegend=showlegend,
+        marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
         **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
                      for y, t, ex in zip(targets["year"], targets["target"],
@@ -438,13 +485,16 @@ def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         mode="markers+text", marker={"size": 13, "color": HOME_COLOUR, "symbol": "circle"},
         text=[fmt.number(v, info.decimals) for v in measured["value"]],
         textposition="bottom center", textfont={"color": HOME_COLOUR},
+        **_error_bars(measured),
         **spec.hover(f"{municipality} {int(y)}: {fmt.number(v, info.decimals)} "
-                     f"(n = {fmt.count(int(n))}), {fmt.percent(s, 0)} svarar 4–5"
+                     + (f"(95 %-intervall {fmt.number(lo, info.decimals)}–"
+                        f"{fmt.number(hi, info.decimals)}, " if not pd.isna(lo) else "(")
+                     + f"n = {fmt.count(int(n))}), {fmt.percent(s, 0)} svarar 4–5"
                      + (" (exempeldata)" if ex else "")
-                     for y, v, n, s, ex in zip(measured["year"], measured["value"],
-                                               measured["respondents"],
-                                               measured["share_positive"],
-                                               measured["is_example"], strict=True)),
+                     for y, v, n, s, ex, lo, hi in zip(
+                         measured["year"], measured["value"], measured["respondents"],
+                         measured["share_positive"], measured["is_example"],
+                         measured["ci_low"], measured["ci_high"], strict=True)),
     )
     _targets(spec, series, lambda v: fmt.number(v, info.decimals))
     spec.axis("yaxis", range=[info.scale_min, info.scale_max], dtick=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from etl.followup.rules import round_half_up
+
 NBSP = "\u00a0"
 MISSING = "–"
 PLOTLY_SEPARATORS = "," + NBSP  # Plotly's layout.separators: decimal, then thousands
@@ -19,10 +21,11 @@ def is_missing(value: float | None) -> bool:
 
 
 def number(value: float | None, decimals: int = 1) -> str:
-    """1234.5 → "1 234,5" (with a no-break space); None/NaN → "–"."""
+    """1234.5 → "1 234,5" (with a no-break space), rounded half up (82,85 → 82,9);
+    None/NaN → "–"."""
     if is_missing(value):
         return MISSING
-    text = f"{value:,.{decimals}f}"
+    text = f"{round_half_up(value, decimals):,.{decimals}f}"
     return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
 
 

@@ -1,129 +1,45 @@
-"""Queries: database → DataFrames and small records for the figures, pages and exports.
+"""The follow-up model's reads as the pages use them, cached until the next write.
 
-Every function takes an Engine first and reads only; none is called at import time.
+Everything here comes from `etl.followup`; this module only decides what is worth caching
+(the cache key includes the database's data version, so an import is seen at once).
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine
 
-from dashboard import comparison, status
 from dashboard.cache import cached
-from etl import schema, survey
+from etl.followup import build, store
+from etl.followup.records import MeasureFollowUp, MeasureInfo, StrategyInfo
+from etl.settings import Settings
 
-MUNICIPALITY_TYPE = "K"
-
-
-def _frame(engine: Engine, statement) -> pd.DataFrame:
-    with engine.connect() as connection:
-        result = connection.execute(statement)
-        columns = list(result.keys())
-        # Plain tuples: pandas inspects SQLAlchemy Row objects slowly, one attribute at a time.
-        rows = [tuple(row) for row in result.fetchall()]
-    return pd.DataFrame.from_records(rows, columns=columns)
-
-
-# --- Strategy -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StrategyInfo:
-    name: str
-    municipality_id: str
-    municipality: str
-    decision: str
-    adopted: object
-    follow_up: str
-
-
-@dataclass(frozen=True)
-class LineageLink:
-    kpi_id: str
-    first_year: int
-    last_year: int | None
-    method: str
-    kpi_title: str
-    retired: bool
-
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
-
-
-@dataclass(frozen=True)
-class MeasureInfo:
-    id: str
-    goal_number: int
-    name: str
-    question: str
-    purpose: str
-    source: str
-    unit: str
-    scale_min: float
-    scale_max: float
-    direction: str
-    decimals: int
-    benchmark_kpi_id: str | None
-    lineage: tuple[LineageLink, ...] = field(default_factory=tuple)
-
-    @property
-    def is_survey(self) -> bool:
-        return self.source == "survey"
-
-    def link_for(self, year: int) -> LineageLink | None:
-        return next((link for link in self.lineage if link.covers(year)), None)
+analysis_texts = store.analysis_texts
+group_members = store.group_members
+has_example_values = store.has_example_values
+kpi_info = store.kpi_info
+kpi_year_stats = store.kpi_year_stats
+last_import = store.last_import
+municipal_values = store.municipal_values
+revisions_since = store.revisions_since
+survey_results = store.survey_results
+targets = store.targets
+value_provenance = store.value_provenance
 
 
 @cached("strategy", lambda municipality_override=None: (municipality_override,))
 def strategy_info(engine: Engine, municipality_override: str | None = None) -> StrategyInfo:
-    with engine.connect() as connection:
-        row = connection.execute(select(schema.Strategy).where(schema.Strategy.id == 1)
-                                 ).mappings().first()
-        if row is None:
-            raise LookupError("Databasen saknar strategi. Kör «malbild demo» eller "
-                              "«malbild strategy load».")
-        home = municipality_override or row["municipality_id"]
-        title = connection.scalar(select(schema.Municipality.title)
-                                  .where(schema.Municipality.id == home)) or home
-    return StrategyInfo(row["name"], home, title, row["decision"], row["adopted"],
-                        row["follow_up"])
+    return store.strategy_info(engine, municipality_override)
 
 
 @cached("goals", lambda: ())
 def goals(engine: Engine) -> pd.DataFrame:
-    return _frame(engine, select(schema.Goal.number, schema.Goal.title, schema.Goal.description)
-                  .order_by(schema.Goal.number))
+    return store.goals(engine)
 
 
 @cached("measures", lambda goal=None: (goal,))
 def measures(engine: Engine, goal: int | None = None) -> list[MeasureInfo]:
-    """Measures (of one goal, or all) with their KPI lineage, in strategy order."""
-    m, link, kpi = schema.Measure, schema.MeasureKpi, schema.Kpi
-    statement = select(m).order_by(m.position)
-    if goal is not None:
-        statement = statement.where(m.goal_number == goal)
-    with engine.connect() as connection:
-        rows = connection.execute(statement).mappings().all()
-        links = connection.execute(
-            select(link.measure_id, link.kpi_id, link.first_year, link.last_year, link.method,
-                   kpi.title, kpi.retired)
-            .join(kpi, kpi.id == link.kpi_id).order_by(link.measure_id, link.first_year)
-        ).all()
-    by_measure: dict[str, list[LineageLink]] = {}
-    for r in links:
-        by_measure.setdefault(r.measure_id, []).append(
-            LineageLink(r.kpi_id, r.first_year, r.last_year, r.method, r.title, r.retired))
-    return [
-        MeasureInfo(r["id"], r["goal_number"], r["name"], r["question"], r["purpose"],
-                    r["source"], r["unit"], r["scale_min"], r["scale_max"], r["direction"],
-                    r["decimals"], r["benchmark_kpi_id"], tuple(by_measure.get(r["id"], [])))
-        for r in rows
-    ]
+    return store.measures(engine, goal)
 
 
 def measure(engine: Engine, measure_id: str) -> MeasureInfo:
@@ -133,366 +49,52 @@ def measure(engine: Engine, measure_id: str) -> MeasureInfo:
     raise KeyError(measure_id)
 
 
-def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
-    """The current target per year (the newest decision row): year, target, decision, example."""
-    t = schema.Target
-    newest = select(func.max(t.id)).where(t.measure_id == measure_id).group_by(t.year)
-    frame = _frame(engine, select(t.year, t.value.label("target"), t.decision.label(
-        "target_decision"), t.is_example.label("target_is_example"))
-        .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year))
-    return frame.astype({"year": "int64", "target": "float64"})
+@cached("followup", lambda settings, measure_id: (
+    settings.municipality, settings.anonymity_threshold, str(settings.kolada_dir), measure_id))
+def measure_followup(engine: Engine, settings: Settings, measure_id: str) -> MeasureFollowUp:
+    """One measure's follow-up (built once per data version)."""
+    return build.measure_followup(engine, settings, measure(engine, measure_id),
+                                  strategy_info(engine, settings.municipality))
 
 
-# --- Kolada values ------------------------------------------------------------------------------
-
-
-def municipal_values(engine: Engine, kpi_ids: list[str], gender: str = "T") -> pd.DataFrame:
-    """Every kommun's values of the KPIs (type K only: never Riket or the regions)."""
-    v, mun = schema.KpiValue, schema.Municipality
-    frame = _frame(engine, select(v.kpi_id, v.municipality_id, v.year, v.value, v.is_example,
-                                  v.import_run_id)
-                   .join(mun, mun.id == v.municipality_id)
-                   .where(v.kpi_id.in_(kpi_ids), v.gender == gender,
-                          mun.type == MUNICIPALITY_TYPE))
-    return frame.astype({"year": "int64", "value": "float64"})
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """Where a chart's values come from, for the source line under it."""
-
-    caption: str
-    kpi_ids: tuple[str, ...]
-    example_years: tuple[int, ...]
-    newest_year: int | None
-    fetched: str
-
-
-@lru_cache
-def _bundled_source(kolada_dir: Path) -> tuple[str, frozenset[str]]:
-    path = kolada_dir / "source.toml"
-    if not path.exists():
-        return "Kolada (RKA)", frozenset()
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return raw["caption"], frozenset(raw.get("files", []))
-
-
-def value_sources(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> str:
-    """Where the KPIs' real values come from: "Kolada (RKA), uttag augusti 2024" or
-    "Kolada (RKA), hämtad 2026-11-27"."""
-    v, run = schema.KpiValue, schema.ImportRun
-    runs = _frame(engine, select(run.kind, run.location, run.started_at).where(
-        run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
-        run.is_example.is_(False)).order_by(run.id))
-    caption, bundled_files = _bundled_source(kolada_dir)
-    parts = []
-    for run in runs.itertuples():
-        if Path(run.location).name in bundled_files:
-            parts.append(caption)
-        elif run.kind == "kolada-api":
-            parts.append(f"Kolada (RKA), hämtad {run.started_at:%Y-%m-%d}")
-        else:
-            parts.append(f"Kolada (RKA), fil inläst {run.started_at:%Y-%m-%d}")
-    return "; ".join(dict.fromkeys(parts))
-
-
-def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.DataFrame:
-    """Revised values of the home municipality: kpi_id, year, old, new, when."""
-    r = schema.ValueRevision
-    return _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
-                  .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
-                         r.gender == "T")
-                  .order_by(r.revised_at))
-
-
-# --- Follow-up of a measure ---------------------------------------------------------------------
-
-SERIES_COLUMNS = [
-    "year", "kpi_id", "segment", "method", "value", "is_example", "comparison_mean",
-    "comparison_n", "peer_rank", "quartile", "target", "target_decision", "target_is_example",
-    "target_status", "target_status_label", "peer_status_label", "revised_at",
-]
-
-
-def measure_series(engine: Engine, info: MeasureInfo, home: str) -> pd.DataFrame:
-    """One row per year of a Kolada measure: the home value, the comparison, target, statuses.
-
-    `segment` numbers the lineage links; a new segment starts where the method changes, and
-    figures never draw a line across segments.
-    """
-    kpi_ids = [link.kpi_id for link in info.lineage]
-    stats = kpi_year_stats(engine, kpi_ids, home, info.direction)
-    # Only the years each KPI measures the measure (a KPI may exist before or after).
-    in_lineage = pd.Series(False, index=stats.index)
-    for link in info.lineage:
-        last = link.last_year if link.last_year is not None else 9999
-        in_lineage |= (stats["kpi_id"] == link.kpi_id) & stats["year"].between(
-            link.first_year, last)
-    stats = stats.loc[in_lineage]
-    first = min(link.first_year for link in info.lineage)
-    last_data = int(stats["year"].max()) if len(stats) else first
-    target_frame = targets(engine, info.id)
-    years = range(first, last_data + 1)
-    frame = pd.DataFrame({"year": list(years)})
-    frame["kpi_id"] = [getattr(info.link_for(y), "kpi_id", None) for y in frame["year"]]
-    frame["segment"] = [next((i for i, link in enumerate(info.lineage) if link.covers(y)), -1)
-                        for y in frame["year"]]
-    frame["method"] = [getattr(info.link_for(y), "method", "") for y in frame["year"]]
-    frame = frame.merge(stats, on=["kpi_id", "year"], how="left")
-    frame = frame.merge(target_frame, on="year", how="left")
-    revised = revisions(engine, kpi_ids, home)
-    last_revision = (revised.groupby(["kpi_id", "year"])["revised_at"].max().reset_index()
-                     if len(revised) else pd.DataFrame(columns=["kpi_id", "year", "revised_at"]))
-    frame = frame.merge(last_revision.astype({"year": "int64"}) if len(last_revision)
-                        else last_revision, on=["kpi_id", "year"], how="left")
-    previous_value = None
-    previous_segment = None
-    statuses, labels, peers = [], [], []
-    for row in frame.itertuples():
-        prev = previous_value if previous_segment == row.segment else None
-        target_state = status.target_status(
-            row.value, row.target, info.direction, previous=prev, decimals=info.decimals)
-        peer = status.peer_status(
-            None if pd.isna(row.peer_rank) else int(row.peer_rank),
-            0 if pd.isna(row.comparison_n) else int(row.comparison_n),
-            None if pd.isna(row.quartile) else int(row.quartile), info.direction)
-        statuses.append(target_state.key)
-        labels.append(target_state.label)
-        peers.append(peer.label if peer.rank_text == "" else f"{peer.label}, {peer.rank_text}")
-        if not pd.isna(row.value):
-            previous_value, previous_segment = row.value, row.segment
-    frame["target_status"] = statuses
-    frame["target_status_label"] = labels
-    frame["peer_status_label"] = peers
-    frame["is_example"] = frame["is_example"].fillna(False).astype(bool)
-    frame["target_is_example"] = frame["target_is_example"].astype("boolean").fillna(False)
-    for column in ("comparison_n", "peer_rank", "quartile"):
-        frame[column] = frame[column].astype("Int64")
-    return frame[SERIES_COLUMNS]
-
-
-def latest_row(series: pd.DataFrame, column: str = "value") -> pd.Series | None:
-    """The newest year that has a value in `column`."""
-    measured = series.loc[series[column].notna()]
-    return None if measured.empty else measured.iloc[-1]
+def goal_followups(engine: Engine, settings: Settings, goal: int | None = None
+                   ) -> list[MeasureFollowUp]:
+    """Every measure of a goal (or of all goals), in strategy order."""
+    return [measure_followup(engine, settings, info.id) for info in measures(engine, goal)]
 
 
 @cached("kpi-home", lambda *args: args)
 def kpi_home_stats(engine: Engine, kpi_id: str, home: str, direction: str) -> pd.DataFrame:
     """Per year for one KPI: home value, comparison mean, n, rank (e.g. the HME benchmark)."""
-    return kpi_year_stats(engine, [kpi_id], home, direction).drop(columns="is_example")
+    return store.kpi_year_stats(engine, [kpi_id], home, direction).drop(columns="is_example")
 
 
-def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str,
-                   gender: str = "T") -> pd.DataFrame:
-    """Per KPI and year, computed by the database: the comparison mean and n over the
-    municipalities that reported (type K), the home value, its rank and quartile.
-
-    The same rule as `comparison.yearly_peer_stats` (a test holds the two equal); the database
-    aggregates, so only one row per year travels, whatever the number of municipalities.
-    """
-    v, h, m = schema.KpiValue.__table__.alias("v"), schema.KpiValue.__table__.alias("h"), \
-        schema.Municipality.__table__
-    better = v.c.value < h.c.value if direction == "lower" else v.c.value > h.c.value
-    statement = (
-        select(v.c.kpi_id, v.c.year,
-               func.avg(v.c.value).label("comparison_mean"),
-               func.count(v.c.value).label("comparison_n"),
-               func.max(h.c.value).label("value"),
-               func.max(case((h.c.is_example, 1), else_=0)).label("is_example"),
-               (func.sum(case((better, 1), else_=0)) + 1).label("peer_rank"))
-        .select_from(v.join(m, and_(m.c.id == v.c.municipality_id,
-                                    m.c.type == MUNICIPALITY_TYPE))
-                     .outerjoin(h, and_(h.c.kpi_id == v.c.kpi_id, h.c.year == v.c.year,
-                                        h.c.gender == v.c.gender, h.c.municipality_id == home)))
-        .where(v.c.kpi_id.in_(kpi_ids), v.c.gender == gender, v.c.value.is_not(None))
-        .group_by(v.c.kpi_id, v.c.year).order_by(v.c.kpi_id, v.c.year))
-    stats = _frame(engine, statement)
-    if stats.empty:
-        stats = pd.DataFrame(columns=["kpi_id", "year", "comparison_mean", "comparison_n",
-                                      "value", "is_example", "peer_rank"])
-    stats = stats.astype({"year": "int64", "comparison_mean": "float64", "value": "float64"})
-    stats["is_example"] = stats["is_example"].fillna(0).astype(bool)
-    measured = stats["value"].notna()
-    stats["peer_rank"] = stats["peer_rank"].where(measured).astype("Int64")
-    stats["comparison_n"] = stats["comparison_n"].astype("Int64")
-    stats["quartile"] = [comparison.quartile_of(int(r), int(n)) if ok else None
-                         for r, n, ok in zip(stats["peer_rank"].fillna(0),
-                                             stats["comparison_n"], measured, strict=True)]
-    return stats[["kpi_id", "year", "value", "is_example", "comparison_mean", "comparison_n",
-                  "peer_rank", "quartile"]]
-
-
-def kpi_info(engine: Engine, kpi_id: str) -> dict:
-    with engine.connect() as connection:
-        row = connection.execute(select(schema.Kpi).where(schema.Kpi.id == kpi_id)
-                                 ).mappings().first()
-    if row is None:
-        raise KeyError(kpi_id)
-    return dict(row)
-
-
-# --- Staff survey -------------------------------------------------------------------------------
-
-
-SURVEY_COLUMNS = ["year", "level", "forvaltning", "enhet", "respondents", "employees", "mean",
-                  "share_positive", "answers_1", "answers_2", "answers_3", "answers_4",
-                  "answers_5", "is_example", "import_run_id"]
-
-
-def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: str | None = None,
-                   year: int | None = None, forvaltning: str | None = None) -> pd.DataFrame:
-    """Stored survey aggregates that may be shown under `threshold`.
-
-    Small groups were left out when the file was imported; the same rules run again here, so a
-    threshold raised since then hides what it must (including complementary suppression).
-    """
-    s = schema.SurveyResult
-    conditions = [s.measure_id == measure_id]
-    if year:
-        conditions.append(s.year == year)
-    stored = _frame(engine, select(*[s.__table__.c[c] for c in SURVEY_COLUMNS])
-                    .where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
-    stored["response_rate"] = [
-        100.0 * n / e if not pd.isna(e) and e else float("nan")
-        for n, e in zip(stored["respondents"], stored["employees"], strict=True)]
-    shown = []
-    for _, rows in stored.groupby("year", sort=True):
-        units = [survey.UnitResult(r.level, r.forvaltning, r.enhet, int(r.respondents), r.mean,
-                                   None, None) for r in rows.itertuples()]
-        visible, _ = survey.suppress(units, threshold)
-        keys = {u.key for u in visible}
-        shown.append(rows.loc[[(r.level, r.forvaltning, r.enhet) in keys
-                               for r in rows.itertuples()]])
-    frame = pd.concat(shown, ignore_index=True) if shown else stored.iloc[0:0]
-    if level:
-        frame = frame.loc[frame["level"] == level]
-    if forvaltning is not None:
-        frame = frame.loc[frame["forvaltning"] == forvaltning]
-    return frame.reset_index(drop=True)
-
-
-def survey_series(engine: Engine, info: MeasureInfo, threshold: int) -> pd.DataFrame:
-    """The kommun-level result per survey year, with target and status."""
-    kommun = survey_results(engine, info.id, threshold, level="kommun")
-    frame = kommun.rename(columns={"mean": "value"})[
-        ["year", "value", "respondents", "share_positive", "response_rate", "is_example"]]
-    frame = frame.merge(targets(engine, info.id), on="year", how="outer").sort_values("year")
-    statuses, labels = [], []
-    previous = None
-    for row in frame.itertuples():
-        state = status.target_status(row.value, row.target, info.direction, previous=previous,
-                                     decimals=info.decimals)
-        statuses.append(state.key)
-        labels.append(state.label)
-        if not pd.isna(row.value):
-            previous = row.value
-    frame["target_status"] = statuses
-    frame["target_status_label"] = labels
-    frame["is_example"] = frame["is_example"].astype("boolean").fillna(False).astype(bool)
-    frame["target_is_example"] = frame["target_is_example"].astype("boolean").fillna(False)
-    frame["respondents"] = frame["respondents"].astype("Int64")
-    return frame.reset_index(drop=True)
+def latest_row(stats: pd.DataFrame, column: str = "value") -> pd.Series | None:
+    """The newest year that has a value in `column`."""
+    measured = stats.loc[stats[column].notna()]
+    return None if measured.empty else measured.iloc[-1]
 
 
 @cached("survey-years", lambda measure_id: (measure_id,))
 def survey_years(engine: Engine, measure_id: str) -> list[int]:
-    s = schema.SurveyResult
-    with engine.connect() as connection:
-        return list(connection.scalars(select(s.year).where(s.measure_id == measure_id)
-                                       .distinct().order_by(s.year)))
-
-
-# --- Freshness ----------------------------------------------------------------------------------
-
-
-def last_import(engine: Engine) -> dict | None:
-    with engine.connect() as connection:
-        row = connection.execute(select(schema.ImportRun).order_by(schema.ImportRun.id.desc())
-                                 .limit(1)).mappings().first()
-    return dict(row) if row else None
-
-
-# --- Exploring any KPI --------------------------------------------------------------------------
+    return store.survey_years(engine, measure_id)
 
 
 @cached("kpi-catalogue", lambda: ())
 def kpi_catalogue(engine: Engine) -> pd.DataFrame:
-    """KPIs that have values, with area, direction, unit and whether divided by gender."""
-    k, v = schema.Kpi, schema.KpiValue
-    # EXISTS probes the index once per KPI instead of reading every value (millions at scale).
-    has_values = select(v.kpi_id).where(v.kpi_id == k.id).exists()
-    return _frame(engine, select(k.id, k.title, k.operating_area, k.direction, k.unit,
-                                 k.is_divided_by_gender, k.description, k.retired)
-                  .where(has_values).order_by(k.operating_area, k.id))
+    return store.kpi_catalogue(engine)
 
 
 @cached("kommuner", lambda: ())
 def kommuner(engine: Engine) -> pd.DataFrame:
-    """The municipalities (type K): id and name."""
-    m = schema.Municipality
-    return _frame(engine, select(m.id, m.title).where(m.type == MUNICIPALITY_TYPE)
-                  .order_by(m.title))
+    return store.kommuner(engine)
 
 
 @cached("groups", lambda: ())
 def municipality_groups(engine: Engine) -> pd.DataFrame:
-    """Kolada's and the user's municipality groups with their number of members."""
-    g, member = schema.MunicipalityGroup, schema.MunicipalityGroupMember
-    return _frame(engine, select(g.id, g.title, func.count(member.municipality_id).label("size"))
-                  .join(member, member.group_id == g.id).group_by(g.id, g.title)
-                  .order_by(g.title))
-
-
-def group_members(engine: Engine, group_id: str) -> list[str]:
-    member = schema.MunicipalityGroupMember
-    with engine.connect() as connection:
-        return list(connection.scalars(select(member.municipality_id)
-                                       .where(member.group_id == group_id)
-                                       .order_by(member.municipality_id)))
-
-
-def kpi_runs_caption(engine: Engine, kpi_ids: list[str], kolada_dir: Path) -> str:
-    """Source caption for KPIs, saying "Exempeldata" where their values are invented."""
-    v = schema.KpiValue
-    with engine.connect() as connection:
-        example = connection.scalar(select(func.count()).select_from(v).where(
-            v.kpi_id.in_(kpi_ids), v.is_example.is_(True)))
-    caption = value_sources(engine, kpi_ids, kolada_dir)
-    if example:
-        return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
-    return caption or "Kolada (RKA)"
-
-# --- The yearly report --------------------------------------------------------------------------
-
-
-def analysis_texts(engine: Engine, year: int) -> dict[str, dict]:
-    """The analysis written for each measure for `year`: measure id → body, state, updated."""
-    a = schema.AnalysisText
-    with engine.connect() as connection:
-        rows = connection.execute(select(a.measure_id, a.body, a.state, a.updated_at,
-                                         a.updated_by).where(a.year == year)).mappings().all()
-    return {row["measure_id"]: dict(row) for row in rows if (row["body"] or "").strip()}
+    return store.municipality_groups(engine)
 
 
 @cached("measure-analyses", lambda measure_id: (measure_id,))
 def measure_analyses(engine: Engine, measure_id: str) -> list[dict]:
-    """Every analysis written for a measure, newest year first: year, body, state, updated."""
-    a = schema.AnalysisText
-    with engine.connect() as connection:
-        rows = connection.execute(select(a.year, a.body, a.state, a.updated_at, a.updated_by)
-                                  .where(a.measure_id == measure_id).order_by(a.year.desc())
-                                  ).mappings().all()
-    return [dict(row) for row in rows if (row["body"] or "").strip()]
-
-
-def revisions_since(engine: Engine, kpi_ids: list[str], municipality_id: str, since,
-                    last_year: int) -> pd.DataFrame:
-    """The home municipality's values (total, years up to `last_year`) revised at or after
-    `since`: kpi_id, year, old_value, new_value, revised_at."""
-    r = schema.ValueRevision
-    frame = _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
-                   .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
-                          r.gender == "T", r.year <= last_year, r.revised_at >= since)
-                   .order_by(r.kpi_id, r.year, r.revised_at))
-    return frame
+    return store.measure_analyses(engine, measure_id)

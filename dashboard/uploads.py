@@ -22,7 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from etl import imports
+from dashboard.formatting import count as fmt_count
+from etl import contacts, imports
 from etl.db import data_version
 from etl.errors import InputError, Location
 from etl.settings import Settings
@@ -30,11 +31,16 @@ from etl.settings import Settings
 KINDS = {
     "kolada": "Kolada-värden (CSV eller Excel, även webbexport och .csv.gz)",
     "enkat": "Medarbetarenkät (Excel eller CSV)",
+    "kontakter": "Testkontakter, egen mätning (Excel eller CSV)",
 }
+KIND_NAMES = {"kolada": "Kolada-värden", "enkat": "medarbetarenkät",
+              "kontakter": "testkontakter"}
 SUFFIXES = {
     "kolada": (".csv", ".txt", ".gz", ".xlsx", ".xlsm"),
     "enkat": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
+    "kontakter": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
 }
+YEAR_STATUS = {"new": "ny", "unchanged": "oförändrad", "replaced": "ersätter"}
 MAX_NAME = 120
 SAMPLE_ROWS = 20
 UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -85,11 +91,11 @@ def as_file(content: bytes, filename: str) -> Iterator[Path]:
 
 def check_kind(kind: str, filename: str) -> None:
     if kind not in KINDS:
-        raise InputError("välj vad filen innehåller.", hint="Kolada-värden eller medarbetarenkät.")
+        raise InputError("välj vad filen innehåller.",
+                         hint="Kolada-värden, medarbetarenkät eller testkontakter.")
     if not filename.lower().endswith(SUFFIXES[kind]):
         raise InputError(
-            "filtypen går inte att läsa som " + ("Kolada-värden" if kind == "kolada"
-                                                 else "medarbetarenkät") + ".",
+            f"filtypen går inte att läsa som {KIND_NAMES[kind]}.",
             Location(filename),
             hint="Välj en fil som slutar på " + ", ".join(SUFFIXES[kind]) + ".")
 
@@ -112,6 +118,7 @@ class Preview:
     units: list[dict] = field(default_factory=list)
     hidden: int = 0
     replaces: str | None = None
+    years: list[dict] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -137,6 +144,10 @@ def _run(engine: Engine, settings: Settings, kind: str, path: Path, filename: st
     if kind == "kolada":
         return imports.import_value_file(engine, path, skip_invalid=True, dry_run=dry_run,
                                          source_name=filename, requested_by=actor)
+    if kind == "kontakter":
+        return contacts.import_contacts_file(engine, path, settings, replace=True,
+                                             dry_run=dry_run, source_name=filename,
+                                             requested_by=actor)
     return imports.import_survey_file(engine, path, settings, year=year, replace=True,
                                       dry_run=dry_run, source_name=filename,
                                       requested_by=actor)
@@ -164,6 +175,14 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
         if rejected:
             shown.rejected = [r.__dict__ for r in rejected.rows]
             shown.rejected_total = rejected.total
+        return shown
+    if kind == "kontakter":
+        c = result.counts
+        shown.counts = {"nya": c.added, "oförändrade": c.unchanged, "borttagna": c.removed}
+        shown.years = [year_row(change) for change in result.years]
+        replaced = sorted({y.replaced_file for y in result.years if y.replaced_file})
+        shown.replaces = ", ".join(replaced) if replaced and shown.changes_anything else None
+        shown.summary = contacts_summary(result)[0]
         return shown
     statuses = [change.status for change in result.changes]
     shown.year = result.year
@@ -196,4 +215,46 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
     with as_file(content, name) as path:
         result = _run(engine, settings, kind, path, name, ticket.get("year"), dry_run=False,
                       actor=actor)
+    if kind == "kontakter":
+        return " ".join(contacts_summary(result))
     return result.summary()
+
+
+def channel_counts(by_channel: dict[str, int]) -> str:
+    """"e-post 45, telefon 40, brev 30" (the channels as the file names them)."""
+    return ", ".join(f"{channel} {count}" for channel, count in by_channel.items())
+
+
+def year_row(change: contacts.YearChange) -> dict:
+    """One year of a contacts import, for the preview table."""
+    return {"year": str(change.year), "status": YEAR_STATUS[change.status],
+            "contacts": str(change.contacts), "channels": channel_counts(change.by_channel),
+            "replaced": (f"{change.replaced_contacts} kontakter från {change.replaced_file}"
+                         if change.replaced_file else "–")}
+
+
+def contacts_summary(result: contacts.ContactImport) -> list[str]:
+    """What an import of test contacts did (or would do), year by year, in Swedish."""
+    name = Path(result.source).name
+    years = ", ".join(str(y.year) for y in result.years)
+    if not result.changed:
+        lines = [f"{name}: inget att ändra; testkontakterna för {years} är redan inlästa "
+                 f"({_contacts(result.counts.unchanged)}, oförändrade)."]
+    else:
+        saved = "skulle sparas" if result.dry_run else "sparades"
+        replaced = "ersätts" if result.dry_run else "ersattes"
+        lines = [f"{name}: {_contacts(result.counts.added, 'test')} {saved} för "
+                 + ", ".join(str(y.year) for y in result.years if y.status != "unchanged")
+                 + (f"; {_contacts(result.counts.removed, 'tidigare ')} {replaced}."
+                    if result.counts.removed else ".")]
+    for change in result.years:
+        status = (f"ersätter {_contacts(change.replaced_contacts)} från {change.replaced_file}"
+                  if change.replaced_file else YEAR_STATUS[change.status])
+        lines.append(f"{change.year} ({status}): {_contacts(change.contacts)} – "
+                     f"{channel_counts(change.by_channel)}.")
+    return lines
+
+
+def _contacts(count: int, prefix: str = "") -> str:
+    """"1 kontakt", "3 testkontakter", "2 tidigare kontakter"."""
+    return f"{fmt_count(count)} {prefix}kontakt{'' if count == 1 else 'er'}"

@@ -20,6 +20,8 @@ ACTIONS = {
     "import.kolada": "Import av Kolada-värden",
     "import.survey": "Import av medarbetarenkät",
     "import.survey.replaced": "Medarbetarenkät ersatt (de tidigare sammanställningarna)",
+    "import.contacts": "Import av testkontakter (egen mätning)",
+    "import.contacts.replaced": "Testkontakter ersatta (de tidigare kontakterna)",
     "target.set": "Mål satt",
     "analysis.save": "Analystext sparad",
     "user.add": "Användare skapad",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import zlib
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from openpyxl import Workbook
 
 from etl.extract import kolada_files
 from etl.settings import Settings
+from etl.workdays import CLOSED_DAYS_FILE, load_calendar
 
 EXAMPLE_KKIK_FILE = "exempeldata_kkik_2012-2020.csv"
 SURVEY_YEARS = tuple(range(2013, 2026, 2))
@@ -217,6 +219,100 @@ def write_survey_file(year: int, path: Path) -> None:
     workbook.save(path)
 
 
+# --- Own measurement: test contacts -------------------------------------------------------------
+
+CONTACT_YEARS = (2023, 2024, 2025)
+CONTACT_CHANNELS = {"e-post": 48, "telefon": 52, "brev": 32}  # about this many per year
+CONTACT_HEADER = ["Kontakt-id", "Kanal", "Skickad", "Besvarad", "Handläggare", "Bemötande",
+                  "Förvaltning", "Kommentar"]
+# Working days an answer takes (0 = the arrival day), per channel; None = never answered.
+ANSWER_DAYS = {
+    "e-post": ((0, 0.34), (1, 0.30), (2, 0.18), (3, 0.08), (5, 0.04), (None, 0.06)),
+    "brev": ((0, 0.04), (1, 0.30), (2, 0.36), (3, 0.16), (4, 0.07), (7, 0.03), (None, 0.04)),
+    "telefon": ((0, 0.45), (1, 0.30), (2, 0.15), (4, 0.10)),
+}
+
+
+def contact_file_name(year: int) -> str:
+    return f"testkontakter_{year}_exempel.csv"
+
+
+def _weighted(rng: np.random.Generator, choices: tuple) -> object:
+    values, weights = zip(*choices, strict=True)
+    weights = np.array(weights) / sum(weights)
+    return values[int(rng.choice(len(values), p=weights))]
+
+
+def generate_contact_rows(year: int, calendar) -> list[list[str]]:
+    """Test contacts for one year, as a tester would log them: about 30–60 per channel, sent on
+    working days in spring and autumn (a few e-mails at weekends), answers a few working days
+    later or never, calls that reach a handläggare or get a callback, graded 1–4."""
+    rng = _rng("contacts", year)
+    step = CONTACT_YEARS.index(year)
+    forvaltningar = list(ORGANISATION)
+    rows = []
+    swedish_time = year == 2024  # one year written as "2024-05-08 kl. 10.00"
+    for channel, size in CONTACT_CHANNELS.items():
+        count = size + int(rng.integers(-6, 7))
+        for _ in range(count):
+            week = int(rng.choice([*range(10, 22), *range(36, 48)]))
+            day = date.fromisocalendar(year, week, int(rng.integers(1, 6)))
+            if channel == "e-post" and rng.uniform() < 0.08:
+                day = date.fromisocalendar(year, week, 6)  # an e-mail on a Saturday
+            while channel != "e-post" and not calendar.is_working_day(day):
+                day += timedelta(days=1)
+            sent = datetime.combine(day, time(int(rng.integers(8, 16)),
+                                              int(rng.choice([0, 15, 30, 45]))))
+            handlaggare, answered = "", None
+            if channel == "telefon":
+                reached = rng.uniform() < 0.58 + 0.05 * step
+                handlaggare = "ja" if reached else "nej"
+                if not reached and rng.uniform() < 0.7:  # a callback was promised
+                    answered = _answer(rng, calendar, sent, channel, step)
+            else:
+                answered = _answer(rng, calendar, sent, channel, step)
+            graded = channel == "telefon" or rng.uniform() < 0.6
+            grade = int(_weighted(rng, ((1, 0.05), (2, 0.14 - 0.02 * step),
+                                        (3, 0.46), (4, 0.35 + 0.02 * step)))) if graded else ""
+            forvaltning = forvaltningar[int(rng.choice(len(forvaltningar),
+                                                       p=[.22, .2, .2, .16, .1, .12]))]
+            comment = ("ingen svarade, lämnade meddelande" if handlaggare == "nej"
+                       and answered is not None and rng.uniform() < 0.3 else "")
+            rows.append((sent, [channel, _moment(sent, swedish_time),
+                                _moment(answered, swedish_time) if answered else "",
+                                handlaggare, str(grade), forvaltning, comment]))
+    rows.sort(key=lambda row: row[0])  # a log is kept in the order the contacts were made
+    return [[f"{year}-{number:03d}", *row] for number, (_, row) in enumerate(rows, start=1)]
+
+
+def _answer(rng: np.random.Generator, calendar, sent: datetime, channel: str,
+            step: int) -> datetime | None:
+    days = _weighted(rng, ANSWER_DAYS[channel])
+    if days is None:
+        return None
+    if days > 0 and rng.uniform() < 0.12 * step:
+        days -= 1  # answers come a little faster every year
+    day = calendar.deadline(sent.date(), days) if days else sent.date()
+    hour = int(rng.integers(8, 17))
+    if days == 0:
+        hour = max(hour, sent.hour + 1)
+    return datetime.combine(day, time(min(hour, 18), int(rng.choice([0, 10, 20, 40, 50]))))
+
+
+def _moment(moment: datetime, swedish: bool) -> str:
+    return moment.strftime("%Y-%m-%d kl. %H.%M" if swedish else "%Y-%m-%d %H:%M")
+
+
+def write_contacts_file(year: int, path: Path, calendar) -> None:
+    """A tester's log as CSV (`;`, UTF-8 with BOM) with a title row saying it is example data."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\n")
+        writer.writerow([f"Testkontakter {year} – kommunens egen mätning (EXEMPELDATA, "
+                         "påhittade kontakter)"])
+        writer.writerow(CONTACT_HEADER)
+        writer.writerows(generate_contact_rows(year, calendar))
+
+
 def write_example_files(settings: Settings) -> list[Path]:
     """(Re)write every example file in data/demo/. Returns the paths written."""
     demo_dir = settings.data_dir / "demo"
@@ -233,6 +329,11 @@ def write_example_files(settings: Settings) -> list[Path]:
     for year in SURVEY_YEARS:
         path = demo_dir / survey_file_name(year)
         write_survey_file(year, path)
+        written.append(path)
+    calendar = load_calendar(settings.data_dir / CLOSED_DAYS_FILE)
+    for year in CONTACT_YEARS:
+        path = demo_dir / contact_file_name(year)
+        write_contacts_file(year, path, calendar)
         written.append(path)
     return written
 
@@ -272,4 +373,14 @@ def build_demo(settings: Settings, progress=None) -> list[str]:
         summaries.append(imports.import_survey_file(
             engine, demo_dir / survey_file_name(year), settings, year=year,
             is_example=True).summary())
+    from etl import contacts
+
+    for year in CONTACT_YEARS:
+        step(f"Exempeldata: testkontakter {year}")
+        result = contacts.import_contacts_file(engine, demo_dir / contact_file_name(year),
+                                               settings, is_example=True)
+        summaries.append(
+            f"{contact_file_name(year)}: {result.counts.added} testkontakter sparade."
+            if result.changed else f"{contact_file_name(year)}: inget att ändra "
+            f"({result.counts.unchanged} testkontakter finns redan, oförändrade).")
     return summaries

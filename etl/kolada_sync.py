@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import load, schema
 from etl.errors import InputError, Location, MalbildError
 from etl.extract import kolada, kolada_files
+from etl.followup import samples
 from etl.settings import Settings
 from etl.strategy import load_strategy
 from etl.transform import kpi_rules, retired_kpis
@@ -90,7 +91,9 @@ def strategy_kpis(settings: Settings) -> tuple[str, list[str]]:
     """The strategy's municipality and the KPIs it names that Kolada still publishes."""
     strategy = load_strategy(settings.strategy_path)
     retired = {k["id"] for k in retired_kpis(settings.data_dir / "retired_kpis.toml")}
-    return strategy.strategy.municipality, sorted(strategy.kpi_ids - retired)
+    # The sample sizes (e.g. N00528, the number of answers) carry the margins of error.
+    sizes = samples.sample_kpis(samples.load_rules(settings.data_dir / "sample_sizes.toml"))
+    return strategy.strategy.municipality, sorted((strategy.kpi_ids | sizes) - retired)
 
 
 def followed_groups(engine: Engine, settings: Settings) -> set[str]:

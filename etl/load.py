@@ -190,7 +190,7 @@ def save_strategy(connection: Connection, strategy: Strategy, *, recorded_by: st
             "question": m.question, "purpose": m.purpose, "source": m.source, "unit": m.unit,
             "scale_min": m.scale[0], "scale_max": m.scale[1], "direction": m.direction,
             "decimals": m.decimals, "benchmark_kpi_id": m.benchmark_kpi,
-            "survey_question_pattern": m.survey_question_pattern,
+            "survey_question_pattern": m.survey_question_pattern, "cadence": m.cadence,
         }
         for position, m in enumerate(strategy.measures)
     ], ["id"])

@@ -211,6 +211,7 @@ class Measure(Base):
     decimals: Mapped[int] = mapped_column(Integer, default=1)
     benchmark_kpi_id: Mapped[str | None] = mapped_column(String(16))
     survey_question_pattern: Mapped[str | None] = mapped_column(Text)
+    cadence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class MeasureKpi(Base):
@@ -291,6 +292,33 @@ class SurveyResult(Base):
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
 
     __table_args__ = (UniqueConstraint("measure_id", "year", "level", "forvaltning", "enhet"),)
+
+
+# --- Own measurement (test contacts) ------------------------------------------------------------
+
+
+class Contact(Base):
+    """One test contact of the municipality's own measurement: an e-mail, call or letter.
+
+    `year` is the year of `sent`; `answered` is empty when no answer came. `reached_handlaggare`
+    (telephone) and `grade` (bemötande 1–4) are empty when the tester did not record them.
+    Every contact of a year comes from one file (its import run holds the file's SHA-256).
+    """
+
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    sent: Mapped[datetime] = mapped_column(DateTime)
+    answered: Mapped[datetime | None] = mapped_column(DateTime)
+    reached_handlaggare: Mapped[bool | None] = mapped_column(Boolean)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    forvaltning: Mapped[str] = mapped_column(String(200), default="")
+    enhet: Mapped[str] = mapped_column(String(200), default="")
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+
+    __table_args__ = (Index("ix_contact_year_channel", "year", "channel"),)
 
 
 # --- People and audit ---------------------------------------------------------------------------

@@ -21,6 +21,15 @@ from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import Location, StrategyError
 
 Direction = Literal["higher", "lower", "none"]
+# The own measurement (test contacts): channels as written in the contacts file, and the series
+# computed from them that a measure can be fed by (`own_series`).
+Channel = Literal["e-post", "telefon", "brev"]
+CHANNELS: tuple[Channel, ...] = ("e-post", "telefon", "brev")
+OwnSeries = Literal[
+    "epost-inom-regel", "telefon-inom-regel", "brev-inom-regel", "telefon-handlaggare",
+    "epost-gott-bemotande", "telefon-gott-bemotande", "brev-gott-bemotande",
+    "alla-gott-bemotande",
+]
 
 
 class _Model(BaseModel):
@@ -92,6 +101,9 @@ class Measure(_Model):
     targets: list[TargetDecision] = Field(default_factory=list)
     benchmark_kpi: str | None = None
     survey_question_pattern: str | None = None
+    own_series: OwnSeries | None = None
+    # Years between measurements: a value is current for the follow-up this many years.
+    cadence: int = Field(1, ge=1, le=5)
 
     def kpi_for(self, year: int) -> str | None:
         """The KPI that measures this measure in `year`, if any."""
@@ -108,6 +120,28 @@ class Goal(_Model):
     description: str = ""
 
 
+class OwnMeasurement(_Model):
+    """The strategy's service rules that the municipality measures itself with test contacts.
+
+    `response_days`: per channel, the working days (excluding the arrival day) within which an
+    answer is within the rule; `good_grade_min`: the lowest bemötande grade (1–4) that counts
+    as good.
+    """
+
+    response_days: dict[Channel, int]
+    good_grade_min: int = Field(ge=1, le=4)
+
+    @field_validator("response_days")
+    @classmethod
+    def _every_channel(cls, days: dict[str, int]) -> dict[str, int]:
+        missing = [c for c in CHANNELS if c not in days]
+        if missing:
+            raise ValueError(f"svarstid saknas för {', '.join(missing)}")
+        if any(not 0 <= d <= 30 for d in days.values()):
+            raise ValueError("svarstiden ska vara 0–30 arbetsdagar")
+        return days
+
+
 class StrategyHeader(_Model):
     name: str
     municipality: str = Field(pattern=r"^\d{4}$")
@@ -121,6 +155,7 @@ class Strategy(_Model):
     strategy: StrategyHeader
     goals: list[Goal]
     measures: list[Measure]
+    own_measurement: OwnMeasurement | None = None
     source_file: str = ""
 
     def targets(self, measure: Measure) -> list[Target]:
@@ -169,7 +204,8 @@ class _LineFinder:
 
     def _block_start(self, section: str, item_id: str | int | None) -> int:
         """Line index of `[[section]]` whose `id`/`number` is item_id (or the first one)."""
-        starts = [i for i, line in enumerate(self.lines) if line.strip() == f"[[{section}]]"]
+        starts = [i for i, line in enumerate(self.lines)
+                  if line.strip() in (f"[[{section}]]", f"[{section}]")]
         if item_id is None:
             return starts[0] if starts else 0
         key = "id" if section == "measures" else "number"
@@ -223,8 +259,9 @@ def load_strategy(path: Path, known_kpis: Collection[str] | None = None) -> Stra
         if section in {"measures", "goals"} and len(loc) > 1 and isinstance(loc[1], int):
             items = raw.get(section, [])
             item = items[loc[1]].get("id" if section == "measures" else "number")
-        field = next((str(p) for p in reversed(loc) if isinstance(p, str)), section)
-        line = finder.find(section, item, rf"^\s*{re.escape(field)}\s*=", re.escape(field))
+        fields = [p for p in reversed(loc) if isinstance(p, str) and not p.startswith("[")]
+        line = finder.find(section, item, *(rf"^\s*{re.escape(f)}\s*=" for f in fields),
+                           *(re.escape(f) for f in fields))
         raise error(
             f"fältet «{'.'.join(str(p) for p in loc)}»: {first['msg']}.",
             line,
@@ -241,6 +278,12 @@ def _check(strategy: Strategy, finder: _LineFinder, error, known_kpis) -> None:
             raise error(f"mål {number} finns två gånger.", finder.find("goals", number))
     seen: set[str] = set()
     for measure in strategy.measures:
+        if measure.own_series and strategy.own_measurement is None:
+            raise error(
+                f"måttet «{measure.id}» har own_series men filen saknar avsnittet "
+                "[own_measurement] med reglerna för den egna mätningen.",
+                finder.find("measures", measure.id, r"^\s*own_series\s*="),
+                "Lägg till [own_measurement] med response_days och good_grade_min.")
         where = lambda *needles, m=measure: finder.find("measures", m.id, *needles)  # noqa: E731
         if measure.id in seen:
             raise error(f"måttet «{measure.id}» finns två gånger.", where())

@@ -95,7 +95,7 @@ def serve(database_url: str, log: Path, **env: str) -> Served:
                    **env}
     with log.open("w") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "etl", "serve", "--port", str(port), "--workers", "1"],
+            [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--workers", "1"],
             env=environment, stdout=handle, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

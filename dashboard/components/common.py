@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard import status as st
+from dashboard import words
+from etl.followup.verdict import GoalVerdict
 
 GRAPH_CONFIG = {
     "locale": "sv",
@@ -19,10 +20,10 @@ GRAPH_CONFIG = {
 }
 
 
-def status_badge(state: st.Status | st.PeerStatus, text: str | None = None) -> html.Span:
+def status_badge(state: words.Status | words.PeerStatus, text: str | None = None
+                 ) -> html.Span:
     """Status in words and an icon as well as colour (WCAG 1.4.1)."""
-    label = text or (state.label if isinstance(state, st.Status) else
-                     f"{state.label}{', ' + state.rank_text if state.rank_text else ''}")
+    label = text or (state.text if isinstance(state, words.PeerStatus) else state.label)
     return html.Span(
         [html.Span(state.icon, className="status-icon", **{"aria-hidden": "true"}), label],
         className=f"status {state.css}",
@@ -123,3 +124,15 @@ def definition_list(items: Sequence[tuple[str, object]]) -> html.Dl:
     for term, value in items:
         children += [html.Dt(term), html.Dd(value)]
     return html.Dl(children, className="facts")
+
+
+def verdict_line(goal: GoalVerdict) -> html.P:
+    """The goal's verdict in words and symbol, how it was reached and the rule in a sentence."""
+    return html.P([
+        html.Span(f"Bedömning {goal.year}: ", className="verdict-label"),
+        status_badge(words.verdict(goal)), " ",
+        html.Span(f"({words.verdict_counts(goal)}). ", className="verdict-counts"),
+        html.Span(words.VERDICT_RULE, className="verdict-rule"), " ",
+        html.A(["Se måtten", html.Span(f" för mål {goal.goal}", className="visually-hidden")],
+               href=f"/mal/{goal.goal}"),
+    ], className="goal-verdict")

@@ -1,4 +1,4 @@
-"""The follow-up table (one row per measure, KPI and year) for CSV and Excel."""
+"""The follow-up table (one row per measure, KPI and year) as plain CSV or Excel."""
 
 from __future__ import annotations
 
@@ -8,64 +8,51 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import followup, queries
+from dashboard import charts, queries
+from dashboard.export import downloads
+from etl.followup import table as followup
+from etl.followup.rules import round_half_up
+from etl.followup.verdict import goal_verdict
 from etl.settings import Settings
 
-COLUMNS = ["goal", "measure", "kpi", "municipality", "year", "value", "comparison_mean",
-           "comparison_n", "target", "target_status", "peer_rank", "peer_n", "source"]
+COLUMNS = followup.COLUMNS
 
 
 def followup_table(engine: Engine, settings: Settings, *, goal: int | None = None,
                    measure: str | None = None) -> pd.DataFrame:
     """Every measure's yearly values as the design names the columns."""
-    infos = queries.measures(engine, goal)
+    items = queries.goal_followups(engine, settings, goal)
     if measure is not None:
-        infos = [m for m in infos if m.id == measure]
-        if not infos:
+        items = [item for item in items if item.info.id == measure]
+        if not items:
             known = ", ".join(m.id for m in queries.measures(engine))
             raise KeyError(f"Okänt mått «{measure}». Måtten i strategin: {known}.")
-    strategy = queries.strategy_info(engine, settings.municipality)
-    frames = []
-    for info in infos:
-        item = followup.measure_followup(engine, settings, info.id, info, strategy)
-        s = item.series
-        if info.is_survey:
-            s = s.assign(kpi_id=None, comparison_mean=None, comparison_n=pd.NA, peer_rank=pd.NA)
-        frames.append(pd.DataFrame({
-            "goal": info.goal_number,
-            "measure": info.id,
-            "kpi": s["kpi_id"],
-            "municipality": strategy.municipality_id,
-            "year": s["year"].astype(int),
-            "value": s["value"],
-            "comparison_mean": s["comparison_mean"],
-            "comparison_n": s["comparison_n"],
-            "target": s["target"],
-            "target_status": s["target_status"],
-            "peer_rank": s["peer_rank"],
-            "peer_n": s["comparison_n"],
-            "source": [
-                "Exempeldata" if ex else ("Medarbetarenkät" if info.is_survey else "Kolada")
-                for ex in s["is_example"]
-            ],
-        }))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    table = table[COLUMNS]
-    table.attrs["decimals"] = {info.id: info.decimals for info in infos}
-    return table
+    return followup.followup_table(items)
+
+
+def goals_table(engine: Engine, settings: Settings, year: int) -> pd.DataFrame:
+    """The verdict per goal for the follow-up year."""
+    verdicts = [goal_verdict(int(goal.number), queries.goal_followups(engine, settings,
+                                                                      int(goal.number)), year)
+                for goal in queries.goals(engine).itertuples()]
+    return followup.goals_table(verdicts)
 
 
 def _fixed(value: object, decimals: int) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:.{decimals}f}"
+    if value is None or pd.isna(value):
+        return ""
+    return f"{round_half_up(value, decimals):.{decimals}f}"
 
 
 def to_csv_text(table: pd.DataFrame) -> str:
     """Plain CSV for machines (comma, decimal point). Values keep the measure's decimals and
     the comparison mean one more, as shown on screen: 83.0 against 81.10."""
+    if "measure" not in table.columns:  # the goals table: whole numbers and words only
+        return table.to_csv(index=False, lineterminator="\n")
     decimals = table.attrs.get("decimals", {})
     text = table.astype(object).copy()
     places = table["measure"].map(lambda m: decimals.get(m, 1))
-    for column in ("value", "target"):
+    for column in ("value", "target", "ci_low", "ci_high"):
         text[column] = [_fixed(v, d) for v, d in zip(table[column], places, strict=True)]
     text["comparison_mean"] = [_fixed(v, d + 1) for v, d in
                                zip(table["comparison_mean"], places, strict=True)]
@@ -75,7 +62,9 @@ def to_csv_text(table: pd.DataFrame) -> str:
 
 
 def write_table(table: pd.DataFrame, path: Path) -> None:
+    """CSV, or Excel (real numbers, one sheet) when the name ends in .xlsx."""
     if path.suffix.lower() == ".xlsx":
-        table.to_excel(path, index=False, sheet_name="Uppföljning")
+        sheet = charts.DataTable.from_columns("Uppföljning", table, {})
+        path.write_bytes(downloads.workbook_bytes([sheet]))
     else:
         path.write_text(to_csv_text(table), encoding="utf-8")

@@ -23,8 +23,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
-from dashboard import charts, followup, queries
+from dashboard import charts, queries, words
 from dashboard.export import method
+from etl.followup import verdict as verdicts
+from etl.followup.records import MeasureInfo
 from etl.settings import Settings
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -139,7 +141,7 @@ def csv_bytes(table: charts.DataTable) -> bytes:
 # --- What is downloaded -------------------------------------------------------------------------
 
 
-def sources_table(engine: Engine, settings: Settings, infos: list[queries.MeasureInfo],
+def sources_table(engine: Engine, settings: Settings, infos: list[MeasureInfo],
                   sources: dict[str, str]) -> charts.DataTable:
     """The sheet with the strategy, definitions, each measure's KPI lineage and source line."""
     strategy = queries.strategy_info(engine, settings.municipality)
@@ -156,20 +158,25 @@ def sources_table(engine: Engine, settings: Settings, infos: list[queries.Measur
 def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
                 ) -> tuple[list[charts.DataTable], list[str]]:
     """A table per goal (every measure, every year) and the sources sheet, with sheet names."""
-    strategy = queries.strategy_info(engine, settings.municipality)
     goals = queries.goals(engine)
+    year = verdicts.default_year(queries.goal_followups(engine, settings))
     tables, names, infos, sources = [], [], [], {}
     for row in goals.itertuples():
         if goal is not None and row.number != goal:
             continue
-        items = [followup.measure_followup(engine, settings, info.id, info, strategy)
-                 for info in queries.measures(engine, row.number)]
+        items = queries.goal_followups(engine, settings, row.number)
         parts = [charts.measure_data(item) for item in items]
-        notes = [f"{item.info.name} – {item.chart_text().footer}" for item in items]
+        footers = [charts.chart_text(item).footer for item in items]
+        notes = [f"{item.info.name} – {footer}" for item, footer in zip(items, footers,
+                                                                         strict=True)]
+        if year is not None:
+            found = verdicts.goal_verdict(int(row.number), items, year)
+            notes.insert(0, f"Bedömning {year}: {words.verdict(found).label} "
+                            f"({words.verdict_counts(found)}). {words.VERDICT_RULE}")
         tables.append(charts.DataTable.concat(f"Mål {row.number}: {row.title}", parts, notes))
         names.append(f"Mål {row.number}")
         infos += [item.info for item in items]
-        sources |= {item.info.name: item.chart_text().footer for item in items}
+        sources |= {item.info.name: footer for item, footer in zip(items, footers, strict=True)}
     if goal is not None and not tables:
         raise KeyError(f"Strategin har inget mål {goal}.")
     tables.append(sources_table(engine, settings, infos, sources))

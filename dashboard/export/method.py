@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import formatting as fmt
-from dashboard.queries import MeasureInfo, StrategyInfo
+from etl.followup.records import MeasureInfo, StrategyInfo
 
 DIRECTION_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre",
                    "none": "ingen bedömning"}

@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import followup, queries, richtext
+from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
 from etl.errors import InputError
+from etl.followup.records import MeasureFollowUp, StrategyInfo
 from etl.settings import Settings
 
 ANALYSIS_STATES = {
@@ -64,7 +65,7 @@ class SummaryRow:
 
 @dataclass
 class MeasureSection:
-    item: followup.MeasureFollowUp
+    item: MeasureFollowUp
     summary: str
     notes: list[str]
     analysis: AnalysisNote | None
@@ -96,7 +97,7 @@ class Report:
     year: int
     created: date
     municipality: str
-    strategy: queries.StrategyInfo
+    strategy: StrategyInfo
     summary_rows: list[SummaryRow]
     goals: list[GoalSection]
     sources: list[tuple[str, str]]
@@ -188,41 +189,38 @@ def place_name(municipality: str) -> str:
         f"{municipality}s kommun"
 
 
-def _summary_row(item: followup.MeasureFollowUp) -> SummaryRow:
+def _summary_row(item: MeasureFollowUp) -> SummaryRow:
     info, row = item.info, item.latest
     if row is None:
         return SummaryRow(info.goal_number, info.name, "–", "Ingen mätning", "–", "–",
                           "Ingen mätning", "–")
-    example = " (exempeldata)" if bool(row["is_example"]) else ""
+    example = " (exempeldata)" if row.is_example else ""
     if info.is_survey:
-        value = (f"{item.value_text(row['value'])} (n = {fmt.count(int(row['respondents']))})"
+        value = (f"{words.value_text(info, row.value)} (n = {fmt.count(row.respondents)})"
                  + example)
         comparison = "– (medarbetarenkät)"
     else:
-        value = item.value_text(row["value"]) + example
-        comparison = (f"{item.value_text(row['comparison_mean'])} "
-                      f"(n = {fmt.count(int(row['comparison_n']))})")
-    target = "Inget mål" if pd.isna(row["target"]) else item.value_text(row["target"]) + (
-        " (exempel)" if bool(row["target_is_example"]) else "")
-    peer = item.peer_state(row)
-    peer_text = f"{peer.label}, {peer.rank_text}" if peer.rank_text else peer.label
-    return SummaryRow(info.goal_number, info.name, str(int(row["year"])), value, comparison,
-                      target, item.target_state(row).label, peer_text)
+        value = words.value_text(info, row.value) + example
+        comparison = (f"{words.value_text(info, row.comparison_mean)} "
+                      f"(n = {fmt.count(row.comparison_n)})")
+    target = "Inget mål" if row.target is None else words.value_text(info, row.target) + (
+        " (exempel)" if row.target_is_example else "")
+    return SummaryRow(info.goal_number, info.name, str(row.year), value, comparison,
+                      target, words.target_of(row).label, words.peer_of(item, row).text)
 
 
-def _revisions(engine: Engine, items: list[followup.MeasureFollowUp], home: str, year: int,
+def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: int,
                since: date) -> pd.DataFrame:
     rows = []
     for item in items:
         if item.info.is_survey:
             continue
-        kpis = [link.kpi_id for link in item.info.lineage]
-        found = queries.revisions_since(engine, kpis, home, since, year)
+        found = queries.revisions_since(engine, item.info.kpi_ids, home, since, year)
         for r in found.itertuples():
             rows.append({"measure": item.info.name, "kpi_id": r.kpi_id, "year": r.year,
-                         "old_text": item.value_text(r.old_value),
+                         "old_text": words.value_text(item.info, r.old_value),
                          "new_text": "borttaget" if pd.isna(r.new_value)
-                         else item.value_text(r.new_value),
+                         else words.value_text(item.info, r.new_value),
                          "revised_at": r.revised_at})
     return pd.DataFrame(rows, columns=["measure", "kpi_id", "year", "old_text", "new_text",
                                        "revised_at"])
@@ -247,13 +245,12 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     for goal in queries.goals(engine).itertuples():
         sections = []
         for info in queries.measures(engine, goal.number):
-            item = followup.measure_followup(engine, settings, info.id, info, strategy
-                                             ).until(year)
+            item = queries.measure_followup(engine, settings, info.id).until(year)
             items.append(item)
-            notes = [n for n in (item.missing_latest_note,) if n]
+            notes = [n for n in (words.missing_latest_note(item),) if n]
             analysis = analyses.get(info.id)
             sections.append(MeasureSection(
-                item, item.summary(), notes,
+                item, words.summary(item), notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
                              analysis["updated_by"]) if analysis else None))
         goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections))
@@ -267,14 +264,14 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         strategy=strategy,
         summary_rows=[_summary_row(item) for item in items],
         goals=goals,
-        sources=[(item.info.name, item.chart_text().footer) for item in items],
+        sources=[(item.info.name, charts.chart_text(item).footer) for item in items],
         method_notes=method.method_notes(settings.anonymity_threshold),
         lineage=method.lineage_table(infos),
         series_breaks=method.series_breaks(infos),
         revisions=_revisions(engine, items, strategy.municipality_id, year, since),
         revised_since=since,
-        has_example=any(bool(item.series["is_example"].any()) for item in items),
-        example_targets=any(bool(item.series["target_is_example"].any()) for item in items),
+        has_example=any(row.is_example for item in items for row in item.rows),
+        example_targets=any(row.target_is_example for item in items for row in item.rows),
     )
 
 
@@ -284,7 +281,7 @@ def render_charts(report: Report, formats: tuple[str, ...],
     renderer = renderer or images.renderer()
     for goal in report.goals:
         for section in goal.measures:
-            figure = section.item.figure()
+            figure = charts.measure_figure(section.item)
             report.charts[section.item.info.id] = {f: renderer.image(figure, f)
                                                    for f in formats}
 

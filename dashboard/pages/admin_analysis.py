@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
-from dashboard import auth, followup, queries, runtime, urlstate
+from dashboard import auth, queries, runtime, urlstate
 from dashboard.components.admin import (
     ANALYSIS_STATES,
     analysis_note,
@@ -42,8 +42,8 @@ HINT = ("Vanlig text. Tom rad ger nytt stycke; rader som börjar med «- » blir
 
 
 def _years(engine, info) -> list[int]:
-    item = followup.measure_followup(engine, runtime.settings(), info.id, info)
-    measured = [int(y) for y in item.series.loc[item.series["value"].notna(), "year"]]
+    item = queries.measure_followup(engine, runtime.settings(), info.id)
+    measured = [row.year for row in item.rows if row.has_value]
     written = [t["year"] for t in analysis.texts(engine, info.id)]
     this_year = date.today().year
     return sorted(set(measured) | set(written) | {this_year - 1, this_year}, reverse=True)
@@ -61,8 +61,8 @@ def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div
     infos = queries.measures(engine)
     chosen = next((m for m in infos if m.id == matt), infos[0])
     years = _years(engine, chosen)
-    item = followup.measure_followup(engine, runtime.settings(), chosen.id, chosen)
-    default = item.latest["year"] if item.latest is not None else years[0]
+    item = queries.measure_followup(engine, runtime.settings(), chosen.id)
+    default = item.latest.year if item.latest is not None else years[0]
     year = urlstate.int_param(ar, years, int(default))
     with engine.connect() as connection:
         text = analysis.current(connection, chosen.id, year)

@@ -1,4 +1,5 @@
-"""Importera data: upload a Kolada file or a staff-survey export, see what would change, confirm.
+"""Importera data: upload a Kolada file, a staff-survey export or test contacts, see what would
+change, confirm.
 
 Both callbacks are glue between the upload and `dashboard.uploads` (which calls the same
 import pipelines as the command line); both check themselves that an administrator asks.
@@ -60,11 +61,21 @@ def preview_view(shown: uploads.Preview) -> list:
               _counts(shown.counts)]
     if shown.summary:
         blocks.append(html.P(shown.summary))
-    if shown.replaces:
+    if shown.replaces and shown.kind == "kontakter":
+        blocks.append(message(f"Importen ersätter testkontakter som lästes in från "
+                              f"{shown.replaces}. De gamla kontakterna finns kvar i loggen.",
+                              "info"))
+    elif shown.replaces:
         blocks.append(message(f"Importen ersätter medarbetarenkäten {shown.year} som lästes in "
                               f"från {shown.replaces}. Det gamla resultatet finns kvar i loggen.",
                               "info"))
-    if shown.kind == "kolada":
+    if shown.kind == "kontakter":
+        blocks += [html.H3("Testkontakter per år"), _table(
+            shown.years,
+            {"year": "År", "status": "Ändring", "contacts": "Kontakter",
+             "channels": "Per kanal", "replaced": "Ersätter"},
+            "Testkontakter per år och kanal")]
+    elif shown.kind == "kolada":
         if shown.rejected_total:
             more = (f" (de första {len(shown.rejected)} visas)"
                     if shown.rejected_total > len(shown.rejected) else "")
@@ -109,11 +120,14 @@ def layout(**_query) -> html.Div:
         html.H1("Importera data"),
         html.P(f"Välj vad filen innehåller och sedan filen (högst {limit}). Målbild kontrollerar "
                "filen och visar vad som skulle ändras innan något sparas. Samma kontroller "
-               "görs som för «malbild etl file» och «malbild etl survey».", className="lead"),
+               "görs som för «malbild etl file», «malbild etl survey» och «malbild etl contacts».",
+               className="lead"),
         html.P("Kolada-värden: CSV med kolumnerna kpi, municipality, period, gender och value, "
                "eller det man laddar ner från Koladas webb (Excel eller CSV, år som kolumner). "
                "Medarbetarenkät: exporten från enkätverktyget, en rad per svarande eller per "
-               "enhet.", className="hint"),
+               "enhet. Testkontakter (egen mätning): en rad per kontakt med kanal (e-post, "
+               "telefon eller brev), skickad, besvarad, handläggare (ja/nej) och bemötande "
+               "(1–4); ett år som redan finns ersätts av filens kontakter.", className="hint"),
         html.Div([
             select(KIND, "Vad innehåller filen?",
                    [{"label": text, "value": key} for key, text in uploads.KINDS.items()],
@@ -179,6 +193,7 @@ def _confirm(clicks, ticket, contents, filename):
                                   actor=user.username)
     except MalbildError as exc:
         return message(["Ingenting importerades: ", exc.explain()], "error"), True, None
-    goal_link = (html.A("Se mål 3", href="/mal/3") if ticket.get("kind") == "enkat"
-                 else html.A("Se översikten", href="/"))
+    goal_link = {"enkat": html.A("Se mål 3", href="/mal/3"),
+                 "kontakter": html.A("Se mål 1", href="/mal/1")}.get(
+        ticket.get("kind"), html.A("Se översikten", href="/"))
     return message([summary, " ", goal_link, "."], "ok"), True, None

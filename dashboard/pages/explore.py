@@ -168,7 +168,8 @@ def layout(**query) -> html.Div:
     sections = [
         html.H2(f"{kpi['id']} {kpi['title']}", id="nyckeltal"),
         html.P([kpi["operating_area"], " · ", exploration.DIRECTION_WORDS[kpi["direction"]],
-                " · Status senaste året: ", status_badge(view.peer_status())],
+                " · Status senaste året: ", status_badge(view.peer_status()),
+                " (exempeldata)" if view.latest_is_example else None],
                className="kpi-meta"),
         html.Details([html.Summary("Om nyckeltalet"), html.P(kpi["description"] or "–")],
                      className="lineage"),

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import auth, charts, followup, ids, queries, runtime, urlstate
+from dashboard import auth, charts, ids, queries, runtime, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.components.admin import analysis_note, login_needed
 from dashboard.components.common import (
@@ -18,7 +18,11 @@ from dashboard.components.common import (
     scrolling_table,
     status_badge,
     table_view,
+    verdict_line,
 )
+from etl.followup import verdict as verdicts
+from etl.followup.records import MeasureFollowUp, YearRow
+from etl.followup.verdict import MeasureStanding
 
 
 def _title(number: str | None = None, **_query) -> str:
@@ -33,9 +37,10 @@ urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
 ALL_FORVALTNINGAR = "alla"
 
 
-def measure_section(item: followup.MeasureFollowUp) -> html.Section:
+def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None
+                    ) -> html.Section:
     info = item.info
-    row = item.latest
+    row = standing.latest if standing is not None else item.latest
     lineage = [
         html.Li(f"{link.kpi_id} {link.first_year}–{link.last_year or ''}: "
                 f"{link.method or link.kpi_title}")
@@ -44,14 +49,23 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
     header = [
         html.H2(info.name, id=info.id),
         definition_list([("Mätområde", info.question), ("Syfte", info.purpose)]),
-        html.P(["Status ", f"{int(row['year'])}" if row is not None else "", ": ",
-                status_badge(item.target_state(row)), " ",
-                status_badge(item.peer_state(row)) if not info.is_survey else None],
-               className="measure-status"),
+        measure_status(item, row, standing),
     ]
+    if row is not None:
+        header.append(html.P([words.interval_text(item, row).capitalize(), ". ",
+                              row.sample_note], className="card-note"))
+    if row is not None and row.kpi_title:
+        header.append(html.P([f"Nyckeltalet {row.kpi_id} mäter: ", html.Q(row.kpi_title),
+                              ". Strategins fråga står ovan under Mätområde."],
+                             className="card-note"))
+    if standing is not None and (note := words.standing_note(standing)):
+        header.append(html.P(note, className="card-note"))
+    if standing is not None and standing.own and row is not None:
+        header.append(html.P(f"{words.own_label(row)}. {words.OWN_STATUS_NOTE}",
+                             className="card-note"))
     extra = []
-    if item.missing_latest_note:
-        extra.append(html.P(item.missing_latest_note, className="card-note"))
+    if note := words.missing_latest_note(item):
+        extra.append(html.P(note, className="card-note"))
     if lineage:
         extra.append(html.Details([html.Summary("Nyckeltal och metodbyten"), html.Ul(lineage)],
                                   className="lineage"))
@@ -60,6 +74,21 @@ def measure_section(item: followup.MeasureFollowUp) -> html.Section:
         chart_of(charts.measure_view(item), extra=extra),
         *analyses(info.id),
     ], className="measure-section", **{"aria-labelledby": info.id})
+
+
+def measure_status(item: MeasureFollowUp, row: YearRow | None,
+                   standing: MeasureStanding | None) -> html.P:
+    """The statuses of the newest value; none that is live where the value is not current."""
+    if row is not None and standing is not None and standing.current is None:
+        return html.P([f"Status {row.year}: ", status_badge(words.NO_CURRENT_STATUS)],
+            className="measure-status")
+    versus = words.versus_of(item, row)
+    return html.P([
+        "Status ", f"{row.year}" if row is not None else "", ": ",
+        status_badge(words.target_of(row)), " ",
+        status_badge(versus) if versus else None, " ",
+        status_badge(words.peer_of(item, row)) if not item.info.is_survey else None,
+    ], className="measure-status")
 
 
 def analyses(measure_id: str) -> list:
@@ -79,7 +108,7 @@ def analyses(measure_id: str) -> list:
                                    className="lineage earlier-analyses")]
 
 
-def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
+def survey_detail(item: MeasureFollowUp, year_param: object = None,
                   forvaltning_param: object = None) -> html.Section:
     """Per förvaltning (or the enheter of one) for the year in the URL (`?ar=&forv=`), the
     distribution of answers, and HME beside the survey."""
@@ -138,7 +167,7 @@ def survey_detail(item: followup.MeasureFollowUp, year_param: object = None,
     return html.Section(content, className="measure-section survey-detail")
 
 
-def benchmark(item: followup.MeasureFollowUp) -> list:
+def benchmark(item: MeasureFollowUp) -> list:
     """The measure's benchmark KPI (HME) against the measuring municipalities, beside the
     survey year by year."""
     engine, settings = runtime.engine(), runtime.settings()
@@ -176,10 +205,10 @@ def survey_units(info, year: int, forvaltning: str | None = None) -> list:
     return blocks
 
 
-def side_by_side(item: followup.MeasureFollowUp, hme: pd.DataFrame, municipality: str
+def side_by_side(item: MeasureFollowUp, hme: pd.DataFrame, municipality: str
                  ) -> html.Div:
     """The survey and HME year by year in one table; "ingen mätning" where a year has none."""
-    survey = item.series.loc[item.series["value"].notna(), ["year", "value", "respondents"]]
+    survey = item.frame.loc[item.frame["value"].notna(), ["year", "value", "respondents"]]
     home_years = set(hme.loc[hme["value"].notna(), "year"].astype(int))
     years = sorted(set(survey["year"].astype(int)) | home_years)
     merged = pd.DataFrame({"year": years}).merge(
@@ -220,12 +249,17 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
                    + ", ".join(str(g.number) for g in goal_rows.itertuples()) + "."),
             html.A("Till översikten", href="/"),
         ])
-    items = followup.goal_followups(engine, settings, goal.number)
-    sections = [measure_section(item) for item in items]
+    items = queries.goal_followups(engine, settings, goal.number)
+    every = queries.goal_followups(engine, settings)
+    year = verdicts.default_year(every)
+    verdict = verdicts.goal_verdict(int(goal.number), items, year) if year else None
+    standings = {s.item.info.id: s for s in verdict.standings} if verdict else {}
+    sections = [measure_section(item, standings.get(item.info.id)) for item in items]
     if any(item.info.is_survey for item in items):
         sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar, forv))
     return html.Div([
         html.P(html.A("← Översikt", href="/"), className="breadcrumb"),
         html.H1(f"Mål {goal.number}: {goal.title}"),
+        verdict_line(verdict) if verdict else None,
         *sections,
     ])

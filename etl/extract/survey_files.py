@@ -65,7 +65,8 @@ class HeaderMap:
 
 @lru_cache
 def header_map(path: Path) -> HeaderMap:
-    """Read the mapping file (cached per path)."""
+    """Read a header mapping file (cached per path); the contacts file uses it too, with only
+    [columns] (and [values], read by its own reader)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return HeaderMap(
@@ -73,11 +74,13 @@ def header_map(path: Path) -> HeaderMap:
                    for role, names in raw["columns"].items()},
             patterns={role: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
                       for role, patterns in raw.get("patterns", {}).items()},
-            no_answer=frozenset(n.strip().lower() for n in raw["answers"]["no_answer"]),
-            total_rows=frozenset(n.strip().lower() for n in raw["units"]["total_rows"]),
+            no_answer=frozenset(n.strip().lower()
+                                for n in raw.get("answers", {}).get("no_answer", [])),
+            total_rows=frozenset(n.strip().lower()
+                                 for n in raw.get("units", {}).get("total_rows", [])),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
-        raise InputError(f"mappningsfilen för enkätrubriker kan inte läsas ({exc}).",
+        raise InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
                          Location(str(path)),
                          hint="Kontrollera filen mot exemplet i data/mappings/.") from None
 

@@ -86,7 +86,8 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
 
     open_page(admin, base + "/mal/3")
     page_text = text_of(admin)
-    assert "(medelvärde 1–5, n = 48)" in page_text and "Åstorp 3," in page_text
+    assert "(medelvärde 1–5, 95 %-intervall " in page_text and "n = 48)" in page_text
+    assert "Åstorp 3," in page_text
     assert " 2027 " in page_text.split("Åstorp 3,")[1][:12]
     assert "2027" in admin.locator("#goal3-year option").all_inner_texts()
     assert "Intern kommunikation per förvaltning 2027" in page_text
@@ -120,4 +121,31 @@ def test_analysis_text_with_markup_is_shown_as_text(admin, admin_server):
     assert analysis.locator("li").all_inner_texts() == ["<img src=x onerror=window.hacked=2>",
                                                         "Mät igen"]
     never_ran(admin)
+    assert admin.problems.messages == []
+
+
+def test_upload_test_contacts_preview_and_confirm(admin, admin_server, tmp_path):
+    base = admin_server.url
+    path = tmp_path / "testkontakter 2026.csv"
+    path.write_text("Kanal;Skickad;Besvarad;Handläggare;Bemötande\n"
+                    "e-post;2026-03-02 10:00;2026-03-03 09:00;;4\n"
+                    "telefon;2026-03-02 kl. 11.00;;ja;3\n", encoding="utf-8")
+    log_in(admin, base, ADMIN, "/admin/import")
+    admin.get_by_label("Vad innehåller filen?").select_option("kontakter")
+    admin.get_by_label("Fil att importera").set_input_files(str(path))
+
+    admin.wait_for_selector("#forhandsgranskning", timeout=30_000)
+    preview = shown(admin)
+    assert "Fil: testkontakter 2026.csv (Testkontakter, egen mätning" in preview
+    assert "Nya 2 Oförändrade 0 Borttagna 0" in preview
+    assert "2026 ny 2 e-post 1, telefon 1 –" in preview
+    violations = Axe().run(admin, options=RULES).response["violations"]
+    assert violations == [], violations
+
+    admin.get_by_role("button", name="Importera", exact=True).click()
+    result = admin.locator(".message-ok")
+    result.wait_for(timeout=30_000)
+    assert "testkontakter 2026.csv: 2 testkontakter sparades för 2026." in result.inner_text()
+    open_page(admin, base + "/admin/logg?typ=import")
+    assert "Import av testkontakter (egen mätning)" in shown(admin)
     assert admin.problems.messages == []

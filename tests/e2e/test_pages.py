@@ -16,12 +16,14 @@ def text_of(page) -> str:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "heading", "expected"), [
-    ("/", "Uppföljning av kommunikationsstrategin – Åstorp",
-     ["80,0 %", "83,7 % (n = 137)", "plats 111 av 137", "Ej uppnått", "Uppnått", "På väg",
-      "Mål 1: Den externa kommunikationen", "Exempeldata"]),
+    ("/", "Uppföljning av kommunikationsstrategin – Åstorp 2022",
+     ["80,0 %", "83,7 % (n = 137)", "plats 111 av 137, trolig plats 74–129", "Ej uppnått",
+      "Uppnått – men inom felmarginalen", "På väg", "Bedömning 2022", "Delvis uppnått",
+      "Mål 1: Den externa kommunikationen", "Exempeldata", "75,7–83,7 %"]),
     ("/mal/1", "Mål 1: Den externa kommunikationen och tillgängligheten uppfattas som god",
      ["83,0 %", "81,1 %", "54 av 148", "Gott bemötande vid telefonkontakt",
-      "Åstorp 80,0 % 2022, mätkommunernas medelvärde 83,7 % (n = 137), plats 111 av 137"]),
+      "Åstorp 80,0 % 2022 (95 %-intervall 75,7–83,7 %, n = 390), lägre än mätkommunernas "
+      "medelvärde 83,7 % (n = 137), plats 111 av 137, trolig plats 74–129"]),
     ("/mal/2", "Mål 2: Medborgarna känner delaktighet i kommunens verksamhet",
      ["41,6 %", "Medborgarnas möjlighet att delta"]),
     ("/mal/3", "Mål 3: Den interna kommunikationen uppfattas som god av de anställda",

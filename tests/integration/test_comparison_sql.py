@@ -1,15 +1,16 @@
-"""The database's aggregate (`queries.kpi_year_stats`) follows the same comparison rule as the
-pandas reference (`comparison.yearly_peer_stats`), for every KPI and year of the demo."""
+"""The database's aggregate (`store.kpi_year_stats`) follows the same comparison rule as the
+pandas reference (`tests/comparison_reference.py`), for every KPI and year of the demo."""
 
 import pandas as pd
 
-from dashboard import comparison, queries
+from etl.followup import store as queries
+from tests import comparison_reference as comparison
 
 HOME = "1277"
 
 
 def test_sql_aggregate_equals_the_reference_for_every_kpi(demo_engine):
-    catalogue = queries.kpi_catalogue.uncached(demo_engine)
+    catalogue = queries.kpi_catalogue(demo_engine)
     for kpi in catalogue.itertuples():
         values = queries.municipal_values(demo_engine, [kpi.id])
         expected = comparison.yearly_peer_stats(values, HOME, kpi.direction)

@@ -199,7 +199,8 @@ def test_unknown_chart_names_the_measures(demo_engine, demo_settings):
 
 def run_cli(*args, env_extra=None, cwd=None):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
+                          text=True,
                           env=env, timeout=180, cwd=cwd)
 
 

@@ -14,12 +14,12 @@ from tests.conftest import FIXTURES
 def test_export_lists_astorp_2021_bemotande(demo_settings):
     env = {**os.environ, "DATABASE_URL": demo_settings.database_url}
     result = subprocess.run(
-        [sys.executable, "-m", "etl", "export", "data", "--measure", "telefon-bemotande",
+        [sys.executable, "-m", "dashboard", "export", "data", "--measure", "telefon-bemotande",
          "--out", "-"], capture_output=True, text=True, env=env, timeout=120, check=True)
     lines = result.stdout.splitlines()
     assert lines[0] == ",".join(COLUMNS)
-    assert ("1,telefon-bemotande,N00640,1277,2021,83.0,81.10,148,85.0,ej-uppnatt,54,148,Kolada"
-            in lines)
+    assert ("1,telefon-bemotande,N00640,1277,2021,83.0,81.10,148,85.0,ej-uppnatt,54,148,Kolada,"
+            "410,79.1,86.3,inom-felmarginal,i-niva" in lines)
 
 
 def test_every_measure_and_year_has_a_row(demo_engine, demo_settings):

@@ -84,7 +84,8 @@ def test_more_bad_rows_are_counted(catalogue_db, tmp_path):
 
 def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
+                          text=True,
                           env=env, timeout=120)
 
 

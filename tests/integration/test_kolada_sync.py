@@ -20,11 +20,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from dashboard import comparison, followup, queries
+from dashboard import charts, queries, words
 from etl import db, imports, kolada_sync, load, schema
 from etl.errors import MalbildError
 from etl.extract import kolada
 from etl.settings import DEFAULT_DATA_DIR
+from tests import comparison_reference as comparison
 from tests.conftest import dump, make_settings, sqlite_url
 from tests.kolada_server import Fault, KoladaServer, KoladaState, load_extract
 
@@ -222,11 +223,11 @@ def test_revised_value_is_shown_with_its_date(catalogue_db, kolada_server):
     kolada_server.state.revise("N00640", "1277", 2022, 80.5)
     run_sync(catalogue_db, kolada_server, kpis=["N00640"], years=[2021, 2022])
     engine = db.engine_for(catalogue_db.database_url)
-    item = followup.measure_followup(engine, catalogue_db, "telefon-bemotande")
-    table = item.display_table().set_index("År")
+    item = queries.measure_followup(engine, catalogue_db, "telefon-bemotande")
+    table = charts.display_table(item).set_index("År")
     assert table.loc[2022, "Åstorp"] == f"80,5\u00a0% (reviderat {TODAY.isoformat()})"
     assert table.loc[2021, "Åstorp"] == "83,0\u00a0%"
-    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {TODAY.isoformat()})" in item.summary()
+    assert f"Åstorp 80,5\u00a0% 2022 (reviderat {TODAY.isoformat()})" in words.summary(item)
 
 
 # --- Faults -------------------------------------------------------------------------------------
@@ -319,7 +320,8 @@ def test_a_write_that_fails_halfway_is_rolled_back(settings, kolada_server, monk
 def run_cli(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200",
                    "MALBILD_KOLADA_ATTEMPTS": "2", "MALBILD_KOLADA_BACKOFF": "0", **env}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
+                          text=True,
                           env=environment, timeout=120)
 
 

@@ -261,7 +261,7 @@ def run_cli(world: World, *args: str) -> str:
     as in a shell), which is quicker than a new Python for every command."""
     from typer.testing import CliRunner
 
-    from etl.cli import app
+    from dashboard.cli import app
     from etl.settings import get_settings
 
     env = {"DATABASE_URL": world.settings.database_url,

@@ -26,7 +26,7 @@ def serving(settings, log: Path, workers: int = 2, threads: int = 4, **env_extra
     env.update(DATABASE_URL=settings.database_url, **env_extra)
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "etl", "serve", "--port", str(port), "--workers",
+            [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--workers",
              str(workers), "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
             stderr=log_file)
         url = f"http://127.0.0.1:{port}"
@@ -125,7 +125,7 @@ def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, 
                 pytest.fail("Redis krävs (MALBILD_TEST_REDIS_URL)")
             pytest.skip("Redis saknas (sätt MALBILD_TEST_REDIS_URL)")
         env["REDIS_URL"] = REDIS_URL
-    sentence = "Åstorp {} % 2022, mätkommunernas medelvärde"
+    sentence = "Åstorp {} % 2022 (95 %-intervall"
     revised_sentence = "Åstorp {} % 2022 (reviderat "
     with serving(demo_copy, tmp_path / "serve.log", threads=1, **env) as url:
         before = page_text_by_worker(url, "/mal/1")  # both workers have cached the page
@@ -133,7 +133,7 @@ def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, 
         revised = tmp_path / "reviderat.csv"
         revised.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
                            encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "etl", "etl", "file", str(revised)], check=True,
+        subprocess.run([sys.executable, "-m", "dashboard", "etl", "file", str(revised)], check=True,
                        env={**os.environ, "DATABASE_URL": demo_copy.database_url},
                        capture_output=True, timeout=120)
         after = page_text_by_worker(url, "/mal/1")

@@ -294,7 +294,8 @@ def test_bad_file_is_refused_and_nothing_changes(case, corpus_db, before, tmp_pa
 
 def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True,
+                          text=True,
                           env=env, timeout=120)
 
 

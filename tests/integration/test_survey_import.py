@@ -90,7 +90,7 @@ def test_command_line_with_a_separate_employees_file(catalogue_db, tmp_path):
     staff = write_csv(tmp_path / "anstallda.csv", [["Förvaltning", "Enhet", "Antal anställda"],
                                                    *[[f, e, n] for (f, e), n in EMPLOYEES.items()]])
     env = {**os.environ, "DATABASE_URL": catalogue_db.database_url, "COLUMNS": "200"}
-    result = subprocess.run([sys.executable, "-m", "etl", "etl", "survey", str(survey),
+    result = subprocess.run([sys.executable, "-m", "dashboard", "etl", "survey", str(survey),
                              "--employees", str(staff)],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr

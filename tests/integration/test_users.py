@@ -109,7 +109,7 @@ def test_changes_to_accounts_are_logged_without_passwords(engine):
 def test_user_add_from_the_command_line_reads_the_password_from_stdin(catalogue_db):
     env_url = catalogue_db.database_url
     result = subprocess.run(
-        [sys.executable, "-m", "etl", "user", "add", "Cecilia", "--role", "admin"],
+        [sys.executable, "-m", "dashboard", "user", "add", "Cecilia", "--role", "admin"],
         input=PASSWORD + "\n", capture_output=True, text=True, timeout=120,
         env={**os.environ, "DATABASE_URL": env_url})
     assert result.returncode == 0, result.stderr

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from dashboard.comparison import peer_stats, quartile_of, rank_of, yearly_peer_stats
+from etl.followup.rules import quartile_of, rank_of
 from etl.settings import DEFAULT_DATA_DIR
+from tests.comparison_reference import peer_stats, yearly_peer_stats
 
 KOLADA = DEFAULT_DATA_DIR / "kolada"
 

@@ -6,16 +6,21 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from etl.demo import (
+    CONTACT_YEARS,
     EXAMPLE_KKIK_FILE,
     SURVEY_YEARS,
     UNIT_LEVEL_YEARS,
+    contact_file_name,
+    generate_contact_rows,
     generate_kkik_examples,
     generate_survey_rows,
     survey_file_name,
     survey_unit_rows,
 )
 from etl.extract import kolada_files
+from etl.extract.contacts import read_contacts
 from etl.settings import DEFAULT_DATA_DIR
+from etl.workdays import load_calendar
 
 DEMO = DEFAULT_DATA_DIR / "demo"
 
@@ -58,3 +63,19 @@ def test_survey_files_are_current_and_labelled():
         assert "EXEMPELDATA" in title
         assert len(data) == len(rows)
         assert 400 <= len(rows) <= 600  # about 600 employees, most of whom answer
+
+
+def test_contact_files_are_current_labelled_and_readable():
+    calendar = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
+    for year in CONTACT_YEARS:
+        path = DEMO / contact_file_name(year)
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        assert "EXEMPELDATA" in lines[0]
+        assert [line.split(";") for line in lines[2:]] == generate_contact_rows(year, calendar)
+        table = read_contacts(path, mapping=DEFAULT_DATA_DIR / "mappings" /
+                              "contact_headers.toml")
+        assert table.years == [year]
+        per_channel = {c: sum(1 for x in table.contacts if x.channel == c)
+                       for c in ("e-post", "telefon", "brev")}
+        assert all(25 <= n <= 60 for n in per_channel.values()), per_channel
+        assert len({x.forvaltning for x in table.contacts}) >= 4

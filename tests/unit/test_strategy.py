@@ -87,3 +87,53 @@ def test_measure_of_a_missing_goal(tmp_path):
     path = edited(tmp_path, 'id = "delaktighet"\ngoal = 2', 'id = "delaktighet"\ngoal = 7')
     with pytest.raises(StrategyError, match="mål 7, som inte finns"):
         load_strategy(path, known_kpis=KNOWN)
+
+
+# --- The own measurement (test contacts) --------------------------------------------------------
+
+
+def test_shipped_strategy_has_the_own_measurement_rules():
+    strategy = load_strategy(STRATEGY, known_kpis=KNOWN)
+    assert strategy.own_measurement.response_days == {"e-post": 2, "telefon": 1, "brev": 2}
+    assert strategy.own_measurement.good_grade_min == 3
+    assert {m.id: m.own_series for m in strategy.measures if m.own_series} == {
+        "epost-svar": "epost-inom-regel", "telefon-svar": "telefon-handlaggare",
+        "telefon-bemotande": "telefon-gott-bemotande"}
+
+
+def test_unknown_own_series_names_its_line(tmp_path):
+    wrong = 'own_series = "telefon-svar"'
+    path = edited(tmp_path, 'own_series = "telefon-handlaggare"', 'own_series = "telefon-svar"')
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "own_series" in str(error.value)
+    assert f"rad {line_of(path, wrong)}" in str(error.value)
+
+
+def test_missing_channel_rule_names_its_line(tmp_path):
+    path = edited(tmp_path, "{ e-post = 2, telefon = 1, brev = 2 }", "{ e-post = 2, telefon = 1 }")
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "brev" in str(error.value)
+    assert f"rad {line_of(path, 'response_days =')}" in str(error.value)
+
+
+def test_unknown_channel_in_the_rule_names_its_line(tmp_path):
+    path = edited(tmp_path, "brev = 2 }", "brev = 2, fax = 3 }")
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "fax" in str(error.value)
+    assert f"rad {line_of(path, 'response_days =')}" in str(error.value)
+
+
+def test_own_series_without_the_rules_is_refused(tmp_path):
+    path = edited(tmp_path, "[own_measurement]\n", "[own_measurement_removed]\n")
+    text = path.read_text(encoding="utf-8").replace("[own_measurement_removed]\n", "")
+    text = text.replace("response_days = { e-post = 2, telefon = 1, brev = 2 }\n", "")
+    text = text.replace("good_grade_min = 3  #", "#")
+    path.write_text(text, encoding="utf-8")
+    first_own = 'own_series = "epost-inom-regel"'
+    with pytest.raises(StrategyError) as error:
+        load_strategy(path, known_kpis=KNOWN)
+    assert "[own_measurement]" in str(error.value)
+    assert f"rad {line_of(path, first_own)}" in str(error.value)

@@ -21,7 +21,7 @@ from etl.settings import Settings, get_settings
 app = typer.Typer(help="Målbild: uppföljning av kommunikationsstrategins mätbara mål.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False)
-etl_app = typer.Typer(help="Importera data (Kolada, filer, medarbetarenkät).",
+etl_app = typer.Typer(help="Importera data (Kolada, filer, medarbetarenkät, testkontakter).",
                       no_args_is_help=True)
 db_app = typer.Typer(help="Databasen: schema, säkerhetskopior.", no_args_is_help=True)
 strategy_app = typer.Typer(help="Strategifilen (mål, mått, målvärden).", no_args_is_help=True)
@@ -75,7 +75,7 @@ def demo(
 
     started = time.perf_counter()
     with progress_bar() as progress:
-        task = progress.add_task("Demodatabas", total=11)
+        task = progress.add_task("Demodatabas", total=14)
 
         def step(text: str) -> None:
             progress.update(task, description=text, advance=1)
@@ -280,6 +280,34 @@ def etl_survey(
     console.print(result.summary())
 
 
+@etl_app.command("contacts")
+def etl_contacts(
+    paths: Annotated[list[Path], typer.Argument(
+        help="En eller flera filer med testkontakter (Excel eller CSV), en rad per kontakt.")],
+    replace: Annotated[bool, typer.Option(
+        help="Ersätt år som redan är inlästa från en annan fil.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Visa vad som skulle sparas, utan att spara.")] = False,
+) -> None:
+    """Importera kommunens egen mätning med testkontakter (e-post, telefon, brev).
+
+    Varje fil läses in hel eller inte alls. Samma fil två gånger ändrar ingenting.
+    """
+    from dashboard.uploads import contacts_summary
+    from etl import audit, contacts
+
+    engine = ready_engine()
+    for path in paths:
+        result = contacts.import_contacts_file(engine, path, settings(), replace=replace,
+                                               dry_run=dry_run,
+                                               requested_by=audit.command_line_actor())
+        first, *years = contacts_summary(result)
+        console.print(("Förhandsgranskning (inget sparat): " if dry_run else "") + first,
+                      highlight=False)
+        for line in years:
+            console.print(f"  {line}", highlight=False)
+
+
 # --- Users, targets and the audit log -----------------------------------------------------------
 
 
@@ -433,6 +461,25 @@ def export_data(
     path = Path(out)
     export.write_table(table, path)
     console.print(f"{len(table)} rader skrivna till {path}")
+
+
+@export_app.command("goals")
+def export_goals(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller - för standard ut."
+                                     )] = "-",
+) -> None:
+    """Bedömningen per mål för ett år: uppnått, delvis, ej uppnått eller kan inte bedömas."""
+    from dashboard.export import data as export
+
+    engine = db.engine_for(settings().database_url)
+    table = export.goals_table(engine, settings(), year)
+    if out == "-":
+        sys.stdout.write(export.to_csv_text(table))
+        return
+    path = Path(out)
+    export.write_table(table, path)
+    console.print(f"{len(table)} mål skrivna till {path}")
 
 
 @export_app.command("chart")

@@ -1,4 +1,5 @@
-"""How a municipality stands against the others that measured the same KPI the same year.
+"""The comparison rule computed in pandas from every value: the reference that the database's
+aggregate (`etl.followup.store.kpi_year_stats`) is tested against.
 
 "Mätkommunernas medelvärde" is the unweighted mean over the municipalities (type K) that
 reported a value, with its count n — never Riket, never the regions. The rank counts the
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl.followup.rules import quartile_of, rank_of
+
 
 @dataclass(frozen=True)
 class PeerStats:
@@ -19,23 +22,6 @@ class PeerStats:
     value: float | None = None
     rank: int | None = None
     quartile: int | None = None  # 1 = the best (or, without a direction, the highest) quarter
-
-
-def rank_of(value: float, others: pd.Series, direction: str) -> int:
-    """1 + how many did better; for KPIs without a direction, 1 + how many are higher."""
-    if direction == "lower":
-        return int((others < value).sum()) + 1
-    return int((others > value).sum()) + 1
-
-
-def ranks(values: pd.Series, direction: str) -> pd.Series:
-    """Every value's rank among `values` by the same rule as `rank_of` (ties share a place)."""
-    return values.rank(method="min", ascending=direction == "lower").astype(int)
-
-
-def quartile_of(rank: int, n: int) -> int:
-    """Which quarter of the n measuring municipalities a rank falls in (1–4)."""
-    return min(4, 1 + (4 * (rank - 1)) // n)
 
 
 def peer_stats(values: pd.Series, home_value: float | None, direction: str) -> PeerStats:

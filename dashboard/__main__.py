@@ -1,0 +1,5 @@
+"""`python -m dashboard …` is the same as `malbild …`."""
+
+from dashboard.cli import main
+
+main()

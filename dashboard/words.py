@@ -1,0 +1,375 @@
+"""The follow-up model's enums and records in Swedish words, with an icon and a colour class.
+
+The only place where a status becomes words: cards, tables, sentences, downloads and the report
+all take their words from here. Status is always shown in words and an icon as well as colour
+(WCAG 1.4.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dashboard import formatting as fmt
+from etl.followup.records import MeasureFollowUp, MeasureInfo, Provenance, YearRow
+from etl.followup.rules import TargetCertainty, TargetStatus, VersusMean, quartile_of
+from etl.followup.verdict import Currency, GoalVerdict, MeasureStanding, Verdict
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str
+    label: str
+    icon: str
+    css: str
+
+
+TARGET_WORDS: dict[TargetStatus, Status] = {
+    TargetStatus.UPPNATT: Status("uppnatt", "Uppnått", "✓", "status-good"),
+    TargetStatus.PA_VAG: Status("pa-vag", "På väg", "↗", "status-neutral"),
+    TargetStatus.EJ_UPPNATT: Status("ej-uppnatt", "Ej uppnått", "✗", "status-bad"),
+    TargetStatus.INGET_MAL: Status("inget-mal", "Inget mål för året", "–", "status-none"),
+    TargetStatus.INGEN_MATNING: Status("ingen-matning", "Ingen mätning", "○", "status-none"),
+    TargetStatus.INGEN_BEDOMNING: Status("ingen-bedomning", "Ingen bedömning", "–",
+                                         "status-none"),
+}
+
+QUARTILE_WORDS = {
+    "higher": ("Bästa fjärdedelen", "Näst bästa fjärdedelen", "Näst sämsta fjärdedelen",
+               "Sämsta fjärdedelen"),
+    "lower": ("Bästa fjärdedelen", "Näst bästa fjärdedelen", "Näst sämsta fjärdedelen",
+              "Sämsta fjärdedelen"),
+    "none": ("Högsta fjärdedelen", "Näst högsta fjärdedelen", "Näst lägsta fjärdedelen",
+             "Lägsta fjärdedelen"),
+}
+# A semantic palette: good, neutral, bad (never the warning colour for a good result).
+QUARTILE_CSS = ("status-good", "status-good", "status-neutral", "status-bad")
+QUARTILE_ICONS = ("▲", "△", "▽", "▼")
+
+
+NO_CURRENT_STATUS = Status("ingen-bedomning", "Ingen aktuell bedömning", "–", "status-none")
+
+
+def target(status: TargetStatus | str | None) -> Status:
+    """The words of a target status; a missing one is "Ingen mätning"."""
+    if status is None or status == "":
+        return TARGET_WORDS[TargetStatus.INGEN_MATNING]
+    return TARGET_WORDS[TargetStatus(status)]
+
+
+@dataclass(frozen=True)
+class PeerStatus:
+    label: str
+    icon: str
+    css: str
+    rank_text: str
+
+    @property
+    def text(self) -> str:
+        """"Näst bästa fjärdedelen, plats 54 av 148"."""
+        return f"{self.label}, {self.rank_text}" if self.rank_text else self.label
+
+
+HALF_WORDS = {
+    "higher": ("Bättre hälften", "Sämre hälften"),
+    "lower": ("Bättre hälften", "Sämre hälften"),
+    "none": ("Övre hälften", "Nedre hälften"),
+}
+
+
+def peer(rank: int | None, n: int | None, quartile: int | None, direction: str,
+         rank_range: tuple[int, int] | None = None) -> PeerStatus:
+    """"Näst bästa fjärdedelen, plats 54 av 148"; with an interval, the plausible places
+    ("plats 111 av 137, trolig plats 74–129") and a quarter only where all of them lie in it."""
+    if rank is None or quartile is None or not n:
+        return PeerStatus("Ingen jämförelse", "–", "status-none", "")
+    words = QUARTILE_WORDS.get(direction, QUARTILE_WORDS["higher"])
+    neutral = direction == "none"
+    text = f"plats {rank} av {n}"
+    if rank_range is None:
+        css = "status-neutral" if neutral else QUARTILE_CSS[quartile - 1]
+        return PeerStatus(words[quartile - 1], QUARTILE_ICONS[quartile - 1], css, text)
+    best, worst = rank_range
+    text += f", trolig plats {best}–{worst}" if best != worst else ""
+    first, last = quartile_of(best, n), quartile_of(worst, n)
+    if first == last:
+        css = "status-neutral" if neutral else QUARTILE_CSS[first - 1]
+        return PeerStatus(words[first - 1], QUARTILE_ICONS[first - 1], css, text)
+    halves = HALF_WORDS.get(direction, HALF_WORDS["higher"])
+    if last <= 2:
+        return PeerStatus(halves[0], "△", "status-neutral" if neutral else "status-good", text)
+    if first >= 3:
+        return PeerStatus(halves[1], "▽", "status-neutral" if neutral else "status-bad", text)
+    return PeerStatus("I nivå med mitten", "◇", "status-neutral", text)
+
+
+CERTAINTY_NOTE = {
+    TargetCertainty.SAKERT: "",
+    TargetCertainty.INOM_FELMARGINAL: " – men inom felmarginalen",
+    TargetCertainty.OKAND: "",
+}
+
+VERSUS_WORDS = {
+    VersusMean.HOGRE: ("Högre än mätkommunernas medelvärde", "▲"),
+    VersusMean.LAGRE: ("Lägre än mätkommunernas medelvärde", "▼"),
+    VersusMean.I_NIVA: ("I nivå med mätkommunernas medelvärde", "◇"),
+    VersusMean.OKAND: ("Felmarginalen är okänd", "–"),
+}
+
+VERDICT_WORDS: dict[Verdict, Status] = {
+    Verdict.UPPNATT: Status("uppnatt", "Uppnått", "✓", "status-good"),
+    Verdict.DELVIS: Status("delvis", "Delvis uppnått", "◐", "status-neutral"),
+    Verdict.EJ_UPPNATT: Status("ej-uppnatt", "Ej uppnått", "✗", "status-bad"),
+    Verdict.KAN_INTE_BEDOMAS: Status("kan-inte-bedomas", "Kan inte bedömas", "?",
+                                     "status-none"),
+}
+
+VERDICT_RULE = ("Uppnått när alla mått med ett aktuellt värde (mätt året, eller senaste "
+                "enkäten för mått som mäts vartannat år) når sitt mål, ej uppnått när inget gör "
+                "det, delvis däremellan; ett äldre värde eller ett från en metod som upphört "
+                "bedöms inte.")
+
+
+def verdict(goal: GoalVerdict) -> Status:
+    return VERDICT_WORDS[goal.verdict]
+
+
+def verdict_counts(goal: GoalVerdict) -> str:
+    """"2 av 3 mått bedömda, 1 når målet; 1 saknar aktuellt värde"."""
+    total = len(goal.standings)
+    text = (f"{goal.measures_assessed} av {total} mått bedömda, "
+            f"{goal.measures_reached} når målet")
+    if goal.measures_without_current_value:
+        text += f"; {goal.measures_without_current_value} saknar aktuellt värde"
+    return text
+
+
+# --- A measure's follow-up in words ----------------------------------------------------------
+
+
+def value_text(info: MeasureInfo, value: float | None, unit: str | None = None) -> str:
+    """The value in the measure's unit, or the row's (an index is no per cent)."""
+    return fmt.with_unit(value, unit or info.unit, info.decimals)
+
+
+def row_value(item: MeasureFollowUp, row: YearRow, value: float | None = None) -> str:
+    return value_text(item.info, row.value if value is None else value, row.unit)
+
+
+def interval_text(item: MeasureFollowUp, row: YearRow) -> str:
+    """"95 %-intervall 75,7–83,7 %, n = 390", or that the margin is unknown."""
+    interval = row.interval
+    if interval is not None:
+        low = fmt.number(interval.low, item.info.decimals)
+        return (f"95\u00a0%-intervall {low}–{row_value(item, row, interval.high)}, "
+                f"n = {fmt.count(row.sample_n)}")
+    if row.sample_n is not None:
+        return f"n = {fmt.count(row.sample_n)}, felmarginal okänd"
+    return "felmarginal okänd"
+
+
+def interval_facts(item: MeasureFollowUp, row: YearRow) -> list[tuple[str, str]]:
+    """The margin as short facts for a card: the interval and n, or "okänd"."""
+    interval = row.interval
+    facts = []
+    if interval is not None:
+        facts.append(("95 %-intervall", f"{fmt.number(interval.low, item.info.decimals)}–"
+                                         f"{row_value(item, row, interval.high)}"))
+    else:
+        facts.append(("Felmarginal", "okänd"))
+    if row.sample_n is not None:
+        facts.append(("Antal svar (n)", fmt.count(row.sample_n)))
+    return facts
+
+
+def revised_note(revised_at: datetime | None) -> str:
+    """" (reviderat 2026-11-27)" when an import changed the value after it was stored."""
+    return "" if revised_at is None else f" (reviderat {fmt.iso_date(revised_at)})"
+
+
+def provenance_caption(provenance: tuple[Provenance, ...]) -> str:
+    """"Kolada (RKA), uttag augusti 2024" or "Kolada (RKA), hämtad 2026-11-27"; "" if none."""
+    parts = []
+    for source in provenance:
+        if source.kind == "bundled":
+            parts.append(source.caption or "Kolada (RKA)")
+        elif source.kind == "kolada-api":
+            parts.append(f"Kolada (RKA), hämtad {fmt.iso_date(source.when)}")
+        else:
+            parts.append(f"Kolada (RKA), fil inläst {fmt.iso_date(source.when)}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def kpi_source(provenance: tuple[Provenance, ...], has_example: bool) -> str:
+    """The source of any KPI's values, saying "Exempeldata" where values are invented."""
+    caption = provenance_caption(provenance)
+    if has_example:
+        return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
+    return caption or "Kolada (RKA)"
+
+
+def source(item: MeasureFollowUp) -> str:
+    """A measure's source: the survey with its threshold, or Kolada with the KPIs (and the
+    municipality's own test contacts where it measures the measure too)."""
+    if item.info.is_survey:
+        return ("Medarbetarenkät (aggregerad, grupper under "
+                f"{item.anonymity_threshold} svarande visas inte)")
+    text = ((provenance_caption(item.provenance) or "Kolada (RKA)")
+            + ", KPI " + ", ".join(item.info.kpi_ids))
+    if item.own_rows:
+        text += "; egen mätning med testkontakter"
+    return text
+
+
+OWN_NAME = "Egen mätning"
+OWN_STATUS_NOTE = ("Status från kommunens egen mätning, som prövar strategins regel; Koladas "
+                   "nyckeltal visas bredvid.")
+
+
+def kolada_beside(item: MeasureFollowUp, year: int) -> str:
+    """The KPI's newest value up to `year`, to show beside the own measurement."""
+    rows = [r for r in item.rows if r.year <= year and r.has_value]
+    if not rows:
+        kpis = ", ".join(item.info.kpi_ids)
+        return f"Kolada ({kpis}): inget värde för {item.municipality}."
+    row = rows[-1]
+    text = f"Kolada {row.kpi_id} {row.year}: {row_value(item, row)}"
+    if row.comparison_mean is not None:
+        text += (f", mätkommunernas medelvärde {row_value(item, row, row.comparison_mean)} "
+                 f"(n = {fmt.count(row.comparison_n)})")
+    return text + (" (exempeldata)." if row.is_example else ".")
+
+
+def own_label(row: YearRow) -> str:
+    """"Egen mätning (n = 44)"."""
+    return f"{OWN_NAME} (n = {fmt.count(row.sample_n)})"
+
+
+def own_sentence(item: MeasureFollowUp, row: YearRow | None = None) -> str:
+    """"Egen mätning 2025: 86,3 % (95 %-intervall 74,3–93,2 %, n = 51). Målet 87,0 % är
+    ej uppnått – men inom felmarginalen." """
+    row = row or item.latest_own
+    if row is None:
+        return ""
+    example = "exempeldata; " if row.is_example else ""
+    text = (f"{OWN_NAME} {row.year}: {row_value(item, row)} ({example}"
+            f"{interval_text(item, row)})")
+    if row.target is not None:
+        state = target_of(row)
+        goal = value_text(item.info, row.target, row.unit)
+        text += (f". Målet {goal} är {state.label[0].lower() + state.label[1:]}"
+                 if row.target_status in (TargetStatus.UPPNATT, TargetStatus.EJ_UPPNATT) else
+                 f". Målet {goal}: {state.label.lower()}")
+    return text + "."
+
+
+def example_note(item: MeasureFollowUp) -> str:
+    """"Exempeldata 2012–2020 (U00412)" when some shown values are invented."""
+    years = item.example_years
+    if not years:
+        return ""
+    kpis = ", ".join(item.example_kpis)
+    return f"Exempeldata {min(years)}–{max(years)}" + (f" ({kpis})" if kpis else "")
+
+
+def missing_latest_note(item: MeasureFollowUp) -> str:
+    """Why the newest comparison year has no value for the municipality, if it has none."""
+    row = item.missing_latest
+    if row is None:
+        return ""
+    return (f"{item.municipality} har inget värde för {row.year} "
+            f"({row.kpi_id}; {fmt.count(row.comparison_n)} kommuner mätte).")
+
+
+def peer_of(item: MeasureFollowUp, row: YearRow | None) -> PeerStatus:
+    if row is None or item.info.is_survey:
+        return peer(None, 0, None, item.info.direction)
+    span = (row.rank_low, row.rank_high) if row.rank_low is not None else None
+    return peer(row.peer_rank, row.comparison_n, row.quartile, item.info.direction, span)
+
+
+def target_of(row: YearRow | None) -> Status:
+    """"Ej uppnått – men inom felmarginalen" where the interval contains the target."""
+    state = target(None if row is None else row.target_status)
+    if row is None or row.target_certainty is None or row.target_status not in (
+            TargetStatus.UPPNATT, TargetStatus.EJ_UPPNATT):
+        return state
+    note = CERTAINTY_NOTE[row.target_certainty]
+    return Status(state.key, state.label + note, state.icon,
+                  "status-neutral" if note else state.css)
+
+
+def versus_of(item: MeasureFollowUp, row: YearRow | None) -> Status | None:
+    """Against the mean, by the interval; None where there is no comparison."""
+    if row is None or row.versus_mean is None:
+        return None
+    label, icon = VERSUS_WORDS[row.versus_mean]
+    better = {"higher": VersusMean.HOGRE, "lower": VersusMean.LAGRE}.get(item.info.direction)
+    if row.versus_mean in (VersusMean.I_NIVA, VersusMean.OKAND) or better is None:
+        css = "status-neutral" if row.versus_mean is not VersusMean.OKAND else "status-none"
+    else:
+        css = "status-good" if row.versus_mean is better else "status-bad"
+    return Status(str(row.versus_mean), label, icon, css)
+
+
+def standing_note(standing: MeasureStanding) -> str:
+    """Why a measure has no live status in the year, or when its next survey comes."""
+    latest = standing.latest
+    if standing.currency is Currency.NONE:
+        return f"Ingen mätning till och med {standing.year}."
+    if standing.currency is Currency.DISCONTINUED:
+        return f"Senaste mätning {latest.year} (metoden har upphört)."
+    if standing.currency is Currency.OLDER:
+        return f"Senaste mätning {latest.year}; inget aktuellt värde {standing.year}."
+    if standing.next_year is not None:
+        return f"Senaste enkäten {latest.year}, nästa {standing.next_year}."
+    return ""
+
+
+def summary(item: MeasureFollowUp, row: YearRow | None = None) -> str:
+    """One sentence: "Åstorp 80,0 % 2022 (95 %-intervall 75,7–83,7 %, n = 390), lägre än
+    mätkommunernas medelvärde 83,7 % (n = 137), plats 111 av 137, trolig plats 74–129.
+    Målet 85,0 % är ej uppnått." Of `row`, or the newest value."""
+    info = item.info
+    row = row or item.latest
+    if row is None:
+        return f"{item.municipality} har ännu inget värde för måttet."
+    example = " (exempeldata)" if row.is_example else ""
+    if info.is_survey:
+        text = (f"{item.municipality} {row_value(item, row)} {row.year}{example} "
+                f"(medelvärde 1–5, {interval_text(item, row)})")
+        if row.share_positive is not None:
+            text += f", {fmt.percent(row.share_positive, 0)} svarar 4 eller 5"
+    else:
+        text = (f"{item.municipality} {row_value(item, row)} {row.year}"
+                f"{revised_note(row.revised_at)} ({example.strip(' ()') + '; ' if example else ''}"
+                f"{interval_text(item, row)}), ")
+        versus = versus_of(item, row)
+        mean = (f"mätkommunernas medelvärde {row_value(item, row, row.comparison_mean)} "
+                f"(n = {fmt.count(row.comparison_n)})")
+        if versus is not None and row.versus_mean in (VersusMean.HOGRE, VersusMean.LAGRE):
+            text += f"{versus.label.split(' än ')[0].lower()} än {mean}"
+        elif versus is not None and row.versus_mean is VersusMean.I_NIVA:
+            text += f"i nivå med {mean}"
+        else:
+            text += mean
+        if row.peer_rank is not None:
+            text += f", {peer_of(item, row).rank_text}"
+    state = target_of(row)
+    if row.target is not None:
+        goal = value_text(info, row.target, row.unit)
+        text += (f". Målet {goal} är {state.label[0].lower() + state.label[1:]}"
+                 if row.target_status in (TargetStatus.UPPNATT, TargetStatus.EJ_UPPNATT) else
+                 f". Målet {goal}: {state.label.lower()}")
+    return text + "."
+
+
+def chart_subtitle(item: MeasureFollowUp) -> str:
+    if item.info.is_survey:
+        return f"{item.municipality} mot målet, medelvärde 1–5 per enkätår"
+    return f"{item.municipality} mot mätkommunernas medelvärde och målet"
+
+
+def chart_source(item: MeasureFollowUp) -> str:
+    note = example_note(item)
+    return source(item) + (f" · {note}" if note else "")

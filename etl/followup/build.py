@@ -1,0 +1,298 @@
+"""The follow-up of a measure, built once from the store: typed yearly rows with statuses.
+
+Pages, figures, downloads, the command line and the yearly report all take these rows; none
+of them computes a status, a rank or a source again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from etl.followup import intervals, own, samples, store
+from etl.followup import rules as rules_
+from etl.followup.intervals import Interval
+from etl.followup.records import (
+    OWN_SEGMENT,
+    LineageLink,
+    MeasureFollowUp,
+    MeasureInfo,
+    Source,
+    StrategyInfo,
+    YearRow,
+)
+from etl.followup.rules import is_missing, target_status
+from etl.settings import Settings
+
+
+def _number(value: object) -> float | None:
+    return None if is_missing(value) else float(value)
+
+
+def _integer(value: object) -> int | None:
+    return None if is_missing(value) else int(value)
+
+
+def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
+    if not has_value:
+        return None
+    return Source.EXAMPLE if is_example else real
+
+
+@dataclass(frozen=True)
+class _Others:
+    """Every measuring municipality's value of a KPI and year (type K), for ranks and pairs."""
+
+    by_key: dict[tuple[str, int], dict[str, float]]
+
+    @classmethod
+    def of(cls, engine: Engine, kpi_ids: list[str]) -> _Others:
+        values = store.municipal_values(engine, kpi_ids)
+        by_key: dict[tuple[str, int], dict[str, float]] = {}
+        for kpi_id, year, municipality, value in zip(
+                values["kpi_id"], values["year"], values["municipality_id"], values["value"],
+                strict=True):
+            if not is_missing(value):
+                by_key.setdefault((kpi_id, int(year)), {})[municipality] = float(value)
+        return cls(by_key)
+
+    def rank_range(self, kpi_id: str, year: int, home: str, interval: Interval,
+                   direction: str) -> tuple[int, int]:
+        others = [v for m, v in self.by_key.get((kpi_id, year), {}).items() if m != home]
+        return intervals.rank_range(interval, others, direction)
+
+    def paired(self, kpi_id: str, year: int, previous: int
+               ) -> tuple[int, float, float] | None:
+        """n, mean this year and mean the previous year over those who measured both."""
+        return rules_.paired_means(self.by_key.get((kpi_id, year), {}),
+                                   self.by_key.get((kpi_id, previous), {}))
+
+
+def _sample(rules: tuple[samples.SampleRule, ...], link: LineageLink | None,
+            sizes: dict[tuple[str, int], float], home: str, year: int, value: float | None
+            ) -> tuple[int | None, str, Interval | None]:
+    """The sample size, what is said about it and the value's interval, by the KPI's rule."""
+    if link is None:
+        return None, "", None
+    rule = samples.rule_for(rules, link.kpi_id, link.kpi_title)
+    if rule is None:
+        return None, "", None
+    n = sizes.get((rule.n_from_kpi, year)) if rule.n_from_kpi else None
+    n = int(n) if n is not None else None
+    interval = (intervals.wilson(value, n) if rule.statistic == "share" and n and
+                value is not None else None)
+    return n, rule.note, interval
+
+
+def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, home: str,
+                   year: int, value: float, direction: str) -> tuple[int, int] | None:
+    """The plausible places of any KPI's value where its sample is known (the explore view)."""
+    rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
+    rule = samples.rule_for(rules, kpi_id, title)
+    if rule is None or not rule.n_from_kpi:
+        return None
+    link = LineageLink(kpi_id, year, year, "", title, False)
+    sizes = store.home_values(engine, [rule.n_from_kpi], home)
+    _n, _note, interval = _sample(rules, link, sizes, home, year, value)
+    if interval is None:
+        return None
+    return _Others.of(engine, [kpi_id]).rank_range(kpi_id, year, home, interval, direction)
+
+
+def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
+                rules: tuple[samples.SampleRule, ...] = ()) -> tuple[YearRow, ...]:
+    """One row per year from the first lineage year to the newest year with data."""
+    stats = store.kpi_year_stats(engine, info.kpi_ids, home, info.direction)
+    by_key = {(r.kpi_id, int(r.year)): r for r in stats.itertuples()}
+    measured_years = [year for (kpi, year) in by_key
+                      if (link := info.link_for(year)) is not None and link.kpi_id == kpi]
+    first = min(link.first_year for link in info.lineage)
+    last = max(measured_years, default=first)
+    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    revised = store.revisions(engine, info.kpi_ids, home)
+    last_revision = ({} if revised.empty else
+                     revised.groupby(["kpi_id", "year"])["revised_at"].max().to_dict())
+    size_kpis = sorted(samples.sample_kpis(rules))
+    sizes = store.home_values(engine, size_kpis, home) if size_kpis else {}
+    others = _Others.of(engine, info.kpi_ids)
+    rows = []
+    previous: YearRow | None = None
+    for year in range(first, last + 1):
+        link = info.link_for(year)
+        segment = info.lineage.index(link) if link else -1
+        kpi_id = link.kpi_id if link else None
+        stat = by_key.get((kpi_id, year))
+        target = targets.get(year)
+        value = _number(stat.value) if stat is not None else None
+        is_example = bool(stat.is_example) if stat is not None else False
+        target_value = _number(target.target) if target is not None else None
+        mean = _number(stat.comparison_mean) if stat is not None else None
+        n, note, interval = _sample(rules, link, sizes, home, year, value)
+        same_method = previous if previous is not None and previous.segment == segment else None
+        status = target_status(
+            value, target_value, info.direction,
+            previous=same_method.value if same_method else None, decimals=info.decimals,
+            improvement_is_real=intervals.difference_is_real(
+                value, interval, same_method.value, same_method.interval)
+            if same_method is not None and value is not None else None)
+        rank_low = rank_high = None
+        if interval is not None and kpi_id is not None:
+            rank_low, rank_high = others.rank_range(kpi_id, year, home, interval,
+                                                    info.direction)
+        paired_year = same_method.year if same_method else None
+        pair = others.paired(kpi_id, year, paired_year) if paired_year and kpi_id else None
+        revised_at = last_revision.get((kpi_id, year))
+        row = YearRow(
+            year=year, kpi_id=kpi_id, segment=segment, method=link.method if link else "",
+            value=value, unit=(link.kpi_unit or info.unit) if link else info.unit,
+            is_example=is_example,
+            source=_source(value is not None, is_example, Source.KOLADA),
+            comparison_mean=mean,
+            comparison_n=_integer(stat.comparison_n) if stat is not None else None,
+            peer_rank=_integer(stat.peer_rank) if stat is not None else None,
+            quartile=_integer(stat.quartile) if stat is not None else None,
+            target=target_value,
+            target_decision=target.target_decision if target is not None else None,
+            target_is_example=bool(target.target_is_example) if target is not None else False,
+            target_status=status,
+            revised_at=None if is_missing(revised_at) else pd.Timestamp(revised_at)
+            .to_pydatetime(),
+            sample_n=n, sample_note=note,
+            ci_low=interval.low if interval else None,
+            ci_high=interval.high if interval else None,
+            target_certainty=(rules_.target_certainty(interval, target_value)
+                              if value is not None and target_value is not None else None),
+            versus_mean=(rules_.versus_mean(interval, mean)
+                         if value is not None and mean is not None else None),
+            rank_low=rank_low, rank_high=rank_high,
+            kpi_title=link.kpi_title if link else "",
+            paired_year=paired_year if pair else None,
+            paired_n=pair[0] if pair else None,
+            paired_mean=pair[1] if pair else None,
+            paired_previous_mean=pair[2] if pair else None,
+        )
+        rows.append(row)
+        if value is not None:
+            previous = row
+    return tuple(rows)
+
+
+def _survey_interval(result) -> Interval | None:
+    """The mean's interval from the answer distribution (a file of means only has none)."""
+    counts = [getattr(result, f"answers_{i}") for i in range(1, 6)]
+    if any(is_missing(c) for c in counts):
+        return None
+    found = intervals.mean_from_counts([int(c) for c in counts])
+    return intervals.mean_interval(*found) if found else None
+
+
+def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[YearRow, ...]:
+    """The kommun-level result per survey year, and every year with a target, oldest first."""
+    kommun = store.survey_results(engine, info.id, threshold, level="kommun")
+    results = {int(r.year): r for r in kommun.itertuples()}
+    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    rows = []
+    previous: YearRow | None = None
+    for year in sorted(set(results) | set(targets)):
+        result, target = results.get(year), targets.get(year)
+        value = _number(result.mean) if result is not None else None
+        is_example = bool(result.is_example) if result is not None else False
+        target_value = _number(target.target) if target is not None else None
+        n = _integer(result.respondents) if result is not None else None
+        interval = _survey_interval(result) if result is not None else None
+        share = _number(result.share_positive) if result is not None else None
+        share_interval = intervals.wilson(share, n) if share is not None and n else None
+        status = target_status(
+            value, target_value, info.direction,
+            previous=previous.value if previous else None, decimals=info.decimals,
+            improvement_is_real=intervals.difference_is_real(
+                value, interval, previous.value, previous.interval)
+            if previous is not None and value is not None else None)
+        row = YearRow(
+            year=year, kpi_id=None, segment=0, method="", value=value, unit=info.unit,
+            is_example=is_example, source=_source(value is not None, is_example, Source.SURVEY),
+            comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
+            target=target_value,
+            target_decision=target.target_decision if target is not None else None,
+            target_is_example=bool(target.target_is_example) if target is not None else False,
+            target_status=status,
+            respondents=n, share_positive=share,
+            response_rate=_number(result.response_rate) if result is not None else None,
+            sample_n=n,
+            ci_low=interval.low if interval else None,
+            ci_high=interval.high if interval else None,
+            share_ci_low=share_interval.low if share_interval else None,
+            share_ci_high=share_interval.high if share_interval else None,
+            target_certainty=(rules_.target_certainty(interval, target_value)
+                              if value is not None and target_value is not None else None),
+        )
+        rows.append(row)
+        if value is not None:
+            previous = row
+    return tuple(rows)
+
+
+def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
+             ) -> tuple[YearRow, ...]:
+    """The own measurement's years of a measure (a share of test contacts with its interval),
+    judged against the measure's targets like any other value."""
+    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    rows = []
+    previous: YearRow | None = None
+    for value in sorted(values, key=lambda v: v.year):
+        target = targets.get(value.year)
+        target_value = _number(target.target) if target is not None else None
+        interval = Interval(value.ci_low, value.ci_high)
+        row = YearRow(
+            year=value.year, kpi_id=None, segment=OWN_SEGMENT, method=value.series,
+            value=value.value,
+            unit="%", is_example=value.is_example,
+            source=Source.EXAMPLE if value.is_example else Source.OWN,
+            comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
+            target=target_value,
+            target_decision=target.target_decision if target is not None else None,
+            target_is_example=bool(target.target_is_example) if target is not None else False,
+            target_status=target_status(
+                value.value, target_value, info.direction,
+                previous=previous.value if previous else None, decimals=info.decimals,
+                improvement_is_real=intervals.difference_is_real(
+                    value.value, interval, previous.value, previous.interval)
+                if previous is not None else None),
+            sample_n=value.n, ci_low=value.ci_low, ci_high=value.ci_high,
+            target_certainty=(rules_.target_certainty(interval, target_value)
+                              if target_value is not None else None),
+        )
+        rows.append(row)
+        previous = row
+    return tuple(rows)
+
+
+def measure_followup(engine: Engine, settings: Settings, info: MeasureInfo,
+                     strategy: StrategyInfo) -> MeasureFollowUp:
+    """The follow-up of one measure for the strategy's municipality."""
+    if info.is_survey:
+        return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
+                               survey_rows(engine, info, settings.anonymity_threshold),
+                               anonymity_threshold=settings.anonymity_threshold)
+    rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
+    series = own.own_series_by_measure(settings).get(info.id)
+    own_values = own.own_values(engine, settings).series(series) if series else []
+    return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
+                           kolada_rows(engine, info, strategy.municipality_id, rules),
+                           store.value_provenance(engine, info.kpi_ids, settings.kolada_dir),
+                           own_series=series, own_rows=own_rows(engine, info, own_values))
+
+
+def strategy(engine: Engine, settings: Settings) -> StrategyInfo:
+    return store.strategy_info(engine, settings.municipality)
+
+
+def goal_followups(engine: Engine, settings: Settings, goal: int | None = None
+                   ) -> list[MeasureFollowUp]:
+    """Every measure of a goal (or of all goals), in strategy order."""
+    home = strategy(engine, settings)
+    return [measure_followup(engine, settings, info, home)
+            for info in store.measures(engine, goal)]
+

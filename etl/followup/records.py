@@ -1,0 +1,246 @@
+"""The typed records of the follow-up: the strategy as stored, and a measure's yearly rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+
+import pandas as pd
+
+from etl.followup.intervals import Interval
+from etl.followup.rules import TargetCertainty, TargetStatus, VersusMean
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    name: str
+    municipality_id: str
+    municipality: str
+    decision: str
+    adopted: date | None
+    follow_up: str
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    kpi_id: str
+    first_year: int
+    last_year: int | None
+    method: str
+    kpi_title: str
+    retired: bool
+    kpi_unit: str = ""  # Kolada's unit of the KPI ("%", "index"); "" when unknown
+
+    def in_use(self, year: int) -> bool:
+        """Whether this method still measures the measure in `year` (not discontinued)."""
+        return self.last_year is None or year <= self.last_year
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    id: str
+    goal_number: int
+    name: str
+    question: str
+    purpose: str
+    source: str
+    unit: str
+    scale_min: float
+    scale_max: float
+    direction: str
+    decimals: int
+    benchmark_kpi_id: str | None
+    lineage: tuple[LineageLink, ...] = field(default_factory=tuple)
+    cadence: int = 1  # years between measurements
+
+    @property
+    def is_survey(self) -> bool:
+        return self.source == "survey"
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        return [link.kpi_id for link in self.lineage]
+
+    def link_for(self, year: int) -> LineageLink | None:
+        return next((link for link in self.lineage if link.covers(year)), None)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One import that the real values of some KPIs come from.
+
+    `kind` is "bundled" (the extract shipped in data/kolada, with its own caption),
+    "kolada-api" (fetched on `when`) or "file" (a file read on `when`).
+    """
+
+    kind: str
+    when: date | None
+    caption: str = ""
+
+
+class Source(StrEnum):
+    """Where a yearly value comes from; the values are the export's `source` column."""
+
+    KOLADA = "Kolada"
+    SURVEY = "Medarbetarenkät"
+    OWN = "Egen mätning"
+    EXAMPLE = "Exempeldata"
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """One year of a measure: the municipality's value, the comparison, the target, statuses.
+
+    `segment` numbers the lineage links; a new segment starts where the method changes, and
+    nothing (a line, "på väg") ever joins two segments. Survey rows carry respondents, the
+    share answering 4–5 and the response rate instead of a comparison.
+    """
+
+    year: int
+    kpi_id: str | None
+    segment: int
+    method: str
+    value: float | None
+    unit: str
+    is_example: bool
+    source: Source | None
+    comparison_mean: float | None
+    comparison_n: int | None
+    peer_rank: int | None
+    quartile: int | None
+    target: float | None
+    target_decision: str | None
+    target_is_example: bool
+    target_status: TargetStatus
+    revised_at: datetime | None = None
+    respondents: int | None = None
+    share_positive: float | None = None
+    response_rate: float | None = None
+    # The sample behind the value and its 95 % interval; None where n is unknown.
+    sample_n: int | None = None
+    sample_note: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    share_ci_low: float | None = None  # the survey's share answering 4–5
+    share_ci_high: float | None = None
+    target_certainty: TargetCertainty | None = None  # None without a value or a target
+    versus_mean: VersusMean | None = None  # None without a value or a comparison mean
+    rank_low: int | None = None  # the plausible places, where there is an interval
+    rank_high: int | None = None
+    kpi_title: str = ""
+    # The mean over the municipalities that measured both this year and `paired_year` (the
+    # previous year with the same KPI), so a change is not just a change in who took part.
+    paired_year: int | None = None
+    paired_n: int | None = None
+    paired_mean: float | None = None
+    paired_previous_mean: float | None = None
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+    @property
+    def is_own(self) -> bool:
+        """A value of the municipality's own measurement, not of a KPI."""
+        return self.segment == OWN_SEGMENT
+
+    @property
+    def interval(self) -> Interval | None:
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        return Interval(self.ci_low, self.ci_high)
+
+
+YEAR_COLUMNS = [f.name for f in fields(YearRow)]
+OWN_SEGMENT = -2  # the own measurement's rows (-1 is a year no KPI measures)
+
+
+@dataclass(frozen=True)
+class MeasureFollowUp:
+    """A measure's follow-up for the strategy's municipality: the rows, oldest year first."""
+
+    info: MeasureInfo
+    municipality_id: str
+    municipality: str
+    rows: tuple[YearRow, ...]
+    provenance: tuple[Provenance, ...] = ()
+    anonymity_threshold: int | None = None  # the survey's, for its source line
+    # The municipality's own measurement of the strategy's rule (test contacts), a series of
+    # its own beside Kolada's: `own_series` names it, `own_rows` are its years.
+    own_series: str | None = None
+    own_rows: tuple[YearRow, ...] = ()
+
+    def until(self, year: int) -> MeasureFollowUp:
+        """The follow-up as it stood for `year`: later years left out (the yearly report)."""
+        return replace(self, rows=tuple(r for r in self.rows if r.year <= year),
+                       own_rows=tuple(r for r in self.own_rows if r.year <= year))
+
+    def own_row(self, year: int) -> YearRow | None:
+        return next((r for r in self.own_rows if r.year == year), None)
+
+    @cached_property
+    def latest_own(self) -> YearRow | None:
+        return self.own_rows[-1] if self.own_rows else None
+
+    @cached_property
+    def latest(self) -> YearRow | None:
+        """The newest year with a value for the municipality."""
+        return next((r for r in reversed(self.rows) if r.has_value), None)
+
+    @cached_property
+    def data_through(self) -> int | None:
+        """The newest year with data: the municipality's own (survey) or any comparison."""
+        years = [r.year for r in self.rows
+                 if (r.has_value if self.info.is_survey else r.comparison_mean is not None)]
+        years += [r.year for r in self.own_rows if r.has_value]
+        return max(years) if years else None
+
+    @property
+    def missing_latest(self) -> YearRow | None:
+        """The newest comparison year's row when the municipality has no value in it."""
+        compared = [r.year for r in self.rows if r.comparison_mean is not None]
+        if self.info.is_survey or not compared:
+            return None
+        latest = self.latest
+        if latest is not None and latest.year == max(compared):
+            return None
+        return next(r for r in self.rows if r.year == max(compared))
+
+    @cached_property
+    def example_years(self) -> tuple[int, ...]:
+        return tuple(r.year for r in self.rows if r.is_example and r.has_value)
+
+    @cached_property
+    def own_frame(self) -> pd.DataFrame:
+        return _frame(self.own_rows)
+
+    @cached_property
+    def example_kpis(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.kpi_id for r in self.rows
+                                   if r.is_example and r.has_value and r.kpi_id))
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (missing numbers as NaN/NA) for figures and tables."""
+        return _frame(self.rows)
+
+
+def _frame(rows: tuple[YearRow, ...]) -> pd.DataFrame:
+    """Rows as a DataFrame (missing numbers as NaN/NA) for figures and tables."""
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=YEAR_COLUMNS)
+    for column in ("value", "comparison_mean", "target", "share_positive", "response_rate",
+                   "ci_low", "ci_high", "share_ci_low", "share_ci_high", "paired_mean",
+                   "paired_previous_mean"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("comparison_n", "peer_rank", "quartile", "respondents", "sample_n",
+                   "rank_low", "rank_high", "paired_year", "paired_n"):
+        frame[column] = frame[column].astype("Int64")
+    frame["year"] = frame["year"].astype("int64")
+    frame["is_example"] = frame["is_example"].astype(bool)
+    frame["target_is_example"] = frame["target_is_example"].astype(bool)
+    return frame

@@ -1,0 +1,140 @@
+"""The rules that judge a measure's value, as enums: no words here (see dashboard/words.py).
+
+1. Against the municipality's own target for the year: uppnått / på väg / ej uppnått.
+   "På väg" means not reached but better than the previous measurement with the same method.
+2. Against the others: the rank among the measuring municipalities and its quarter.
+
+"Mätkommunernas medelvärde" is the unweighted mean over the municipalities (type K) that
+reported a value, with its count n, never Riket nor the regions; the database computes it
+(`store.kpi_year_stats`). The rank counts the municipalities that did better, so equal values
+share a place ("plats 54 av 148").
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+import pandas as pd
+
+from etl.followup.intervals import Interval
+
+
+class TargetStatus(StrEnum):
+    """Against the year's target; the values are the export's `target_status` column."""
+
+    UPPNATT = "uppnatt"
+    PA_VAG = "pa-vag"
+    EJ_UPPNATT = "ej-uppnatt"
+    INGET_MAL = "inget-mal"
+    INGEN_MATNING = "ingen-matning"
+    INGEN_BEDOMNING = "ingen-bedomning"
+
+
+class TargetCertainty(StrEnum):
+    """Whether the interval lies wholly on one side of the target (`target_certainty`)."""
+
+    SAKERT = "sakert"
+    INOM_FELMARGINAL = "inom-felmarginal"
+    OKAND = "okand"
+
+
+class VersusMean(StrEnum):
+    """The value against the measuring municipalities' mean, by its interval (`versus_mean`)."""
+
+    HOGRE = "hogre"
+    LAGRE = "lagre"
+    I_NIVA = "i-niva"
+    OKAND = "okand"
+
+
+def is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """82.85 → 82.9 (half up, on the decimal number as written, not its binary neighbour)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _reached(value: float, target: float, direction: str) -> bool:
+    return value <= target if direction == "lower" else value >= target
+
+
+def _better(value: float, previous: float, direction: str) -> bool:
+    return value < previous if direction == "lower" else value > previous
+
+
+def target_status(value: float | None, target: float | None, direction: str, *,
+                  previous: float | None = None, decimals: int = 1,
+                  improvement_is_real: bool | None = None) -> TargetStatus:
+    """Status against the year's target. Values are compared as shown (rounded half up).
+
+    "På väg" needs an improvement on the previous value (same method); where both values
+    have intervals, `improvement_is_real` must also say that the change is larger than the
+    margin of the difference. Without intervals the shown values decide.
+    """
+    if is_missing(value):
+        return TargetStatus.INGEN_MATNING
+    if direction == "none":
+        return TargetStatus.INGEN_BEDOMNING
+    if is_missing(target):
+        return TargetStatus.INGET_MAL
+    shown = round_half_up(value, decimals)
+    if _reached(shown, target, direction):
+        return TargetStatus.UPPNATT
+    if (not is_missing(previous) and improvement_is_real is not False
+            and _better(shown, round_half_up(previous, decimals), direction)):
+        return TargetStatus.PA_VAG
+    return TargetStatus.EJ_UPPNATT
+
+
+def target_certainty(interval: Interval | None, target: float | None) -> TargetCertainty:
+    """Säkert when the interval lies wholly on one side of the target."""
+    if interval is None or is_missing(target):
+        return TargetCertainty.OKAND
+    if interval.contains(target):
+        return TargetCertainty.INOM_FELMARGINAL
+    return TargetCertainty.SAKERT
+
+
+def versus_mean(interval: Interval | None, mean: float | None) -> VersusMean:
+    """Higher or lower than the mean only where the whole interval is above or below it."""
+    if interval is None or is_missing(mean):
+        return VersusMean.OKAND
+    if interval.above(mean):
+        return VersusMean.HOGRE
+    if interval.below(mean):
+        return VersusMean.LAGRE
+    return VersusMean.I_NIVA
+
+
+def paired_means(now: dict[str, float], before: dict[str, float]
+                 ) -> tuple[int, float, float] | None:
+    """The mean over the municipalities that measured in both years (municipality → value):
+    n, this year's mean and the earlier year's, so that a change in the mean is not just a
+    change in who took part. None when no municipality measured both."""
+    both = now.keys() & before.keys()
+    if not both:
+        return None
+    return (len(both), sum(now[m] for m in both) / len(both),
+            sum(before[m] for m in both) / len(both))
+
+
+def rank_of(value: float, others: pd.Series, direction: str) -> int:
+    """1 + how many did better; for KPIs without a direction, 1 + how many are higher."""
+    if direction == "lower":
+        return int((others < value).sum()) + 1
+    return int((others > value).sum()) + 1
+
+
+def ranks(values: pd.Series, direction: str) -> pd.Series:
+    """Every value's rank among `values` by the same rule as `rank_of` (ties share a place)."""
+    return values.rank(method="min", ascending=direction == "lower").astype(int)
+
+
+def quartile_of(rank: int, n: int) -> int:
+    """Which quarter of the n measuring municipalities a rank falls in (1 = the best)."""
+    return min(4, 1 + (4 * (rank - 1)) // n)

@@ -1,0 +1,338 @@
+"""The store's read side: database → DataFrames and records for the follow-up model.
+
+Every function takes an Engine first and reads only; none is called at import time. Caching
+belongs to whoever serves the answers (the dashboard caches until the next write).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, select
+
+from etl import schema, survey
+from etl.followup.records import LineageLink, MeasureInfo, Provenance, StrategyInfo
+from etl.followup.rules import quartile_of
+
+MUNICIPALITY_TYPE = "K"
+
+
+def _frame(engine: Engine, statement) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        columns = list(result.keys())
+        # Plain tuples: pandas inspects SQLAlchemy Row objects slowly, one attribute at a time.
+        rows = [tuple(row) for row in result.fetchall()]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+# --- Strategy -----------------------------------------------------------------------------------
+
+
+def strategy_info(engine: Engine, municipality_override: str | None = None) -> StrategyInfo:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.Strategy).where(schema.Strategy.id == 1)
+                                 ).mappings().first()
+        if row is None:
+            raise LookupError("Databasen saknar strategi. Kör «malbild demo» eller "
+                              "«malbild strategy load».")
+        home = municipality_override or row["municipality_id"]
+        title = connection.scalar(select(schema.Municipality.title)
+                                  .where(schema.Municipality.id == home)) or home
+    return StrategyInfo(row["name"], home, title, row["decision"], row["adopted"],
+                        row["follow_up"])
+
+
+def goals(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, select(schema.Goal.number, schema.Goal.title, schema.Goal.description)
+                  .order_by(schema.Goal.number))
+
+
+def measures(engine: Engine, goal: int | None = None) -> list[MeasureInfo]:
+    """Measures (of one goal, or all) with their KPI lineage, in strategy order."""
+    m, link, kpi = schema.Measure, schema.MeasureKpi, schema.Kpi
+    statement = select(m).order_by(m.position)
+    if goal is not None:
+        statement = statement.where(m.goal_number == goal)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).mappings().all()
+        links = connection.execute(
+            select(link.measure_id, link.kpi_id, link.first_year, link.last_year, link.method,
+                   kpi.title, kpi.retired, kpi.unit)
+            .join(kpi, kpi.id == link.kpi_id).order_by(link.measure_id, link.first_year)
+        ).all()
+    by_measure: dict[str, list[LineageLink]] = {}
+    for r in links:
+        by_measure.setdefault(r.measure_id, []).append(
+            LineageLink(r.kpi_id, r.first_year, r.last_year, r.method, r.title, r.retired,
+                        r.unit or ""))
+    return [
+        MeasureInfo(r["id"], r["goal_number"], r["name"], r["question"], r["purpose"],
+                    r["source"], r["unit"], r["scale_min"], r["scale_max"], r["direction"],
+                    r["decimals"], r["benchmark_kpi_id"], tuple(by_measure.get(r["id"], [])),
+                    r["cadence"] or 1)
+        for r in rows
+    ]
+
+
+def measure(engine: Engine, measure_id: str) -> MeasureInfo:
+    for info in measures(engine):
+        if info.id == measure_id:
+            return info
+    raise KeyError(measure_id)
+
+
+def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
+    """The current target per year (the newest decision row): year, target, decision, example."""
+    t = schema.Target
+    newest = select(func.max(t.id)).where(t.measure_id == measure_id).group_by(t.year)
+    frame = _frame(engine, select(t.year, t.value.label("target"), t.decision.label(
+        "target_decision"), t.is_example.label("target_is_example"))
+        .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year))
+    return frame.astype({"year": "int64", "target": "float64"})
+
+
+# --- Kolada values ------------------------------------------------------------------------------
+
+
+def municipal_values(engine: Engine, kpi_ids: list[str], gender: str = "T") -> pd.DataFrame:
+    """Every kommun's values of the KPIs (type K only: never Riket or the regions)."""
+    v, mun = schema.KpiValue, schema.Municipality
+    frame = _frame(engine, select(v.kpi_id, v.municipality_id, v.year, v.value, v.is_example,
+                                  v.import_run_id)
+                   .join(mun, mun.id == v.municipality_id)
+                   .where(v.kpi_id.in_(kpi_ids), v.gender == gender,
+                          mun.type == MUNICIPALITY_TYPE))
+    return frame.astype({"year": "int64", "value": "float64"})
+
+
+@lru_cache
+def _bundled_source(kolada_dir: Path) -> tuple[str, frozenset[str]]:
+    path = kolada_dir / "source.toml"
+    if not path.exists():
+        return "", frozenset()
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return raw["caption"], frozenset(raw.get("files", []))
+
+
+def home_values(engine: Engine, kpi_ids: list[str], home: str) -> dict[tuple[str, int], float]:
+    """The municipality's own values (total) of the KPIs: (kpi_id, year) → value."""
+    v = schema.KpiValue
+    with engine.connect() as connection:
+        rows = connection.execute(select(v.kpi_id, v.year, v.value).where(
+            v.kpi_id.in_(kpi_ids), v.municipality_id == home, v.gender == "T",
+            v.value.is_not(None))).all()
+    return {(r.kpi_id, int(r.year)): float(r.value) for r in rows}
+
+
+def value_provenance(engine: Engine, kpi_ids: list[str], kolada_dir: Path
+                     ) -> tuple[Provenance, ...]:
+    """Where the KPIs' real (not example) values come from, oldest import first, no repeats."""
+    v, run = schema.KpiValue, schema.ImportRun
+    runs = _frame(engine, select(run.kind, run.location, run.started_at).where(
+        run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
+        run.is_example.is_(False)).order_by(run.id))
+    caption, bundled_files = _bundled_source(kolada_dir)
+    found = []
+    for run in runs.itertuples():
+        if Path(run.location).name in bundled_files:
+            found.append(Provenance("bundled", None, caption))
+        else:
+            kind = "kolada-api" if run.kind == "kolada-api" else "file"
+            found.append(Provenance(kind, pd.Timestamp(run.started_at).date()))
+    return tuple(dict.fromkeys(found))
+
+
+def has_example_values(engine: Engine, kpi_ids: list[str]) -> bool:
+    v = schema.KpiValue
+    with engine.connect() as connection:
+        return connection.scalar(select(v.kpi_id).where(
+            v.kpi_id.in_(kpi_ids), v.is_example.is_(True)).limit(1)) is not None
+
+
+def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.DataFrame:
+    """Revised values of the home municipality: kpi_id, year, old, new, when."""
+    r = schema.ValueRevision
+    return _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
+                  .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
+                         r.gender == "T")
+                  .order_by(r.revised_at))
+
+
+def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str,
+                   gender: str = "T") -> pd.DataFrame:
+    """Per KPI and year, computed by the database: the comparison mean and n over the
+    municipalities that reported (type K), the home value, its rank and quartile.
+
+    A test holds it equal to the same rule computed in pandas from every value; the database
+    aggregates, so only one row per year travels, whatever the number of municipalities.
+    """
+    v, h, m = schema.KpiValue.__table__.alias("v"), schema.KpiValue.__table__.alias("h"), \
+        schema.Municipality.__table__
+    better = v.c.value < h.c.value if direction == "lower" else v.c.value > h.c.value
+    statement = (
+        select(v.c.kpi_id, v.c.year,
+               func.avg(v.c.value).label("comparison_mean"),
+               func.count(v.c.value).label("comparison_n"),
+               func.max(h.c.value).label("value"),
+               func.max(case((h.c.is_example, 1), else_=0)).label("is_example"),
+               (func.sum(case((better, 1), else_=0)) + 1).label("peer_rank"))
+        .select_from(v.join(m, and_(m.c.id == v.c.municipality_id,
+                                    m.c.type == MUNICIPALITY_TYPE))
+                     .outerjoin(h, and_(h.c.kpi_id == v.c.kpi_id, h.c.year == v.c.year,
+                                        h.c.gender == v.c.gender, h.c.municipality_id == home)))
+        .where(v.c.kpi_id.in_(kpi_ids), v.c.gender == gender, v.c.value.is_not(None))
+        .group_by(v.c.kpi_id, v.c.year).order_by(v.c.kpi_id, v.c.year))
+    stats = _frame(engine, statement)
+    if stats.empty:
+        stats = pd.DataFrame(columns=["kpi_id", "year", "comparison_mean", "comparison_n",
+                                      "value", "is_example", "peer_rank"])
+    stats = stats.astype({"year": "int64", "comparison_mean": "float64", "value": "float64"})
+    stats["is_example"] = stats["is_example"].fillna(0).astype(bool)
+    measured = stats["value"].notna()
+    stats["peer_rank"] = stats["peer_rank"].where(measured).astype("Int64")
+    stats["comparison_n"] = stats["comparison_n"].astype("Int64")
+    stats["quartile"] = [quartile_of(int(r), int(n)) if ok else None
+                         for r, n, ok in zip(stats["peer_rank"].fillna(0),
+                                             stats["comparison_n"], measured, strict=True)]
+    return stats[["kpi_id", "year", "value", "is_example", "comparison_mean", "comparison_n",
+                  "peer_rank", "quartile"]]
+
+
+def kpi_info(engine: Engine, kpi_id: str) -> dict:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.Kpi).where(schema.Kpi.id == kpi_id)
+                                 ).mappings().first()
+    if row is None:
+        raise KeyError(kpi_id)
+    return dict(row)
+
+
+# --- Staff survey -------------------------------------------------------------------------------
+
+
+SURVEY_COLUMNS = ["year", "level", "forvaltning", "enhet", "respondents", "employees", "mean",
+                  "share_positive", "answers_1", "answers_2", "answers_3", "answers_4",
+                  "answers_5", "is_example", "import_run_id"]
+
+
+def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: str | None = None,
+                   year: int | None = None, forvaltning: str | None = None) -> pd.DataFrame:
+    """Stored survey aggregates that may be shown under `threshold`.
+
+    Small groups were left out when the file was imported; the same rules run again here, so a
+    threshold raised since then hides what it must (including complementary suppression).
+    """
+    s = schema.SurveyResult
+    conditions = [s.measure_id == measure_id]
+    if year:
+        conditions.append(s.year == year)
+    stored = _frame(engine, select(*[s.__table__.c[c] for c in SURVEY_COLUMNS])
+                    .where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
+    stored["response_rate"] = [
+        100.0 * n / e if not pd.isna(e) and e else float("nan")
+        for n, e in zip(stored["respondents"], stored["employees"], strict=True)]
+    shown = []
+    for _, rows in stored.groupby("year", sort=True):
+        units = [survey.UnitResult(r.level, r.forvaltning, r.enhet, int(r.respondents), r.mean,
+                                   None, None) for r in rows.itertuples()]
+        visible, _ = survey.suppress(units, threshold)
+        keys = {u.key for u in visible}
+        shown.append(rows.loc[[(r.level, r.forvaltning, r.enhet) in keys
+                               for r in rows.itertuples()]])
+    frame = pd.concat(shown, ignore_index=True) if shown else stored.iloc[0:0]
+    if level:
+        frame = frame.loc[frame["level"] == level]
+    if forvaltning is not None:
+        frame = frame.loc[frame["forvaltning"] == forvaltning]
+    return frame.reset_index(drop=True)
+
+
+def survey_years(engine: Engine, measure_id: str) -> list[int]:
+    s = schema.SurveyResult
+    with engine.connect() as connection:
+        return list(connection.scalars(select(s.year).where(s.measure_id == measure_id)
+                                       .distinct().order_by(s.year)))
+
+
+# --- Freshness ----------------------------------------------------------------------------------
+
+
+def last_import(engine: Engine) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.ImportRun).order_by(schema.ImportRun.id.desc())
+                                 .limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+# --- Exploring any KPI --------------------------------------------------------------------------
+
+
+def kpi_catalogue(engine: Engine) -> pd.DataFrame:
+    """KPIs that have values, with area, direction, unit and whether divided by gender."""
+    k, v = schema.Kpi, schema.KpiValue
+    # EXISTS probes the index once per KPI instead of reading every value (millions at scale).
+    has_values = select(v.kpi_id).where(v.kpi_id == k.id).exists()
+    return _frame(engine, select(k.id, k.title, k.operating_area, k.direction, k.unit,
+                                 k.is_divided_by_gender, k.description, k.retired)
+                  .where(has_values).order_by(k.operating_area, k.id))
+
+
+def kommuner(engine: Engine) -> pd.DataFrame:
+    """The municipalities (type K): id and name."""
+    m = schema.Municipality
+    return _frame(engine, select(m.id, m.title).where(m.type == MUNICIPALITY_TYPE)
+                  .order_by(m.title))
+
+
+def municipality_groups(engine: Engine) -> pd.DataFrame:
+    """Kolada's and the user's municipality groups with their number of members."""
+    g, member = schema.MunicipalityGroup, schema.MunicipalityGroupMember
+    return _frame(engine, select(g.id, g.title, func.count(member.municipality_id).label("size"))
+                  .join(member, member.group_id == g.id).group_by(g.id, g.title)
+                  .order_by(g.title))
+
+
+def group_members(engine: Engine, group_id: str) -> list[str]:
+    member = schema.MunicipalityGroupMember
+    with engine.connect() as connection:
+        return list(connection.scalars(select(member.municipality_id)
+                                       .where(member.group_id == group_id)
+                                       .order_by(member.municipality_id)))
+
+
+# --- The yearly report --------------------------------------------------------------------------
+
+
+def analysis_texts(engine: Engine, year: int) -> dict[str, dict]:
+    """The analysis written for each measure for `year`: measure id → body, state, updated."""
+    a = schema.AnalysisText
+    with engine.connect() as connection:
+        rows = connection.execute(select(a.measure_id, a.body, a.state, a.updated_at,
+                                         a.updated_by).where(a.year == year)).mappings().all()
+    return {row["measure_id"]: dict(row) for row in rows if (row["body"] or "").strip()}
+
+
+def measure_analyses(engine: Engine, measure_id: str) -> list[dict]:
+    """Every analysis written for a measure, newest year first: year, body, state, updated."""
+    a = schema.AnalysisText
+    with engine.connect() as connection:
+        rows = connection.execute(select(a.year, a.body, a.state, a.updated_at, a.updated_by)
+                                  .where(a.measure_id == measure_id).order_by(a.year.desc())
+                                  ).mappings().all()
+    return [dict(row) for row in rows if (row["body"] or "").strip()]
+
+
+def revisions_since(engine: Engine, kpi_ids: list[str], municipality_id: str, since,
+                    last_year: int) -> pd.DataFrame:
+    """The home municipality's values (total, years up to `last_year`) revised at or after
+    `since`: kpi_id, year, old_value, new_value, revised_at."""
+    r = schema.ValueRevision
+    frame = _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
+                   .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
+                          r.gender == "T", r.year <= last_year, r.revised_at >= since)
+                   .order_by(r.kpi_id, r.year, r.revised_at))
+    return frame

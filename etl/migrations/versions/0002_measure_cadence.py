@@ -1,0 +1,23 @@
+"""measure cadence: years between measurements
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("measure") as batch:
+        batch.add_column(sa.Column("cadence", sa.Integer(), server_default="1", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("measure") as batch:
+        batch.drop_column("cadence")

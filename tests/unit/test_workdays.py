@@ -1,0 +1,92 @@
+"""The working-day rule of the own measurement, around the holidays and eves that move it."""
+
+from datetime import date, datetime
+
+import pytest
+
+from etl.errors import InputError
+from etl.settings import DEFAULT_DATA_DIR
+from etl.workdays import load_calendar
+
+CALENDAR = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
+
+
+@pytest.mark.parametrize(("day", "working"), [
+    (date(2024, 5, 8), True),     # an ordinary Wednesday
+    (date(2024, 5, 11), False),   # Saturday
+    (date(2024, 5, 12), False),   # Sunday
+    (date(2024, 1, 1), False),    # nyårsdagen
+    (date(2024, 1, 5), True),     # trettondagsafton is an ordinary day
+    (date(2025, 1, 6), False),    # trettondedag jul (a Monday)
+    (date(2024, 3, 28), True),    # skärtorsdagen is an ordinary day
+    (date(2024, 3, 29), False),   # långfredagen
+    (date(2024, 4, 1), False),    # annandag påsk
+    (date(2025, 5, 1), False),    # första maj
+    (date(2024, 5, 9), False),    # Kristi himmelsfärds dag
+    (date(2024, 5, 10), True),    # the "klämdag" after it is a working day
+    (date(2024, 6, 6), False),    # nationaldagen
+    (date(2024, 6, 21), False),   # midsommarafton (closed-days file)
+    (date(2025, 6, 20), False),   # midsommarafton another year
+    (date(2025, 6, 19), True),    # the Thursday before it
+    (date(2024, 12, 24), False),  # julafton (closed-days file)
+    (date(2024, 12, 25), False),  # juldagen
+    (date(2024, 12, 26), False),  # annandag jul
+    (date(2024, 12, 27), True),
+    (date(2024, 12, 31), False),  # nyårsafton (closed-days file)
+])
+def test_working_days(day, working):
+    assert CALENDAR.is_working_day(day) is working
+
+
+@pytest.mark.parametrize(("sent", "days", "deadline"), [
+    (date(2024, 5, 6), 2, date(2024, 5, 8)),     # Monday → Wednesday
+    (date(2024, 5, 8), 2, date(2024, 5, 13)),    # Wednesday, Ascension Thursday → Monday
+    (date(2024, 5, 8), 1, date(2024, 5, 10)),
+    (date(2024, 3, 28), 2, date(2024, 4, 3)),    # over Easter
+    (date(2024, 3, 28), 1, date(2024, 4, 2)),
+    (date(2024, 6, 5), 2, date(2024, 6, 10)),    # over National Day (Thursday)
+    (date(2024, 6, 20), 2, date(2024, 6, 25)),   # over midsummer
+    (date(2024, 12, 20), 2, date(2024, 12, 27)),  # over Christmas
+    (date(2024, 12, 30), 2, date(2025, 1, 3)),   # over New Year
+    (date(2024, 5, 10), 2, date(2024, 5, 14)),   # Friday → Tuesday
+    (date(2024, 5, 11), 2, date(2024, 5, 14)),   # Saturday arrival: day 1 is Monday
+    (date(2024, 5, 12), 1, date(2024, 5, 13)),   # Sunday arrival
+    (date(2024, 5, 9), 1, date(2024, 5, 10)),    # arrival on a holiday: day 1 is the next day
+    (date(2024, 12, 24), 2, date(2024, 12, 30)),  # arrival on a closed eve
+])
+def test_deadline_excludes_the_arrival_day(sent, days, deadline):
+    assert CALENDAR.deadline(sent, days) == deadline
+    assert CALENDAR.answered_within(sent, deadline, days)
+    assert not CALENDAR.answered_within(sent, date.fromordinal(deadline.toordinal() + 1), days)
+
+
+def test_same_day_answer_is_within_even_on_a_weekend():
+    assert CALENDAR.answered_within(datetime(2024, 5, 8, 9, 0), datetime(2024, 5, 8, 16, 0), 0)
+    assert CALENDAR.answered_within(date(2024, 5, 11), date(2024, 5, 11), 1)
+    assert CALENDAR.working_days_taken(date(2024, 5, 11), date(2024, 5, 12)) == 0
+
+
+def test_time_of_day_does_not_matter_only_the_date():
+    late = datetime(2024, 5, 6, 23, 59)
+    assert CALENDAR.answered_within(late, datetime(2024, 5, 8, 23, 0), 2)
+    assert not CALENDAR.answered_within(late, datetime(2024, 5, 9, 0, 1), 2)
+
+
+def test_never_answered_is_not_within():
+    assert not CALENDAR.answered_within(date(2024, 5, 8), None, 2)
+
+
+def test_working_days_taken_counts_from_the_day_after_arrival():
+    assert CALENDAR.working_days_taken(date(2024, 3, 28), date(2024, 4, 3)) == 2
+    assert CALENDAR.working_days_taken(date(2024, 12, 23), date(2024, 12, 27)) == 1
+
+
+def test_closed_days_file_is_validated(tmp_path):
+    path = tmp_path / "closed.toml"
+    path.write_text('country = "SE"\n[[closed_days]]\nname = "x"\ndate = "13-40"\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"«x».*13-40"):
+        load_calendar(path)
+    path.write_text('country = "XX"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="XX"):
+        load_calendar(path)
