@@ -5,18 +5,23 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The partial plotly.js bundle the browser loads (see scripts/fetch-plotly-basic.sh).
+PLOTLY_BASIC := assets/vendor/plotly-basic-4.1.1.min.js
 PORT   ?= 8050
 
 .PHONY: run test install demo lint format bench bench-all clean
 
-run: $(STAMP)
+run: install
 	$(BIN)/malbild demo --port $(PORT)
 
-test: $(STAMP)
+test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-install: $(STAMP)
+install: $(STAMP) $(PLOTLY_BASIC)
+
+$(PLOTLY_BASIC): scripts/fetch-plotly-basic.sh
+	sh scripts/fetch-plotly-basic.sh $@
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +29,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: install
 	$(BIN)/malbild demo --no-serve
 
 lint: $(STAMP)

@@ -7,7 +7,17 @@ import importlib
 import dash
 from dash import Dash, html
 
-from dashboard import admin_routes, auth, cache, headers, ids, operations, queries, runtime
+from dashboard import (
+    admin_routes,
+    auth,
+    cache,
+    delivery,
+    headers,
+    ids,
+    operations,
+    queries,
+    runtime,
+)
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
@@ -28,12 +38,15 @@ PAGE_MODULES = (
     "dashboard.pages.not_found_404",
 )
 
+# The chart component's code is fetched only once a page with a chart has been drawn; a
+# prefetch brings it with the other scripts instead (a preload would warn on pages without one).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="sv">
     <head>
         {%metas%}
         <title>{%title%}</title>
         <link rel="icon" href="data:,">
+        <link rel="prefetch" href="/_dash-component-suites/dash/dcc/async-graph.js" as="script">
         {%css%}
     </head>
     <body>
@@ -118,11 +131,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     runtime.configure(settings)
     cache.configure(settings.redis_url, settings.cache)
+    assets = PROJECT_ROOT / "assets"
     app = headers.MalbildDash(
         __name__,
         use_pages=True,
         pages_folder="",
-        assets_folder=str(PROJECT_ROOT / "assets"),
+        assets_folder=str(assets),
+        # The partial plotly.js among the assets replaces Dash's full bundle (dashboard/delivery).
+        assets_ignore=delivery.assets_ignore(assets),
         title="Målbild",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -136,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name]["layout"] = operations.database_safe(auth.guarded(
             module.layout, getattr(module, "ACCESS", auth.READ), access_denied))
     app.layout = shell
+    delivery.register(app.server)  # first: its compression must run after every other hook
     auth.register(app.server, settings)
     export_routes.register(app.server)
     admin_routes.register(app.server)

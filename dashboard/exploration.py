@@ -6,7 +6,6 @@ reopens exactly the same view.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -183,27 +182,39 @@ class ExploreView:
                           self.kpi["direction"], self.rank_range)
 
 
-def find_municipality(kommuner: pd.DataFrame, text: str) -> str | None:
-    """A municipality id from what a person typed: "Bjuv", "bjuv (1260)" or "1260"."""
-    text = text.strip()
-    code = re.search(r"\b(\d{4})\b", text)
-    if code and code.group(1) in set(kommuner["id"]):
-        return code.group(1)
-    name = re.sub(r"\s*\(.*\)\s*$", "", text).strip().lower()
-    matches = kommuner.loc[kommuner["title"].str.lower() == name, "id"]
-    return str(matches.iloc[0]) if len(matches) else None
+MIN_SERIES_YEARS = 5
 
 
 def _default_kpi(engine: Engine, catalogue: pd.DataFrame, home: str) -> str:
-    """The strategy's newest KKiK KPI that the municipality has real values for."""
-    current = set(catalogue.loc[~catalogue["retired"].astype(bool), "id"])
-    kpi_ids = [link.kpi_id for info in queries.measures(engine)
-               for link in reversed(info.lineage) if link.kpi_id in current]
-    measured = queries.municipal_values(engine, kpi_ids) if kpi_ids else None
-    for kpi_id in kpi_ids:
-        if ((measured["kpi_id"] == kpi_id) & (measured["municipality_id"] == home)).any():
+    """A KPI in use with a real time series for the municipality (example data not counted):
+    the strategy's first with at least MIN_SERIES_YEARS years; else, since the KKiK successors
+    are young, the catalogue's KPI with the longest series among those judged better or worse
+    (so the view has a status), then any."""
+    current = catalogue.loc[~catalogue["retired"].astype(bool)]
+    strategy_ids = [link.kpi_id for info in queries.measures(engine)
+                    for link in reversed(info.lineage) if link.kpi_id in set(current["id"])]
+    measured = queries.municipal_values(engine, list(current["id"]))
+    real = measured.loc[(measured["municipality_id"] == home)
+                        & ~measured["is_example"].astype(bool)]
+    years = real.groupby("kpi_id")["year"].nunique()
+    for kpi_id in strategy_ids:
+        if years.get(kpi_id, 0) >= MIN_SERIES_YEARS:
             return kpi_id
-    return kpi_ids[0] if kpi_ids else str(catalogue["id"].iloc[0])
+    judged = set(current.loc[current["direction"] != "none", "id"])
+    ranked = sorted(current["id"], key=lambda k: (k in judged, years.get(k, 0)), reverse=True)
+    if ranked and years.get(ranked[0], 0) >= MIN_SERIES_YEARS:
+        return ranked[0]
+    return strategy_ids[0] if strategy_ids else str(catalogue["id"].iloc[0])
+
+
+def own_list_label(own: list[str], names: dict[str, str]) -> str:
+    """The own list by name while it is short ("Bjuv", "Bjuv och Höganäs"), else by count."""
+    named = [names.get(m, m) for m in own]
+    if len(named) == 1:
+        return named[0]
+    if 2 <= len(named) <= 3:
+        return ", ".join(named[:-1]) + " och " + named[-1]
+    return f"egen lista ({len(named)} kommuner)"
 
 
 def resolve_state(engine: Engine, state: ExploreState, home: str
@@ -244,7 +255,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     values = values.loc[values["year"].isin(in_range)]
 
     if state.group == OWN_LIST:
-        peers, peer_label = list(state.own), "egna jämförelsekommuner"
+        peers, peer_label = list(state.own), own_list_label(list(state.own), names)
     else:
         peers = queries.group_members(engine, state.group)
         groups = queries.municipality_groups(engine).set_index("id")

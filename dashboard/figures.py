@@ -29,7 +29,11 @@ TARGET_COLOUR = "#B84A00"
 OTHERS_COLOUR = "#8a8a8a"
 WOMEN_COLOUR = "#A6457F"
 MEN_COLOUR = "#00805F"
-PEER_COLOURS = ("#00805F", "#9C4F8A", "#8C5A00", "#000000", "#006D77", "#7B61C4")
+# Up to twelve comparison municipalities, each with a colour and a marker of its own.
+PEER_COLOURS = ("#00805F", "#9C4F8A", "#8C5A00", "#000000", "#006D77", "#7B61C4", "#B03A2E",
+                "#3D4DB7", "#5A6B00", "#C2185B", "#6F4E37", "#1B5E20")
+PEER_SYMBOLS = ("square", "triangle-up", "x", "star", "pentagon", "hexagon", "cross",
+                "triangle-down", "hourglass", "bowtie", "triangle-left", "star-square")
 CHART_COLOURS = (HOME_COLOUR, COMPARISON_COLOUR, TARGET_COLOUR, OTHERS_COLOUR, WOMEN_COLOUR,
                  MEN_COLOUR, *PEER_COLOURS)
 EXAMPLE_FILL = "rgba(120, 120, 120, 0.10)"
@@ -95,6 +99,134 @@ def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> dic
     }
 
 
+# Narrow screens (phones, below NARROW_BELOW_PX): every figure carries in `layout.meta` a narrow
+# variant of its layout, computed here with the figure, and the wide values it replaces;
+# `assets/charts-narrow.js` draws the one that fits the chart's width. Exports never read `meta`,
+# so an image always has the print layout.
+NARROW_BELOW_PX = 600
+NARROW_TITLE_CHARS = 32  # bold 15 px title in a 320 px wide chart
+NARROW_SUBTITLE_CHARS = 44
+NARROW_FOOTER_CHARS = 46  # the 11 px source line
+NARROW_AXIS_TITLE_CHARS = 40
+NARROW_YEAR_TICKS = 5  # horizontal year labels that fit 250 px of plot
+NARROW_YEAR_PAD = 0.8  # room at either end for the labels written at the first and last point
+NARROW_MARGIN_R = 12
+TITLE_LINE_PX = 19
+SUBTITLE_LINE_PX = 17
+TITLE_TOP_PX = 20  # Plotly puts a title's first line this far above its "top" anchor
+TICK_LABELS_PX = 28
+AXIS_TITLE_LINE_PX = 20
+LEGEND_ROW_PX = 21
+LEGEND_NAME_CHARS = 38
+GAP_PX = 10
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
+def _layout_value(layout: dict, path: str):
+    """`layout` at a relayout path such as "legend.y" or "annotations[0].text" (None if unset)."""
+    node = layout
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        node = node.get(name) if isinstance(node, dict) else None
+        if index and isinstance(node, list):
+            position = int(index.rstrip("]"))
+            node = node[position] if position < len(node) else None
+        if node is None:
+            return None
+    return node
+
+
+def _years_with_data(data: list[dict]) -> list[int]:
+    """Years where a series has a value (target marks left out: they may lie years ahead)."""
+    years = {int(x) for trace in data if trace.get("meta") != "target"
+             for x, y in zip(trace.get("x") or [], trace.get("y") or [], strict=False)
+             if x is not None and y is not None}
+    return sorted(years)
+
+
+def _legend_entries(layout: dict, data: list[dict]) -> int:
+    if layout.get("showlegend") is False:
+        return 0
+    names = [trace["name"] for trace in data if trace.get("showlegend", True) and trace.get("name")]
+    if len(names) < 2 and not layout.get("showlegend"):
+        return 0  # Plotly hides a legend of one
+    return sum(name.count("<br>") + 1 for name in names)  # rows: a long name has two
+
+
+def narrow_variant(layout: dict, data: list[dict], text: ChartText,
+                   extra: dict | None = None, plot_px: int | None = None) -> dict:
+    """The narrow layout as relayout paths, the wide values they replace, and the breakpoint.
+
+    Titles and the source line wrapped; year axes only over the years with data, with whole
+    horizontal labels (fewer ticks where needed); the legend one entry a row below the axis,
+    and the source line below the legend, each at a computed pixel offset so they never meet.
+    """
+    narrow: dict = {}
+    title_lines = _wrapped(text.title, NARROW_TITLE_CHARS)
+    subtitle_lines = _wrapped(text.subtitle, NARROW_SUBTITLE_CHARS) if text.subtitle else []
+    narrow["title.text"] = "<b>" + "<br>".join(title_lines) + "</b>"
+    narrow.update({"title.font.size": 15, "title.yref": "container", "title.yanchor": "top"})
+    if subtitle_lines:
+        narrow["title.subtitle.text"] = "<br>".join(subtitle_lines)
+    top = 8 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(subtitle_lines) + 24
+    if any(note.get("yref") == "paper" and note.get("y", 0) >= 1
+           and note.get("yanchor") == "bottom" for note in layout["annotations"][1:]):
+        top += 18  # a note above the plot (a reference line's value) gets a line of its own
+
+    xaxis = layout.get("xaxis", {})
+    below_axis = TICK_LABELS_PX
+    axis_title = _layout_value(layout, "xaxis.title.text")
+    if axis_title:
+        lines = _wrapped(axis_title, NARROW_AXIS_TITLE_CHARS)
+        narrow["xaxis.title.text"] = "<br>".join(lines)
+        below_axis += AXIS_TITLE_LINE_PX * len(lines)
+    years = _years_with_data(data) if xaxis.get("tickformat") == "d" \
+        and xaxis.get("type") != "category" else []
+    if years:
+        first, last = years[0], years[-1]
+        narrow["xaxis.range"] = [first - NARROW_YEAR_PAD, last + NARROW_YEAR_PAD]
+        narrow["xaxis.dtick"] = max(1, math.ceil((last - first + 1) / NARROW_YEAR_TICKS))
+        narrow["xaxis.tick0"] = first
+        narrow["xaxis.tickangle"] = 0
+        # A note at the top beginning in the right half (a method change) would run past the
+        # edge and into the newest values' labels: it is written leftwards from its line, at
+        # the foot of the plot.
+        for index, note in enumerate(layout.get("annotations", [])[1:], start=1):
+            if (note.get("xref") == "x" and note.get("yref") == "paper"
+                    and note.get("xanchor") == "left" and note["x"] > (first + last) / 2):
+                narrow.update({f"annotations[{index}].xanchor": "right",
+                               f"annotations[{index}].y": 0,
+                               f"annotations[{index}].yanchor": "bottom"})
+
+    entries = _legend_entries(layout, data)
+    legend_px = LEGEND_ROW_PX * entries
+    plot_px = plot_px or layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    if entries:
+        narrow.update({
+            "legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left",
+            "legend.y": -(below_axis + 4) / plot_px, "legend.yanchor": "top",
+            "legend.entrywidthmode": "fraction", "legend.entrywidth": 1,
+            "legend.tracegroupgap": 0, "legend.font.size": 12})
+    footer = [line for part in text.footer.split(" · ")
+              for line in _wrapped(part, NARROW_FOOTER_CHARS)]
+    footer_shift = below_axis + legend_px + GAP_PX
+    narrow.update({
+        "annotations[0].text": "<br>".join(footer),
+        "annotations[0].yanchor": "top",
+        "annotations[0].yshift": -footer_shift,
+    })
+    bottom = footer_shift + 14 * len(footer) + GAP_PX
+    height = top + plot_px + bottom
+    narrow.update({"margin.t": top, "margin.b": bottom, "margin.r": NARROW_MARGIN_R,
+                   "height": height, "title.y": 1 - TITLE_TOP_PX / height})
+    narrow.update(extra or {})
+    wide = {path: _layout_value(layout, path) for path in narrow}
+    return {"narrow": narrow, "wide": wide, "below": NARROW_BELOW_PX}
+
+
 def values(series) -> list:
     """A column as a JSON-ready list: NaN and NA become None (a gap in the line)."""
     return [None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
@@ -106,7 +238,10 @@ class _Spec:
     """A figure under construction, as plain Plotly JSON."""
 
     layout: dict
+    text: ChartText | None = None
     data: list[dict] = field(default_factory=list)
+    narrow: dict = field(default_factory=dict)  # this figure's own narrow-screen settings
+    narrow_plot_px: int | None = None  # the plot's height on a phone, if not as on paper
 
     def trace(self, **trace) -> None:
         for key in ("x", "y", "text", "customdata"):
@@ -117,9 +252,10 @@ class _Spec:
     def hover(self, texts) -> dict:
         return {"customdata": list(texts), "hovertemplate": "%{customdata}<extra></extra>"}
 
-    def vline(self, x: float, *, colour: str, dash: str = "dot", width: float = 1.5) -> None:
+    def vline(self, x: float, *, colour: str, dash: str = "dot", width: float = 1.5,
+              layer: str = "above") -> None:
         self.layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x,
-                                      "x1": x, "y0": 0, "y1": 1,
+                                      "x1": x, "y0": 0, "y1": 1, "layer": layer,
                                       "line": {"color": colour, "dash": dash, "width": width}})
 
     def vrect(self, x0: float, x1: float, *, fill: str) -> None:
@@ -151,6 +287,9 @@ class _Spec:
                                                           .get("text", ""))}}
         data = [{key: _plain_values(key, value) for key, value in trace.items()}
                 for trace in self.data]
+        if self.text is not None:
+            layout["meta"] = _plain_meta(narrow_variant(layout, data, self.text, self.narrow,
+                                                        self.narrow_plot_px))
         return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
@@ -168,6 +307,17 @@ def plain(text: object) -> object:
     for tag in OWN_MARKUP:
         escaped = escaped.replace(escape(tag, quote=False), tag)
     return escaped
+
+
+def _plain_meta(value: object, key: str = "") -> object:
+    """The narrow layout's texts (titles, source lines) shown as text like the others."""
+    if isinstance(value, dict):
+        return {k: _plain_meta(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_meta(v, key) for v in value]
+    if isinstance(value, str) and key.endswith("text"):
+        return plain(value)
+    return value
 
 
 def _plain_values(key: str, value: object) -> object:
@@ -197,6 +347,26 @@ def _padded_range(numbers: pd.DataFrame | pd.Series, share: float = 0.15) -> lis
     return [low - pad, high + pad]
 
 
+ZOOMED_AXIS_NOTE = "axeln börjar inte på 0"
+
+
+def _value_axis(spec: _Spec, unit: str, numbers) -> None:
+    """One y-axis policy for every chart over the years (goal pages, /utforska, HME): percent
+    from 0 to 100 (further if the data go above); anything else zoomed to the data, and then
+    the axis title says that it does not start at zero."""
+    flat = pd.Series(pd.DataFrame(numbers).to_numpy().ravel()).dropna().astype(float)
+    if unit == "%":
+        top = float(flat.max()) if len(flat) else 0.0
+        spec.axis("yaxis", range=[0, 100 if top <= 100 else top * 1.05])
+        return
+    span = _padded_range(flat)
+    spec.axis("yaxis", range=span)
+    if span and span[0] > 0:
+        title = spec.layout["yaxis"]["title"]["text"]
+        spec.axis("yaxis", title={"text": f"{title} ({ZOOMED_AXIS_NOTE})" if title
+                                  else ZOOMED_AXIS_NOTE.capitalize()})
+
+
 def _year_axis(spec: _Spec, years: pd.Series) -> None:
     """Whole years only, with half a year of room at each end (also for a single year)."""
     if years.empty:
@@ -215,7 +385,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
     """
     shown = series.loc[series["value"].notna() | series["comparison_mean"].notna()]
     units = list(dict.fromkeys(shown["unit"])) if len(shown) else [info.unit]
-    spec = _Spec(base_layout(text, y_title=" / ".join(_y_title(u) for u in units)))
+    spec = _Spec(base_layout(text, y_title=" / ".join(_y_title(u) for u in units)), text=text)
     fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
     years = (range(int(series["year"].min()), int(series["year"].max()) + 1) if len(series)
              else range(0))
@@ -271,8 +441,7 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
     _label_latest(spec, series, fmt_value)
     if own is not None and len(own):
         _own_series(spec, own, series, info)
-    if info.unit == "%":
-        spec.axis("yaxis", range=[0, 100])
+    _value_axis(spec, info.unit, series[["value", "comparison_mean", "target"]])
     return spec.figure()
 
 
@@ -320,7 +489,7 @@ def _targets(spec: _Spec, series: pd.DataFrame, fmt_value, *, showlegend: bool =
         return
     spec.trace(
         type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-        legendgroup="target", showlegend=showlegend,
+        meta="target", legendgroup="target", showlegend=showlegend,
         marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
         **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
@@ -351,7 +520,7 @@ def _label_latest(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
 def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
                   text: ChartText) -> go.Figure:
     """Survey years as points (no line across the years between), against the target."""
-    spec = _Spec(base_layout(text, y_title="Medelvärde (1–5)"))
+    spec = _Spec(base_layout(text, y_title="Medelvärde (1–5)"), text=text)
     measured = series.loc[series["value"].notna()]
     if len(series):
         first, last = int(series["year"].min()), int(series["year"].max())
@@ -389,22 +558,36 @@ def survey_units_figure(units: pd.DataFrame, kommun_mean: float | None, decimals
     # as Plotly's own markup (links, styles).
     labels = [f"{name} (n = {fmt.count(int(n))})"
               for name, n in zip(frame["name"], frame["respondents"], strict=True)]
-    spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))))
+    spec = _Spec(base_layout(text, height=max(300, 150 + 34 * len(frame))), text=text)
     spec.trace(
         type="bar", x=frame["mean"], y=labels, orientation="h", marker={"color": HOME_COLOUR},
-        text=[fmt.number(v, decimals) for v in frame["mean"]], textposition="outside",
-        cliponaxis=False, name="Medelvärde",
+        # Values inside the bar's end, where the reference line (drawn below the bars) never
+        # crosses them.
+        text=[fmt.number(v, decimals) for v in frame["mean"]], textposition="auto",
+        insidetextanchor="end", insidetextfont={"color": "white"}, cliponaxis=False,
+        name="Medelvärde",
         **spec.hover(f"{label}: {fmt.number(v, decimals)}"
                      for label, v in zip(labels, frame["mean"], strict=True)),
     )
     if kommun_mean is not None and not pd.isna(kommun_mean):
-        spec.vline(kommun_mean, colour=COMPARISON_COLOUR, dash="dash")
+        spec.vline(kommun_mean, colour=COMPARISON_COLOUR, dash="dash", layer="below")
         spec.note(f"{reference} {fmt.number(kommun_mean, decimals)}", x=kommun_mean, y=1,
                   xanchor="center", yanchor="bottom", size=12)
     spec.axis("xaxis", range=[1, 5], dtick=1, title={"text": "Medelvärde (1–5)"},
               tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")
     spec.axis("yaxis", automargin=True, title=None)
     spec.layout["showlegend"] = False
+    # A phone has no room for the names beside the bars: each name is written above its bar.
+    band_px = 58
+    spec.narrow_plot_px = band_px * len(frame)
+    spec.narrow = {"yaxis.showticklabels": False, "yaxis.automargin": False, "margin.l": 12,
+                   "bargap": 0.5}
+    first_free = len(spec.layout["annotations"])
+    for index, label in enumerate(labels):
+        spec.narrow[f"annotations[{first_free + index}]"] = {
+            "text": label, "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": label,
+            "yanchor": "bottom", "yshift": band_px / 4, "showarrow": False,
+            "bgcolor": "white", "font": {"size": 12, "color": TEXT_COLOUR}}
     return spec.figure()
 
 
@@ -413,7 +596,7 @@ def distribution_figure(row: pd.Series, text: ChartText) -> go.Figure:
     counts = [int(row[f"answers_{i}"] or 0) for i in range(1, 6)]
     total = sum(counts) or 1
     shares = [100 * c / total for c in counts]
-    spec = _Spec(base_layout(text, y_title="Andel av svaren (%)", height=360))
+    spec = _Spec(base_layout(text, y_title="Andel av svaren (%)", height=360), text=text)
     spec.trace(
         type="bar", x=[str(i) for i in range(1, 6)], y=shares, marker={"color": HOME_COLOUR},
         text=[fmt.percent(s, 0) for s in shares], textposition="outside", cliponaxis=False,
@@ -431,7 +614,7 @@ def distribution_figure(row: pd.Series, text: ChartText) -> go.Figure:
 def kpi_figure(stats: pd.DataFrame, municipality: str, unit: str, decimals: int,
                text: ChartText) -> go.Figure:
     """One KPI over the years: the municipality against the measuring municipalities' mean."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit)))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit)), text=text)
     if stats.empty:
         return spec.figure()
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
@@ -453,7 +636,7 @@ def kpi_figure(stats: pd.DataFrame, municipality: str, unit: str, decimals: int,
                      for y, v, n in zip(frame["year"], frame["comparison_mean"],
                                         frame["comparison_n"], strict=True)),
     )
-    spec.axis("yaxis", range=_padded_range(frame[["value", "comparison_mean"]]))
+    _value_axis(spec, unit, frame[["value", "comparison_mean"]])
     return spec.figure()
 
 
@@ -462,11 +645,10 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
                          text: ChartText) -> go.Figure:
     """Any KPI over the chosen years: the municipality, all measuring municipalities' mean,
     the chosen peers' mean and, where asked for, each peer."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit)))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit)), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     years = range(int(trend["year"].min()), int(trend["year"].max()) + 1) if len(trend) \
         else range(0)
-    symbols = ("square", "triangle-up", "x", "star", "pentagon", "hexagon")
     for index, (peer, rows) in enumerate(peer_lines.groupby("municipality_id", sort=True)):
         frame = _full_years(rows[["year", "value"]], years)
         name = names.get(peer, peer)
@@ -474,7 +656,7 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
             type="scatter", x=frame["year"], y=frame["value"], name=name, mode="lines+markers",
             connectgaps=False, opacity=0.9,
             line={"color": PEER_COLOURS[index % len(PEER_COLOURS)], "width": 1.5},
-            marker={"size": 6, "symbol": symbols[index % len(symbols)]},
+            marker={"size": 7, "symbol": PEER_SYMBOLS[index % len(PEER_SYMBOLS)]},
             **spec.hover(f"{name} {y}: {value(v)}"
                          for y, v in zip(frame["year"], frame["value"], strict=True)),
         )
@@ -489,7 +671,9 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
     )
     if peer_label:
         spec.trace(
-            type="scatter", x=trend["year"], y=trend["peer_mean"], name=f"Medelvärde: {peer_label}",
+            type="scatter", x=trend["year"], y=trend["peer_mean"],
+            # A Kolada group's long title on two lines, so that it fits a phone's legend.
+            name="<br>".join(textwrap.wrap(f"Medelvärde: {peer_label}", LEGEND_NAME_CHARS)),
             mode="lines+markers", connectgaps=False,
             line={"color": TARGET_COLOUR, "width": 2, "dash": "dot"},
             marker={"size": 8, "symbol": "triangle-up"},
@@ -506,8 +690,8 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
                      for y, v, r, n in zip(trend["year"], trend["value"], trend["rank"],
                                            trend["all_n"], strict=True)),
     )
-    spec.axis("yaxis", range=_padded_range(pd.concat(
-        [trend[["value", "all_mean", "peer_mean"]].stack(), peer_lines["value"]])))
+    _value_axis(spec, unit, pd.concat(
+        [trend[["value", "all_mean", "peer_mean"]].stack(), peer_lines["value"]]))
     if len(spec.data) > 4:
         # Many series: a legend beside the chart, so it never runs into the source line.
         spec.layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left",
@@ -521,7 +705,7 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
                   decimals: int, text: ChartText) -> go.Figure:
     """Every measuring municipality as a dot along one axis; the municipality and its peers
     marked, with the direction of "better" written under the axis (none for costs)."""
-    spec = _Spec(base_layout(text, height=330))
+    spec = _Spec(base_layout(text, height=330), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     n = len(spread)
     # A fixed jitter (from the rank order) spreads equal values without randomness.
@@ -560,13 +744,25 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
     spec.axis("xaxis", title={"text": f"{_y_title(unit)}   ({axis_words.get(direction, '')})"},
               dtick=None, tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")
     spec.axis("yaxis", visible=False, range=[-1, 1])
+    _legend_below_axis_title(spec)
     return spec.figure()
+
+
+def _legend_below_axis_title(spec: _Spec, room_px: int = 26) -> None:
+    """The legend below the x axis's title (not on it), and the source line below the legend."""
+    layout = spec.layout
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    layout["legend"].update(y=-(TICK_LABELS_PX + AXIS_TITLE_LINE_PX + 8) / plot_px,
+                            yanchor="top")
+    layout["margin"]["b"] += room_px
+    layout["height"] += room_px
+    layout["annotations"][0]["yshift"] -= room_px
 
 
 def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: int,
                   text: ChartText) -> go.Figure:
     """Women and men (and the total) for the municipality over the years."""
-    spec = _Spec(base_layout(text, y_title=_y_title(unit), height=360))
+    spec = _Spec(base_layout(text, y_title=_y_title(unit), height=360), text=text)
     value = lambda v: fmt.with_unit(v, unit, decimals)  # noqa: E731
     for column, name, colour, symbol, dash in (
             ("K", "Kvinnor", WOMEN_COLOUR, "circle", "solid"),
@@ -579,6 +775,6 @@ def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: 
             **spec.hover(f"{municipality} {int(y)}, {name.lower()}: {value(v)}"
                          for y, v in zip(gender["year"], gender[column], strict=True)),
         )
-    spec.axis("yaxis", range=_padded_range(gender[["K", "M", "T"]]))
+    _value_axis(spec, unit, gender[["K", "M", "T"]])
     _year_axis(spec, gender["year"])
     return spec.figure()

@@ -48,9 +48,15 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
     ]
     return html.Details([
         html.Summary("Visa som tabell"),
-        html.Div(html.Table([html.Caption(caption), html.Thead(header), html.Tbody(body)],
-                            className="data-table"), className="table-scroll"),
+        scrolling_table(html.Table([html.Caption(caption), html.Thead(header),
+                                    html.Tbody(body)], className="data-table"), caption),
     ], open=open_, className="table-view")
+
+
+def scrolling_table(table: html.Table, label: str) -> html.Div:
+    """A table that scrolls sideways on a narrow screen, reachable by keyboard to scroll it."""
+    return html.Div(table, className="table-scroll", tabIndex="0", role="region",
+                    **{"aria-label": label})
 
 
 EXPORT_PREFIX = "/export/chart/"
@@ -63,12 +69,13 @@ DOWNLOAD_FORMATS = (
 )
 
 
-def download_links(export_key: str, title: str) -> html.Div:
-    """Links that download the chart (PNG, SVG, PDF) and its data (Excel, CSV)."""
+def download_links(export_key: str, title: str, query: str = "") -> html.Div:
+    """Links that download the chart (PNG, SVG, PDF) and its data (Excel, CSV); `query` (a
+    query string) names the view for charts drawn from one (the explore page)."""
     stem = "malbild-" + export_key.replace("/", "-")
     links = [
         html.Li(html.A([label, html.Span(f" ({hint})", className="visually-hidden")],
-                       href=f"{EXPORT_PREFIX}{export_key}.{suffix}",
+                       href=f"{EXPORT_PREFIX}{export_key}.{suffix}{query}",
                        download=f"{stem}.{suffix}", className="download-link",
                        title=hint.capitalize()))
         for suffix, label, hint in DOWNLOAD_FORMATS
@@ -81,14 +88,16 @@ def download_links(export_key: str, title: str) -> html.Div:
 
 def chart(figure: go.Figure, *, summary: str, table: html.Details,
           graph_id: str | dict | None = None, extra: Sequence = (),
-          export_key: str | None = None, title: str | None = None) -> html.Div:
+          export_key: str | None = None, title: str | None = None,
+          export_query: str = "") -> html.Div:
     """A chart as an image for assistive technology (its summary), with its table and notes.
 
     With `export_key` (see `dashboard.charts`) the chart gets download links for PNG, SVG, PDF,
     Excel and CSV; `title` names the chart in the links' group label.
     """
     graph_kwargs = {"id": graph_id} if graph_id else {}
-    downloads = [download_links(export_key, title or summary)] if export_key else []
+    downloads = [download_links(export_key, title or summary, export_query)] \
+        if export_key else []
     return html.Div([
         html.Div(
             dcc.Graph(figure=figure, config=GRAPH_CONFIG, className="graph", **graph_kwargs),
@@ -101,11 +110,13 @@ def chart(figure: go.Figure, *, summary: str, table: html.Details,
     ], className="chart-block")
 
 
-def chart_of(view, *, extra: Sequence = (), graph_id: str | dict | None = None) -> html.Div:
+def chart_of(view, *, extra: Sequence = (), graph_id: str | dict | None = None,
+             export_query: str = "") -> html.Div:
     """`chart()` for a `dashboard.charts.ChartView`: figure, summary, table view and downloads."""
     return chart(view.figure, summary=view.summary,
                  table=table_view(view.table, view.table_caption, numeric=view.numeric_columns),
-                 graph_id=graph_id, extra=extra, export_key=view.key, title=view.title)
+                 graph_id=graph_id, extra=extra, export_key=view.key, title=view.title,
+                 export_query=export_query)
 
 
 def definition_list(items: Sequence[tuple[str, object]]) -> html.Dl:

@@ -1,6 +1,7 @@
 """Download addresses on the dashboard's Flask server: charts, data and the yearly report.
 
     /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
+    /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
     /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
     /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
     /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 
 from flask import Flask, Response, request
 
-from dashboard import auth, charts, runtime
+from dashboard import auth, charts, exploration, explore_charts, runtime
 from dashboard.export import downloads, images
 from etl.errors import MalbildError
 
@@ -90,7 +91,11 @@ def chart_download(name: str) -> Response:
         return _problem(401, f"Logga in för att ladda ner det här: {auth.LOGIN_PATH}")
     engine, settings = runtime.engine(), runtime.settings()
     try:
-        view = charts.chart_view(engine, settings, key)
+        if key.startswith(explore_charts.PREFIX):  # the explore page's view, by its query
+            explored = exploration.build_view(engine, settings, request.args.to_dict())
+            view = explore_charts.chart_view(explored, key.removeprefix(explore_charts.PREFIX))
+        else:
+            view = charts.chart_view(engine, settings, key)
     except KeyError as exc:
         if per_unit:  # hidden, missing or without shown enheter: never say which
             return _problem(404, charts.NOT_SHOWN)

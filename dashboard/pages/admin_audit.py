@@ -22,6 +22,7 @@ KIND = "admin-audit-kind"
 SHOWN = 200
 
 urlstate.sync_to_url({"typ": (KIND, "value")})
+ALL_EVENTS = "alla"
 
 
 def log_table(events: list[dict]) -> pd.DataFrame:
@@ -36,9 +37,11 @@ def log_table(events: list[dict]) -> pd.DataFrame:
 
 
 def layout(typ: str | None = None, **_query) -> html.Div:
-    group = typ if typ in audit.ACTION_GROUPS else ""
-    events = audit.events(runtime.engine(), group=group or None, limit=SHOWN)
-    options = [{"label": "Alla ändringar", "value": ""}] + [
+    # Not "": dbc.Select's hidden blank option has that value and would show as chosen.
+    group = typ if typ in audit.ACTION_GROUPS else ALL_EVENTS
+    events = audit.events(runtime.engine(), group=None if group == ALL_EVENTS else group,
+                          limit=SHOWN)
+    options = [{"label": "Alla ändringar", "value": ALL_EVENTS}] + [
         {"label": label, "value": key} for key, label in audit.ACTION_GROUPS.items()]
     return html.Div([
         urlstate.rendered({"typ": group}),

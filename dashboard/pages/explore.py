@@ -6,11 +6,11 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard import exploration, figures, queries, runtime, urlstate
+from dashboard import exploration, explore_charts, queries, runtime, urlstate
 from dashboard import formatting as fmt
-from dashboard.components.common import chart, status_badge, table_view
+from dashboard.components.common import chart_of, status_badge
 from dashboard.exploration import OWN_LIST
 
 dash.register_page(__name__, path="/utforska", name="Utforska", title="Utforska – Målbild",
@@ -125,25 +125,35 @@ def _filter_kpis(search: str, current: str) -> list:
     return kpi_options(queries.kpi_catalogue(runtime.engine()), search or "", keep=current)
 
 
-@callback(Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
-          Output(ADD_FEEDBACK, "children"),
-          Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),
-          State(ADD_INPUT, "value"), State(urlstate.PAGE_LOCATION, "search"),
-          prevent_initial_call=True)
-def _add_municipality(clicks, submits, text: str | None, search: str | None):
-    if not clicks and not submits:  # the controls were just drawn, nothing was asked
-        return no_update, no_update
-    kommuner = queries.kommuner(runtime.engine())
-    match = exploration.find_municipality(kommuner, text or "")
-    if match is None:
-        return no_update, f"Hittar ingen kommun som heter «{text or ''}»."
-    query = dict(part.split("=", 1) for part in (search or "?").lstrip("?").split("&")
-                 if "=" in part)
-    own = urlstate.list_param(query.get("kommuner"))
-    if match not in own:
-        own.append(match)
-    query.update({"kommuner": ",".join(own), "jmf": OWN_LIST})
-    return urlstate.query_string(query), ""
+# Adding a municipality to the own list is done in the browser (the list of names is on the
+# page): no request to the server, and none when the page is first drawn.
+clientside_callback(
+    """
+    function(clicks, submits, text, search) {
+        const skip = window.dash_clientside.no_update;
+        if (!clicks && !submits) { return [skip, skip]; }
+        const typed = (text || "").trim();
+        const kommuner = [...document.querySelectorAll("#DATALIST option")]
+            .map(option => /^(.*) \\((\\d{4})\\)$/.exec(option.value))
+            .filter(Boolean).map(found => ({name: found[1], id: found[2]}));
+        const code = (/\\b(\\d{4})\\b/.exec(typed) || [])[1];
+        const name = typed.replace(/\\s*\\(.*\\)\\s*$/, "").toLowerCase();
+        const match = kommuner.find(k => k.id === code)
+            || kommuner.find(k => k.name.toLowerCase() === name);
+        if (!match) { return [skip, "Hittar ingen kommun som heter «" + typed + "»."]; }
+        const params = new URLSearchParams(search || "");
+        const own = (params.get("kommuner") || "").split(",").filter(Boolean);
+        if (!own.includes(match.id)) { own.push(match.id); }
+        params.set("kommuner", own.join(","));
+        params.set("jmf", "OWN_LIST");
+        return ["?" + params.toString().replace(/%2C/g, ","), ""];
+    }
+    """.replace("DATALIST", DATALIST).replace("OWN_LIST", OWN_LIST),
+    Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
+    Output(ADD_FEEDBACK, "children"),
+    Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),
+    State(ADD_INPUT, "value"), State(urlstate.PAGE_LOCATION, "search"),
+    prevent_initial_call=True)
 
 
 def layout(**query) -> html.Div:
@@ -153,27 +163,8 @@ def layout(**query) -> html.Div:
     groups = queries.municipality_groups(engine)
     kommuner = queries.kommuner(engine)
     kpi = view.kpi
-    value = view.value_text
-    peer_label = None if view.compares_with_all else view.peer_label
-    trend_table = pd.DataFrame({
-        "År": view.trend["year"],
-        view.home_name: [value(v) for v in view.trend["value"]],
-        "Plats": [f"{int(r)} av {n}" if not pd.isna(r) else "–"
-                  for r, n in zip(view.trend["rank"], view.trend["all_n"], strict=True)],
-        "Mätkommunernas medelvärde": [value(v) for v in view.trend["all_mean"]],
-        "n": view.trend["all_n"],
-        **({f"Medelvärde {peer_label}": [value(v) for v in view.trend["peer_mean"]],
-            "n (grupp)": view.trend["peer_n"]} if peer_label else {}),
-        "Källa": ["Exempeldata" if ex else ("Kolada" if not pd.isna(v) else "–")
-                  for ex, v in zip(view.trend["is_example"], view.trend["value"], strict=True)],
-    })
-    spread_table = pd.DataFrame({
-        "Plats": view.spread["rank"], "Kommun": view.spread["name"],
-        "Värde": [value(v) for v in view.spread["value"]],
-        "Markering": ["vald kommun" if h else ("jämförelsekommun" if p else "")
-                      for h, p in zip(view.spread["is_home"], view.spread["is_peer"],
-                                      strict=True)],
-    })
+    # The downloads name the view by the same query string as the address.
+    query = urlstate.query_string(view.state.to_query())
     sections = [
         html.H2(f"{kpi['id']} {kpi['title']}", id="nyckeltal"),
         html.P([kpi["operating_area"], " · ", exploration.DIRECTION_WORDS[kpi["direction"]],
@@ -183,29 +174,13 @@ def layout(**query) -> html.Div:
         html.Details([html.Summary("Om nyckeltalet"), html.P(kpi["description"] or "–")],
                      className="lineage"),
         html.H3("Utveckling över tid"),
-        chart(figures.explore_trend_figure(view.trend, view.peer_lines, view.names,
-                                           view.home_name, peer_label, view.unit,
-                                           view.decimals, view.trend_text()),
-              summary=view.trend_summary(),
-              table=table_view(trend_table, f"{kpi['id']} per år")),
+        chart_of(explore_charts.trend_view(view), export_query=query),
         html.H3("Spridning mellan kommunerna"),
-        chart(figures.spread_figure(view.spread, view.home_id, kpi["direction"], view.unit,
-                                    view.decimals, view.spread_text()),
-              summary=view.spread_summary(),
-              table=table_view(spread_table, f"Alla kommuner {view.state.spread_year}")),
+        chart_of(explore_charts.spread_view(view), export_query=query),
     ]
     if view.gender is not None and view.state.show_gender:
-        gender_table = pd.DataFrame({"År": view.gender["year"].astype(int),
-                                     "Kvinnor": [value(v) for v in view.gender["K"]],
-                                     "Män": [value(v) for v in view.gender["M"]],
-                                     "Totalt": [value(v) for v in view.gender["T"]]})
-        sections += [
-            html.H3("Kvinnor och män"),
-            chart(figures.gender_figure(view.gender, view.home_name, view.unit, view.decimals,
-                                        view.gender_text()),
-                  summary=view.gender_summary(),
-                  table=table_view(gender_table, "Kvinnor och män")),
-        ]
+        sections += [html.H3("Kvinnor och män"),
+                     chart_of(explore_charts.gender_view(view), export_query=query)]
     return html.Div([
         urlstate.rendered(view.state.to_query()),
         html.H1("Utforska nyckeltal"),

@@ -15,6 +15,7 @@ from dashboard.components.common import (
     chart_of,
     definition_list,
     example_tag,
+    scrolling_table,
     status_badge,
     table_view,
     verdict_line,
@@ -31,6 +32,9 @@ def _title(number: str | None = None, **_query) -> str:
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
 urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
                       "forv": (ids.GOAL3_FORVALTNING, "value")})
+# A select's value "" would show as empty: dbc.Select puts a hidden blank option with value ""
+# first, and that one is then the chosen one.
+ALL_FORVALTNINGAR = "alla"
 
 
 def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None
@@ -114,10 +118,21 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
         return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
                              html.P("Ingen enkät är inläst ännu.")])
     if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
+        asked = {name: value for name, value in (("ar", year_param), ("forv", forvaltning_param))
+                 if value not in (None, "", ALL_FORVALTNINGAR)}
+        path = f"/mal/{item.info.goal_number}" + urlstate.query_string(asked)
+        why = [html.P(
+            "Adressen väljer " + " och ".join(
+                (f"enkätår {asked['ar']}" if name == "ar" else f"förvaltningen «{asked['forv']}»")
+                for name in asked)
+            + ", men förvaltningar och enheter visas bara för inloggade. Logga in för att se "
+            "dem; utan inloggning visas kommunens resultat ovan.", className="notice",
+            id="survey-login-reason")] if asked else []
         return html.Section([
             html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
+            *why,
             login_needed("Medarbetarenkäten per förvaltning och enhet",
-                         f"/mal/{item.info.goal_number}#per-forvaltning"),
+                         path + "#per-forvaltning"),
             *benchmark(item),
         ], className="measure-section survey-detail")
     year = urlstate.int_param(year_param, years, years[-1])
@@ -138,14 +153,15 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
             ]),
             html.Div([
                 html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
-                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or "",
-                           options=[{"label": "Alla förvaltningar", "value": ""}]
+                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
+                           options=[{"label": "Alla förvaltningar",
+                                     "value": ALL_FORVALTNINGAR}]
                            + [{"label": name, "value": name} for name in names],
                            class_name="form-select unit-select"),
             ]),
         ], className="survey-controls"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
-        urlstate.rendered({"ar": year, "forv": forvaltning or ""}),
+        urlstate.rendered({"ar": year, "forv": forvaltning or ALL_FORVALTNINGAR}),
         *benchmark(item),
     ]
     return html.Section(content, className="measure-section survey-detail")
@@ -211,13 +227,14 @@ def side_by_side(item: MeasureFollowUp, hme: pd.DataFrame, municipality: str
             f"{fmt.number(v, 1)} (n = {fmt.count(int(n))})" if not pd.isna(v) else "–"
             for v, n in zip(merged["comparison_mean"], merged["comparison_n"], strict=True)],
     })
-    return html.Div(html.Table([
-        html.Caption("Medarbetarenkäten och HME år för år"),
+    caption = "Medarbetarenkäten och HME år för år"
+    return html.Div(scrolling_table(html.Table([
+        html.Caption(caption),
         html.Thead(html.Tr([html.Th(c, scope="col") for c in table.columns])),
         html.Tbody([html.Tr([html.Th(str(row[0]), scope="row"),
                              *[html.Td(v, className="num") for v in row[1:]]])
                     for row in table.itertuples(index=False)]),
-    ], className="data-table"), className="table-scroll side-by-side")
+    ], className="data-table"), caption), className="side-by-side")
 
 
 def layout(number: str | None = None, ar: str | None = None, forv: str | None = None,

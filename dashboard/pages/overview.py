@@ -143,6 +143,12 @@ def layout(ar: str | None = None, **_query) -> html.Div:
     ])
 
 
+# The report takes some seconds to make: assets/slow-downloads.js shows it on the link and in
+# the status line (announced by screen readers), then that it is ready or what went wrong.
+REPORT_STATUS = "report-status"
+SLOW = {"data-busy": "Rapporten skapas …", "data-status": REPORT_STATUS}
+
+
 def downloads_section(year: int | None) -> html.Section:
     """The yearly report for kommunstyrelsen and all data, as real download links."""
     report = [
@@ -151,11 +157,12 @@ def downloads_section(year: int | None) -> html.Section:
         html.Ul([
             html.Li(html.A(f"Årsrapport {year} som Word (DOCX, redigerbar)",
                            href=f"/export/rapport/{year}.docx", download=f"arsrapport-{year}.docx",
-                           className="button-link")),
+                           className="button-link", **SLOW)),
             html.Li(html.A(f"Årsrapport {year} som PDF (tillgänglig)",
                            href=f"/export/rapport/{year}.pdf", download=f"arsrapport-{year}.pdf",
-                           className="button-link")),
+                           className="button-link", **SLOW)),
         ], className="download-list"),
+        html.P(id=REPORT_STATUS, role="status", className="hint download-status"),
     ] if year else [html.P("Det finns inga värden ännu, så ingen rapport.")]
     return html.Section([
         html.H2("Årsrapport och data", id="arsrapport"),

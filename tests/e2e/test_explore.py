@@ -66,10 +66,18 @@ def test_peers_and_own_list(page, server_url):
     text = text_of(page)
     assert "Liknande kommuner, övergripande, Åstorp, 2022" in text
     assert re.search(r"\(n = \d+\)", text)
+    page.fill("#explore-add-municipality", "Bjuvv")
+    page.click("#explore-add-button")
+    page.wait_for_function("document.getElementById('explore-add-feedback').textContent"
+                           ".includes('Hittar ingen kommun som heter «Bjuvv»')")
     page.fill("#explore-add-municipality", "Bjuv")
     page.click("#explore-add-button")
     wait_for_query(page, "kommuner=1260", "jmf=egen")
-    assert "egna jämförelsekommuner" in text_of(page)
+    # An own list of one is named, not "egna jämförelsekommuner (n = 1)".
+    assert "Åstorp mot Bjuv och alla mätkommuner" in text_of(page)
+    page.fill("#explore-add-municipality", "1283")
+    page.press("#explore-add-municipality", "Enter")
+    wait_for_query(page, "kommuner=1260,1283")
     page.get_by_role("link", name="Ta bort Bjuv").click()
     page.wait_for_function("!document.getElementById('explore-view').dataset.state"
                            ".includes('1260')")

@@ -1,7 +1,7 @@
 """The explore view's state round-trips through the query string."""
 
 from dashboard import urlstate
-from dashboard.exploration import ExploreState, find_municipality
+from dashboard.exploration import ExploreState
 
 
 def test_state_from_and_to_query():
@@ -24,13 +24,3 @@ def test_defaults_and_nonsense():
 def test_query_string_leaves_out_empty_values():
     assert urlstate.query_string({"a": None, "b": "", "c": [], "d": ["1", "2"]}) == "?d=1,2"
     assert urlstate.list_param("1260,,1280") == ["1260", "1280"]
-
-
-def test_find_municipality_by_name_or_code():
-    import pandas as pd
-
-    kommuner = pd.DataFrame({"id": ["1260", "1277"], "title": ["Bjuv", "Åstorp"]})
-    assert find_municipality(kommuner, "bjuv") == "1260"
-    assert find_municipality(kommuner, "Åstorp (1277)") == "1277"
-    assert find_municipality(kommuner, "1260") == "1260"
-    assert find_municipality(kommuner, "Malmö") is None

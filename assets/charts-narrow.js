@@ -1,0 +1,71 @@
+/* Charts on narrow screens. Each figure carries in layout.meta a narrow variant of its layout
+   (made with the figure on the server, dashboard/figures.py) and the wide values it replaces.
+   A chart narrower than meta.below is drawn with the narrow variant from its first draw, and
+   switches when the window is resized across the limit. Exported images never see this. */
+(function () {
+  function variant(gd, layout) {
+    var meta = layout && layout.meta;
+    if (!meta || !meta.narrow || !gd || !gd.clientWidth) { return null; }
+    return gd.clientWidth < meta.below ? "narrow" : "wide";
+  }
+
+  /* Sets a relayout path ("legend.y", "annotations[0].text") in a plain layout object. */
+  function setPath(target, path, value) {
+    var parts = path.split(".");
+    var node = target;
+    parts.forEach(function (part, i) {
+      var match = /^(\w+)\[(\d+)\]$/.exec(part);
+      var last = i === parts.length - 1;
+      if (match) {
+        node = node[match[1]] = node[match[1]] || [];
+        var index = Number(match[2]);
+        if (last) { node[index] = value; return; }
+        node = node[index] = node[index] || {};
+      } else if (last) {
+        if (value === null) { delete node[part]; } else { node[part] = value; }
+      } else {
+        node = node[part] = node[part] || {};
+      }
+    });
+  }
+
+  function install(Plotly) {
+    var react = Plotly.react;
+    Plotly.react = function (gd, figure) {
+      var args = Array.prototype.slice.call(arguments);
+      var layout = figure && figure.layout;
+      if (variant(gd, layout) === "narrow") {
+        var narrow = JSON.parse(JSON.stringify(layout));
+        Object.keys(layout.meta.narrow).forEach(function (path) {
+          setPath(narrow, path, layout.meta.narrow[path]);
+        });
+        narrow.meta.applied = "narrow";
+        args[1] = Object.assign({}, figure, { layout: narrow });
+      }
+      return react.apply(this, args);
+    };
+
+    var pending = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+          var wanted = variant(gd, gd.layout);
+          var applied = (gd.layout && gd.layout.meta && gd.layout.meta.applied) || "wide";
+          if (wanted && wanted !== applied) {
+            var update = Object.assign({}, gd.layout.meta[wanted], { "meta.applied": wanted });
+            Plotly.relayout(gd, update);
+          }
+        });
+      }, 150);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.Plotly) {
+      install(window.Plotly);
+    } else {
+      console.error("Målbild: plotly.js saknas (assets/vendor). Kör «make install».");
+    }
+  });
+})();

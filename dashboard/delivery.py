@@ -1,0 +1,84 @@
+"""Getting the page to the browser quickly: the partial plotly.js bundle, compression and caching.
+
+* plotly.js: the charts use only scatter and bar traces, so the browser loads plotly.js "basic"
+  (about a quarter of the full bundle) from `assets/vendor/`, fetched from the npm registry by
+  `make install` (`scripts/fetch-plotly-basic.sh`). Dash's documented way of replacing plotly.js
+  is a bundle among the assets: `dcc.Graph` then finds `window.Plotly` and never asks for the
+  full one. Its version must be the one the Python plotly package ships (Kaleido's exports draw
+  with that one), and the app refuses to start without it rather than fall back silently.
+* Compression: every text answer (HTML, scripts, JSON, CSS, SVG) is compressed (Flask-Compress:
+  zstd, brotli or gzip, as the browser accepts).
+* Caching: assets carry a fingerprint (`?m=<mtime>`, and the versioned file names of Dash's own
+  bundles), so the browser may keep them for a year without asking again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dash.fingerprint import check_fingerprint
+from flask import Flask, request
+from flask_compress import Compress
+
+from etl.errors import MalbildError
+
+VENDOR_DIR = "vendor"
+YEAR_S = 365 * 24 * 3600
+IMMUTABLE = f"public, max-age={YEAR_S}, immutable"
+COMPRESSED_TYPES = [
+    "text/html", "text/css", "text/plain", "text/csv", "text/javascript",
+    "application/javascript", "application/json", "image/svg+xml",
+]
+
+
+class PlotlyBundleMissing(MalbildError):
+    """The partial plotly.js bundle is not where the app serves it from."""
+
+
+def plotly_version() -> str:
+    """The plotly.js version that the installed Python plotly ships (and Kaleido draws with)."""
+    from plotly.offline import get_plotlyjs_version
+
+    return get_plotlyjs_version()
+
+
+def plotly_bundle(assets_folder: Path) -> Path:
+    """The partial bundle for this plotly.js version; PlotlyBundleMissing if it is absent."""
+    version = plotly_version()
+    bundle = assets_folder / VENDOR_DIR / f"plotly-basic-{version}.min.js"
+    if bundle.is_file() and f"v{version}" in bundle.read_bytes()[:200].decode("latin-1"):
+        return bundle
+    others = sorted(p.name for p in (assets_folder / VENDOR_DIR).glob("plotly-basic-*.min.js"))
+    found = f" (där finns {', '.join(others)})" if others else ""
+    raise PlotlyBundleMissing(
+        f"Diagrammens skript saknas: {bundle} finns inte{found}. Målbild laddar plotly.js "
+        f"«basic» {version}, samma version som Python-paketet plotly. Kör «make install» (som "
+        "hämtar det från npm) eller ändra versionen i scripts/fetch-plotly-basic.sh och Makefile "
+        "så att den stämmer med plotly.")
+
+
+def assets_ignore(assets_folder: Path) -> str:
+    """Dash's `assets_ignore` (a regex on file names): other versions' bundles, since Dash loads
+    every script among the assets and an old bundle left beside the new one would load too."""
+    keep = plotly_bundle(assets_folder).name
+    return rf"^(?!{re.escape(keep)}$)plotly-basic-"
+
+
+def _long_cache(response):
+    """A year in the browser for fingerprinted assets, which change their address on change."""
+    path = request.path
+    fingerprinted = (path.startswith("/assets/") and request.args.get("m")) or (
+        path.startswith("/_dash-component-suites/") and check_fingerprint(path)[1])
+    if fingerprinted and response.status_code == 200:
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def register(server: Flask) -> None:
+    """Compression and cache headers. Call first, so that the compression runs after every
+    other `after_request` (Flask runs them in reverse) and the page cache keeps plain bytes."""
+    server.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    server.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
+    Compress(server)
+    server.after_request(_long_cache)

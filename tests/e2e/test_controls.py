@@ -1,0 +1,55 @@
+"""Controls say what they do: no select shows as empty, a slow report says it is being made,
+and the anonymous /mal/3 says why ?ar=&forv= shows nothing more."""
+
+import time
+
+import pytest
+
+from tests.e2e.conftest import open_page
+
+
+def shown_option(page, selector: str) -> str:
+    """The text a select shows (that of its selected option)."""
+    return page.locator(selector).evaluate("s => s.options[s.selectedIndex].text")
+
+
+@pytest.mark.browser
+def test_selects_never_show_a_blank_first_option(admin_page, server_url):
+    open_page(admin_page, server_url + "/mal/3")
+    assert shown_option(admin_page, "#goal3-forvaltning") == "Alla förvaltningar"
+    open_page(admin_page, server_url + "/admin/logg")
+    assert shown_option(admin_page, "select") == "Alla ändringar"
+    assert admin_page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_anonymous_goal_3_says_why_the_address_shows_nothing_more(page, server_url):
+    open_page(page, server_url + "/mal/3?ar=2021&forv=Socialf%C3%B6rvaltningen")
+    reason = page.locator("#survey-login-reason").inner_text()
+    assert "enkätår 2021" in reason and "Socialförvaltningen" in reason
+    assert "Logga in" in reason
+    login = page.get_by_role("link", name="Logga in").last.get_attribute("href")
+    assert "ar%3D2021" in login or "ar=2021" in login
+    open_page(page, server_url + "/mal/3")
+    assert page.locator("#survey-login-reason").count() == 0
+
+
+@pytest.mark.browser
+def test_the_report_link_says_it_is_being_made_and_then_that_it_is_ready(page, server_url):
+    open_page(page, server_url + "/")
+    # The report is held back a moment, so that "being made" is seen even when it is quick.
+    page.route("**/export/rapport/*", lambda route: (time.sleep(1.5), route.continue_()))
+    link = page.locator("a[href='/export/rapport/2022.docx']")
+    assert link.inner_text() == "Årsrapport 2022 som Word (DOCX, redigerbar)"
+    with page.expect_download(timeout=120_000) as download:
+        link.click()
+        page.wait_for_function("document.getElementById('report-status').textContent"
+                               ".includes('Rapporten skapas')")
+        busy = link.evaluate("a => [a.getAttribute('aria-disabled'), a.textContent]")
+        assert busy == ["true", "Rapporten skapas …"]
+    assert download.value.suggested_filename == "arsrapport-2022.docx"
+    page.wait_for_function("document.getElementById('report-status').textContent"
+                           ".includes('Klar: arsrapport-2022.docx har laddats ner')")
+    assert link.get_attribute("aria-disabled") is None
+    assert link.inner_text() == "Årsrapport 2022 som Word (DOCX, redigerbar)"
+    assert page.problems.messages == []
