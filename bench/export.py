@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import charts
-from dashboard.export import images, report, report_docx, report_pdf, report_template
+from dashboard.export import images, report, report_docx, report_files, report_pdf, report_template
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
@@ -98,7 +98,7 @@ def main() -> None:
                         for suffix in ("pdf", "docx")}
         parts = breakdown(engine, settings, args.year, environment)
 
-        warm = {suffix: [timed(lambda s=suffix: report.write_report(
+        warm = {suffix: [timed(lambda s=suffix: report_files.write_report(
             engine, settings, args.year, out / f"rapport.{s}")) for _ in range(args.repeat)]
             for suffix in ("pdf", "docx")}
         sizes = {suffix: (out / f"rapport.{suffix}").stat().st_size for suffix in warm}

@@ -520,7 +520,7 @@ def report(
     out: Annotated[Path, typer.Option(help="Rapportfil: .docx (Word) eller .pdf.")],
 ) -> None:
     """Årsrapporten till kommunstyrelsen som Word (DOCX) eller tillgänglig PDF."""
-    from dashboard.export import report as yearly
+    from dashboard.export import report_files as yearly
 
     engine = db.engine_for(settings().database_url)
     started = time.perf_counter()

@@ -130,7 +130,7 @@ def data_download(suffix: str) -> Response:
 
 
 def report_download(name: str) -> Response:
-    from dashboard.export import report
+    from dashboard.export import report_files as report
 
     parts = _split(name, REPORT_FORMATS)
     if parts is None or not (parts[0].isascii() and parts[0].isdecimal()):

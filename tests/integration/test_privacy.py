@@ -327,7 +327,7 @@ def test_large_bodies_only_for_an_administrators_callbacks(app_client):
 
 
 def test_a_crowd_asking_for_reports_gets_a_few_slots_and_healthz_still_answers(app_client):
-    from dashboard.export import report
+    from dashboard.export import report_files as report
 
     running, most = [0], [0]
     lock = threading.Lock()
