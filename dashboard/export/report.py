@@ -248,12 +248,16 @@ def place_name(municipality: str) -> str:
 def _summary_row(item: MeasureFollowUp, standing: verdicts.MeasureStanding) -> SummaryRow:
     """A measure in the summary; a value that is not current for the year (older, or by a
     discontinued method) is shown without a live status, as on the overview."""
-    info, row = item.info, item.latest
+    info = item.info
+    row = standing.latest if standing.latest is not None else item.latest
     if row is None:
         return SummaryRow(info.goal_number, info.name, "–", "Ingen mätning", "–", "–",
                           "Ingen mätning", "–")
     example = " (exempeldata)" if row.is_example else ""
-    if info.is_survey:
+    if standing.own:
+        value = f"{words.own_label(row)}: {words.row_value(item, row)}{example}"
+        comparison = words.kolada_beside(item, year=row.year)
+    elif info.is_survey:
         value = (f"{words.value_text(info, row.value)} (n = {fmt.count(row.respondents)})"
                  + example)
         comparison = "– (medarbetarenkät)"
@@ -264,7 +268,7 @@ def _summary_row(item: MeasureFollowUp, standing: verdicts.MeasureStanding) -> S
     target = "Inget mål" if row.target is None else words.value_text(
         info, row.target, row.unit) + (" (exempel)" if row.target_is_example else "")
     state = words.target_of(row) if standing.current is not None else words.NO_CURRENT_STATUS
-    peer = words.peer_of(item, row)
+    peer = words.peer_of(item, None if standing.own else row)
     return SummaryRow(info.goal_number, info.name, str(row.year), value, comparison,
                       target, state.label, peer.text, state.icon, peer.icon)
 
@@ -428,8 +432,9 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
                      if n]
             analysis = analyses.get(info.id)
             fixed = analysis is not None and analysis["state"] == "fastställd"
+            summary = " ".join(s for s in (words.summary(item), words.own_sentence(item)) if s)
             sections.append(MeasureSection(
-                item, words.summary(item), notes,
+                item, summary, notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
                              analysis["updated_by"]) if analysis else None,
                 measure_table(item, year),
@@ -456,7 +461,8 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         series_breaks=method.series_breaks(infos),
         revisions=_revisions(engine, items, strategy.municipality_id, year, since),
         revised_since=since,
-        has_example=any(row.is_example for item in items for row in item.rows),
+        has_example=any(row.is_example for item in items
+                        for row in (*item.rows, *item.own_rows)),
         example_targets=any(row.target_is_example for item in items for row in item.rows),
     )
 
