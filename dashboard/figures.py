@@ -315,8 +315,8 @@ def _plain_meta(value: object, key: str = "") -> object:
         return {k: _plain_meta(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_meta(v, key) for v in value]
-    if isinstance(value, str) and key.endswith("text"):
-        return plain(value)
+    if isinstance(value, str) and (key.endswith("text") or key in TEXT_KEYS):
+        return plain(value)  # a category (x, y) must match the trace's, which is plain too
     return value
 
 

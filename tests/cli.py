@@ -43,6 +43,9 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None, url: str | None = 
         environment["DATABASE_URL"] = url
     configured = runtime._settings  # `audit export` configures the dashboard's runtime
     get_settings.cache_clear()
+    # Rich reads COLUMNS once, when the command's console is made (at import): set its width.
+    width = cli.console.size
+    cli.console.size = (int(environment.get("COLUMNS", COLUMNS)), width.height)
     try:
         with CliRunner().isolation(input=input, env=environment) as (stdout, stderr, _mixed):
             try:
@@ -53,5 +56,6 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None, url: str | None = 
             sys.stderr.flush()
             return CliResult(code, stdout.getvalue().decode(), stderr.getvalue().decode())
     finally:
+        cli.console.size = width
         get_settings.cache_clear()
         runtime._settings = configured

@@ -123,7 +123,8 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
         path = f"/mal/{item.info.goal_number}" + urlstate.query_string(asked)
         why = [html.P(
             "Adressen väljer " + " och ".join(
-                (f"enkätår {asked['ar']}" if name == "ar" else f"förvaltningen «{asked['forv']}»")
+                # The name in the address is not repeated: it may be one that is not shown.
+                (f"enkätår {asked['ar']}" if name == "ar" else "en förvaltning")
                 for name in asked)
             + ", men förvaltningar och enheter visas bara för inloggade. Logga in för att se "
             "dem; utan inloggning visas kommunens resultat ovan.", className="notice",

@@ -362,6 +362,9 @@ class BlankCharts:
         return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
                 + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
 
+    def images(self, figures, fmt: str) -> list[bytes]:
+        return [self.image(figure, fmt) for figure in figures]
+
 
 def docx_text(content: bytes) -> str:
     from docx import Document

@@ -82,8 +82,9 @@ def test_svg_shows_the_numbers_in_the_database(chart_renderer, bemotande, demo_e
     assert (value, round(mean, 1), n) == (80.0, 83.7, 137)
     for number in (fmt.percent(value, 1), fmt.percent(mean, 1)):
         assert number.replace(NBSP, " ") in words
-    for part in ("Gott bemötande vid telefonkontakt", "Källa: Kolada (RKA)", "Data t.o.m. 2022",
-                 "Exempeldata", "Ny mätmetod: N00640"):
+    # The demo's own measurement (test contacts, example data) runs to 2025.
+    for part in ("Gott bemötande vid telefonkontakt", "Källa: Kolada (RKA)", "Data t.o.m. 2025",
+                 "egen mätning med testkontakter", "Exempeldata", "Ny mätmetod: N00640"):
         assert part in words, part
 
 
@@ -99,7 +100,7 @@ def test_pdf_chart_is_16_cm_wide_with_its_numbers_as_text(chart_renderer, bemota
     words = pdf_text(path)
     assert fmt.percent(value, 1).replace(NBSP, " ") in words
     assert fmt.percent(mean, 1).replace(NBSP, " ") in words
-    assert "Data t.o.m. 2022" in words
+    assert "Data t.o.m. 2025" in words
 
 
 @pytest.mark.browser
