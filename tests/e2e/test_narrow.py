@@ -67,6 +67,7 @@ def overlap(a: dict, b: dict, slack: float = 1) -> bool:
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE",
+                                  bypass_csp=True,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     page.problems = PageProblems(page)
@@ -77,6 +78,7 @@ def phone(browser):
 @pytest.fixture
 def admin_phone(browser, logged_in_states):
     context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE",
+                                  bypass_csp=True,
                                   is_mobile=True, has_touch=True,
                                   storage_state=logged_in_states["admin"])
     page = context.new_page()
@@ -120,7 +122,8 @@ def test_administration_fits_360_px(admin_phone, server_url, path):
 @pytest.mark.parametrize("width", [320, 390])
 @pytest.mark.parametrize("path", ["/", "/mal/1", "/mal/3", "/utforska", "/tillganglighet"])
 def test_no_horizontal_scroll_from_320_to_390_px(browser, server_url, path, width):
-    context = browser.new_context(viewport={"width": width, "height": 780}, locale="sv-SE")
+    context = browser.new_context(viewport={"width": width, "height": 780}, locale="sv-SE",
+                                  bypass_csp=True)
     page = context.new_page()
     try:
         open_page(page, server_url + path)
@@ -180,7 +183,8 @@ def test_legend_is_below_the_axis_and_above_the_source_line(phone, server_url, p
 def test_a_chart_turns_wide_when_the_window_grows(browser, server_url):
     """The narrow layout follows the width: after a resize to a desktop the print layout's
     legend (one row beside each other) and the wide title come back."""
-    context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE")
+    context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE",
+                                  bypass_csp=True)
     page = context.new_page()
     try:
         open_page(page, server_url + "/mal/1")

@@ -103,10 +103,10 @@ CONTACTS_2026 = "\n".join([
     "Kanal;Skickad;Besvarad;Handläggare;Bemötande;Förvaltning",
     # e-mail: arrives Thursday 7 May (Ascension Day is 14 May 2026); two working days
     # after the arrival day end on Monday 11 May
-    *["e-post;2026-05-07 10:00;2026-05-11 15:00;;4;" for _ in range(8)],
-    *["e-post;2026-05-07 10:00;2026-05-12 09:00;;3;" for _ in range(2)],  # one day late
-    *["telefon;2026-05-07 kl. 11.00;;ja;4;" for _ in range(6)],
-    *["telefon;2026-05-07 kl. 11.00;;nej;2;" for _ in range(4)],
+    *[f"e-post;2026-05-07 10:{m:02d};2026-05-11 15:00;;4;" for m in range(8)],
+    *[f"e-post;2026-05-07 11:{m:02d};2026-05-12 09:00;;3;" for m in range(2)],  # a day late
+    *[f"telefon;2026-05-07 kl. 13.{m:02d};;ja;4;" for m in range(6)],
+    *[f"telefon;2026-05-07 kl. 14.{m:02d};;nej;2;" for m in range(4)],
 ]) + "\n"
 
 
