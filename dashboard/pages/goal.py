@@ -120,7 +120,10 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
     if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
         asked = {name: value for name, value in (("ar", year_param), ("forv", forvaltning_param))
                  if value not in (None, "", ALL_FORVALTNINGAR)}
-        path = f"/mal/{item.info.goal_number}" + urlstate.query_string(asked)
+        # Back to the chosen year after logging in; a förvaltning's name from the address is
+        # never repeated in an answer (it may be one that is not shown).
+        path = f"/mal/{item.info.goal_number}" + urlstate.query_string(
+            {k: v for k, v in asked.items() if k == "ar"})
         why = [html.P(
             "Adressen väljer " + " och ".join(
                 # The name in the address is not repeated: it may be one that is not shown.
