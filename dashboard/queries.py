@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.cache import cached
-from etl.followup import build, store
+from etl.followup import build, own, store
 from etl.followup.records import MeasureFollowUp, MeasureInfo, StrategyInfo
 from etl.settings import Settings
 
@@ -54,7 +54,15 @@ def measure(engine: Engine, measure_id: str) -> MeasureInfo:
 def measure_followup(engine: Engine, settings: Settings, measure_id: str) -> MeasureFollowUp:
     """One measure's follow-up (built once per data version)."""
     return build.measure_followup(engine, settings, measure(engine, measure_id),
-                                  strategy_info(engine, settings.municipality))
+                                  strategy_info(engine, settings.municipality),
+                                  own_values(engine, settings))
+
+
+@cached("own-values", lambda settings: (settings.anonymity_threshold,
+                                        str(settings.strategy_path), str(settings.data_dir)))
+def own_values(engine: Engine, settings: Settings) -> own.OwnValues:
+    """The own measurement's values (test contacts), for every measure they feed."""
+    return own.own_values(engine, settings)
 
 
 def goal_followups(engine: Engine, settings: Settings, goal: int | None = None

@@ -49,14 +49,7 @@ class _Others:
 
     @classmethod
     def of(cls, engine: Engine, kpi_ids: list[str]) -> _Others:
-        values = store.municipal_values(engine, kpi_ids)
-        by_key: dict[tuple[str, int], dict[str, float]] = {}
-        for kpi_id, year, municipality, value in zip(
-                values["kpi_id"], values["year"], values["municipality_id"], values["value"],
-                strict=True):
-            if not is_missing(value):
-                by_key.setdefault((kpi_id, int(year)), {})[municipality] = float(value)
-        return cls(by_key)
+        return cls(store.values_by_kpi_year(engine, kpi_ids))
 
     def rank_range(self, kpi_id: str, year: int, home: str, interval: Interval,
                    direction: str) -> tuple[int, int]:
@@ -270,15 +263,19 @@ def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
 
 
 def measure_followup(engine: Engine, settings: Settings, info: MeasureInfo,
-                     strategy: StrategyInfo) -> MeasureFollowUp:
-    """The follow-up of one measure for the strategy's municipality."""
+                     strategy: StrategyInfo, measured: own.OwnValues | None = None
+                     ) -> MeasureFollowUp:
+    """The follow-up of one measure for the strategy's municipality. `measured`: the own
+    measurement's values, when the caller has them already (they serve every measure)."""
     if info.is_survey:
         return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
                                survey_rows(engine, info, settings.anonymity_threshold),
                                anonymity_threshold=settings.anonymity_threshold)
     rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
     series = own.own_series_by_measure(settings).get(info.id)
-    own_values = own.own_values(engine, settings).series(series) if series else []
+    if series and measured is None:
+        measured = own.own_values(engine, settings)
+    own_values = measured.series(series) if series else []
     return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
                            kolada_rows(engine, info, strategy.municipality_id, rules),
                            store.value_provenance(engine, info.kpi_ids, settings.kolada_dir),

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import get_args
 
@@ -178,6 +179,18 @@ def stored_contacts(engine: Engine, years: Iterable[int] | None = None) -> list[
         return [StoredContact(**row) for row in connection.execute(statement).mappings()]
 
 
+def _strategy(path: Path):
+    """The strategy file as read for the follow-up: parsed once per version of the file (every
+    page asks for the own measurement's rules)."""
+    stat = path.stat()
+    return _parsed_strategy(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parsed_strategy(path: Path, _mtime_ns: int, _size: int):
+    return load_strategy(path)
+
+
 def own_values(engine: Engine, settings: Settings, *, years: Iterable[int] | None = None,
                strategy_path: Path | None = None) -> OwnValues:
     """The own measurement's values from the store, with the strategy file's rules, the
@@ -185,7 +198,7 @@ def own_values(engine: Engine, settings: Settings, *, years: Iterable[int] | Non
 
     Empty when the strategy file has no `[own_measurement]` section.
     """
-    rules = load_strategy(strategy_path or settings.strategy_path).own_measurement
+    rules = _strategy(strategy_path or settings.strategy_path).own_measurement
     if rules is None:
         return OwnValues([], [])
     calendar = load_calendar(settings.data_dir / CLOSED_DAYS_FILE)
@@ -196,5 +209,5 @@ def own_values(engine: Engine, settings: Settings, *, years: Iterable[int] | Non
 def own_series_by_measure(settings: Settings, strategy_path: Path | None = None
                           ) -> dict[str, OwnSeries]:
     """Which own series feeds which measure, as the strategy file says (`own_series`)."""
-    strategy = load_strategy(strategy_path or settings.strategy_path)
+    strategy = _strategy(strategy_path or settings.strategy_path)
     return {m.id: m.own_series for m in strategy.measures if m.own_series}

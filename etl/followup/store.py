@@ -118,6 +118,23 @@ def _bundled_source(kolada_dir: Path) -> tuple[str, frozenset[str]]:
     return raw["caption"], frozenset(raw.get("files", []))
 
 
+def values_by_kpi_year(engine: Engine, kpi_ids: list[str]
+                       ) -> dict[tuple[str, int], dict[str, float]]:
+    """Every kommun's values (total, type K) of the KPIs: (kpi_id, year) → kommun → value.
+    Plain tuples, no DataFrame: the ranks and pairs of a measure look values up one by one."""
+    v, mun = schema.KpiValue, schema.Municipality
+    found: dict[tuple[str, int], dict[str, float]] = {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(v.kpi_id, v.year, v.municipality_id, v.value)
+            .join(mun, mun.id == v.municipality_id)
+            .where(v.kpi_id.in_(kpi_ids), v.gender == "T", mun.type == MUNICIPALITY_TYPE,
+                   v.value.is_not(None))).all()
+    for kpi_id, year, municipality, value in rows:
+        found.setdefault((kpi_id, int(year)), {})[municipality] = float(value)
+    return found
+
+
 def home_values(engine: Engine, kpi_ids: list[str], home: str) -> dict[tuple[str, int], float]:
     """The municipality's own values (total) of the KPIs: (kpi_id, year) → value."""
     v = schema.KpiValue
