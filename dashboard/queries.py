@@ -83,6 +83,11 @@ def latest_row(stats: pd.DataFrame, column: str = "value") -> pd.Series | None:
     return None if measured.empty else measured.iloc[-1]
 
 
+@cached("real-years", lambda home: (home,))
+def real_years_per_kpi(engine: Engine, home: str) -> dict[str, int]:
+    return store.real_years_per_kpi(engine, home)
+
+
 @cached("survey-years", lambda measure_id: (measure_id,))
 def survey_years(engine: Engine, measure_id: str) -> list[int]:
     return store.survey_years(engine, measure_id)

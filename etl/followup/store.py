@@ -135,6 +135,17 @@ def values_by_kpi_year(engine: Engine, kpi_ids: list[str]
     return found
 
 
+def real_years_per_kpi(engine: Engine, home: str) -> dict[str, int]:
+    """How many years of real (not example) values the municipality has, per KPI (total)."""
+    v = schema.KpiValue
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(v.kpi_id, func.count(func.distinct(v.year)))
+            .where(v.municipality_id == home, v.gender == "T", v.value.is_not(None),
+                   v.is_example.is_(False)).group_by(v.kpi_id)).all()
+    return {kpi_id: int(count) for kpi_id, count in rows}
+
+
 def home_values(engine: Engine, kpi_ids: list[str], home: str) -> dict[tuple[str, int], float]:
     """The municipality's own values (total) of the KPIs: (kpi_id, year) → value."""
     v = schema.KpiValue
