@@ -122,6 +122,7 @@ def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
                                       if r.comparison_mean is not None else "–"
                                       for r in item.rows],
         "n": [fmt.count(r.comparison_n) for r in item.rows],
+        PAIRED_COLUMN: [_paired_cell(item, r) for r in item.rows],
         "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else "–"
                             for r in item.rows],
         "Plats": [words.peer_of(item, r).rank_text or "–" for r in item.rows],
@@ -130,6 +131,19 @@ def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
         "Status mot mål": [words.target_of(r).label for r in item.rows],
         "Källa": [_source_text(r.source) for r in item.rows],
     })
+
+
+PAIRED_COLUMN = "Kommuner som mätte båda åren"
+
+
+def _paired_cell(item: MeasureFollowUp, row: YearRow) -> str:
+    """"80,9 % → 83,2 % (n = 73)": the mean of those who measured this year and the year
+    before, where they are not the same kommuner as all who measured (so a change in the mean
+    is not just a change in who took part)."""
+    if row.paired_n is None or row.paired_n == row.comparison_n:
+        return "–"
+    return (f"{words.row_value(item, row, row.paired_previous_mean)} → "
+            f"{words.row_value(item, row, row.paired_mean)} (n = {fmt.count(row.paired_n)})")
 
 
 def _interval_cell(item: MeasureFollowUp, row: YearRow) -> str:

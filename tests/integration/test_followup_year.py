@@ -66,6 +66,12 @@ def test_goal_pages_show_the_verdict_beside_the_heading(client):
         assert "Bedömning 2022: " in render(client, f"/mal/{goal}")
 
 
+def test_the_mean_of_those_who_measured_both_years_where_they_differ(client):
+    # N00640: 148 kommuner measured 2021 and 137 in 2022, but only 73 both years
+    page = render(client, "/mal/1")
+    assert "Kommuner som mätte båda åren" in page and "80,9 % → 83,2 % (n = 73)" in page
+
+
 def test_export_data_has_intervals_and_judgements_at_the_end(demo_settings, demo_engine):
     table = export.followup_table(demo_engine, demo_settings, measure="telefon-bemotande")
     assert list(table.columns)[-5:] == ["sample_n", "ci_low", "ci_high", "target_certainty",
