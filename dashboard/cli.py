@@ -463,13 +463,20 @@ def export_data(
     from dashboard.export import data as export
 
     engine = db.engine_for(settings().database_url)
-    table = export.followup_table(engine, settings(), goal=goal, measure=measure)
+    _write_out(export.followup_table(engine, settings(), goal=goal, measure=measure), out,
+               "rader")
+
+
+def _write_out(table, out: str, rows: str) -> None:
+    """A table to standard out as CSV (`-`), or to a .csv or .xlsx file."""
+    from dashboard.export import data as export
+
     if out == "-":
         sys.stdout.write(export.to_csv_text(table))
         return
     path = Path(out)
     export.write_table(table, path)
-    console.print(f"{len(table)} rader skrivna till {path}")
+    console.print(f"{len(table)} {rows} skrivna till {path}")
 
 
 @export_app.command("goals")
@@ -482,13 +489,7 @@ def export_goals(
     from dashboard.export import data as export
 
     engine = db.engine_for(settings().database_url)
-    table = export.goals_table(engine, settings(), year)
-    if out == "-":
-        sys.stdout.write(export.to_csv_text(table))
-        return
-    path = Path(out)
-    export.write_table(table, path)
-    console.print(f"{len(table)} mål skrivna till {path}")
+    _write_out(export.goals_table(engine, settings(), year), out, "mål")
 
 
 @export_app.command("chart")
