@@ -35,6 +35,28 @@ def _integer(value: object) -> int | None:
     return None if is_missing(value) else int(value)
 
 
+def _judged(info: MeasureInfo, value: float | None, interval: Interval | None, target,
+            previous: YearRow | None) -> dict:
+    """A row's target columns and its statuses against the target: the one place where a
+    value (Kolada's, the survey's or the own measurement's) is judged. `previous` is the
+    last value by the same method, for "på väg"."""
+    target_value = _number(target.target) if target is not None else None
+    status = target_status(
+        value, target_value, info.direction,
+        previous=previous.value if previous else None, decimals=info.decimals,
+        improvement_is_real=intervals.difference_is_real(
+            value, interval, previous.value, previous.interval)
+        if previous is not None and value is not None else None)
+    return {
+        "target": target_value,
+        "target_decision": target.target_decision if target is not None else None,
+        "target_is_example": bool(target.target_is_example) if target is not None else False,
+        "target_status": status,
+        "target_certainty": (rules_.target_certainty(interval, target_value)
+                             if value is not None and target_value is not None else None),
+    }
+
+
 def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
     if not has_value:
         return None
@@ -120,16 +142,9 @@ def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
         target = targets.get(year)
         value = _number(stat.value) if stat is not None else None
         is_example = bool(stat.is_example) if stat is not None else False
-        target_value = _number(target.target) if target is not None else None
         mean = _number(stat.comparison_mean) if stat is not None else None
         n, note, interval = _sample(rules, link, sizes, home, year, value)
         same_method = previous if previous is not None and previous.segment == segment else None
-        status = target_status(
-            value, target_value, info.direction,
-            previous=same_method.value if same_method else None, decimals=info.decimals,
-            improvement_is_real=intervals.difference_is_real(
-                value, interval, same_method.value, same_method.interval)
-            if same_method is not None and value is not None else None)
         rank_low = rank_high = None
         if interval is not None and kpi_id is not None:
             rank_low, rank_high = others.rank_range(kpi_id, year, home, interval,
@@ -146,17 +161,12 @@ def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
             comparison_n=_integer(stat.comparison_n) if stat is not None else None,
             peer_rank=_integer(stat.peer_rank) if stat is not None else None,
             quartile=_integer(stat.quartile) if stat is not None else None,
-            target=target_value,
-            target_decision=target.target_decision if target is not None else None,
-            target_is_example=bool(target.target_is_example) if target is not None else False,
-            target_status=status,
+            **_judged(info, value, interval, target, same_method),
             revised_at=None if is_missing(revised_at) else pd.Timestamp(revised_at)
             .to_pydatetime(),
             sample_n=n, sample_note=note,
             ci_low=interval.low if interval else None,
             ci_high=interval.high if interval else None,
-            target_certainty=(rules_.target_certainty(interval, target_value)
-                              if value is not None and target_value is not None else None),
             versus_mean=(rules_.versus_mean(interval, mean)
                          if value is not None and mean is not None else None),
             rank_low=rank_low, rank_high=rank_high,
@@ -192,25 +202,15 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[Year
         result, target = results.get(year), targets.get(year)
         value = _number(result.mean) if result is not None else None
         is_example = bool(result.is_example) if result is not None else False
-        target_value = _number(target.target) if target is not None else None
         n = _integer(result.respondents) if result is not None else None
         interval = _survey_interval(result) if result is not None else None
         share = _number(result.share_positive) if result is not None else None
         share_interval = intervals.wilson(share, n) if share is not None and n else None
-        status = target_status(
-            value, target_value, info.direction,
-            previous=previous.value if previous else None, decimals=info.decimals,
-            improvement_is_real=intervals.difference_is_real(
-                value, interval, previous.value, previous.interval)
-            if previous is not None and value is not None else None)
         row = YearRow(
             year=year, kpi_id=None, segment=0, method="", value=value, unit=info.unit,
             is_example=is_example, source=_source(value is not None, is_example, Source.SURVEY),
             comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
-            target=target_value,
-            target_decision=target.target_decision if target is not None else None,
-            target_is_example=bool(target.target_is_example) if target is not None else False,
-            target_status=status,
+            **_judged(info, value, interval, target, previous),
             respondents=n, share_positive=share,
             response_rate=_number(result.response_rate) if result is not None else None,
             sample_n=n,
@@ -218,8 +218,6 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[Year
             ci_high=interval.high if interval else None,
             share_ci_low=share_interval.low if share_interval else None,
             share_ci_high=share_interval.high if share_interval else None,
-            target_certainty=(rules_.target_certainty(interval, target_value)
-                              if value is not None and target_value is not None else None),
         )
         rows.append(row)
         if value is not None:
@@ -235,27 +233,14 @@ def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
     rows = []
     previous: YearRow | None = None
     for value in sorted(values, key=lambda v: v.year):
-        target = targets.get(value.year)
-        target_value = _number(target.target) if target is not None else None
         interval = Interval(value.ci_low, value.ci_high)
         row = YearRow(
             year=value.year, kpi_id=None, segment=OWN_SEGMENT, method=value.series,
-            value=value.value,
-            unit="%", is_example=value.is_example,
+            value=value.value, unit="%", is_example=value.is_example,
             source=Source.EXAMPLE if value.is_example else Source.OWN,
             comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
-            target=target_value,
-            target_decision=target.target_decision if target is not None else None,
-            target_is_example=bool(target.target_is_example) if target is not None else False,
-            target_status=target_status(
-                value.value, target_value, info.direction,
-                previous=previous.value if previous else None, decimals=info.decimals,
-                improvement_is_real=intervals.difference_is_real(
-                    value.value, interval, previous.value, previous.interval)
-                if previous is not None else None),
+            **_judged(info, value.value, interval, targets.get(value.year), previous),
             sample_n=value.n, ci_low=value.ci_low, ci_high=value.ci_high,
-            target_certainty=(rules_.target_certainty(interval, target_value)
-                              if target_value is not None else None),
         )
         rows.append(row)
         previous = row
