@@ -286,7 +286,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
                        words.kpi_source(
                            queries.value_provenance(engine, [state.kpi], settings.kolada_dir),
                            queries.has_example_values(engine, [state.kpi])),
-                       paired=_paired(values, in_range),
+                       paired=_paired(engine, state.kpi, values, in_range),
                        rank_range=_rank_range(engine, settings, kpi, home, trend))
 
 
@@ -300,19 +300,15 @@ def _rank_range(engine: Engine, settings: Settings, kpi: dict, home: str,
                                 int(row["year"]), float(row["value"]), kpi["direction"])
 
 
-def _paired(values: pd.DataFrame, years: list[int]
+def _paired(engine: Engine, kpi_id: str, values: pd.DataFrame, years: list[int]
             ) -> tuple[int, float, float, int, int] | None:
     """The mean of the newest two measured years over the municipalities in both."""
     measured = sorted(set(values.loc[values["value"].notna(), "year"]) & set(years))
     if len(measured) < 2:
         return None
     earlier, year = measured[-2], measured[-1]
-
-    def of(y: int) -> dict[str, float]:
-        rows = values.loc[(values["year"] == y) & values["value"].notna()]
-        return dict(zip(rows["municipality_id"], rows["value"], strict=True))
-
-    found = rules.paired_means(of(year), of(earlier))
+    found = queries.paired_means(engine, [(kpi_id, year, earlier)]).get(
+        (kpi_id, year, earlier))
     return (*found, year, earlier) if found else None
 
 

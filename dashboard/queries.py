@@ -21,6 +21,7 @@ kpi_info = store.kpi_info
 kpi_year_stats = store.kpi_year_stats
 last_import = store.last_import
 municipal_values = store.municipal_values
+paired_means = store.paired_means
 revisions_since = store.revisions_since
 survey_results = store.survey_results
 targets = store.targets

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from etl.followup import intervals, own, samples, store
@@ -65,24 +64,19 @@ def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
 
 @dataclass(frozen=True)
 class _Others:
-    """Every measuring municipality's value of a KPI and year (type K), for ranks and pairs."""
+    """Every measuring municipality's value of a KPI and year (type K), for the plausible
+    places of a value with an interval."""
 
     by_key: dict[tuple[str, int], dict[str, float]]
 
     @classmethod
     def of(cls, engine: Engine, kpi_ids: list[str]) -> _Others:
-        return cls(store.values_by_kpi_year(engine, kpi_ids))
+        return cls(store.values_by_kpi_year(engine, kpi_ids) if kpi_ids else {})
 
     def rank_range(self, kpi_id: str, year: int, home: str, interval: Interval,
                    direction: str) -> tuple[int, int]:
         others = [v for m, v in self.by_key.get((kpi_id, year), {}).items() if m != home]
         return intervals.rank_range(interval, others, direction)
-
-    def paired(self, kpi_id: str, year: int, previous: int
-               ) -> tuple[int, float, float] | None:
-        """n, mean this year and mean the previous year over those who measured both."""
-        return rules_.paired_means(self.by_key.get((kpi_id, year), {}),
-                                   self.by_key.get((kpi_id, previous), {}))
 
 
 def _sample(rules: tuple[samples.SampleRule, ...], link: LineageLink | None,
@@ -116,22 +110,39 @@ def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, 
     return _Others.of(engine, [kpi_id]).rank_range(kpi_id, year, home, interval, direction)
 
 
+def _pairs(info: MeasureInfo, stats: dict, first: int, last: int
+           ) -> list[tuple[str, int, int]]:
+    """(KPI, year, the previous year the municipality measured by the same KPI) for every
+    year after the first of each method: the years whose change is compared."""
+    found, previous = [], None
+    for year in range(first, last + 1):
+        link = info.link_for(year)
+        stat = stats.get((link.kpi_id, year)) if link else None
+        if stat is None or stat.value is None:
+            continue
+        segment = info.lineage.index(link)
+        if previous is not None and previous[0] == segment:
+            found.append((link.kpi_id, year, previous[1]))
+        previous = (segment, year)
+    return found
+
+
 def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
                 rules: tuple[samples.SampleRule, ...] = ()) -> tuple[YearRow, ...]:
     """One row per year from the first lineage year to the newest year with data."""
-    stats = store.kpi_year_stats(engine, info.kpi_ids, home, info.direction)
-    by_key = {(r.kpi_id, int(r.year)): r for r in stats.itertuples()}
+    by_key = store.kpi_year_stat_rows(engine, info.kpi_ids, home, info.direction)
     measured_years = [year for (kpi, year) in by_key
                       if (link := info.link_for(year)) is not None and link.kpi_id == kpi]
     first = min(link.first_year for link in info.lineage)
     last = max(measured_years, default=first)
-    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
-    revised = store.revisions(engine, info.kpi_ids, home)
-    last_revision = ({} if revised.empty else
-                     revised.groupby(["kpi_id", "year"])["revised_at"].max().to_dict())
+    targets = store.current_targets(engine, info.id)
+    last_revision = store.last_revisions(engine, info.kpi_ids, home)
     size_kpis = sorted(samples.sample_kpis(rules))
     sizes = store.home_values(engine, size_kpis, home) if size_kpis else {}
-    others = _Others.of(engine, info.kpi_ids)
+    # Only values with an interval have a range of places; only their KPIs' values are read.
+    others = _Others.of(engine, [link.kpi_id for link in info.lineage
+                                 if samples.gives_interval(rules, link.kpi_id, link.kpi_title)])
+    pairs = store.paired_means(engine, _pairs(info, by_key, first, last))
     rows = []
     previous: YearRow | None = None
     for year in range(first, last + 1):
@@ -140,9 +151,9 @@ def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
         kpi_id = link.kpi_id if link else None
         stat = by_key.get((kpi_id, year))
         target = targets.get(year)
-        value = _number(stat.value) if stat is not None else None
-        is_example = bool(stat.is_example) if stat is not None else False
-        mean = _number(stat.comparison_mean) if stat is not None else None
+        value = stat.value if stat is not None else None
+        is_example = stat.is_example if stat is not None else False
+        mean = stat.comparison_mean if stat is not None else None
         n, note, interval = _sample(rules, link, sizes, home, year, value)
         same_method = previous if previous is not None and previous.segment == segment else None
         rank_low = rank_high = None
@@ -150,7 +161,7 @@ def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
             rank_low, rank_high = others.rank_range(kpi_id, year, home, interval,
                                                     info.direction)
         paired_year = same_method.year if same_method else None
-        pair = others.paired(kpi_id, year, paired_year) if paired_year and kpi_id else None
+        pair = pairs.get((kpi_id, year, paired_year)) if paired_year and kpi_id else None
         revised_at = last_revision.get((kpi_id, year))
         row = YearRow(
             year=year, kpi_id=kpi_id, segment=segment, method=link.method if link else "",
@@ -158,12 +169,11 @@ def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
             is_example=is_example,
             source=_source(value is not None, is_example, Source.KOLADA),
             comparison_mean=mean,
-            comparison_n=_integer(stat.comparison_n) if stat is not None else None,
-            peer_rank=_integer(stat.peer_rank) if stat is not None else None,
-            quartile=_integer(stat.quartile) if stat is not None else None,
+            comparison_n=stat.comparison_n if stat is not None else None,
+            peer_rank=stat.peer_rank if stat is not None else None,
+            quartile=stat.quartile if stat is not None else None,
             **_judged(info, value, interval, target, same_method),
-            revised_at=None if is_missing(revised_at) else pd.Timestamp(revised_at)
-            .to_pydatetime(),
+            revised_at=revised_at,
             sample_n=n, sample_note=note,
             ci_low=interval.low if interval else None,
             ci_high=interval.high if interval else None,
@@ -195,7 +205,7 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[Year
     """The kommun-level result per survey year, and every year with a target, oldest first."""
     kommun = store.survey_results(engine, info.id, threshold, level="kommun")
     results = {int(r.year): r for r in kommun.itertuples()}
-    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    targets = store.current_targets(engine, info.id)
     rows = []
     previous: YearRow | None = None
     for year in sorted(set(results) | set(targets)):
@@ -229,7 +239,7 @@ def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
              ) -> tuple[YearRow, ...]:
     """The own measurement's years of a measure (a share of test contacts with its interval),
     judged against the measure's targets like any other value."""
-    targets = {int(r.year): r for r in store.targets(engine, info.id).itertuples()}
+    targets = store.current_targets(engine, info.id)
     rows = []
     previous: YearRow | None = None
     for value in sorted(values, key=lambda v: v.year):

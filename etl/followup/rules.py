@@ -111,18 +111,6 @@ def versus_mean(interval: Interval | None, mean: float | None) -> VersusMean:
     return VersusMean.I_NIVA
 
 
-def paired_means(now: dict[str, float], before: dict[str, float]
-                 ) -> tuple[int, float, float] | None:
-    """The mean over the municipalities that measured in both years (municipality → value):
-    n, this year's mean and the earlier year's, so that a change in the mean is not just a
-    change in who took part. None when no municipality measured both."""
-    both = now.keys() & before.keys()
-    if not both:
-        return None
-    return (len(both), sum(now[m] for m in both) / len(both),
-            sum(before[m] for m in both) / len(both))
-
-
 def rank_of(value: float, others: pd.Series, direction: str) -> int:
     """1 + how many did better; for KPIs without a direction, 1 + how many are higher."""
     if direction == "lower":

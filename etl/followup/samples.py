@@ -57,3 +57,9 @@ def rule_for(rules: tuple[SampleRule, ...], kpi_id: str, title: str) -> SampleRu
 def sample_kpis(rules: tuple[SampleRule, ...]) -> set[str]:
     """The KPIs that hold sample sizes (fetched from Kolada with the strategy's KPIs)."""
     return {rule.n_from_kpi for rule in rules if rule.n_from_kpi}
+
+
+def gives_interval(rules: tuple[SampleRule, ...], kpi_id: str, title: str) -> bool:
+    """Whether a KPI's values can carry an interval: a share with a known sample size."""
+    rule = rule_for(rules, kpi_id, title)
+    return rule is not None and rule.statistic == "share" and bool(rule.n_from_kpi)

@@ -7,8 +7,10 @@ belongs to whoever serves the answers (the dashboard caches until the next write
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
@@ -85,13 +87,29 @@ def measure(engine: Engine, measure_id: str) -> MeasureInfo:
     raise KeyError(measure_id)
 
 
-def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
-    """The current target per year (the newest decision row): year, target, decision, example."""
+class TargetRow(NamedTuple):
+    year: int
+    target: float
+    target_decision: str | None
+    target_is_example: bool
+
+
+def current_targets(engine: Engine, measure_id: str) -> dict[int, TargetRow]:
+    """The current target per year (the newest decision row), oldest year first."""
     t = schema.Target
     newest = select(func.max(t.id)).where(t.measure_id == measure_id).group_by(t.year)
-    frame = _frame(engine, select(t.year, t.value.label("target"), t.decision.label(
-        "target_decision"), t.is_example.label("target_is_example"))
-        .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(t.year, t.value, t.decision, t.is_example)
+            .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year)).all()
+    return {int(year): TargetRow(int(year), float(value), decision, bool(example))
+            for year, value, decision, example in rows}
+
+
+def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
+    """`current_targets` as a table: year, target, target_decision, target_is_example."""
+    frame = pd.DataFrame(list(current_targets(engine, measure_id).values()),
+                         columns=list(TargetRow._fields))
     return frame.astype({"year": "int64", "target": "float64"})
 
 
@@ -135,6 +153,48 @@ def values_by_kpi_year(engine: Engine, kpi_ids: list[str]
     return found
 
 
+def paired_means(engine: Engine, pairs: list[tuple[str, int, int]]
+                 ) -> dict[tuple[str, int, int], tuple[int, float, float]]:
+    """The mean over the municipalities (type K, total) that measured a KPI in both years of a
+    pair, computed by the database: (kpi_id, year, earlier year) → n, this year's mean and the
+    earlier year's, so that a change in the mean is not just a change in who took part. A
+    pair that no municipality measured in both years is left out."""
+    rounds: list[dict[tuple[str, int], int]] = []  # one earlier year per KPI and year each
+    for kpi_id, year, earlier in sorted(set(pairs)):
+        free = next((r for r in rounds if (kpi_id, year) not in r), None)
+        if free is None:
+            rounds.append(free := {})
+        free[(kpi_id, year)] = earlier
+    found = {}
+    with engine.connect() as connection:
+        for earlier_of in rounds:
+            for kpi_id, year, earlier, n, mean, earlier_mean in connection.execute(
+                    _paired_statement(earlier_of)):
+                found[(kpi_id, int(year), int(earlier))] = (int(n), float(mean),
+                                                            float(earlier_mean))
+    return found
+
+
+def _paired_statement(earlier_of: dict[tuple[str, int], int]):
+    v, p = schema.KpiValue.__table__.alias("v"), schema.KpiValue.__table__.alias("p")
+    m = schema.Municipality.__table__
+    # Each value row finds its municipality's value of the earlier year by the primary key.
+    earlier_year = case(*((and_(v.c.kpi_id == kpi_id, v.c.year == year), earlier)
+                          for (kpi_id, year), earlier in earlier_of.items()))
+    return (
+        select(v.c.kpi_id, v.c.year, p.c.year, func.count(), func.avg(v.c.value),
+               func.avg(p.c.value))
+        .select_from(v.join(m, and_(m.c.id == v.c.municipality_id,
+                                    m.c.type == MUNICIPALITY_TYPE))
+                     .join(p, and_(p.c.kpi_id == v.c.kpi_id, p.c.gender == v.c.gender,
+                                   p.c.municipality_id == v.c.municipality_id,
+                                   p.c.year == earlier_year)))
+        .where(v.c.kpi_id.in_({kpi_id for kpi_id, _ in earlier_of}),
+               v.c.year.in_({year for _, year in earlier_of}), v.c.gender == "T",
+               v.c.value.is_not(None), p.c.value.is_not(None))
+        .group_by(v.c.kpi_id, v.c.year, p.c.year))
+
+
 def real_years_per_kpi(engine: Engine, home: str) -> dict[str, int]:
     """How many years of real (not example) values the municipality has, per KPI (total)."""
     v = schema.KpiValue
@@ -160,17 +220,18 @@ def value_provenance(engine: Engine, kpi_ids: list[str], kolada_dir: Path
                      ) -> tuple[Provenance, ...]:
     """Where the KPIs' real (not example) values come from, oldest import first, no repeats."""
     v, run = schema.KpiValue, schema.ImportRun
-    runs = _frame(engine, select(run.kind, run.location, run.started_at).where(
-        run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
-        run.is_example.is_(False)).order_by(run.id))
+    with engine.connect() as connection:
+        runs = connection.execute(select(run.kind, run.location, run.started_at).where(
+            run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
+            run.is_example.is_(False)).order_by(run.id)).all()
     caption, bundled_files = _bundled_source(kolada_dir)
     found = []
-    for run in runs.itertuples():
-        if Path(run.location).name in bundled_files:
+    for kind, location, started_at in runs:
+        if Path(location).name in bundled_files:
             found.append(Provenance("bundled", None, caption))
         else:
-            kind = "kolada-api" if run.kind == "kolada-api" else "file"
-            found.append(Provenance(kind, pd.Timestamp(run.started_at).date()))
+            found.append(Provenance("kolada-api" if kind == "kolada-api" else "file",
+                                    pd.Timestamp(started_at).date()))
     return tuple(dict.fromkeys(found))
 
 
@@ -190,8 +251,22 @@ def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.Da
                   .order_by(r.revised_at))
 
 
-def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str,
-                   gender: str = "T") -> pd.DataFrame:
+class KpiYearStat(NamedTuple):
+    kpi_id: str
+    year: int
+    value: float | None  # the home municipality's
+    is_example: bool
+    comparison_mean: float
+    comparison_n: int
+    peer_rank: int | None  # None where the home municipality has no value
+    quartile: int | None
+
+
+KPI_YEAR_COLUMNS = list(KpiYearStat._fields)
+
+
+def kpi_year_stat_rows(engine: Engine, kpi_ids: list[str], home: str, direction: str,
+                       gender: str = "T") -> dict[tuple[str, int], KpiYearStat]:
     """Per KPI and year, computed by the database: the comparison mean and n over the
     municipalities that reported (type K), the home value, its rank and quartile.
 
@@ -214,20 +289,41 @@ def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str
                                         h.c.gender == v.c.gender, h.c.municipality_id == home)))
         .where(v.c.kpi_id.in_(kpi_ids), v.c.gender == gender, v.c.value.is_not(None))
         .group_by(v.c.kpi_id, v.c.year).order_by(v.c.kpi_id, v.c.year))
-    stats = _frame(engine, statement)
-    if stats.empty:
-        stats = pd.DataFrame(columns=["kpi_id", "year", "comparison_mean", "comparison_n",
-                                      "value", "is_example", "peer_rank"])
-    stats = stats.astype({"year": "int64", "comparison_mean": "float64", "value": "float64"})
-    stats["is_example"] = stats["is_example"].fillna(0).astype(bool)
-    measured = stats["value"].notna()
-    stats["peer_rank"] = stats["peer_rank"].where(measured).astype("Int64")
-    stats["comparison_n"] = stats["comparison_n"].astype("Int64")
-    stats["quartile"] = [quartile_of(int(r), int(n)) if ok else None
-                         for r, n, ok in zip(stats["peer_rank"].fillna(0),
-                                             stats["comparison_n"], measured, strict=True)]
-    return stats[["kpi_id", "year", "value", "is_example", "comparison_mean", "comparison_n",
-                  "peer_rank", "quartile"]]
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    found = {}
+    for kpi_id, year, mean, n, value, is_example, rank in rows:
+        measured = value is not None
+        found[(kpi_id, int(year))] = KpiYearStat(
+            kpi_id, int(year), float(value) if measured else None, bool(is_example),
+            float(mean), int(n), int(rank) if measured else None,
+            quartile_of(int(rank), int(n)) if measured else None)
+    return found
+
+
+def last_revisions(engine: Engine, kpi_ids: list[str], municipality_id: str
+                   ) -> dict[tuple[str, int], datetime]:
+    """When each of the home municipality's values (total) was last revised: (kpi, year) →."""
+    r = schema.ValueRevision
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(r.kpi_id, r.year, func.max(r.revised_at))
+            .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
+                   r.gender == "T").group_by(r.kpi_id, r.year)).all()
+    return {(kpi_id, int(year)): pd.Timestamp(when).to_pydatetime()
+            for kpi_id, year, when in rows if when is not None}
+
+
+def kpi_year_stats(engine: Engine, kpi_ids: list[str], home: str, direction: str,
+                   gender: str = "T") -> pd.DataFrame:
+    """`kpi_year_stat_rows` as a table (missing numbers as NaN/NA), by KPI and year."""
+    stats = pd.DataFrame(list(kpi_year_stat_rows(engine, kpi_ids, home, direction, gender)
+                              .values()), columns=KPI_YEAR_COLUMNS)
+    stats = stats.astype({"year": "int64", "comparison_mean": "float64", "value": "float64",
+                          "is_example": bool})
+    for column in ("comparison_n", "peer_rank", "quartile"):
+        stats[column] = stats[column].astype("Int64")
+    return stats
 
 
 def kpi_info(engine: Engine, kpi_id: str) -> dict:
