@@ -271,10 +271,9 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     spread = spread.sort_values(["rank", "name"]).reset_index(drop=True)
     gender = None
     if kpi["is_divided_by_gender"]:
-        by_gender = pd.concat([queries.municipal_values(engine, [state.kpi], g).assign(gender=g)
-                               for g in ("K", "M")])
-        by_gender = by_gender.loc[(by_gender["municipality_id"] == home)
-                                  & by_gender["year"].isin(in_range)]
+        by_gender = pd.concat([queries.municipal_values(engine, [state.kpi], g, home)
+                               .assign(gender=g) for g in ("K", "M")])
+        by_gender = by_gender.loc[by_gender["year"].isin(in_range)]
         home_total = values.loc[values["municipality_id"] == home, ["year", "value"]]
         gender = (by_gender.pivot_table(index="year", columns="gender", values="value")
                   .reset_index().merge(home_total.rename(columns={"value": "T"}), on="year",

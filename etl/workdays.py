@@ -48,6 +48,7 @@ class WorkingCalendar:
         self.country = country
         self.closed_days = closed_days
         self._holidays = holidays.country_holidays(country)  # fills in years as asked
+        self._deadlines: dict[tuple[date, int], date] = {}  # many contacts share a day
 
     def is_working_day(self, day: date) -> bool:
         return (day.weekday() < SATURDAY and day not in self._holidays
@@ -55,6 +56,11 @@ class WorkingCalendar:
 
     def deadline(self, arrival: date, days: int) -> date:
         """The last day an answer is within `days` working days excluding the arrival day."""
+        if (arrival, days) not in self._deadlines:
+            self._deadlines[(arrival, days)] = self._count_working_days(arrival, days)
+        return self._deadlines[(arrival, days)]
+
+    def _count_working_days(self, arrival: date, days: int) -> date:
         day = arrival
         left = days
         while left > 0:

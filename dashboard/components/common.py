@@ -38,10 +38,11 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
                open_: bool = False) -> html.Details:
     """The chart's numbers as an HTML table, behind a disclosure ("Visa som tabell")."""
     header = html.Tr([html.Th(c, scope="col") for c in frame.columns])
+    classes = [{"className": "num"} if c in numeric else {} for c in frame.columns]
     body = [
-        html.Tr([
-            html.Th(str(row[0]), scope="row") if i == 0 else
-            html.Td(str(value), className="num" if frame.columns[i] in numeric else None)
+        element("Tr", [
+            element("Th", str(value), scope="row") if i == 0 else
+            element("Td", str(value), **classes[i])
             for i, value in enumerate(row)
         ])
         for row in frame.itertuples(index=False)
@@ -51,6 +52,13 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
         scrolling_table(html.Table([html.Caption(caption), html.Thead(header),
                                     html.Tbody(body)], className="data-table"), caption),
     ], open=open_, className="table-view")
+
+
+def element(tag: str, children: object, **props: object) -> dict:
+    """`html.<tag>(children, **props)` in the form Dash sends it to the browser. For the many
+    cells of a table: the same JSON, at a fifth of the cost of a component object per cell."""
+    return {"type": tag, "namespace": "dash_html_components",
+            "props": {"children": children, **props}}
 
 
 def scrolling_table(table: html.Table, label: str) -> html.Div:

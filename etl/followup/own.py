@@ -134,13 +134,15 @@ def _value(series: OwnSeries, year: int, forvaltning: str, outcomes: list[bool],
 def compute_own_values(contacts: Iterable[StoredContact], rules: OwnMeasurement,
                        calendar: WorkingCalendar, threshold: int) -> OwnValues:
     """Every series for every year with contacts that count, and per förvaltning."""
-    contacts = list(contacts)
+    by_year: dict[int, list[StoredContact]] = {}
+    for contact in contacts:
+        by_year.setdefault(contact.year, []).append(contact)
     municipality: list[OwnValue] = []
     by_forvaltning: list[OwnValue] = []
     hidden_count = 0
     for series, counter in _counters(rules, calendar).items():
-        for year in sorted({c.year for c in contacts}):
-            counted = [(c, outcome) for c in contacts if c.year == year
+        for year, of_year in sorted(by_year.items()):
+            counted = [(c, outcome) for c in of_year
                        for outcome in [counter(c)] if outcome is not None]
             if not counted:
                 continue

@@ -116,14 +116,19 @@ def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
 # --- Kolada values ------------------------------------------------------------------------------
 
 
-def municipal_values(engine: Engine, kpi_ids: list[str], gender: str = "T") -> pd.DataFrame:
-    """Every kommun's values of the KPIs (type K only: never Riket or the regions)."""
+def municipal_values(engine: Engine, kpi_ids: list[str], gender: str = "T",
+                     municipality: str | None = None) -> pd.DataFrame:
+    """Every kommun's values of the KPIs (type K only: never Riket or the regions), or one
+    kommun's."""
     v, mun = schema.KpiValue, schema.Municipality
-    frame = _frame(engine, select(v.kpi_id, v.municipality_id, v.year, v.value, v.is_example,
-                                  v.import_run_id)
-                   .join(mun, mun.id == v.municipality_id)
-                   .where(v.kpi_id.in_(kpi_ids), v.gender == gender,
-                          mun.type == MUNICIPALITY_TYPE))
+    statement = (select(v.kpi_id, v.municipality_id, v.year, v.value, v.is_example,
+                        v.import_run_id)
+                 .join(mun, mun.id == v.municipality_id)
+                 .where(v.kpi_id.in_(kpi_ids), v.gender == gender,
+                        mun.type == MUNICIPALITY_TYPE))
+    if municipality is not None:
+        statement = statement.where(v.municipality_id == municipality)
+    frame = _frame(engine, statement)
     return frame.astype({"year": "int64", "value": "float64"})
 
 
@@ -355,25 +360,25 @@ def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: st
     conditions = [s.measure_id == measure_id]
     if year:
         conditions.append(s.year == year)
-    stored = _frame(engine, select(*[s.__table__.c[c] for c in SURVEY_COLUMNS])
-                    .where(and_(*conditions)).order_by(s.year, s.level, s.forvaltning, s.enhet))
-    stored["response_rate"] = [
+    with engine.connect() as connection:  # every level: suppression looks at them all
+        stored = [tuple(row) for row in connection.execute(
+            select(*[s.__table__.c[c] for c in SURVEY_COLUMNS]).where(and_(*conditions))
+            .order_by(s.year, s.level, s.forvaltning, s.enhet))]
+        # every version of a year shown so far counts too
+        history = survey_history.versions(connection, measure_id, {r[0] for r in stored})
+    by_year: dict[int, list[dict]] = {}
+    for row in stored:
+        by_year.setdefault(row[0], []).append(dict(zip(SURVEY_COLUMNS, row, strict=True)))
+    keys = {(year, *key) for year, rows in by_year.items()
+            for key in survey_history.showable_keys(rows, threshold, history.get(year, []))}
+    frame = pd.DataFrame.from_records(stored, columns=SURVEY_COLUMNS)
+    shown = [(r[0], r[1], r[2], r[3]) in keys and (not level or r[1] == level)
+             and (forvaltning is None or r[2] == forvaltning) for r in stored]
+    frame = frame.loc[shown].reset_index(drop=True)
+    frame["response_rate"] = [
         100.0 * n / e if not pd.isna(e) and e else float("nan")
-        for n, e in zip(stored["respondents"], stored["employees"], strict=True)]
-    with engine.connect() as connection:  # every version of a year shown so far counts too
-        history = survey_history.versions(connection, measure_id, set(stored["year"]))
-    shown = []
-    for year, rows in stored.groupby("year", sort=True):
-        keys = survey_history.showable_keys(rows.to_dict("records"), threshold,
-                                            history.get(year, []))
-        shown.append(rows.loc[[(r.level, r.forvaltning, r.enhet) in keys
-                               for r in rows.itertuples()]])
-    frame = pd.concat(shown, ignore_index=True) if shown else stored.iloc[0:0]
-    if level:
-        frame = frame.loc[frame["level"] == level]
-    if forvaltning is not None:
-        frame = frame.loc[frame["forvaltning"] == forvaltning]
-    return frame.reset_index(drop=True)
+        for n, e in zip(frame["respondents"], frame["employees"], strict=True)]
+    return frame
 
 
 def survey_years(engine: Engine, measure_id: str) -> list[int]:
