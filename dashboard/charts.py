@@ -12,7 +12,9 @@ answers) and `intern-kommunikation/jamforelse` (the benchmark KPI, e.g. HME).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote
 
 import pandas as pd
@@ -74,8 +76,12 @@ class ChartView:
     table: pd.DataFrame
     table_caption: str
     numeric_columns: list[str]
-    data: DataTable
+    data_of: Callable[[], DataTable]  # the data download, built only when asked for
     measure: MeasureInfo | None = None
+
+    @cached_property
+    def data(self) -> DataTable:
+        return self.data_of()
 
     @property
     def file_stem(self) -> str:
@@ -280,7 +286,7 @@ def measure_view(item: MeasureFollowUp) -> ChartView:
     summary = " ".join(s for s in (words.summary(item), words.own_sentence(item)) if s)
     return ChartView(info.id, info.name, measure_figure(item), summary,
                      display_table(item), f"{info.name}, {item.municipality}", numeric,
-                     measure_data(item), info)
+                     lambda: measure_data(item), info)
 
 
 # --- Staff survey detail and benchmark ----------------------------------------------------------
@@ -408,7 +414,7 @@ def survey_units_view(engine: Engine, settings: Settings, info: MeasureInfo,
         figures.survey_units_figure(found.units, found.parent_mean, 2, text,
                                     reference=found.parent_label),
         summary, table, found.caption, numeric,
-        DataTable.from_columns(text.title, data, {
+        lambda: DataTable.from_columns(text.title, data, {
             "År": "0", "Medelvärde 1–5": number_format(2), "Svarande (n)": INTEGER,
             "Andel som svarar 4–5 (%)": number_format(1, "%"), "Anställda": INTEGER,
             "Svarsfrekvens (%)": number_format(0, "%")}, notes),
@@ -445,7 +451,7 @@ def distribution_view(engine: Engine, settings: Settings, info: MeasureInfo,
         _unit_key(info, "fordelning", year, forvaltning), text.title,
         figures.distribution_figure(row, text), summary, table,
         f"Fördelning av svaren, {name} {year}", ["Antal", "Andel"],
-        DataTable.from_columns(text.title, data, {
+        lambda: DataTable.from_columns(text.title, data, {
             "År": "0", "Svar (1–5)": "0", "Antal svar": INTEGER,
             "Andel (%)": number_format(1, "%")}, [text.footer]),
         info)
@@ -500,7 +506,7 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> Cha
         f"{info.id}/jamforelse", text.title,
         figures.kpi_figure(stats, place, kpi["unit"], 1, text), summary, table,
         "HME totalindex", [place, "Mätkommunernas medelvärde", "n"],
-        DataTable.from_columns(text.title, data, {
+        lambda: DataTable.from_columns(text.title, data, {
             "År": "0", place: number_format(1), "Mätkommunernas medelvärde": number_format(2),
             "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER}, [text.footer]),
         info)

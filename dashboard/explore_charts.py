@@ -62,7 +62,7 @@ def trend_view(view: ExploreView) -> ChartView:
                                      peer_label, view.unit, view.decimals, text),
         view.trend_summary(), table, f"{view.kpi['id']} per år",
         [view.home_name, "Mätkommunernas medelvärde", "n"],
-        DataTable.from_columns(f"{view.kpi['id']} {view.kpi['title']}", data, formats,
+        lambda: DataTable.from_columns(f"{view.kpi['id']} {view.kpi['title']}", data, formats,
                                [text.footer]))
 
 
@@ -83,7 +83,7 @@ def spread_view(view: ExploreView) -> ChartView:
         figures.spread_figure(spread, view.home_id, view.kpi["direction"], view.unit,
                               view.decimals, text),
         view.spread_summary(), table, f"Alla kommuner {view.state.spread_year}", ["Värde"],
-        DataTable.from_columns(text.title, data, {
+        lambda: DataTable.from_columns(text.title, data, {
             "År": "0", "Plats": INTEGER, "Kommunkod": TEXT,
             "Värde": number_format(view.decimals, view.unit)}, [text.footer]))
 
@@ -106,7 +106,7 @@ def gender_view(view: ExploreView) -> ChartView:
         PREFIX + GENDER, text.title,
         figures.gender_figure(gender, view.home_name, view.unit, view.decimals, text),
         view.gender_summary(), table, "Kvinnor och män", ["Kvinnor", "Män", "Totalt"],
-        DataTable.from_columns(text.title, data, {
+        lambda: DataTable.from_columns(text.title, data, {
             "År": "0", "Kvinnor": value_format, "Män": value_format,
             "Totalt": value_format}, [text.footer]))
 
