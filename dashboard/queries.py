@@ -50,13 +50,19 @@ def measure(engine: Engine, measure_id: str) -> MeasureInfo:
     raise KeyError(measure_id)
 
 
-@cached("followup", lambda settings, measure_id: (
-    settings.municipality, settings.anonymity_threshold, str(settings.kolada_dir), measure_id))
+@cached("followups", lambda settings: (
+    settings.municipality, settings.anonymity_threshold, str(settings.kolada_dir),
+    str(settings.data_dir), str(settings.strategy_path)))
+def followups(engine: Engine, settings: Settings) -> dict[str, MeasureFollowUp]:
+    """Every measure's follow-up by measure id, built together once per data version."""
+    return {item.info.id: item for item in build.followups(
+        engine, settings, measures(engine), strategy_info(engine, settings.municipality),
+        own_values(engine, settings))}
+
+
 def measure_followup(engine: Engine, settings: Settings, measure_id: str) -> MeasureFollowUp:
-    """One measure's follow-up (built once per data version)."""
-    return build.measure_followup(engine, settings, measure(engine, measure_id),
-                                  strategy_info(engine, settings.municipality),
-                                  own_values(engine, settings))
+    """One measure's follow-up; KeyError for a measure the strategy does not have."""
+    return followups(engine, settings)[measure_id]
 
 
 @cached("own-values", lambda settings: (settings.anonymity_threshold,
@@ -69,7 +75,8 @@ def own_values(engine: Engine, settings: Settings) -> own.OwnValues:
 def goal_followups(engine: Engine, settings: Settings, goal: int | None = None
                    ) -> list[MeasureFollowUp]:
     """Every measure of a goal (or of all goals), in strategy order."""
-    return [measure_followup(engine, settings, info.id) for info in measures(engine, goal)]
+    every = followups(engine, settings)
+    return [every[info.id] for info in measures(engine, goal)]
 
 
 @cached("kpi-home", lambda *args: args)

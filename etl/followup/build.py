@@ -7,6 +7,8 @@ of them computes a status, a rank or a source again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -18,6 +20,7 @@ from etl.followup.records import (
     LineageLink,
     MeasureFollowUp,
     MeasureInfo,
+    Provenance,
     Source,
     StrategyInfo,
     YearRow,
@@ -127,22 +130,62 @@ def _pairs(info: MeasureInfo, stats: dict, first: int, last: int
     return found
 
 
-def kolada_rows(engine: Engine, info: MeasureInfo, home: str,
-                rules: tuple[samples.SampleRule, ...] = ()) -> tuple[YearRow, ...]:
-    """One row per year from the first lineage year to the newest year with data."""
-    by_key = store.kpi_year_stat_rows(engine, info.kpi_ids, home, info.direction)
-    measured_years = [year for (kpi, year) in by_key
+@dataclass(frozen=True)
+class _Reads:
+    """What the store holds for a set of measures, read together: one query of each kind for
+    all of them, not one per measure."""
+
+    stats: dict[str, dict[tuple[str, int], store.KpiYearStat]]  # by the measures' direction
+    targets: dict[str, dict[int, store.TargetRow]]  # by measure
+    revisions: dict[tuple[str, int], datetime]
+    sizes: dict[tuple[str, int], float]
+    others: _Others
+    pairs: dict[tuple[str, int, int], tuple[int, float, float]]
+    provenance: dict[str, tuple[Provenance, ...]]  # by measure
+
+    @classmethod
+    def of(cls, engine: Engine, infos: list[MeasureInfo], home: str,
+           rules: tuple[samples.SampleRule, ...], kolada_dir: Path) -> _Reads:
+        kolada = [info for info in infos if not info.is_survey]
+        kpis = sorted({kpi for info in kolada for kpi in info.kpi_ids})
+        by_direction: dict[str, set[str]] = {}
+        for info in kolada:
+            by_direction.setdefault(info.direction, set()).update(info.kpi_ids)
+        stats = {direction: store.kpi_year_stat_rows(engine, sorted(ids), home, direction)
+                 for direction, ids in by_direction.items()}
+        size_kpis = sorted(samples.sample_kpis(rules))
+        # Only values with an interval have a range of places; only their KPIs' values are read.
+        ranked = sorted({link.kpi_id for info in kolada for link in info.lineage
+                         if samples.gives_interval(rules, link.kpi_id, link.kpi_title)})
+        pairs = [pair for info in kolada
+                 for pair in _pairs(info, stats[info.direction],
+                                    *_years(info, stats[info.direction]))]
+        return cls(
+            stats=stats,
+            targets=store.current_targets(engine, [info.id for info in infos]),
+            revisions=store.last_revisions(engine, kpis, home) if kpis else {},
+            sizes=store.home_values(engine, size_kpis, home) if size_kpis and kpis else {},
+            others=_Others.of(engine, ranked),
+            pairs=store.paired_means(engine, pairs),
+            provenance=store.provenance_of(engine, {i.id: i.kpi_ids for i in kolada},
+                                           kolada_dir))
+
+
+def _years(info: MeasureInfo, stats: dict) -> tuple[int, int]:
+    """From the first lineage year to the newest year with data by the KPI of its year."""
+    measured_years = [year for (kpi, year) in stats
                       if (link := info.link_for(year)) is not None and link.kpi_id == kpi]
     first = min(link.first_year for link in info.lineage)
-    last = max(measured_years, default=first)
-    targets = store.current_targets(engine, info.id)
-    last_revision = store.last_revisions(engine, info.kpi_ids, home)
-    size_kpis = sorted(samples.sample_kpis(rules))
-    sizes = store.home_values(engine, size_kpis, home) if size_kpis else {}
-    # Only values with an interval have a range of places; only their KPIs' values are read.
-    others = _Others.of(engine, [link.kpi_id for link in info.lineage
-                                 if samples.gives_interval(rules, link.kpi_id, link.kpi_title)])
-    pairs = store.paired_means(engine, _pairs(info, by_key, first, last))
+    return first, max(measured_years, default=first)
+
+
+def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, ...],
+                reads: _Reads) -> tuple[YearRow, ...]:
+    """One row per year from the first lineage year to the newest year with data."""
+    by_key = reads.stats[info.direction]
+    first, last = _years(info, by_key)
+    targets = reads.targets[info.id]
+    last_revision, sizes, others, pairs = reads.revisions, reads.sizes, reads.others, reads.pairs
     rows = []
     previous: YearRow | None = None
     for year in range(first, last + 1):
@@ -201,11 +244,11 @@ def _survey_interval(result) -> Interval | None:
     return intervals.mean_interval(*found) if found else None
 
 
-def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[YearRow, ...]:
+def survey_rows(engine: Engine, info: MeasureInfo, threshold: int,
+                targets: dict[int, store.TargetRow]) -> tuple[YearRow, ...]:
     """The kommun-level result per survey year, and every year with a target, oldest first."""
     kommun = store.survey_results(engine, info.id, threshold, level="kommun")
     results = {int(r.year): r for r in kommun.itertuples()}
-    targets = store.current_targets(engine, info.id)
     rows = []
     previous: YearRow | None = None
     for year in sorted(set(results) | set(targets)):
@@ -235,11 +278,10 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int) -> tuple[Year
     return tuple(rows)
 
 
-def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
-             ) -> tuple[YearRow, ...]:
+def own_rows(info: MeasureInfo, values: list[own.OwnValue],
+             targets: dict[int, store.TargetRow]) -> tuple[YearRow, ...]:
     """The own measurement's years of a measure (a share of test contacts with its interval),
     judged against the measure's targets like any other value."""
-    targets = store.current_targets(engine, info.id)
     rows = []
     previous: YearRow | None = None
     for value in sorted(values, key=lambda v: v.year):
@@ -257,24 +299,40 @@ def own_rows(engine: Engine, info: MeasureInfo, values: list[own.OwnValue]
     return tuple(rows)
 
 
+def followups(engine: Engine, settings: Settings, infos: list[MeasureInfo],
+              strategy: StrategyInfo, measured: own.OwnValues | None = None
+              ) -> list[MeasureFollowUp]:
+    """The follow-up of each measure for the strategy's municipality, in the given order, with
+    the store read once for all of them. `measured`: the own measurement's values, when the
+    caller has them already (they serve every measure)."""
+    home = strategy.municipality_id
+    rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
+    reads = _Reads.of(engine, infos, home, rules, settings.kolada_dir)
+    series_of = own.own_series_by_measure(settings)
+    if measured is None and any(series_of.get(info.id) for info in infos):
+        measured = own.own_values(engine, settings)
+    found = []
+    for info in infos:
+        targets = reads.targets[info.id]
+        if info.is_survey:
+            found.append(MeasureFollowUp(
+                info, home, strategy.municipality,
+                survey_rows(engine, info, settings.anonymity_threshold, targets),
+                anonymity_threshold=settings.anonymity_threshold))
+            continue
+        series = series_of.get(info.id)
+        found.append(MeasureFollowUp(
+            info, home, strategy.municipality, kolada_rows(info, home, rules, reads),
+            reads.provenance[info.id], own_series=series,
+            own_rows=own_rows(info, measured.series(series) if series else [], targets)))
+    return found
+
+
 def measure_followup(engine: Engine, settings: Settings, info: MeasureInfo,
                      strategy: StrategyInfo, measured: own.OwnValues | None = None
                      ) -> MeasureFollowUp:
-    """The follow-up of one measure for the strategy's municipality. `measured`: the own
-    measurement's values, when the caller has them already (they serve every measure)."""
-    if info.is_survey:
-        return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
-                               survey_rows(engine, info, settings.anonymity_threshold),
-                               anonymity_threshold=settings.anonymity_threshold)
-    rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
-    series = own.own_series_by_measure(settings).get(info.id)
-    if series and measured is None:
-        measured = own.own_values(engine, settings)
-    own_values = measured.series(series) if series else []
-    return MeasureFollowUp(info, strategy.municipality_id, strategy.municipality,
-                           kolada_rows(engine, info, strategy.municipality_id, rules),
-                           store.value_provenance(engine, info.kpi_ids, settings.kolada_dir),
-                           own_series=series, own_rows=own_rows(engine, info, own_values))
+    """The follow-up of one measure (see `followups`)."""
+    return followups(engine, settings, [info], strategy, measured)[0]
 
 
 def strategy(engine: Engine, settings: Settings) -> StrategyInfo:
@@ -284,7 +342,4 @@ def strategy(engine: Engine, settings: Settings) -> StrategyInfo:
 def goal_followups(engine: Engine, settings: Settings, goal: int | None = None
                    ) -> list[MeasureFollowUp]:
     """Every measure of a goal (or of all goals), in strategy order."""
-    home = strategy(engine, settings)
-    return [measure_followup(engine, settings, info, home)
-            for info in store.measures(engine, goal)]
-
+    return followups(engine, settings, store.measures(engine, goal), strategy(engine, settings))

@@ -94,21 +94,25 @@ class TargetRow(NamedTuple):
     target_is_example: bool
 
 
-def current_targets(engine: Engine, measure_id: str) -> dict[int, TargetRow]:
-    """The current target per year (the newest decision row), oldest year first."""
+def current_targets(engine: Engine, measure_ids: list[str]
+                    ) -> dict[str, dict[int, TargetRow]]:
+    """The current target per measure and year (the newest decision row), oldest year first."""
     t = schema.Target
-    newest = select(func.max(t.id)).where(t.measure_id == measure_id).group_by(t.year)
+    newest = (select(func.max(t.id)).where(t.measure_id.in_(measure_ids))
+              .group_by(t.measure_id, t.year))
     with engine.connect() as connection:
         rows = connection.execute(
-            select(t.year, t.value, t.decision, t.is_example)
-            .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.year)).all()
-    return {int(year): TargetRow(int(year), float(value), decision, bool(example))
-            for year, value, decision, example in rows}
+            select(t.measure_id, t.year, t.value, t.decision, t.is_example)
+            .where(t.id.in_(newest), t.value.is_not(None)).order_by(t.measure_id, t.year)).all()
+    found: dict[str, dict[int, TargetRow]] = {m: {} for m in measure_ids}
+    for measure_id, year, value, decision, example in rows:
+        found[measure_id][int(year)] = TargetRow(int(year), float(value), decision, bool(example))
+    return found
 
 
 def targets(engine: Engine, measure_id: str) -> pd.DataFrame:
     """`current_targets` as a table: year, target, target_decision, target_is_example."""
-    frame = pd.DataFrame(list(current_targets(engine, measure_id).values()),
+    frame = pd.DataFrame(list(current_targets(engine, [measure_id])[measure_id].values()),
                          columns=list(TargetRow._fields))
     return frame.astype({"year": "int64", "target": "float64"})
 
@@ -224,20 +228,34 @@ def home_values(engine: Engine, kpi_ids: list[str], home: str) -> dict[tuple[str
 def value_provenance(engine: Engine, kpi_ids: list[str], kolada_dir: Path
                      ) -> tuple[Provenance, ...]:
     """Where the KPIs' real (not example) values come from, oldest import first, no repeats."""
+    return provenance_of(engine, {"": kpi_ids}, kolada_dir)[""]
+
+
+def provenance_of(engine: Engine, kpi_sets: dict[str, list[str]], kolada_dir: Path
+                  ) -> dict[str, tuple[Provenance, ...]]:
+    """`value_provenance` of several sets of KPIs (e.g. per measure), read together."""
     v, run = schema.KpiValue, schema.ImportRun
+    every = sorted({kpi for kpis in kpi_sets.values() for kpi in kpis})
+    used = select(v.kpi_id, v.import_run_id).where(v.kpi_id.in_(every)).distinct().subquery()
     with engine.connect() as connection:
-        runs = connection.execute(select(run.kind, run.location, run.started_at).where(
-            run.id.in_(select(v.import_run_id).where(v.kpi_id.in_(kpi_ids)).distinct()),
-            run.is_example.is_(False)).order_by(run.id)).all()
+        runs = connection.execute(
+            select(used.c.kpi_id, run.id, run.kind, run.location, run.started_at)
+            .join(run, run.id == used.c.import_run_id).where(run.is_example.is_(False))
+            .order_by(run.id)).all() if every else []
     caption, bundled_files = _bundled_source(kolada_dir)
-    found = []
-    for kind, location, started_at in runs:
-        if Path(location).name in bundled_files:
-            found.append(Provenance("bundled", None, caption))
-        else:
-            found.append(Provenance("kolada-api" if kind == "kolada-api" else "file",
-                                    pd.Timestamp(started_at).date()))
-    return tuple(dict.fromkeys(found))
+    found = {}
+    for name, kpis in kpi_sets.items():
+        wanted, described = set(kpis), []
+        for kpi_id, _run_id, kind, location, started_at in runs:
+            if kpi_id not in wanted:
+                continue
+            if Path(location).name in bundled_files:
+                described.append(Provenance("bundled", None, caption))
+            else:
+                described.append(Provenance("kolada-api" if kind == "kolada-api" else "file",
+                                            pd.Timestamp(started_at).date()))
+        found[name] = tuple(dict.fromkeys(described))
+    return found
 
 
 def has_example_values(engine: Engine, kpi_ids: list[str]) -> bool:
