@@ -199,10 +199,10 @@ def chart_text(item: MeasureFollowUp) -> figures.ChartText:
 def measure_figure(item: MeasureFollowUp) -> go.Figure:
     """The measure's chart, the same on screen, in image exports and in the report."""
     if item.info.is_survey:
-        return figures.survey_figure(item.frame, item.info, item.municipality, chart_text(item))
-    frame = item.frame.assign(peer_text=[words.peer_of(item, row).text for row in item.rows])
-    return figures.measure_figure(frame, item.info, item.municipality, chart_text(item),
-                                  own=item.own_frame if item.own_rows else None)
+        return figures.survey_figure(item.rows, item.info, item.municipality, chart_text(item))
+    return figures.measure_figure(item.rows, [words.peer_of(item, row).text for row in item.rows],
+                                  item.info, item.municipality, chart_text(item),
+                                  own=item.own_rows)
 
 
 def measure_data(item: MeasureFollowUp) -> DataTable:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -19,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting as fmt
-from etl.followup.records import MeasureInfo
+from etl.followup.records import MeasureInfo, YearRow
 
 # Colour-blind-safe hues (Okabe–Ito, darkened where needed): every line and marker colour has
 # at least 3:1 contrast against white (WCAG 1.4.11), and series also differ by dash and marker.
@@ -337,12 +338,22 @@ def _full_years(frame: pd.DataFrame, years: range) -> pd.DataFrame:
     return frame.set_index("year").reindex(list(years)).reset_index()
 
 
-def _padded_range(numbers: pd.DataFrame | pd.Series, share: float = 0.15) -> list[float] | None:
+def _finite(numbers) -> list[float]:
+    """The numbers of a list, a column or a table (every cell), without the missing ones."""
+    if isinstance(numbers, pd.DataFrame | pd.Series):
+        numbers = numbers.to_numpy().ravel()
+    return [float(v) for v in numbers if not _missing(v)]
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _padded_range(numbers: list[float], share: float = 0.15) -> list[float] | None:
     """A y range with room above and below the data, so markers never touch the frame."""
-    flat = pd.Series(numbers.to_numpy().ravel()).dropna().astype(float)
-    if flat.empty:
+    if not numbers:
         return None
-    low, high = float(flat.min()), float(flat.max())
+    low, high = min(numbers), max(numbers)
     pad = max((high - low) * share, abs(high) * 0.01, 0.5)
     return [low - pad, high + pad]
 
@@ -354,9 +365,9 @@ def _value_axis(spec: _Spec, unit: str, numbers) -> None:
     """One y-axis policy for every chart over the years (goal pages, /utforska, HME): percent
     from 0 to 100 (further if the data go above); anything else zoomed to the data, and then
     the axis title says that it does not start at zero."""
-    flat = pd.Series(pd.DataFrame(numbers).to_numpy().ravel()).dropna().astype(float)
+    flat = _finite(numbers)
     if unit == "%":
-        top = float(flat.max()) if len(flat) else 0.0
+        top = max(flat) if flat else 0.0
         spec.axis("yaxis", range=[0, 100 if top <= 100 else top * 1.05])
         return
     span = _padded_range(flat)
@@ -367,70 +378,77 @@ def _value_axis(spec: _Spec, unit: str, numbers) -> None:
                                   else ZOOMED_AXIS_NOTE.capitalize()})
 
 
-def _year_axis(spec: _Spec, years: pd.Series) -> None:
+def _year_axis(spec: _Spec, years) -> None:
     """Whole years only, with half a year of room at each end (also for a single year)."""
-    if years.empty:
+    years = [int(y) for y in years]
+    if not years:
         return
-    first, last = int(years.min()), int(years.max())
+    first, last = min(years), max(years)
     spec.axis("xaxis", range=[first - 0.5, last + 0.5], dtick=1 if last - first <= 12 else 2)
 
 
-def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
-                   text: ChartText, own: pd.DataFrame | None = None) -> go.Figure:
+def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: MeasureInfo,
+                   municipality: str, text: ChartText, own: Sequence[YearRow] = ()
+                   ) -> go.Figure:
     """A Kolada measure over the years: the municipality, the comparison mean and the target.
 
     Each KPI of the lineage is its own segment; a dotted vertical line marks where the method
     changed and no line joins two methods. Years of example data are shaded and labelled.
-    `series` has the follow-up's rows and `peer_text`, the standing among the others in words.
+    `rows` are the follow-up's rows, `peer_texts` their standing among the others in words.
     """
-    shown = series.loc[series["value"].notna() | series["comparison_mean"].notna()]
-    units = list(dict.fromkeys(shown["unit"])) if len(shown) else [info.unit]
+    peer_of = {r.year: p for r, p in zip(rows, peer_texts, strict=True)}
+    shown = [r for r in rows if r.value is not None or r.comparison_mean is not None]
+    units = list(dict.fromkeys(r.unit for r in shown)) if shown else [info.unit]
     spec = _Spec(base_layout(text, y_title=" / ".join(_y_title(u) for u in units)), text=text)
     fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
-    years = (range(int(series["year"].min()), int(series["year"].max()) + 1) if len(series)
+    years = (range(min(r.year for r in rows), max(r.year for r in rows) + 1) if rows
              else range(0))
     for segment, link in enumerate(info.lineage):
-        part = _full_years(series.loc[series["segment"] == segment], years)
+        of_segment = {r.year: r for r in rows if r.segment == segment}
         last = link.last_year if link.last_year is not None else 9999
-        part = part.loc[part["year"].between(link.first_year, last)]
-        if part["value"].notna().sum() == 0 and part["comparison_mean"].notna().sum() == 0:
+        # Every year of the method, so that a year without a value is a gap in the line.
+        part_years = [y for y in years if link.first_year <= y <= last]
+        part = [of_segment.get(y) for y in part_years]
+        if not any(r is not None and (r.value is not None or r.comparison_mean is not None)
+                   for r in part):
             continue
-        example = bool(part["is_example"].fillna(False).astype(bool).any())
+        example = any(r is not None and r.is_example for r in part)
         note = " (exempeldata)" if example else ""
         unit = link.kpi_unit or info.unit
         fmt_link = lambda v, unit=unit: fmt.with_unit(v, unit, info.decimals)  # noqa: E731
+        home = [(y, r) for y, r in zip(part_years, part, strict=True)]
         spec.trace(
-            type="scatter", x=part["year"], y=part["value"], name=municipality,
+            type="scatter", x=part_years, y=[_of(r, "value") for r in part], name=municipality,
             **_error_bars(part),
             legendgroup="home", showlegend=segment == 0, mode="lines+markers",
             connectgaps=False, line={"color": HOME_COLOUR, "width": 3},
             marker={"size": 9, "symbol": "circle-open" if example else "circle",
                     "line": {"width": 2, "color": HOME_COLOUR}},
             **spec.hover(
-                f"{municipality} {int(y)}: {fmt_link(v)}{note}"
-                + (f" (95 %-intervall {fmt.number(lo, info.decimals)}–{fmt_link(hi)})"
-                   if not pd.isna(lo) else "")
-                + f"<br>{link.kpi_id}" + (f"<br>{p}" if isinstance(p, str) and p else "")
-                for y, v, p, lo, hi in zip(part["year"], part["value"], part["peer_text"],
-                                           part["ci_low"], part["ci_high"], strict=True)),
+                f"{municipality} {y}: {fmt_link(_of(r, 'value'))}{note}"
+                + (f" (95 %-intervall {fmt.number(r.ci_low, info.decimals)}–"
+                   f"{fmt_link(r.ci_high)})" if r is not None and r.ci_low is not None else "")
+                + f"<br>{link.kpi_id}"
+                + (f"<br>{peer_of[y]}" if r is not None and peer_of[y] else "")
+                for y, r in home),
         )
         spec.trace(
-            type="scatter", x=part["year"], y=part["comparison_mean"],
+            type="scatter", x=part_years, y=[_of(r, "comparison_mean") for r in part],
             name="Mätkommunernas medelvärde", legendgroup="mean", showlegend=segment == 0,
             mode="lines+markers", connectgaps=False,
             line={"color": COMPARISON_COLOUR, "width": 2, "dash": "dash"},
             marker={"size": 8, "symbol": "diamond", "color": COMPARISON_COLOUR},
             **spec.hover(
-                f"Mätkommunernas medelvärde {int(y)}: {fmt_value(v)}"
-                + (f" (n = {fmt.count(int(n))})" if not pd.isna(n) else "")
-                for y, v, n in zip(part["year"], part["comparison_mean"], part["comparison_n"],
-                                   strict=True)),
+                f"Mätkommunernas medelvärde {y}: {fmt_value(_of(r, 'comparison_mean'))}"
+                + (f" (n = {fmt.count(r.comparison_n)})"
+                   if r is not None and r.comparison_n is not None else "")
+                for y, r in home),
         )
         if example:
-            first, final = float(part["year"].min()), float(part["year"].max())
+            first, final = float(min(part_years)), float(max(part_years))
             spec.vrect(first - 0.5, final + 0.5, fill=EXAMPLE_FILL)
             spec.note("Exempeldata", x=first - 0.45, y=0.99)
-    _targets(spec, series, fmt_value)
+    _targets(spec, rows, fmt_value)
     for earlier, later in zip(info.lineage, info.lineage[1:], strict=False):
         boundary = (later.first_year + (earlier.last_year or later.first_year)) / 2
         if boundary == later.first_year:
@@ -438,113 +456,120 @@ def measure_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
         spec.vline(boundary, colour=MUTED_COLOUR)
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
-    _label_latest(spec, series, fmt_value)
-    if own is not None and len(own):
-        _own_series(spec, own, series, info)
-    _value_axis(spec, info.unit, series[["value", "comparison_mean", "target"]])
+    _label_latest(spec, rows, fmt_value)
+    if own:
+        _own_series(spec, own, rows, info)
+    _value_axis(spec, info.unit, [v for r in rows
+                                  for v in (r.value, r.comparison_mean, r.target)])
     return spec.figure()
 
 
-def _own_series(spec: _Spec, own: pd.DataFrame, series: pd.DataFrame, info: MeasureInfo
-                ) -> None:
+def _of(row: YearRow | None, name: str) -> float | None:
+    """A number of a year's row; None for a year without a row (a gap)."""
+    return None if row is None else getattr(row, name)
+
+
+def _own_series(spec: _Spec, own: Sequence[YearRow], rows: Sequence[YearRow],
+                info: MeasureInfo) -> None:
     """The municipality's own measurement (test contacts): its own series, squares with the
     95 % interval, never joined to the KPI's line."""
-    latest = own.iloc[-1]
-    name = (f"Egen mätning{', exempeldata' if bool(latest['is_example']) else ''} "
-            f"(n = {fmt.count(int(latest['sample_n']))} {int(latest['year'])})")
+    latest = own[-1]
+    name = (f"Egen mätning{', exempeldata' if latest.is_example else ''} "
+            f"(n = {fmt.count(latest.sample_n)} {latest.year})")
     spec.trace(
-        type="scatter", x=own["year"], y=own["value"], name=name,
+        type="scatter", x=[r.year for r in own], y=[r.value for r in own], name=name,
         mode="markers", marker={"size": 10, "symbol": "square", "color": MEN_COLOUR},
         **_error_bars(own, MEN_COLOUR),
         **spec.hover(
-            f"Egen mätning {int(y)}: {fmt.percent(v, info.decimals)} (95 %-intervall "
-            f"{fmt.number(lo, info.decimals)}–{fmt.percent(hi, info.decimals)}, "
-            f"n = {fmt.count(int(n))})" + (" (exempeldata)" if ex else "")
-            for y, v, lo, hi, n, ex in zip(own["year"], own["value"], own["ci_low"],
-                                           own["ci_high"], own["sample_n"], own["is_example"],
-                                           strict=True)),
+            f"Egen mätning {r.year}: {fmt.percent(r.value, info.decimals)} (95 %-intervall "
+            f"{fmt.number(r.ci_low, info.decimals)}–{fmt.percent(r.ci_high, info.decimals)}, "
+            f"n = {fmt.count(r.sample_n)})" + (" (exempeldata)" if r.is_example else "")
+            for r in own),
     )
-    later = own.loc[~own["year"].isin(series["year"])]
-    _targets(spec, later, lambda v: fmt.percent(v, info.decimals),
-             showlegend=bool(series["target"].isna().all()))
-    _year_axis(spec, pd.concat([series["year"], own["year"]]))
+    years = {r.year for r in rows}
+    _targets(spec, [r for r in own if r.year not in years],
+             lambda v: fmt.percent(v, info.decimals),
+             showlegend=all(r.target is None for r in rows))
+    _year_axis(spec, [*(r.year for r in rows), *(r.year for r in own)])
 
 
-def _error_bars(part: pd.DataFrame, colour: str = HOME_COLOUR) -> dict:
+def _error_bars(rows: Sequence[YearRow | None], colour: str = HOME_COLOUR) -> dict:
     """The 95 % interval as error bars where the values have one (nothing otherwise)."""
-    if "ci_low" not in part or part["ci_low"].notna().sum() == 0:
+    if not any(r is not None and r.ci_low is not None for r in rows):
         return {}
-    above = (part["ci_high"] - part["value"]).where(part["ci_high"].notna())
-    below = (part["value"] - part["ci_low"]).where(part["ci_low"].notna())
-    return {"error_y": {"type": "data", "symmetric": False, "array": values(above),
-                        "arrayminus": values(below), "color": colour, "thickness": 1.5,
+    above = [None if r is None or r.ci_high is None or r.value is None else r.ci_high - r.value
+             for r in rows]
+    below = [None if r is None or r.ci_low is None or r.value is None else r.value - r.ci_low
+             for r in rows]
+    return {"error_y": {"type": "data", "symmetric": False, "array": above,
+                        "arrayminus": below, "color": colour, "thickness": 1.5,
                         "width": 4}}
 
 
-def _targets(spec: _Spec, series: pd.DataFrame, fmt_value, *, showlegend: bool = True
+def _targets(spec: _Spec, rows: Sequence[YearRow], fmt_value, *, showlegend: bool = True
              ) -> None:
     """The year's targets as short horizontal marks (labelled as examples where they are)."""
-    targets = series.loc[series["target"].notna()]
-    if targets.empty:
+    targets = [r for r in rows if r.target is not None]
+    if not targets:
         return
     spec.trace(
-        type="scatter", x=targets["year"], y=targets["target"], name="Mål", mode="markers",
-        meta="target", legendgroup="target", showlegend=showlegend,
+        type="scatter", x=[r.year for r in targets], y=[r.target for r in targets], name="Mål",
+        mode="markers", meta="target", legendgroup="target", showlegend=showlegend,
         marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
-        **spec.hover(f"Mål {int(y)}: {fmt_value(t)}" + (" (exempel)" if ex else "")
-                     for y, t, ex in zip(targets["year"], targets["target"],
-                                         targets["target_is_example"], strict=True)),
+        **spec.hover(f"Mål {r.year}: {fmt_value(r.target)}"
+                     + (" (exempel)" if r.target_is_example else "") for r in targets),
     )
 
 
-def _label_latest(spec: _Spec, series: pd.DataFrame, fmt_value) -> None:
+def _label_latest(spec: _Spec, rows: Sequence[YearRow], fmt_value) -> None:
     """Paper has no hover: the newest value and its comparison mean are written at their points,
     the higher one above and the lower one below, so the two labels never overlap."""
-    measured = series.loc[series["value"].notna()]
-    if measured.empty:
+    measured = [r for r in rows if r.value is not None]
+    if not measured:
         return
-    row = measured.iloc[-1]
-    home_above = pd.isna(row["comparison_mean"]) or row["value"] >= row["comparison_mean"]
-    labels = [(row["value"], HOME_COLOUR, home_above)]
-    if not pd.isna(row["comparison_mean"]):
-        labels.append((row["comparison_mean"], COMPARISON_COLOUR, not home_above))
+    row = measured[-1]
+    home_above = row.comparison_mean is None or row.value >= row.comparison_mean
+    labels = [(row.value, HOME_COLOUR, home_above)]
+    if row.comparison_mean is not None:
+        labels.append((row.comparison_mean, COMPARISON_COLOUR, not home_above))
     for value, colour, above in labels:
         spec.layout["annotations"].append({
-            "x": int(row["year"]), "y": float(value), "xref": "x", "yref": "y",
+            "x": row.year, "y": float(value), "xref": "x", "yref": "y",
             "text": f"<b>{fmt_value(value)}</b>", "showarrow": False, "xanchor": "right",
             "xshift": -8, "yanchor": "bottom" if above else "top", "yshift": 4 if above else -4,
             "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"})
 
 
-def survey_figure(series: pd.DataFrame, info: MeasureInfo, municipality: str,
+def survey_figure(rows: Sequence[YearRow], info: MeasureInfo, municipality: str,
                   text: ChartText) -> go.Figure:
     """Survey years as points (no line across the years between), against the target."""
     spec = _Spec(base_layout(text, y_title="Medelvärde (1–5)"), text=text)
-    measured = series.loc[series["value"].notna()]
-    if len(series):
-        first, last = int(series["year"].min()), int(series["year"].max())
+    measured = [r for r in rows if r.value is not None]
+    if rows:
+        first, last = min(r.year for r in rows), max(r.year for r in rows)
+        measured_years = {r.year for r in measured}
         for year in range(first, last + 1):
-            if year not in set(measured["year"]):
+            if year not in measured_years:
                 spec.note("ingen<br>mätning", x=year, y=info.scale_min, yref="y",
                           xanchor="center", yanchor="bottom", size=10)
     spec.trace(
-        type="scatter", x=measured["year"], y=measured["value"], name=municipality,
-        mode="markers+text", marker={"size": 13, "color": HOME_COLOUR, "symbol": "circle"},
-        text=[fmt.number(v, info.decimals) for v in measured["value"]],
+        type="scatter", x=[r.year for r in measured], y=[r.value for r in measured],
+        name=municipality, mode="markers+text",
+        marker={"size": 13, "color": HOME_COLOUR, "symbol": "circle"},
+        text=[fmt.number(r.value, info.decimals) for r in measured],
         textposition="bottom center", textfont={"color": HOME_COLOUR},
         **_error_bars(measured),
-        **spec.hover(f"{municipality} {int(y)}: {fmt.number(v, info.decimals)} "
-                     + (f"(95 %-intervall {fmt.number(lo, info.decimals)}–"
-                        f"{fmt.number(hi, info.decimals)}, " if not pd.isna(lo) else "(")
-                     + f"n = {fmt.count(int(n))}), {fmt.percent(s, 0)} svarar 4–5"
-                     + (" (exempeldata)" if ex else "")
-                     for y, v, n, s, ex, lo, hi in zip(
-                         measured["year"], measured["value"], measured["respondents"],
-                         measured["share_positive"], measured["is_example"],
-                         measured["ci_low"], measured["ci_high"], strict=True)),
+        **spec.hover(f"{municipality} {r.year}: {fmt.number(r.value, info.decimals)} "
+                     + (f"(95 %-intervall {fmt.number(r.ci_low, info.decimals)}–"
+                        f"{fmt.number(r.ci_high, info.decimals)}, " if r.ci_low is not None
+                        else "(")
+                     + f"n = {fmt.count(r.respondents)}), "
+                     + f"{fmt.percent(r.share_positive, 0)} svarar 4–5"
+                     + (" (exempeldata)" if r.is_example else "")
+                     for r in measured),
     )
-    _targets(spec, series, lambda v: fmt.number(v, info.decimals))
+    _targets(spec, rows, lambda v: fmt.number(v, info.decimals))
     spec.axis("yaxis", range=[info.scale_min, info.scale_max], dtick=1)
     return spec.figure()
 
