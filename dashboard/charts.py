@@ -99,26 +99,35 @@ def display_table(item: MeasureFollowUp) -> pd.DataFrame:
     """The chart's numbers, formatted for reading (the table view)."""
     if item.info.is_survey:
         return _survey_display_table(item)
-    table = _kolada_display_table(item)
-    if not item.own_rows:
-        return table
-    own = pd.DataFrame({
-        "År": [r.year for r in item.own_rows],
-        words.OWN_NAME: [words.row_value(item, r) + (" (exempeldata)" if r.is_example else "")
-                         for r in item.own_rows],
-        f"{words.OWN_NAME}, 95 %-intervall": [_interval_cell(item, r) for r in item.own_rows],
-        f"{words.OWN_NAME}, n": [fmt.count(r.sample_n) for r in item.own_rows],
-        f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label for r in item.own_rows],
-    })
-    merged = table.merge(own, on="År", how="outer").sort_values("År")
-    return merged.fillna("–").reset_index(drop=True)
+    columns = _kolada_display_columns(item)
+    if item.own_rows:  # the own measurement's columns beside, by year
+        own = {
+            words.OWN_NAME: [words.row_value(item, r) + (" (exempeldata)" if r.is_example
+                                                         else "") for r in item.own_rows],
+            f"{words.OWN_NAME}, 95 %-intervall": [_interval_cell(item, r)
+                                                   for r in item.own_rows],
+            f"{words.OWN_NAME}, n": [fmt.count(r.sample_n) for r in item.own_rows],
+            f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label
+                                                   for r in item.own_rows],
+        }
+        at = {year: i for i, year in enumerate(columns["År"])}
+        own_at = {r.year: i for i, r in enumerate(item.own_rows)}
+        years = sorted(at.keys() | own_at.keys())
+        columns = {
+            "År": years,
+            **{name: [cells[at[y]] if y in at else "–" for y in years]
+               for name, cells in columns.items() if name != "År"},
+            **{name: [cells[own_at[y]] if y in own_at else "–" for y in years]
+               for name, cells in own.items()},
+        }
+    return pd.DataFrame(columns)
 
 
-def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
-    s, info = item.frame, item.info
-    return pd.DataFrame({
-        "År": s["year"],
-        "Nyckeltal": s["kpi_id"].fillna("–"),
+def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
+    info = item.info
+    return {
+        "År": [r.year for r in item.rows],
+        "Nyckeltal": [r.kpi_id or "–" for r in item.rows],
         item.municipality: [
             words.row_value(item, r) + words.revised_note(r.revised_at)
             if r.value is not None else "ingen mätning" for r in item.rows],
@@ -132,11 +141,10 @@ def _kolada_display_table(item: MeasureFollowUp) -> pd.DataFrame:
         "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else "–"
                             for r in item.rows],
         "Plats": [words.peer_of(item, r).rank_text or "–" for r in item.rows],
-        "Mål": [words.value_text(info, v, r.unit) for v, r in zip(s["target"], item.rows,
-                                                                   strict=True)],
+        "Mål": [words.value_text(info, r.target, r.unit) for r in item.rows],
         "Status mot mål": [words.target_of(r).label for r in item.rows],
         "Källa": [_source_text(r.source) for r in item.rows],
-    })
+    }
 
 
 PAIRED_COLUMN = "Kommuner som mätte båda åren"
