@@ -3,8 +3,10 @@
 Builds the demo database (the whole Kolada extract plus labelled example data) in a temporary
 SQLite file unless DATABASE_URL points at one, then asks the Dash app for each page exactly as
 the browser does on first load: the index request and the page router callback (which runs
-the page's layout). Twice: without any cache (every answer computed from the database), and
-with the cache (query results and whole page answers, kept until the next import).
+the page's layout). Three times: without any cache (every answer computed from the database,
+as the first view after an import); with the follow-up (the read model) built once per data
+version and every page built again; and with the cache as in production (whole page answers,
+kept until the next import).
 
     .venv/bin/python bench/dashboard.py [--runs 20]
 """
@@ -64,17 +66,24 @@ def main() -> None:
     from dashboard.app import create_app
 
     logging.getLogger("malbild.request").disabled = True
-    for cached in (False, True):
-        measure(create_app(settings.model_copy(update={"cache": cached})), args.runs)
+    for label, update in MODES:
+        measure(create_app(settings.model_copy(update=update)), args.runs, label)
 
 
-def measure(app, runs: int) -> None:
+MODES = [
+    ("Ingen cache: uppföljningen och sidan byggs från databasen vid varje anrop, som den första "
+     "visningen efter en import", {"cache": False}),
+    ("Sidan byggs vid varje anrop; uppföljningen (läsmodellen) byggs en gång per dataversion",
+     {"cache": True, "page_cache": False}),
+    ("Med cache som i drift: hela sidsvaret återanvänds till nästa import",
+     {"cache": True, "page_cache": True}),
+]
+
+
+def measure(app, runs: int, label: str) -> None:
     client = app.server.test_client()
     client.get("/")  # first request: Dash registers its routes and bundles
-    from dashboard import cache
-
-    cache_state = type(cache.backend()).__name__.replace("NoCache", "ingen cache")
-    print(f"\n{cache_state}: median av {runs} körningar efter en uppvärmning; "
+    print(f"\n{label}.\nMedian av {runs} körningar efter en uppvärmning; "
           "väggtid och processortid (cpu) i ms.")
     print(f"{'sida':36} {'median':>8} {'p90':>7} {'cpu':>7} {'svar kB':>8}")
     for name, path, search in PAGES:

@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the Dash app for `settings` (from the environment if not given)."""
     settings = settings or get_settings()
     runtime.configure(settings)
-    cache.configure(settings.redis_url, settings.cache)
+    cache.configure(settings.redis_url, settings.cache, settings.page_cache)
     assets = PROJECT_ROOT / "assets"
     app = headers.MalbildDash(
         __name__,

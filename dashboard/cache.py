@@ -8,7 +8,8 @@ the shared cache: Redis with `REDIS_URL`, else the worker's memory. Redis only e
 bytes and hands them back unread: nothing from it is unpickled or run, so whoever can write to
 Redis can at most change an answer, never run code in a worker. The page cache is capped
 (entries per data version, and bytes per entry), so new query strings cannot grow it without
-bound. `MALBILD_CACHE=off` turns caching off (for benchmarks).
+bound. `MALBILD_CACHE=off` turns caching off, `MALBILD_PAGE_CACHE=off` only the page answers (for
+benchmarks).
 """
 
 from __future__ import annotations
@@ -126,13 +127,16 @@ _backend: LocalCache | RedisCache | NoCache = LocalCache()  # page answers
 _queries: LocalCache | NoCache = LocalCache()  # query results, in this worker only
 
 
-def configure(redis_url: str | None, enabled: bool = True) -> None:
+def configure(redis_url: str | None, enabled: bool = True, pages: bool = True) -> None:
     """Choose the backends for this process (called by the app factory)."""
     global _backend, _queries
     if not enabled:
         _backend, _queries = NoCache(), NoCache()
         return
     _queries = LocalCache()
+    if not pages:
+        _backend = NoCache()
+        return
     _backend = RedisCache(redis_url) if redis_url else LocalCache()
 
 

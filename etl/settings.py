@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     )
     anonymity_threshold: int = Field(5, description="Smallest survey group that may be shown.")
     cache: bool = Field(True, description="Cache query results (MALBILD_CACHE=off turns off).")
+    page_cache: bool = Field(
+        True, description="Cache whole page answers (MALBILD_PAGE_CACHE=off keeps only query "
+                          "results: every page is built again, from the follow-up built once).")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest file accepted by an upload.")
     contact_email: str | None = Field(
