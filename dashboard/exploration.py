@@ -193,7 +193,7 @@ def _default_kpi(engine: Engine, catalogue: pd.DataFrame, home: str) -> str:
     current = catalogue.loc[~catalogue["retired"].astype(bool)]
     strategy_ids = [link.kpi_id for info in queries.measures(engine)
                     for link in reversed(info.lineage) if link.kpi_id in set(current["id"])]
-    years = queries.real_years_per_kpi(engine, home)
+    years = queries.real_years_per_kpi(engine, home, list(current["id"]))
     for kpi_id in strategy_ids:
         if years.get(kpi_id, 0) >= MIN_SERIES_YEARS:
             return kpi_id

@@ -91,9 +91,9 @@ def latest_row(stats: pd.DataFrame, column: str = "value") -> pd.Series | None:
     return None if measured.empty else measured.iloc[-1]
 
 
-@cached("real-years", lambda home: (home,))
-def real_years_per_kpi(engine: Engine, home: str) -> dict[str, int]:
-    return store.real_years_per_kpi(engine, home)
+@cached("real-years", lambda home, kpi_ids: (home, tuple(kpi_ids)))
+def real_years_per_kpi(engine: Engine, home: str, kpi_ids: list[str]) -> dict[str, int]:
+    return store.real_years_per_kpi(engine, home, kpi_ids)
 
 
 @cached("survey-years", lambda measure_id: (measure_id,))

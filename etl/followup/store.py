@@ -204,14 +204,16 @@ def _paired_statement(earlier_of: dict[tuple[str, int], int]):
         .group_by(v.c.kpi_id, v.c.year, p.c.year))
 
 
-def real_years_per_kpi(engine: Engine, home: str) -> dict[str, int]:
+def real_years_per_kpi(engine: Engine, home: str, kpi_ids: list[str]) -> dict[str, int]:
     """How many years of real (not example) values the municipality has, per KPI (total)."""
     v = schema.KpiValue
     with engine.connect() as connection:
+        # Gender is counted, not filtered on: the only index that fits is then the primary
+        # key's (KPI, municipality), a few rows per KPI, not every kommun's total values.
         rows = connection.execute(
-            select(v.kpi_id, func.count(func.distinct(v.year)))
-            .where(v.municipality_id == home, v.gender == "T", v.value.is_not(None),
-                   v.is_example.is_(False)).group_by(v.kpi_id)).all()
+            select(v.kpi_id, func.count(func.distinct(case((v.gender == "T", v.year)))))
+            .where(v.kpi_id.in_(kpi_ids), v.municipality_id == home,
+                   v.value.is_not(None), v.is_example.is_(False)).group_by(v.kpi_id)).all()
     return {kpi_id: int(count) for kpi_id, count in rows}
 
 
