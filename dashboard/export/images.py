@@ -23,6 +23,7 @@ import shutil
 import struct
 import threading
 import zlib
+from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from html import escape
 from pathlib import Path
@@ -46,14 +47,14 @@ RENDER_TIMEOUT_S = 60
 START_TIMEOUT_S = 60
 BROWSER_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 PLOTLY_BUNDLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "vendor"
-BATCH_JS = """async function(specs) {
-  const found = [];
-  for (const spec of specs) found.push(await kaleido_scopes.plotly(spec, null, false));
-  return JSON.stringify(found);
+DRAW_JS = """function(spec) {
+  const drawn = (window.malbildDrawn || Promise.resolve()).then(
+    () => kaleido_scopes.plotly(spec, null, false));
+  window.malbildDrawn = drawn.catch(() => null);
+  return drawn.then(JSON.stringify);
 }"""
-"""Draws several figures in the browser's Kaleido page with one call, one after the other
-(drawn at once, plotly.js lays out legends wrong), each as Kaleido draws one
-(`kaleido_scopes.plotly`); answers with their results in order."""
+"""Draws a figure in the browser's Kaleido page as Kaleido does (`kaleido_scopes.plotly`), but
+after the figures sent before it: drawn at the same time, plotly.js lays out legends wrong."""
 
 
 class ExportUnavailable(MalbildError):
@@ -149,7 +150,10 @@ class ChartRenderer:
         return kaleido
 
     def _run(self, coroutine, timeout: float):
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return self._wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop), timeout)
+
+    def _wait(self, future, timeout: float):
+        """The result of work sent to the browser's loop, its failure in words."""
         try:
             return future.result(timeout)
         except FutureTimeout:
@@ -178,52 +182,56 @@ class ChartRenderer:
                          RENDER_TIMEOUT_S)
         return with_print_resolution(data) if fmt == "png" else data
 
-    def images(self, figures: list[go.Figure], fmt: str) -> list[bytes]:
-        """Several figures in one batch. PNG and SVG are drawn by one call in the browser's
-        Kaleido page, as Kaleido draws each (`kaleido_scopes.plotly`), without Kaleido's reload
-        of the page (and of plotly.js) after every figure; a PDF is printed one by one."""
+    def images(self, figures: Iterable[go.Figure], fmt: str) -> list[bytes]:
+        """Several figures, in order. PNG and SVG are drawn in the browser's Kaleido page as
+        Kaleido draws one (`kaleido_scopes.plotly`), but without Kaleido's reload of the page
+        (and of plotly.js) after every figure; each figure is sent as soon as it is taken from
+        `figures`, so the browser draws one while the next is made. A PDF is printed one by
+        one."""
         if fmt not in FORMATS:
             raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
-        timeout = RENDER_TIMEOUT_S * max(1, len(figures))
-        if fmt == "pdf" or not figures:
-            async def each():
-                return await asyncio.gather(*(self._kaleido.calc_fig(
-                    figure, opts=_options(figure, fmt)) for figure in figures))
-
-            return list(self._run(each(), timeout))
-        found = self._run(self._batch(figures, fmt), timeout)
-        return [with_print_resolution(data) if fmt == "png" else data for data in found]
-
-    async def _batch(self, figures: list[go.Figure], fmt: str) -> list[bytes]:
+        if fmt == "pdf":
+            return [self.image(figure, fmt) for figure in figures]
         from kaleido._utils.fig_tools import coerce_for_js
 
-        specs = [coerce_for_js(figure, None, _options(figure, fmt)) for figure in figures]
         kaleido = self._kaleido
-        tab = await kaleido._get_kaleido_tab()
+        tab = self._run(kaleido._get_kaleido_tab(), RENDER_TIMEOUT_S)
+        pending = []
         try:
-            response = await tab.tab.send_command("Runtime.callFunctionOn", params={
-                "functionDeclaration": BATCH_JS,
-                "arguments": [{"value": specs}],
-                "returnByValue": True,
-                "awaitPromise": True,
-                "executionContextId": tab._current_js_id,
-            })
+            for figure in figures:
+                spec = coerce_for_js(figure, None, _options(figure, fmt))
+                pending.append(asyncio.run_coroutine_threadsafe(self._draw(tab, spec),
+                                                                self._loop))
+            found = [self._wait(future, RENDER_TIMEOUT_S) for future in pending]
         finally:
+            for future in pending:
+                with contextlib.suppress(Exception):
+                    future.result(RENDER_TIMEOUT_S)
             # Kaleido reloads its page after each figure to clear what a PDF leaves in it;
             # drawing PNG and SVG leaves nothing, so the page is put back as it is.
-            await kaleido.tabs_ready.put(tab)
+            self._run(kaleido.tabs_ready.put(tab), RENDER_TIMEOUT_S)
+        if fmt == "svg":
+            return [data.encode() for data in found]
+        return [with_print_resolution(base64.b64decode(data)) for data in found]
+
+    @staticmethod
+    async def _draw(tab, spec: dict) -> str:
+        response = await tab.tab.send_command("Runtime.callFunctionOn", params={
+            "functionDeclaration": DRAW_JS,
+            "arguments": [{"value": spec}],
+            "returnByValue": True,
+            "awaitPromise": True,
+            "executionContextId": tab._current_js_id,
+        })
         if "error" in response:
             raise RuntimeError(response["error"].get("message", response["error"]))
         result = response["result"]
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"].get("text", "fel i webbläsaren"))
-        found = []
-        for answer in json.loads(result["result"]["value"]):
-            if answer.get("code"):
-                raise RuntimeError(answer.get("message") or f"felkod {answer['code']}")
-            data = answer["result"]
-            found.append(data.encode() if fmt == "svg" else base64.b64decode(data))
-        return found
+        answer = json.loads(result["result"]["value"])
+        if answer.get("code"):
+            raise RuntimeError(answer.get("message") or f"felkod {answer['code']}")
+        return answer["result"]
 
     def print_pdf(self, html_file: Path, header: str = "") -> bytes:
         """Print an HTML file to a tagged PDF (structure, language and title kept), with
@@ -288,6 +296,11 @@ def renderer() -> ChartRenderer:
                 _renderer.close()
             _renderer = ChartRenderer()
         return _renderer
+
+
+def started() -> bool:
+    """Whether the process's browser is running, not missing or still starting."""
+    return _renderer is not None and not _renderer_lock.locked()
 
 
 def start_in_background() -> None:
