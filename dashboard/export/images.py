@@ -99,9 +99,11 @@ def plotly_bundle() -> str | None:
     return bundle.as_uri() if f"v{version}" in head else None
 
 
-def export_size(figure: go.Figure) -> tuple[int, int]:
+def export_size(figure: go.Figure | dict) -> tuple[int, int]:
     """Width and height in CSS px: the report column's width, the figure's own height."""
-    return EXPORT_WIDTH_PX, int(figure.layout.height or DEFAULT_HEIGHT_PX)
+    height = (figure.get("layout", {}).get("height") if isinstance(figure, dict)
+              else figure.layout.height)
+    return EXPORT_WIDTH_PX, int(height or DEFAULT_HEIGHT_PX)
 
 
 def with_print_resolution(png: bytes, dpi: int = PRINT_DPI) -> bytes:
@@ -124,6 +126,23 @@ def with_print_resolution(png: bytes, dpi: int = PRINT_DPI) -> bytes:
     return signature + rest[:ihdr_end] + chunk + bytes(cleaned)
 
 
+WARM_UP_FIGURE = {
+    "data": [
+        {"type": "bar", "x": [2020, 2021], "y": [40, 60], "name": "Medel",
+         "error_y": {"type": "data", "array": [5, 5]}},
+        {"type": "scatter", "mode": "lines+markers+text", "x": [2020, 2021], "y": [50, 55],
+         "text": ["50", "55"], "textposition": "top center", "name": "Kommunen"},
+    ],
+    "layout": {"height": 200, "title": {"text": "Uppvärmning"}, "legend": {"orientation": "h"},
+               "xaxis": {"title": {"text": "År"}}, "yaxis": {"title": {"text": "Procent"}},
+               "annotations": [{"text": "Källa", "showarrow": False, "x": 0, "y": -0.3,
+                                "xref": "paper", "yref": "paper"}]},
+}
+"""A small chart drawn once when the browser has started, as SVG and PNG, so that plotly.js
+is compiled and warm before the first real chart (the first drawing in a new page takes
+several times as long as the next)."""
+
+
 class ChartRenderer:
     """One Chromium (through Kaleido) on an event loop in a thread of its own."""
 
@@ -139,6 +158,9 @@ class ChartRenderer:
         except BaseException:
             self._stop_loop()
             raise
+        with contextlib.suppress(ExportUnavailable):
+            self.images([WARM_UP_FIGURE], "svg")
+            self.images([WARM_UP_FIGURE], "png")
 
     async def _open(self):
         from kaleido import Kaleido
