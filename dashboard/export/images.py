@@ -343,6 +343,12 @@ def close_renderer() -> None:
             _renderer = None
 
 
+def close_in_background() -> None:
+    """Close the process's browser in a thread, while other work goes on (the exit handler
+    waits for it)."""
+    threading.Thread(target=close_renderer, name="kaleido-close", daemon=True).start()
+
+
 atexit.register(close_renderer)
 
 

@@ -18,8 +18,9 @@ from etl.settings import Settings
 
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
-                 include_drafts: bool = True) -> bytes:
-    """The report for `year` as DOCX or PDF."""
+                 include_drafts: bool = True, last_use: bool = False) -> bytes:
+    """The report for `year` as DOCX or PDF. `last_use`: the process needs the browser no
+    more (the command line), so it is closed while the Word file is written."""
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
                          hint="Välj en fil som slutar på .docx eller .pdf.")
@@ -31,6 +32,8 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
         from dashboard.export import report_docx, report_template
 
         render_charts(report, ("png",), renderer)
+        if last_use and renderer is None:
+            images.close_in_background()
         return report_docx.docx_bytes(report, report_template.template_path(settings))
     from dashboard.export import report_pdf
 
@@ -39,8 +42,9 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
 
 
 def write_report(engine: Engine, settings: Settings, year: int, path: Path, *,
-                 renderer: images.ChartRenderer | None = None) -> Path:
+                 renderer: images.ChartRenderer | None = None, last_use: bool = False) -> Path:
     suffix = path.suffix.lower().lstrip(".")
-    content = report_bytes(engine, settings, year, suffix, renderer=renderer)
+    content = report_bytes(engine, settings, year, suffix, renderer=renderer,
+                           last_use=last_use)
     path.write_bytes(content)
     return path
