@@ -53,8 +53,8 @@ DRAW_JS = """function(spec) {
   window.malbildDrawn = drawn.catch(() => null);
   return drawn.then(JSON.stringify);
 }"""
-"""Draws a figure in the browser's Kaleido page as Kaleido does (`kaleido_scopes.plotly`), but
-after the figures sent before it: drawn at the same time, plotly.js lays out legends wrong."""
+"""Draws a figure in the browser's Kaleido page as Kaleido does (`kaleido_scopes.plotly`), once
+the figures sent before it are drawn: one at a time, as Kaleido draws them."""
 
 
 class ExportUnavailable(MalbildError):
@@ -212,11 +212,12 @@ class ChartRenderer:
         one."""
         if fmt not in FORMATS:
             raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
-        if fmt == "pdf":
+        kaleido = self._kaleido
+        # Kaleido (1.x) has no public call for this; without its tab queue, one by one.
+        if fmt == "pdf" or not hasattr(kaleido, "_get_kaleido_tab"):
             return [self.image(figure, fmt) for figure in figures]
         from kaleido._utils.fig_tools import coerce_for_js
 
-        kaleido = self._kaleido
         tab = self._run(kaleido._get_kaleido_tab(), RENDER_TIMEOUT_S)
         pending = []
         try:
