@@ -526,7 +526,7 @@ def report(
     engine = db.engine_for(settings().database_url)
     started = time.perf_counter()
     with console.status(f"Årsrapport {year}: diagram och dokument"):
-        yearly.write_report(engine, settings(), year, out, last_use=True)
+        yearly.write_report(engine, settings(), year, out)
     console.print(f"Årsrapporten {year} är skriven till {out} "
                   f"({time.perf_counter() - started:.1f} s).")
 

@@ -14,10 +14,12 @@ import threading
 NEEDS_BROWSER = (("report",), ("archive", "freeze"), ("export", "chart"))
 
 
-def _start_browser() -> None:
+def _start_browser(one_file: bool) -> None:
     try:
         from dashboard.export import images
 
+        if one_file:  # drawn once, so the browser may close as soon as it is done
+            images.ends_with_command()
         images.renderer()
     except Exception:  # the command reports it when it needs the browser
         pass
@@ -40,7 +42,8 @@ def main() -> None:
     arguments = tuple(sys.argv[1:])
     draws = "--help" not in arguments and any(arguments[:len(c)] == c for c in NEEDS_BROWSER)
     if draws:
-        threading.Thread(target=_start_browser, name="kaleido-start", daemon=True).start()
+        threading.Thread(target=_start_browser, args=(arguments[:1] == ("report",),),
+                         name="kaleido-start", daemon=True).start()
     from dashboard.cli import run
 
     code = run()

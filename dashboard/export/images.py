@@ -22,6 +22,7 @@ import os
 import shutil
 import struct
 import threading
+import weakref
 import zlib
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -344,12 +345,29 @@ def close_renderer() -> None:
             _renderer = None
 
 
-def close_in_background() -> None:
-    """Close the process's browser in a thread, while other work goes on (the exit handler
-    waits for it)."""
-    threading.Thread(target=close_renderer, name="kaleido-close", daemon=True).start()
+_ends_with_command = False
 
 
+def ends_with_command() -> None:
+    """Say that this process ends when its one command does (the `malbild` entry point), so
+    its browser may be closed as soon as the command has drawn what it needs."""
+    global _ends_with_command
+    _ends_with_command = True
+
+
+def done_drawing() -> None:
+    """The caller needs the browser no more. In a process that ends with its command, the
+    browser is closed in a thread while the command finishes (the exit handler waits for it);
+    elsewhere (the server, tests) it is kept for the next image."""
+    if _ends_with_command:
+        threading.Thread(target=close_renderer, name="kaleido-close", daemon=True).start()
+
+
+# `weakref.finalize` registers its own exit handler on first use, and the browser's temporary
+# profile is removed by such a finaliser: register that handler first, so that this one (exit
+# handlers run last registered first) closes the browser before its profile is removed, also
+# when a command ends while the browser is still starting.
+weakref.finalize(close_renderer, lambda: None)
 atexit.register(close_renderer)
 
 

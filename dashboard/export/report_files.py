@@ -18,9 +18,8 @@ from etl.settings import Settings
 
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
-                 include_drafts: bool = True, last_use: bool = False) -> bytes:
-    """The report for `year` as DOCX or PDF. `last_use`: the process needs the browser no
-    more (the command line), so it is closed while the Word file is written."""
+                 include_drafts: bool = True) -> bytes:
+    """The report for `year` as DOCX or PDF."""
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
                          hint="Välj en fil som slutar på .docx eller .pdf.")
@@ -32,8 +31,8 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
         from dashboard.export import report_docx, report_template
 
         render_charts(report, ("png",), renderer)
-        if last_use and renderer is None:
-            images.close_in_background()
+        if renderer is None:
+            images.done_drawing()  # a command's browser closes while the file is written
         return report_docx.docx_bytes(report, report_template.template_path(settings))
     from dashboard.export import report_pdf
 
@@ -42,9 +41,8 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
 
 
 def write_report(engine: Engine, settings: Settings, year: int, path: Path, *,
-                 renderer: images.ChartRenderer | None = None, last_use: bool = False) -> Path:
+                 renderer: images.ChartRenderer | None = None) -> Path:
     suffix = path.suffix.lower().lstrip(".")
-    content = report_bytes(engine, settings, year, suffix, renderer=renderer,
-                           last_use=last_use)
+    content = report_bytes(engine, settings, year, suffix, renderer=renderer)
     path.write_bytes(content)
     return path
