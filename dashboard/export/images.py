@@ -17,18 +17,23 @@ import asyncio
 import atexit
 import base64
 import contextlib
+import json
 import os
 import shutil
 import struct
 import threading
+import weakref
 import zlib
+from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from html import escape
 from pathlib import Path
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from etl.errors import MalbildError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 FORMATS = ("png", "svg", "pdf")
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -42,6 +47,15 @@ DEFAULT_HEIGHT_PX = 420
 RENDER_TIMEOUT_S = 60
 START_TIMEOUT_S = 60
 BROWSER_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+PLOTLY_BUNDLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "vendor"
+DRAW_JS = """function(spec) {
+  const drawn = (window.malbildDrawn || Promise.resolve()).then(
+    () => kaleido_scopes.plotly(spec, null, false));
+  window.malbildDrawn = drawn.catch(() => null);
+  return drawn.then(JSON.stringify);
+}"""
+"""Draws a figure in the browser's Kaleido page as Kaleido does (`kaleido_scopes.plotly`), once
+the figures sent before it are drawn: one at a time, as Kaleido draws them."""
 
 
 class ExportUnavailable(MalbildError):
@@ -68,9 +82,29 @@ def browser_path() -> str:
         "i miljövariabeln BROWSER_PATH. Data som Excel och CSV går ändå att ladda ner.")
 
 
-def export_size(figure: go.Figure) -> tuple[int, int]:
+def plotly_bundle() -> str | None:
+    """The partial plotly.js bundle the pages load (`assets/vendor`, see `dashboard.delivery`),
+    as a file URL, when it is the plotly.js version that the Python plotly ships; else None,
+    and Kaleido loads plotly's full bundle. The charts use only scatter and bar traces, which
+    the partial bundle has; it is a quarter of the size, so the browser starts about a second
+    sooner."""
+    from plotly.offline import get_plotlyjs_version
+
+    version = get_plotlyjs_version()
+    bundle = PLOTLY_BUNDLE_DIR / f"plotly-basic-{version}.min.js"
+    try:
+        with bundle.open("rb") as file:
+            head = file.read(200).decode("latin-1")
+    except OSError:
+        return None
+    return bundle.as_uri() if f"v{version}" in head else None
+
+
+def export_size(figure: go.Figure | dict) -> tuple[int, int]:
     """Width and height in CSS px: the report column's width, the figure's own height."""
-    return EXPORT_WIDTH_PX, int(figure.layout.height or DEFAULT_HEIGHT_PX)
+    height = (figure.get("layout", {}).get("height") if isinstance(figure, dict)
+              else figure.layout.height)
+    return EXPORT_WIDTH_PX, int(height or DEFAULT_HEIGHT_PX)
 
 
 def with_print_resolution(png: bytes, dpi: int = PRINT_DPI) -> bytes:
@@ -93,6 +127,23 @@ def with_print_resolution(png: bytes, dpi: int = PRINT_DPI) -> bytes:
     return signature + rest[:ihdr_end] + chunk + bytes(cleaned)
 
 
+WARM_UP_FIGURE = {
+    "data": [
+        {"type": "bar", "x": [2020, 2021], "y": [40, 60], "name": "Medel",
+         "error_y": {"type": "data", "array": [5, 5]}},
+        {"type": "scatter", "mode": "lines+markers+text", "x": [2020, 2021], "y": [50, 55],
+         "text": ["50", "55"], "textposition": "top center", "name": "Kommunen"},
+    ],
+    "layout": {"height": 200, "title": {"text": "Uppvärmning"}, "legend": {"orientation": "h"},
+               "xaxis": {"title": {"text": "År"}}, "yaxis": {"title": {"text": "Procent"}},
+               "annotations": [{"text": "Källa", "showarrow": False, "x": 0, "y": -0.3,
+                                "xref": "paper", "yref": "paper"}]},
+}
+"""A small chart drawn once when the browser has started, as SVG and PNG, so that plotly.js
+is compiled and warm before the first real chart (the first drawing in a new page takes
+several times as long as the next)."""
+
+
 class ChartRenderer:
     """One Chromium (through Kaleido) on an event loop in a thread of its own."""
 
@@ -108,17 +159,24 @@ class ChartRenderer:
         except BaseException:
             self._stop_loop()
             raise
+        with contextlib.suppress(ExportUnavailable):
+            self.images([WARM_UP_FIGURE], "svg")
+            self.images([WARM_UP_FIGURE], "png")
 
     async def _open(self):
         from kaleido import Kaleido
 
         # No MathJax: it would be fetched from a CDN, and the charts use no formulas.
-        kaleido = Kaleido(path=self.path, mathjax=False, timeout=RENDER_TIMEOUT_S)
+        kaleido = Kaleido(path=self.path, mathjax=False, plotlyjs=plotly_bundle(),
+                          timeout=RENDER_TIMEOUT_S)
         await kaleido.open()
         return kaleido
 
     def _run(self, coroutine, timeout: float):
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return self._wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop), timeout)
+
+    def _wait(self, future, timeout: float):
+        """The result of work sent to the browser's loop, its failure in words."""
         try:
             return future.result(timeout)
         except FutureTimeout:
@@ -143,26 +201,61 @@ class ChartRenderer:
         """The figure as PNG (300 dpi), SVG or PDF, 16 cm wide."""
         if fmt not in FORMATS:
             raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
-        width, height = export_size(figure)
-        options = {"format": fmt, "width": width, "height": height,
-                   "scale": PNG_SCALE if fmt == "png" else 1}
-        data = self._run(self._kaleido.calc_fig(figure, opts=options), RENDER_TIMEOUT_S)
+        data = self._run(self._kaleido.calc_fig(figure, opts=_options(figure, fmt)),
+                         RENDER_TIMEOUT_S)
         return with_print_resolution(data) if fmt == "png" else data
 
-    def images(self, figures: list[go.Figure], fmt: str) -> list[bytes]:
-        """Several figures in one batch: sent to the browser together, so the next one is
-        on its way while the last is drawn."""
+    def images(self, figures: Iterable[go.Figure], fmt: str) -> list[bytes]:
+        """Several figures, in order. PNG and SVG are drawn in the browser's Kaleido page as
+        Kaleido draws one (`kaleido_scopes.plotly`), but without Kaleido's reload of the page
+        (and of plotly.js) after every figure; each figure is sent as soon as it is taken from
+        `figures`, so the browser draws one while the next is made. A PDF is printed one by
+        one."""
         if fmt not in FORMATS:
             raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
+        kaleido = self._kaleido
+        # Kaleido (1.x) has no public call for this; without its tab queue, one by one.
+        if fmt == "pdf" or not hasattr(kaleido, "_get_kaleido_tab"):
+            return [self.image(figure, fmt) for figure in figures]
+        from kaleido._utils.fig_tools import coerce_for_js
 
-        async def batch():
-            return await asyncio.gather(*(self._kaleido.calc_fig(figure, opts={
-                "format": fmt, "width": export_size(figure)[0],
-                "height": export_size(figure)[1],
-                "scale": PNG_SCALE if fmt == "png" else 1}) for figure in figures))
+        tab = self._run(kaleido._get_kaleido_tab(), RENDER_TIMEOUT_S)
+        pending = []
+        try:
+            for figure in figures:
+                spec = coerce_for_js(figure, None, _options(figure, fmt))
+                pending.append(asyncio.run_coroutine_threadsafe(self._draw(tab, spec),
+                                                                self._loop))
+            found = [self._wait(future, RENDER_TIMEOUT_S) for future in pending]
+        finally:
+            for future in pending:
+                with contextlib.suppress(Exception):
+                    future.result(RENDER_TIMEOUT_S)
+            # Kaleido reloads its page after each figure to clear what a PDF leaves in it;
+            # drawing PNG and SVG leaves nothing, so the page is put back as it is.
+            self._run(kaleido.tabs_ready.put(tab), RENDER_TIMEOUT_S)
+        if fmt == "svg":
+            return [data.encode() for data in found]
+        return [with_print_resolution(base64.b64decode(data)) for data in found]
 
-        found = self._run(batch(), RENDER_TIMEOUT_S * max(1, len(figures)))
-        return [with_print_resolution(data) if fmt == "png" else data for data in found]
+    @staticmethod
+    async def _draw(tab, spec: dict) -> str:
+        response = await tab.tab.send_command("Runtime.callFunctionOn", params={
+            "functionDeclaration": DRAW_JS,
+            "arguments": [{"value": spec}],
+            "returnByValue": True,
+            "awaitPromise": True,
+            "executionContextId": tab._current_js_id,
+        })
+        if "error" in response:
+            raise RuntimeError(response["error"].get("message", response["error"]))
+        result = response["result"]
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"].get("text", "fel i webbläsaren"))
+        answer = json.loads(result["result"]["value"])
+        if answer.get("code"):
+            raise RuntimeError(answer.get("message") or f"felkod {answer['code']}")
+        return answer["result"]
 
     def print_pdf(self, html_file: Path, header: str = "") -> bytes:
         """Print an HTML file to a tagged PDF (structure, language and title kept), with
@@ -208,6 +301,12 @@ class ChartRenderer:
             self._thread.join(10)
 
 
+def _options(figure: go.Figure, fmt: str) -> dict:
+    width, height = export_size(figure)
+    return {"format": fmt, "width": width, "height": height,
+            "scale": PNG_SCALE if fmt == "png" else 1}
+
+
 _renderer: ChartRenderer | None = None
 _renderer_lock = threading.Lock()
 
@@ -221,6 +320,11 @@ def renderer() -> ChartRenderer:
                 _renderer.close()
             _renderer = ChartRenderer()
         return _renderer
+
+
+def started() -> bool:
+    """Whether the process's browser is running, not missing or still starting."""
+    return _renderer is not None and not _renderer_lock.locked()
 
 
 def start_in_background() -> None:
@@ -241,6 +345,29 @@ def close_renderer() -> None:
             _renderer = None
 
 
+_ends_with_command = False
+
+
+def ends_with_command() -> None:
+    """Say that this process ends when its one command does (the `malbild` entry point), so
+    its browser may be closed as soon as the command has drawn what it needs."""
+    global _ends_with_command
+    _ends_with_command = True
+
+
+def done_drawing() -> None:
+    """The caller needs the browser no more. In a process that ends with its command, the
+    browser is closed in a thread while the command finishes (the exit handler waits for it);
+    elsewhere (the server, tests) it is kept for the next image."""
+    if _ends_with_command:
+        threading.Thread(target=close_renderer, name="kaleido-close", daemon=True).start()
+
+
+# `weakref.finalize` registers its own exit handler on first use, and the browser's temporary
+# profile is removed by such a finaliser: register that handler first, so that this one (exit
+# handlers run last registered first) closes the browser before its profile is removed, also
+# when a command ends while the browser is still starting.
+weakref.finalize(close_renderer, lambda: None)
 atexit.register(close_renderer)
 
 

@@ -470,10 +470,13 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
 
 def render_charts(report: Report, formats: tuple[str, ...],
                   renderer: images.ChartRenderer | None = None) -> None:
-    """Draw every measure's chart once per format, all charts of a format in one batch."""
-    renderer = renderer or images.renderer()
+    """Draw every measure's chart once per format, all charts of a format in one batch (with
+    one format, each figure goes to the browser as soon as it is made)."""
     sections = [section for goal in report.goals for section in goal.measures]
-    figures = [charts.measure_figure(section.item) for section in sections]
+    figures = (charts.measure_figure(section.item) for section in sections)
+    if len(formats) > 1 or (renderer is None and not images.started()):
+        figures = list(figures)  # made while the browser is still starting
+    renderer = renderer or images.renderer()
     for fmt_ in formats:
         for section, image in zip(sections, renderer.images(figures, fmt_), strict=True):
             report.charts.setdefault(section.item.info.id, {})[fmt_] = image

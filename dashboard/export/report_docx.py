@@ -81,7 +81,9 @@ class _Writer:
     # --- blocks ------------------------------------------------------------------------------
 
     def paragraph(self, text: str = "", role: str = "body"):
-        return self.document.add_paragraph(text, style=self.template.style(role))
+        paragraph = self.document.add_paragraph(text)
+        self.template.apply(paragraph, role)
+        return paragraph
 
     def heading(self, text: str, level: int):
         return self.paragraph(text, f"heading{level}")
@@ -124,7 +126,7 @@ class _Writer:
 
     def _cell(self, cell, text: str, bold: bool = False) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = self.template.style("table_text")
+        self.template.apply(paragraph, "table_text")
         run = paragraph.add_run(text)
         if bold:
             run.bold = True

@@ -31,6 +31,8 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
         from dashboard.export import report_docx, report_template
 
         render_charts(report, ("png",), renderer)
+        if renderer is None:
+            images.done_drawing()  # a command's browser closes while the file is written
         return report_docx.docx_bytes(report, report_template.template_path(settings))
     from dashboard.export import report_pdf
 

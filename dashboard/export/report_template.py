@@ -85,26 +85,57 @@ class Template:
     path: Path
     document: object
     missing: list[str] = field(default_factory=list)
+    _styles: dict[str, object] = field(default_factory=dict, repr=False)
+    _style_ids: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _kinds: set[tuple[str, object]] | None = field(default=None, repr=False)
+
+    def _has(self, name: str, kind) -> bool:
+        """Whether the template has a style `name` of `kind` (every style read once)."""
+        if self._kinds is None:
+            self._kinds = {(style.name, style.type) for style in self.document.styles}
+        return (name, kind) in self._kinds
 
     def style(self, role: str):
-        """The template's style for `role`, or the fallback (and a warning) if it has none."""
+        """The template's style for `role`, or the fallback (and a warning) if it has none.
+        Looked up once per role: finding a style by name reads every style in the template."""
+        if role in self._styles:
+            return self._styles[role]
         name = PARAGRAPH_STYLES[role]
-        if _has_style(self.document, name, WD_STYLE_TYPE.PARAGRAPH):
-            return self.document.styles[name]
-        if name not in self.missing:
-            self.missing.append(name)
-            log.warning("Rapportmallen %s saknar formatmallen «%s»; «%s» används.",
-                        self.path, name, FALLBACK_PARAGRAPH_STYLE)
-        return self.document.styles[FALLBACK_PARAGRAPH_STYLE]
+        if self._has(name, WD_STYLE_TYPE.PARAGRAPH):
+            found = self.document.styles[name]
+        else:
+            if name not in self.missing:
+                self.missing.append(name)
+                log.warning("Rapportmallen %s saknar formatmallen «%s»; «%s» används.",
+                            self.path, name, FALLBACK_PARAGRAPH_STYLE)
+            found = self.document.styles[FALLBACK_PARAGRAPH_STYLE]
+        self._styles[role] = found
+        return found
+
+    def apply(self, paragraph, role: str) -> None:
+        """Give `paragraph` the style for `role`, as `paragraph.style = …` does (the default
+        paragraph style is written as no style), without python-docx's search of every style
+        for the default on each paragraph."""
+        if role not in self._style_ids:
+            style = self.style(role)
+            default = self.document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+            self._style_ids[role] = (None if default is not None
+                                     and style.style_id == default.style_id else style.style_id)
+        paragraph._p.style = self._style_ids[role]
 
     def table_style(self):
-        if _has_style(self.document, TABLE_STYLE, WD_STYLE_TYPE.TABLE):
+        if "table" not in self._styles:
+            self._styles["table"] = self._table_style()
+        return self._styles["table"]
+
+    def _table_style(self):
+        if self._has(TABLE_STYLE, WD_STYLE_TYPE.TABLE):
             return self.document.styles[TABLE_STYLE]
         if TABLE_STYLE not in self.missing:
             self.missing.append(TABLE_STYLE)
             log.warning("Rapportmallen %s saknar tabellformatet «%s».", self.path, TABLE_STYLE)
         for name in FALLBACK_TABLE_STYLES:
-            if _has_style(self.document, name, WD_STYLE_TYPE.TABLE):
+            if self._has(name, WD_STYLE_TYPE.TABLE):
                 return self.document.styles[name]
         return None
 

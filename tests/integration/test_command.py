@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli import COLUMNS, run_cli
 
 
@@ -46,3 +48,24 @@ def test_a_mistyped_command_is_a_usage_error_not_a_crash():
     assert result.returncode == 2
     assert "No such command 'exprot'" in result.stderr and "Traceback" not in result.stderr
     assert run_cli("export").returncode == 2  # a group without its command: help, code 2
+
+
+@pytest.mark.browser
+def test_the_installed_command_writes_the_report_and_ends(sqlite_demo, tmp_path,
+                                                          chart_renderer):
+    """`malbild report` ends as soon as its exit handlers have run (no teardown of Python's
+    modules): the file is whole and the message is out, also when the command fails."""
+    env = {**os.environ, "DATABASE_URL": sqlite_demo.database_url, "COLUMNS": COLUMNS}
+    for name in ("arsrapport.pdf", "arsrapport.docx"):
+        out = tmp_path / name
+        written = subprocess.run([installed_malbild(), "report", "--year", "2022", "--out",
+                                  str(out)], capture_output=True, text=True, env=env,
+                                 timeout=180)
+        assert written.returncode == 0, written.stderr
+        assert f"Årsrapporten 2022 är skriven till {out}" in " ".join(written.stderr.split())
+        assert out.read_bytes()[:4] == (b"%PDF" if out.suffix == ".pdf" else b"PK\x03\x04")
+    refused = subprocess.run([installed_malbild(), "report", "--year", "1990", "--out",
+                              str(tmp_path / "x.pdf")], capture_output=True, text=True, env=env,
+                             timeout=180)
+    assert refused.returncode == 2
+    assert "Fel: året 1990 går inte att följa upp." in refused.stderr

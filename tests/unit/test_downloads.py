@@ -131,6 +131,19 @@ def test_missing_browser_is_explained_in_swedish(monkeypatch, tmp_path):
         images.browser_path()
 
 
+def test_the_renderer_draws_with_the_partial_bundle_of_the_same_version(monkeypatch, tmp_path):
+    from plotly.offline import get_plotlyjs_version
+
+    version = get_plotlyjs_version()
+    monkeypatch.setattr(images, "PLOTLY_BUNDLE_DIR", tmp_path)
+    assert images.plotly_bundle() is None  # missing: Kaleido loads plotly's full bundle
+    bundle = tmp_path / f"plotly-basic-{version}.min.js"
+    bundle.write_text("/* plotly.js (basic - minified) v0.0.1 */")
+    assert images.plotly_bundle() is None  # another version: not used
+    bundle.write_text(f"/* plotly.js (basic - minified) v{version} */")
+    assert images.plotly_bundle() == bundle.as_uri()
+
+
 def test_long_source_lines_wrap_to_the_report_column():
     text = ChartText("T", "S", "Kolada (RKA), uttag augusti 2024, KPI U00414, N00640 · "
                      "Exempeldata 2012–2020 (U00414)", 2022)
