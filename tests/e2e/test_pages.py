@@ -4,13 +4,14 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import open_page, wait_for_charts
+from tests.e2e.conftest import open_page, open_table_views, wait_for_charts
 
 NBSP = "\u00a0"
 
 
 def text_of(page) -> str:
     """All text of the main landmark (tables behind "Visa som tabell" included), spaces folded."""
+    open_table_views(page)
     return re.sub(r"\s+", " ", page.locator("main").text_content().replace(NBSP, " "))
 
 
