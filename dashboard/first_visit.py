@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import html as html_text
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import dash
 from dash import dcc, html
@@ -73,13 +73,24 @@ def _page(pathname: str, search: str):
     return content, title
 
 
+# What a browser leaves unencoded in `location.pathname` and `location.search`.
+_LEFT_AS_IS = "/?&=%:@!$'()*+,;~[]|^{}"
+
+
+def as_browser(raw: str) -> str:
+    """A path or query string (as WSGI has it: bytes read as Latin-1) as the browser's
+    `location` holds it: spaces, markup characters and non-ASCII percent-encoded (UTF-8)."""
+    return quote(raw.encode("latin-1", "replace"), safe=_LEFT_AS_IS)
+
+
 def _address() -> tuple[str, str]:
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if raw:
-        parts = urlsplit(raw)
-        return parts.path or "/", f"?{parts.query}" if parts.query else ""
-    query = request.query_string.decode("latin-1")
-    return request.path, f"?{query}" if query else ""
+        path, _, query = raw.partition("?")
+        path = urlsplit(path).path or "/"
+    else:
+        path, query = request.path, request.query_string.decode("latin-1")
+    return as_browser(path), as_browser(f"?{query}") if query else ""
 
 
 def first_answer(app: dash.Dash) -> tuple[str | None, str]:

@@ -17,7 +17,7 @@ import re
 from dash import Dash
 from flask import Response
 
-from dashboard import auth
+from dashboard import auth, first_visit
 
 HSTS = "max-age=31536000"
 # A version in a script's address ("dash_renderer.v4_4_1m1796197796.min.js") becomes an opaque
@@ -71,8 +71,6 @@ class MalbildDash(Dash):
         return config
 
     def interpolate_index(self, **kwargs) -> str:
-        from dashboard import first_visit
-
         # The page itself comes with the index (dashboard/first_visit.py).
         title, blocks = first_visit.first_answer(self)
         kwargs["config"] = kwargs.get("config", "") + blocks
