@@ -12,6 +12,7 @@ from dashboard import (
     auth,
     cache,
     delivery,
+    first_visit,
     headers,
     ids,
     operations,
@@ -38,15 +39,12 @@ PAGE_MODULES = (
     "dashboard.pages.not_found_404",
 )
 
-# The chart component's code is fetched only once a page with a chart has been drawn; a
-# prefetch brings it with the other scripts instead (a preload would warn on pages without one).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="sv">
     <head>
         {%metas%}
         <title>{%title%}</title>
         <link rel="icon" href="data:,">
-        <link rel="prefetch" href="/_dash-component-suites/dash/dcc/async-graph.js" as="script">
         {%css%}
     </head>
     <body>
@@ -113,7 +111,7 @@ def shell() -> html.Div:
                 account_box(),
             ], className="header-inner"),
         ], className="site-header"),
-        html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
+        html.Main(first_visit.page_container(), id=ids.MAIN, tabIndex="-1"),
         html.Footer([
             html.P([
                 "Källor: Kolada (RKA) och kommunens medarbetarenkät. ",

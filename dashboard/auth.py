@@ -238,14 +238,18 @@ def guarded(layout, level: str, refusal):
     return guarded_layout
 
 
+# The address of the page drawn into the index HTML (dashboard/first_visit.py), in flask.g.
+FIRST_PAGE = "malbild_first_page"
+
+
 def _requested_path() -> str:
     from dash import callback_context
 
     try:
         pathname = callback_context.inputs.get("_pages_location.pathname")
         search = callback_context.inputs.get("_pages_location.search") or ""
-    except Exception:  # outside a callback
-        return "/"
+    except Exception:  # outside a callback: the page drawn into the index, if any
+        pathname, search = (g.get(FIRST_PAGE) if has_request_context() else None) or ("/", "")
     return (pathname or "/") + search
 
 

@@ -17,7 +17,7 @@ import re
 from dash import Dash
 from flask import Response
 
-from dashboard import auth
+from dashboard import auth, first_visit
 
 HSTS = "max-age=31536000"
 # A version in a script's address ("dash_renderer.v4_4_1m1796197796.min.js") becomes an opaque
@@ -33,8 +33,35 @@ def opaque_versions(url: str) -> str:
     return VERSION_IN_URL.sub(token, url)
 
 
+# Scripts Dash loads on every page that this app does without: Babel's polyfill for old
+# browsers (core-js replaces some of the browser's own functions with slower ones, and its
+# start-up alone is a tenth of a first visit; the regenerator runtime that Dash's bundles need
+# from it comes with dash-bootstrap-components, see assets/requirements.js) and the DataTable,
+# which no page uses. Their paths are not registered either, so they are never served.
+NOT_LOADED = frozenset({"deps/polyfill@7.12.1.min.js", "dash_table/bundle.js"})
+# The chart component's code, which Dash otherwise fetches only when a chart is first drawn (a
+# round trip more before every page with charts): loaded with the other scripts instead.
+LOADED_AT_ONCE = frozenset({"dcc/async-graph.js"})
+
+
+def _scripts_wanted(resources: list) -> list:
+    wanted = []
+    for resource in resources:
+        paths = resource.get("relative_package_path") if isinstance(resource, dict) else None
+        if isinstance(paths, list):
+            resource = {**resource, "relative_package_path": [
+                p for p in paths if p not in NOT_LOADED]}
+        elif paths in NOT_LOADED:
+            continue
+        elif paths in LOADED_AT_ONCE:
+            resource = {**resource, "dynamic": False}
+        wanted.append(resource)
+    return wanted
+
+
 class MalbildDash(Dash):
-    """Dash without the versions of Dash, Plotly and Python in the page it serves."""
+    """Dash without the versions of Dash, Plotly and Python in the page it serves, and without
+    the scripts the pages do not need."""
 
     def _config(self):
         config = super()._config()
@@ -43,7 +70,17 @@ class MalbildDash(Dash):
             config.pop(key, None)
         return config
 
+    def interpolate_index(self, **kwargs) -> str:
+        # The page itself comes with the index (dashboard/first_visit.py).
+        title, blocks = first_visit.first_answer(self)
+        kwargs["config"] = kwargs.get("config", "") + blocks
+        if title:
+            kwargs["title"] = title
+        return super().interpolate_index(**kwargs)
+
     def _collect_and_register_resources(self, resources, include_async=True, url_attr="src"):
+        if url_attr == "src":
+            resources = _scripts_wanted(resources)
         sources = super()._collect_and_register_resources(resources, include_async, url_attr)
         return [{**s, url_attr: opaque_versions(s[url_attr])}
                 if isinstance(s, dict) and url_attr in s

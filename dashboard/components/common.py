@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import pandas as pd
@@ -36,7 +37,32 @@ def example_tag(text: str = "Exempeldata") -> html.Span:
 
 def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = (),
                open_: bool = False) -> html.Details:
-    """The chart's numbers as an HTML table, behind a disclosure ("Visa som tabell")."""
+    """The chart's numbers as an HTML table, behind a disclosure ("Visa som tabell").
+
+    A closed table view carries its cells as data (`data-table`, JSON) and
+    `assets/table-view.js` draws the table when it is first opened: a page's tables are many
+    hundreds of cells, which as Dash components would make the page's answer and its drawing
+    several times slower, for tables most visitors never open. An open one is drawn at once.
+    """
+    if open_:
+        return html.Details([html.Summary("Visa som tabell"), data_table(frame, caption, numeric)],
+                            open=True, className="table-view")
+    cells = {
+        "caption": caption,
+        "columns": [str(c) for c in frame.columns],
+        "numeric": [i for i, c in enumerate(frame.columns) if i and c in numeric],
+        "rows": [[str(value) for value in row] for row in frame.itertuples(index=False)],
+    }
+    return html.Details([
+        html.Summary("Visa som tabell"),
+        html.Div(className="table-scroll", tabIndex="0", role="region",
+                 **{"aria-label": caption,
+                    "data-table": json.dumps(cells, ensure_ascii=False, separators=(",", ":"))}),
+    ], className="table-view")
+
+
+def data_table(frame: pd.DataFrame, caption: str, numeric: Sequence[str] = ()) -> html.Div:
+    """A frame as a table (the first column as row headers) that scrolls sideways."""
     header = html.Tr([html.Th(c, scope="col") for c in frame.columns])
     classes = [{"className": "num"} if c in numeric else {} for c in frame.columns]
     body = [
@@ -47,11 +73,8 @@ def table_view(frame: pd.DataFrame, caption: str, *, numeric: Sequence[str] = ()
         ])
         for row in frame.itertuples(index=False)
     ]
-    return html.Details([
-        html.Summary("Visa som tabell"),
-        scrolling_table(html.Table([html.Caption(caption), html.Thead(header),
-                                    html.Tbody(body)], className="data-table"), caption),
-    ], open=open_, className="table-view")
+    return scrolling_table(html.Table([html.Caption(caption), html.Thead(header),
+                                       html.Tbody(body)], className="data-table"), caption)
 
 
 def element(tag: str, children: object, **props: object) -> dict:

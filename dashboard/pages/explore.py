@@ -3,6 +3,8 @@ municipalities, and women/men. Every selection lives in the URL."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -107,8 +109,9 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
                           placeholder="Skriv namn eller kommunkod", class_name="form-control"),
                 html.Button("Lägg till", id=ADD_BUTTON, className="button", type="button"),
             ], className="inline"),
-            html.Datalist([html.Option(value=f"{k.title} ({k.id})")
-                           for k in kommuner.itertuples()], id=DATALIST),
+            # The 290 options are made when the field first gets focus (assets/on-demand.js).
+            html.Datalist(id=DATALIST, **{"data-options": json.dumps(
+                [f"{k.title} ({k.id})" for k in kommuner.itertuples()], ensure_ascii=False)}),
             html.P(id=ADD_FEEDBACK, className="hint", role="status"),
             html.Ul(own, className="chosen") if own else None,
         ], className="control own-list"),
@@ -133,8 +136,10 @@ clientside_callback(
         const skip = window.dash_clientside.no_update;
         if (!clicks && !submits) { return [skip, skip]; }
         const typed = (text || "").trim();
-        const kommuner = [...document.querySelectorAll("#DATALIST option")]
-            .map(option => /^(.*) \\((\\d{4})\\)$/.exec(option.value))
+        const list = document.getElementById("DATALIST");
+        const values = list.dataset.options ? JSON.parse(list.dataset.options)
+            : [...list.options].map(option => option.value);
+        const kommuner = values.map(value => /^(.*) \\((\\d{4})\\)$/.exec(value))
             .filter(Boolean).map(found => ({name: found[1], id: found[2]}));
         const code = (/\\b(\\d{4})\\b/.exec(typed) || [])[1];
         const name = typed.replace(/\\s*\\(.*\\)\\s*$/, "").toLowerCase();

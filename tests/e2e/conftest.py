@@ -156,6 +156,14 @@ def wait_for_charts(page) -> None:
     page.wait_for_function(CHARTS_DRAWN)
 
 
+def open_table_views(page) -> None:
+    """Open every "Visa som tabell" of the page and wait until their tables are drawn (a
+    closed table view carries only its data: assets/on-demand.js draws it when opened)."""
+    page.evaluate("document.querySelectorAll('details.table-view')"
+                  ".forEach(d => { d.open = true; })")
+    page.wait_for_function("!document.querySelector('details.table-view [data-table]')")
+
+
 def open_page(page, url: str) -> None:
     """Open a URL and wait until Dash has rendered the page and Plotly its charts."""
     page.goto(url, wait_until="networkidle")

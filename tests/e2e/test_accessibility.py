@@ -5,7 +5,7 @@ import itertools
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import open_page
+from tests.e2e.conftest import open_page, open_table_views
 
 PAGES = [
     "/",
@@ -50,6 +50,7 @@ def describe(violations: list[dict]) -> str:
 @pytest.mark.parametrize("path", PAGES)
 def test_no_axe_violations(page, server_url, path):
     open_page(page, server_url + path)
+    open_table_views(page)  # drawn only when opened: checked as the reader gets them
     results = AXE.run(page, options=RULES)
     violations = results.response["violations"]
     assert violations == [], describe(violations)
@@ -101,4 +102,12 @@ def test_every_chart_has_a_summary_and_a_table(page, server_url):
             block = blocks.nth(index)
             assert block.locator("[role=img][aria-label]").count() == 1
             assert block.locator(".chart-summary").inner_text().strip()
+            # The table view opens from the keyboard, and its table is drawn then; the next
+            # Tab reaches the table's scrolling region.
+            block.locator("details.table-view summary").focus()
+            page.keyboard.press("Enter")
+            block.locator("details.table-view table caption").wait_for()
             assert block.locator("details.table-view table th").count() >= 2
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.closest('details.table-view')"
+                                 " && document.activeElement.matches('.table-scroll')")

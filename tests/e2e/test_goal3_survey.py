@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import open_page, wait_for_charts
+from tests.e2e.conftest import open_page, open_table_views, wait_for_charts
 from tests.e2e.test_pages import text_of
 
 UNITS = "document.querySelector('#goal3-units').textContent"
@@ -31,6 +31,7 @@ def test_choosing_a_forvaltning_shows_its_enheter_and_lives_in_the_url(viewer_pa
 
 def table_rows(page, caption: str) -> list[list[str]]:
     """The cells of the table with this caption (hidden behind "Visa som tabell" or not)."""
+    open_table_views(page)
     return page.evaluate("""caption => {
         const table = [...document.querySelectorAll('main table')]
             .find(t => t.caption && t.caption.textContent.startsWith(caption));

@@ -4,13 +4,14 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import open_page, wait_for_charts
+from tests.e2e.conftest import open_page, open_table_views, wait_for_charts
 
 NBSP = "\u00a0"
 
 
 def text_of(page) -> str:
     """All text of the main landmark (tables behind "Visa som tabell" included), spaces folded."""
+    open_table_views(page)
     return re.sub(r"\s+", " ", page.locator("main").text_content().replace(NBSP, " "))
 
 
@@ -136,3 +137,26 @@ def test_survey_per_unit_needs_login_even_when_public(page, viewer_page, server_
     assert "Intern kommunikation per förvaltning 2025" in text_of(viewer_page)
     assert viewer_page.get_by_role("group", name=re.compile("^Ladda ner ")).count() == 4
     assert page.problems.messages == [] and viewer_page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_the_first_visit_comes_drawn_and_choices_ask_the_router(page, server_url):
+    """The index carries the page (dashboard/first_visit.py): Dash asks the server for neither
+    its layout nor the page. A choice that changes the address then asks the page router, and
+    so does going back."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.url.removeprefix(server_url).split("?")[0]))
+    open_page(page, server_url + "/utforska")
+    assert page.title() == "Utforska – Målbild"
+    assert not {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component"} & set(asked)
+    page.select_option("#explore-first-year", "2015")
+    page.wait_for_url("**/utforska?fran=2015")
+    page.wait_for_function("document.querySelector('#explore-view')?.dataset.state"
+                           ".includes('fran=2015')")
+    assert asked.count("/_dash-update-component") == 1
+    page.go_back()
+    page.wait_for_url("**/utforska")
+    page.wait_for_function("!document.querySelector('#explore-view')?.dataset.state"
+                           ".includes('fran=2015')")
+    assert asked.count("/_dash-update-component") == 2
+    assert page.problems.messages == []

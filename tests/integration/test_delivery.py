@@ -1,11 +1,12 @@
 """The first visit: the partial plotly.js instead of the full one, compressed answers, and a
 year in the browser for fingerprinted assets."""
 
+import json
 import re
 
 import pytest
 
-from dashboard import delivery
+from dashboard import delivery, first_visit
 from etl.settings import PROJECT_ROOT
 
 
@@ -27,6 +28,69 @@ def test_the_page_loads_the_basic_bundle_and_never_the_full_one(client):
     assert bundle.status_code == 200
     assert b"plotly.js (basic - minified) v" + delivery.plotly_version().encode() in bundle.data
     assert bundle.headers["Cache-Control"] == delivery.IMMUTABLE
+
+
+def test_the_page_loads_only_the_scripts_it_uses(client):
+    scripts = re.findall(r'<script src="([^"]+)"', client.get("/mal/1").get_data(as_text=True))
+    # Neither Babel's polyfill nor the DataTable (unused), and not served if asked for.
+    assert not [s for s in scripts if "polyfill" in s or "dash_table" in s]
+    assert client.get("/_dash-component-suites/dash/dash_table/bundle.js").status_code != 200
+    # The chart component comes with the other scripts, kept a year like them.
+    graph = [s for s in scripts if "/dcc/async-graph." in s]
+    assert len(graph) == 1
+    assert client.get(graph[0]).headers["Cache-Control"] == delivery.IMMUTABLE
+
+
+def first_answers(client, address: str, **environ) -> tuple[str, dict]:
+    page = client.get(address, environ_overrides=environ).get_data(as_text=True)
+    blocks = re.findall(r'<script type="application/json" id="malbild-answer-([\w-]+)">'
+                        r"(.*?)</script>", page, re.S)
+    return page, {name: json.loads(text) for name, text in blocks}
+
+
+def component(layout, component_id: str) -> dict:
+    """The component with this id in a layout as Dash sends it (JSON)."""
+    if isinstance(layout, dict):
+        if layout.get("props", {}).get("id") == component_id:
+            return layout
+        values = layout.values()
+    elif isinstance(layout, list):
+        values = layout
+    else:
+        return {}
+    return next((found for value in values if (found := component(value, component_id))), {})
+
+
+def test_the_first_answer_carries_the_drawn_page(client):
+    page, answers = first_answers(client, "/mal/1?ar=2022")
+    assert set(answers) == {"_dash-layout", "_dash-dependencies"}
+    assert answers["_dash-dependencies"] == client.get("/_dash-dependencies").get_json()
+    layout = answers["_dash-layout"]
+    # The router's location has the address, so the router is not asked again.
+    location = component(layout, "_pages_location")["props"]
+    assert (location["pathname"], location["search"]) == ("/mal/1", "?ar=2022")
+    content = json.dumps(component(layout, "_pages_content"), ensure_ascii=False)
+    assert "Mål 1: Den externa kommunikationen" in content and '"type": "Graph"' in content
+    assert "<title>Mål 1 – Målbild</title>" in page
+    # Asked for without the blocks, Dash gets its usual empty page container.
+    plain = client.get("/_dash-layout").get_json()
+    assert component(plain, "_pages_content")["props"].get("children") is None
+    assert "pathname" not in component(plain, "_pages_location")["props"]
+
+
+def test_the_first_answer_keeps_markup_out(client):
+    # gunicorn passes an address as sent: "<" may come unencoded; the page is drawn for the
+    # address as the browser's location has it (encoded), like the router's callback.
+    sent = "/mal/<b>x</script>?a=ö ö".encode().decode("latin-1")  # as WSGI has it
+    page, answers = first_answers(client, "/mal/x", RAW_URI=sent)
+    assert "<title>Mål %3Cb%3Ex%3C/script%3E – Målbild</title>" in page
+    assert "<b>x" not in page
+    location = component(answers["_dash-layout"], "_pages_location")["props"]
+    assert (location["pathname"], location["search"]) == ("/mal/%3Cb%3Ex%3C/script%3E",
+                                                           "?a=%C3%B6%20%C3%B6")
+    block = first_visit._block("x", json.dumps({"text": "</script><script>"}))
+    assert "</script><script>" not in block
+    assert json.loads(block.split(">", 1)[1].rsplit("<", 1)[0]) == {"text": "</script><script>"}
 
 
 def test_answers_are_compressed_and_fingerprinted_assets_kept_a_year(client):

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import runtime
+from dashboard import first_visit, runtime
 from etl import db, imports, users
 from etl.settings import DEFAULT_DATA_DIR, Settings
 from tests.cli import run_cli as run_malbild
@@ -320,8 +320,13 @@ def pages_and_callback_answers(world: World) -> Iterator[tuple[str, str]]:
             client.post("/logga-in", data={"anvandare": ADMIN[0], "losenord": ADMIN[1]})
         for url in page_urls(world):
             page = client.get(url).get_data(as_text=True)
-            # Dash's meta tags repeat the address the reader asked for; that is not data.
-            yield f"{who}: GET {url}", page.replace(html.escape(url), "").replace(url, "")
+            # Dash's meta tags repeat the address the reader asked for, and so does the page
+            # router's location in the layout drawn into the page (its query string, as the
+            # browser's `location.search` has it); that is not data.
+            search = "?" + url.partition("?")[2]
+            for address in (html.escape(url), url, json.dumps(first_visit.as_browser(search))):
+                page = page.replace(address, "")
+            yield f"{who}: GET {url}", page
         yield f"{who}: GET /_dash-layout", readable(client.get("/_dash-layout").data)
         for where, body in callback_requests(world):
             answer = client.post("/_dash-update-component", json=body)

@@ -242,6 +242,25 @@ def test_a_cached_page_never_shows_another_persons_name(app_client):
     assert pages[2] == pages[0]
 
 
+def test_a_first_answer_never_shows_another_persons_name(app_client):
+    """The same for the page drawn into the index HTML (dashboard/first_visit.py)."""
+    app = app_client().application
+    pages = []
+    for account in (VIEWER, OTHER_VIEWER, VIEWER, None):
+        client = app.test_client()
+        if account is not None:
+            client.post("/logga-in", data={"anvandare": account.username,
+                                           "losenord": account.password})
+        page = client.get("/mal/3").get_data(as_text=True)
+        layout = page.index('id="malbild-answer-_dash-layout"')  # not the config's random id
+        pages.append(page[layout:page.index("</script>", layout)])
+    assert VIEWER.username in pages[0] and OTHER_VIEWER.username not in pages[0]
+    assert OTHER_VIEWER.username in pages[1] and VIEWER.username not in pages[1]
+    assert pages[2] == pages[0]
+    assert VIEWER.username not in pages[3] and OTHER_VIEWER.username not in pages[3]
+    assert "goal3-forvaltning" in pages[0] and "goal3-forvaltning" not in pages[3]
+
+
 # --- 7. Logging out ends the session on the server -------------------------------------------
 
 
