@@ -1,12 +1,12 @@
-"""Server-side time of each page's layout and initial callbacks (median of 20).
+"""Server-side time of each page: the first visit and navigation (median of 20).
 
 Builds the demo database (the whole Kolada extract plus labelled example data) in a temporary
 SQLite file unless DATABASE_URL points at one, then asks the Dash app for each page exactly as
-the browser does on first load: the index request and the page router callback (which runs
-the page's layout). Three times: without any cache (every answer computed from the database,
-as the first view after an import); with the follow-up (the read model) built once per data
-version and every page built again; and with the cache as in production (whole page answers,
-kept until the next import).
+the browser does: the first visit (the HTML answer, which carries the page drawn for its
+address) and the page router's callback (navigation within the app). Three times: without any
+cache (every answer computed from the database, as the first view after an import); with the
+follow-up (the read model) built once per data version and every page built again; and with the
+cache as in production (whole page answers, kept until the next import).
 
     .venv/bin/python bench/dashboard.py [--runs 20]
 """
@@ -14,9 +14,11 @@ kept until the next import).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,22 +54,30 @@ def router_request(path: str, search: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--mode", type=int, help=argparse.SUPPRESS)  # one mode, in this process
     args = parser.parse_args()
+    if args.mode is not None:
+        import logging
+
+        from dashboard.app import create_app
+
+        logging.getLogger("malbild.request").disabled = True
+        label, update = MODES[args.mode]
+        measure(create_app(Settings().model_copy(update=update)), args.runs, label)
+        return
     if "DATABASE_URL" in os.environ:
-        settings = Settings()
+        url = Settings().database_url
     else:
         directory = tempfile.mkdtemp(prefix="malbild-bench-")
-        settings = Settings(database_url=f"sqlite:///{directory}/bench.sqlite")
+        url = f"sqlite:///{directory}/bench.sqlite"
         started = time.perf_counter()
-        build_demo(settings)
+        build_demo(Settings(database_url=url))
         print(f"Demodatabas byggd på {time.perf_counter() - started:.1f} s")
-    import logging
-
-    from dashboard.app import create_app
-
-    logging.getLogger("malbild.request").disabled = True
-    for label, update in MODES:
-        measure(create_app(settings.model_copy(update=update)), args.runs, label)
+    # Each mode in a process of its own, with one app, as in a server's worker (Dash keeps
+    # callbacks registered by a module's import for the first app made in a process).
+    for mode in range(len(MODES)):
+        subprocess.run([sys.executable, __file__, "--mode", str(mode), "--runs", str(args.runs)],
+                       env={**os.environ, "DATABASE_URL": url}, check=True)
 
 
 MODES = [
@@ -81,28 +91,41 @@ MODES = [
 
 
 def measure(app, runs: int, label: str) -> None:
+    from dashboard.first_visit import BLOCK_ID
+
     client = app.server.test_client()
     client.get("/")  # first request: Dash registers its routes and bundles
-    print(f"\n{label}.\nMedian av {runs} körningar efter en uppvärmning; "
-          "väggtid och processortid (cpu) i ms.")
-    print(f"{'sida':36} {'median':>8} {'p90':>7} {'cpu':>7} {'svar kB':>8}")
+    print(f"\n{label}.\nMedian av {runs} körningar efter en uppvärmning, i ms (cpu: "
+          "processortid). Första besök: HTML-svaret med sidan inritad, allt som servern gör "
+          "för ett första besök. Navigering: sidans callback när man byter sida i appen.")
+    print(f"{'sida':36} {'första besök':>13} {'cpu':>6} {'kB':>5} {'navigering':>11} "
+          f"{'cpu':>6} {'kB':>5}")
     for name, path, search in PAGES:
         body = json.dumps(router_request(path, search))
-        walls, cpus = [], []
-        size = 0
-        for _ in range(runs + 1):
-            wall, cpu = time.perf_counter(), time.process_time()
-            index = client.get(path + search)
-            response = client.post("/_dash-update-component", data=body,
-                                   content_type="application/json")
-            walls.append((time.perf_counter() - wall) * 1000)
-            cpus.append((time.process_time() - cpu) * 1000)
-            assert index.status_code == 200 and response.status_code == 200, response.data[:500]
-            size = len(response.data)
-        walls, cpus = sorted(walls[1:]), sorted(cpus[1:])  # the first run fills the cache
-        p90 = walls[int(0.9 * (len(walls) - 1))]
-        print(f"{name:36} {statistics.median(walls):8.1f} {p90:7.1f} "
-              f"{statistics.median(cpus):7.1f} {size / 1024:8.0f}")
+        first = timed(runs, functools.partial(client.get, path + search))
+        navigation = timed(runs, functools.partial(
+            client.post, "/_dash-update-component", data=body,
+            content_type="application/json"))
+        assert BLOCK_ID.encode() in first.last.data, "sidan saknas i första svaret"
+        print(f"{name:36} {first.median:13.1f} {first.cpu:6.1f} {first.kb:5.0f} "
+              f"{navigation.median:11.1f} {navigation.cpu:6.1f} {navigation.kb:5.0f}")
+
+
+class Timing:
+    def __init__(self, walls: list[float], cpus: list[float], last) -> None:
+        self.median, self.cpu = statistics.median(walls), statistics.median(cpus)
+        self.last, self.kb = last, len(last.data) / 1024
+
+
+def timed(runs: int, ask) -> Timing:
+    walls, cpus = [], []
+    for _ in range(runs + 1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = ask()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+        assert response.status_code == 200, response.data[:500]
+    return Timing(walls[1:], cpus[1:], response)  # the first run fills the cache
 
 
 if __name__ == "__main__":
