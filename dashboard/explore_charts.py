@@ -62,8 +62,8 @@ def trend_view(view: ExploreView) -> ChartView:
                                      peer_label, view.unit, view.decimals, text),
         view.trend_summary(), table, f"{view.kpi['id']} per år",
         [view.home_name, "Mätkommunernas medelvärde", "n"],
-        lambda: DataTable.from_columns(f"{view.kpi['id']} {view.kpi['title']}", data, formats,
-                               [text.footer]))
+        lambda: DataTable.from_columns(f"{view.kpi['id']} {view.kpi['title']}", data,
+                                       formats, [text.footer]))
 
 
 def spread_view(view: ExploreView) -> ChartView:

@@ -113,20 +113,19 @@ def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, 
     return _Others.of(engine, [kpi_id]).rank_range(kpi_id, year, home, interval, direction)
 
 
-def _pairs(info: MeasureInfo, stats: dict, first: int, last: int
-           ) -> list[tuple[str, int, int]]:
-    """(KPI, year, the previous year the municipality measured by the same KPI) for every
-    year after the first of each method: the years whose change is compared."""
-    found, previous = [], None
+def _compared_years(info: MeasureInfo, stats: dict, first: int, last: int
+                    ) -> dict[int, int]:
+    """Each year → the newest earlier year the municipality measured by the same method: the
+    year a value is compared with ("på väg", the mean of those who measured both years)."""
+    found, previous = {}, None  # previous: (segment, year) of the newest year with a value
     for year in range(first, last + 1):
         link = info.link_for(year)
-        stat = stats.get((link.kpi_id, year)) if link else None
-        if stat is None or stat.value is None:
-            continue
-        segment = info.lineage.index(link)
+        segment = info.lineage.index(link) if link else -1
         if previous is not None and previous[0] == segment:
-            found.append((link.kpi_id, year, previous[1]))
-        previous = (segment, year)
+            found[year] = previous[1]
+        stat = stats.get((link.kpi_id, year)) if link else None
+        if stat is not None and stat.value is not None:
+            previous = (segment, year)
     return found
 
 
@@ -136,6 +135,7 @@ class _Reads:
     all of them, not one per measure."""
 
     stats: dict[str, dict[tuple[str, int], store.KpiYearStat]]  # by the measures' direction
+    compared: dict[str, dict[int, int]]  # by measure: year → the year it is compared with
     targets: dict[str, dict[int, store.TargetRow]]  # by measure
     revisions: dict[tuple[str, int], datetime]
     sizes: dict[tuple[str, int], float]
@@ -157,11 +157,14 @@ class _Reads:
         # Only values with an interval have a range of places; only their KPIs' values are read.
         ranked = sorted({link.kpi_id for info in kolada for link in info.lineage
                          if samples.gives_interval(rules, link.kpi_id, link.kpi_title)})
-        pairs = [pair for info in kolada
-                 for pair in _pairs(info, stats[info.direction],
-                                    *_years(info, stats[info.direction]))]
+        compared = {info.id: _compared_years(info, stats[info.direction],
+                                             *_years(info, stats[info.direction]))
+                    for info in kolada}
+        pairs = [(info.link_for(year).kpi_id, year, earlier) for info in kolada
+                 for year, earlier in compared[info.id].items()]
         return cls(
             stats=stats,
+            compared=compared,
             targets=store.current_targets(engine, [info.id for info in infos]),
             revisions=store.last_revisions(engine, kpis, home) if kpis else {},
             sizes=store.home_values(engine, size_kpis, home) if size_kpis and kpis else {},
@@ -186,8 +189,8 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
     first, last = _years(info, by_key)
     targets = reads.targets[info.id]
     last_revision, sizes, others, pairs = reads.revisions, reads.sizes, reads.others, reads.pairs
-    rows = []
-    previous: YearRow | None = None
+    compared = reads.compared[info.id]
+    rows: dict[int, YearRow] = {}
     for year in range(first, last + 1):
         link = info.link_for(year)
         segment = info.lineage.index(link) if link else -1
@@ -198,7 +201,7 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
         is_example = stat.is_example if stat is not None else False
         mean = stat.comparison_mean if stat is not None else None
         n, note, interval = _sample(rules, link, sizes, home, year, value)
-        same_method = previous if previous is not None and previous.segment == segment else None
+        same_method = rows[compared[year]] if year in compared else None
         rank_low = rank_high = None
         if interval is not None and kpi_id is not None:
             rank_low, rank_high = others.rank_range(kpi_id, year, home, interval,
@@ -229,10 +232,8 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
             paired_mean=pair[1] if pair else None,
             paired_previous_mean=pair[2] if pair else None,
         )
-        rows.append(row)
-        if value is not None:
-            previous = row
-    return tuple(rows)
+        rows[year] = row
+    return tuple(rows.values())
 
 
 def _survey_interval(result) -> Interval | None:

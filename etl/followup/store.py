@@ -267,15 +267,6 @@ def has_example_values(engine: Engine, kpi_ids: list[str]) -> bool:
             v.kpi_id.in_(kpi_ids), v.is_example.is_(True)).limit(1)) is not None
 
 
-def revisions(engine: Engine, kpi_ids: list[str], municipality_id: str) -> pd.DataFrame:
-    """Revised values of the home municipality: kpi_id, year, old, new, when."""
-    r = schema.ValueRevision
-    return _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
-                  .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
-                         r.gender == "T")
-                  .order_by(r.revised_at))
-
-
 class KpiYearStat(NamedTuple):
     kpi_id: str
     year: int
@@ -392,8 +383,10 @@ def survey_results(engine: Engine, measure_id: str, threshold: int, *, level: st
     keys = {(year, *key) for year, rows in by_year.items()
             for key in survey_history.showable_keys(rows, threshold, history.get(year, []))}
     frame = pd.DataFrame.from_records(stored, columns=SURVEY_COLUMNS)
-    shown = [(r[0], r[1], r[2], r[3]) in keys and (not level or r[1] == level)
-             and (forvaltning is None or r[2] == forvaltning) for r in stored]
+    shown = [(year, unit_level, unit_forvaltning, enhet) in keys
+             and (not level or unit_level == level)
+             and (forvaltning is None or unit_forvaltning == forvaltning)
+             for year, unit_level, unit_forvaltning, enhet, *_ in stored]
     frame = frame.loc[shown].reset_index(drop=True)
     frame["response_rate"] = [
         100.0 * n / e if not pd.isna(e) and e else float("nan")
