@@ -108,6 +108,31 @@ def test_answers_are_compressed_and_fingerprinted_assets_kept_a_year(client):
     assert "immutable" not in css.headers.get("Cache-Control", "")  # no fingerprint, no year
 
 
+def test_fingerprinted_files_come_compressed_in_what_the_browser_accepts(client):
+    import gzip
+
+    import brotli
+
+    page = client.get("/mal/1").get_data(as_text=True)
+    basic = next(s for s in re.findall(r'<script src="([^"]+)"', page) if "plotly-basic" in s)
+    plain = client.get(basic, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    original = plain.get_data()
+    # A file sent from the assets folder too, in gzip when that is all the browser takes.
+    for accepted, expected, unpack in (("gzip", "gzip", gzip.decompress),
+                                       ("gzip, deflate, br, zstd", "br", brotli.decompress),
+                                       ("br;q=0.5, gzip", "gzip", gzip.decompress)):
+        for _ in range(2):  # compressed once, then from memory: the same bytes
+            answer = client.get(basic, headers={"Accept-Encoding": accepted})
+            assert answer.headers["Content-Encoding"] == expected
+            assert "Accept-Encoding" in answer.headers["Vary"]
+            assert answer.headers["Content-Length"] == str(len(answer.get_data()))
+            assert len(answer.get_data()) < len(original) / 2
+            assert unpack(answer.get_data()) == original
+            assert answer.headers["Cache-Control"] == delivery.IMMUTABLE
+    assert plain.headers.get("ETag") != answer.headers.get("ETag")
+
+
 def test_a_missing_bundle_stops_the_app_with_a_clear_message(tmp_path):
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "plotly-basic-1.0.0.min.js").write_text("/* plotly.js v1.0.0 */")
