@@ -89,9 +89,10 @@ FILE_ENCODINGS = {"br": lambda data: brotli.compress(data, quality=9),
                   "gzip": lambda data: gzip.compress(data, 9, mtime=0)}
 
 
-class CompressedFiles:
-    """Fingerprinted files, compressed once per process and kept in memory by address and
-    encoding (the few dozen scripts and style sheets of the app: about 1 MB in all)."""
+class KeptFiles:
+    """Fingerprinted files as sent, kept in memory per process by address and encoding (the
+    few dozen scripts and style sheets of the app: about 1 MB in all), so each is read and
+    compressed once."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str], bytes] = {}
@@ -102,20 +103,22 @@ class CompressedFiles:
                 or response.mimetype not in COMPRESSED_TYPES
                 or "Content-Encoding" in response.headers or not _fingerprinted()):
             return response
-        encoding = request.accept_encodings.best_match(list(FILE_ENCODINGS))
-        if encoding is None:
-            return response
+        encoding = request.accept_encodings.best_match(list(FILE_ENCODINGS)) or "identity"
         key = (request.full_path, encoding)
         body = self._kept.get(key)
         if body is None:
             response.direct_passthrough = False
-            body = FILE_ENCODINGS[encoding](response.get_data())
+            body = response.get_data()
+            if encoding in FILE_ENCODINGS:
+                body = FILE_ENCODINGS[encoding](body)
             with self._lock:
                 self._kept[key] = body
         response.set_data(body)
-        response.headers["Content-Encoding"] = encoding
         vary = response.headers.get("Vary")
         response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+        if encoding == "identity":
+            return response
+        response.headers["Content-Encoding"] = encoding
         etag, weak = response.get_etag()
         if etag:
             response.set_etag(f"{etag}:{encoding}", weak=weak)
@@ -130,4 +133,4 @@ def register(server: Flask) -> None:
     Compress(server)
     # Flask runs these in reverse: the kept files first, the cache header on every answer.
     server.after_request(_long_cache)
-    server.after_request(CompressedFiles())
+    server.after_request(KeptFiles())
