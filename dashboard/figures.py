@@ -473,9 +473,9 @@ def _own_series(spec: _Spec, own: Sequence[YearRow], rows: Sequence[YearRow],
                 info: MeasureInfo) -> None:
     """The municipality's own measurement (test contacts): its own series, squares with the
     95 % interval, never joined to the KPI's line."""
-    latest = own[-1]
-    name = (f"Egen mätning{', exempeldata' if latest.is_example else ''} "
-            f"(n = {fmt.count(latest.sample_n)} {latest.year})")
+    # The legend names the series; each year's n is in its hover text and the table view (one
+    # year's n here read as the whole series' and, with the year, ran past a phone's edge).
+    name = f"Egen mätning{', exempeldata' if own[-1].is_example else ''}"
     spec.trace(
         type="scatter", x=[r.year for r in own], y=[r.value for r in own], name=name,
         mode="markers", marker={"size": 10, "symbol": "square", "color": MEN_COLOUR},
@@ -551,6 +551,9 @@ def survey_figure(rows: Sequence[YearRow], info: MeasureInfo, municipality: str,
         measured_years = {r.year for r in measured}
         for year in range(first, last + 1):
             if year not in measured_years:
+                # On a phone the years stand too close for a label each (they ran into each
+                # other): there the gap shows it, and the table view says "ingen mätning".
+                spec.narrow[f"annotations[{len(spec.layout['annotations'])}].visible"] = False
                 spec.note("ingen<br>mätning", x=year, y=info.scale_min, yref="y",
                           xanchor="center", yanchor="bottom", size=10)
     spec.trace(

@@ -33,7 +33,8 @@ ADMIN_PAGES = ["/mal/3", "/admin", "/admin/import", "/admin/mal", "/admin/analys
                "/admin/anvandare", "/admin/logg"]
 CHART_PAGES = ["/mal/1", "/mal/3", "/utforska",
                "/utforska?kpi=N00647&jmf=egen&kommuner=1260,1280,1283,1282,1281,1284,1285"
-               ",1290,1291,1292,1293&visa=kommuner"]
+               ",1290,1291,1292,1293&visa=kommuner",
+               "/utforska?kpi=N00647&jmf=G30826"]
 
 PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
@@ -52,6 +53,13 @@ CHART_BOXES = """graph => {
         plot: (p => p ? box(p) : null)(graph.querySelector('.bglayer .bg')
                                        || graph.querySelector('.nsewdrag')),
         legend: legend ? box(legend.querySelector('.bg') || legend) : null,
+        // The whole name's end (its box is clipped at the chart's edge, where a name is cut).
+        legendTexts: [...graph.querySelectorAll('.legend .legendtext')].flatMap(t => {
+            const lines = t.querySelectorAll('tspan.line');
+            return [...(lines.length ? lines : [t])].map(line => ({
+                text: line.textContent,
+                right: line.getBoundingClientRect().left + line.getComputedTextLength()}));
+        }),
         source: notes.length ? box(notes[0]) : null,
         sourceText: notes.length ? notes[0].textContent : '',
         height: graph.layout && graph.layout.height,
@@ -178,6 +186,8 @@ def test_legend_is_below_the_axis_and_above_the_source_line(phone, server_url, p
         for tick in chart["ticks"]:
             assert not overlap(legend, tick["box"]), (legend, tick)
         assert legend["right"] <= chart["svg"]["right"] + 1
+        for entry in chart["legendTexts"]:  # every name whole, none cut at the chart's edge
+            assert entry["right"] <= chart["svg"]["right"] - 2, entry
 
 
 @pytest.mark.browser
