@@ -1,5 +1,6 @@
 /* Charts on narrow screens. Each figure carries in layout.meta a narrow variant of its layout
-   (made with the figure on the server, dashboard/figures.py) and the wide values it replaces.
+   (made with the figure on the server, dashboard/figures.py) and the wide values it replaces,
+   and, where long legend names are wrapped, both sets of trace names (meta.names).
    A chart narrower than meta.below is drawn with the narrow variant from its first draw, and
    switches when the window is resized across the limit. Exported images never see this. */
 (function () {
@@ -40,7 +41,12 @@
           setPath(narrow, path, layout.meta.narrow[path]);
         });
         narrow.meta.applied = "narrow";
-        args[1] = Object.assign({}, figure, { layout: narrow });
+        var names = layout.meta.names && layout.meta.names.narrow;
+        var data = !names ? figure.data : figure.data.map(function (trace, i) {
+          return names[i] === null || names[i] === undefined ? trace
+            : Object.assign({}, trace, { name: names[i] });
+        });
+        args[1] = Object.assign({}, figure, { layout: narrow, data: data });
       }
       return react.apply(this, args);
     };
@@ -54,7 +60,16 @@
           var applied = (gd.layout && gd.layout.meta && gd.layout.meta.applied) || "wide";
           if (wanted && wanted !== applied) {
             var update = Object.assign({}, gd.layout.meta[wanted], { "meta.applied": wanted });
-            Plotly.relayout(gd, update);
+            var names = gd.layout.meta.names;
+            if (names) {
+              var traces = [], wantedNames = [];
+              names[wanted].forEach(function (name, i) {
+                if (name !== null && name !== undefined) { traces.push(i); wantedNames.push(name); }
+              });
+              Plotly.update(gd, { name: wantedNames }, update, traces);
+            } else {
+              Plotly.relayout(gd, update);
+            }
           }
         });
       }, 150);

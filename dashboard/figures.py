@@ -107,7 +107,8 @@ def base_layout(text: ChartText, *, y_title: str = "", height: int = 420) -> dic
 NARROW_BELOW_PX = 600
 NARROW_TITLE_CHARS = 32  # bold 15 px title in a 320 px wide chart
 NARROW_SUBTITLE_CHARS = 44
-NARROW_FOOTER_CHARS = 46  # the 11 px source line
+NARROW_FOOTER_CHARS = 38  # the 11 px source line, from the plot's left edge in a 320 px screen
+NARROW_LEGEND_CHARS = 28  # 12 px legend names beside their symbol, likewise
 NARROW_AXIS_TITLE_CHARS = 40
 NARROW_YEAR_TICKS = 5  # horizontal year labels that fit 250 px of plot
 NARROW_YEAR_PAD = 0.8  # room at either end for the labels written at the first and last point
@@ -148,13 +149,29 @@ def _years_with_data(data: list[dict]) -> list[int]:
     return sorted(years)
 
 
-def _legend_entries(layout: dict, data: list[dict]) -> int:
+def _legend_entries(layout: dict, data: list[dict], names: list | None = None) -> int:
+    """Rows of the legend (a long name has two); `names` instead of the traces' own."""
     if layout.get("showlegend") is False:
         return 0
-    names = [trace["name"] for trace in data if trace.get("showlegend", True) and trace.get("name")]
-    if len(names) < 2 and not layout.get("showlegend"):
+    names = names or [trace.get("name") for trace in data]
+    shown = [name for trace, name in zip(data, names, strict=True)
+             if trace.get("showlegend", True) and name]
+    if len(shown) < 2 and not layout.get("showlegend"):
         return 0  # Plotly hides a legend of one
-    return sum(name.count("<br>") + 1 for name in names)  # rows: a long name has two
+    return sum(name.count("<br>") + 1 for name in shown)
+
+
+def _narrow_names(data: list[dict]) -> list | None:
+    """The traces' legend names wrapped for a phone's width (None: all fit as they are). The
+    names are plain text already (escaped), and are only split at spaces."""
+    wrapped = []
+    for trace in data:
+        name = trace.get("name")
+        if isinstance(name, str) and any(len(line) > NARROW_LEGEND_CHARS
+                                         for line in name.split("<br>")):
+            name = "<br>".join(_wrapped(name.replace("<br>", " "), NARROW_LEGEND_CHARS))
+        wrapped.append(name)
+    return wrapped if wrapped != [trace.get("name") for trace in data] else None
 
 
 def narrow_variant(layout: dict, data: list[dict], text: ChartText,
@@ -163,7 +180,8 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
 
     Titles and the source line wrapped; year axes only over the years with data, with whole
     horizontal labels (fewer ticks where needed); the legend one entry a row below the axis,
-    and the source line below the legend, each at a computed pixel offset so they never meet.
+    long names wrapped (`names`: the traces' names, applied with the layout), and the source
+    line below the legend, each at a computed pixel offset so they never meet.
     """
     narrow: dict = {}
     title_lines = _wrapped(text.title, NARROW_TITLE_CHARS)
@@ -202,7 +220,8 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
                                f"annotations[{index}].y": 0,
                                f"annotations[{index}].yanchor": "bottom"})
 
-    entries = _legend_entries(layout, data)
+    names = _narrow_names(data)
+    entries = _legend_entries(layout, data, names)
     legend_px = LEGEND_ROW_PX * entries
     plot_px = plot_px or layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     if entries:
@@ -225,7 +244,10 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
                    "height": height, "title.y": 1 - TITLE_TOP_PX / height})
     narrow.update(extra or {})
     wide = {path: _layout_value(layout, path) for path in narrow}
-    return {"narrow": narrow, "wide": wide, "below": NARROW_BELOW_PX}
+    variant = {"narrow": narrow, "wide": wide, "below": NARROW_BELOW_PX}
+    if names:  # trace names, one per trace, for Plotly.restyle
+        variant["names"] = {"narrow": names, "wide": [trace.get("name") for trace in data]}
+    return variant
 
 
 def values(series) -> list:

@@ -169,9 +169,21 @@ def test_year_labels_are_horizontal_whole_and_only_years_with_data(phone, server
     assert years_seen, "inget diagram med årtal"
 
 
+@pytest.fixture(params=[PHONE, 320], ids=["360px", "320px"])
+def narrow_phone(browser, request):
+    context = browser.new_context(viewport={"width": request.param, "height": 780},
+                                  locale="sv-SE", bypass_csp=True, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.problems = PageProblems(page)
+    yield page
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_legend_is_below_the_axis_and_above_the_source_line(phone, server_url, path):
+def test_legend_is_below_the_axis_and_above_the_source_line(narrow_phone, server_url, path):
+    phone = narrow_phone
     open_page(phone, server_url + path)
     for chart in chart_boxes(phone):
         assert chart["source"] is not None and chart["sourceText"].startswith("Källa")
@@ -206,5 +218,15 @@ def test_a_chart_turns_wide_when_the_window_grows(browser, server_url):
         title = page.evaluate("document.querySelector('.js-plotly-plot').layout.title.text")
         assert narrow == "narrow"
         assert "<br>" not in title
+        # Legend names wrapped on the phone get their whole lines back.
+        page.set_viewport_size({"width": PHONE, "height": 780})
+        open_page(page, server_url + "/utforska?kpi=N00647&jmf=G30826")
+        names = "[...document.querySelectorAll('.js-plotly-plot')][0].data.map(t => t.name)"
+        wrapped = page.evaluate(names)
+        page.set_viewport_size({"width": 1200, "height": 900})
+        page.wait_for_function("document.querySelector('.js-plotly-plot').layout.meta.applied"
+                               " === 'wide'")
+        wide = page.evaluate("document.querySelector('.js-plotly-plot').layout.meta.names.wide")
+        assert page.evaluate(names) == wide != wrapped
     finally:
         context.close()
