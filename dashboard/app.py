@@ -130,13 +130,16 @@ def create_app(settings: Settings | None = None) -> Dash:
     runtime.configure(settings)
     cache.configure(settings.redis_url, settings.cache, settings.page_cache)
     assets = PROJECT_ROOT / "assets"
+    app_scripts = delivery.AppScripts(assets)
     app = headers.MalbildDash(
         __name__,
         use_pages=True,
         pages_folder="",
         assets_folder=str(assets),
         # The partial plotly.js among the assets replaces Dash's full bundle (dashboard/delivery).
-        assets_ignore=delivery.assets_ignore(assets),
+        # The app's own scripts come as one file (before the components' scripts).
+        assets_ignore=delivery.assets_ignore(assets, app_scripts),
+        external_scripts=[app_scripts.url],
         title="Målbild",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -150,7 +153,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name]["layout"] = operations.database_safe(auth.guarded(
             module.layout, getattr(module, "ACCESS", auth.READ), access_denied))
     app.layout = shell
-    delivery.register(app.server)  # first: its compression must run after every other hook
+    # First: its compression must run after every other hook.
+    delivery.register(app.server, app_scripts)
     auth.register(app.server, settings)
     export_routes.register(app.server)
     admin_routes.register(app.server)

@@ -41,6 +41,30 @@ def test_the_page_loads_only_the_scripts_it_uses(client):
     assert client.get(graph[0]).headers["Cache-Control"] == delivery.IMMUTABLE
 
 
+def test_the_apps_own_scripts_come_as_one_file_kept_a_year(client):
+    scripts = re.findall(r'<script src="([^"]+)"', client.get("/mal/1").get_data(as_text=True))
+    own = sorted((PROJECT_ROOT / "assets").glob("*.js"))
+    assert own and not [s for s in scripts if s.startswith("/assets/") and "vendor/" not in s]
+    [bundle] = [s for s in scripts if s.startswith(delivery.APP_SCRIPTS_PREFIX)]
+    # After React, before the components and plotly.js, as the separate files were.
+    assert scripts.index(bundle) < scripts.index(next(s for s in scripts if "plotly-basic" in s))
+    answer = client.get(bundle)
+    assert answer.headers["Cache-Control"] == delivery.IMMUTABLE
+    body = answer.get_data(as_text=True)
+    positions = [body.index(path.read_text(encoding="utf-8")) for path in own]
+    assert positions == sorted(positions)  # every file whole, in Dash's order
+    assert delivery.AppScripts(PROJECT_ROOT / "assets").url == bundle
+
+
+def test_the_app_scripts_address_changes_with_their_content(tmp_path):
+    (tmp_path / "b.js").write_text("var b;", encoding="utf-8")
+    (tmp_path / "a.js").write_text("var a;", encoding="utf-8")
+    before = delivery.AppScripts(tmp_path)
+    assert before.body.decode().index("var a;") < before.body.decode().index("var b;")
+    (tmp_path / "b.js").write_text("var b = 1;", encoding="utf-8")
+    assert delivery.AppScripts(tmp_path).url != before.url
+
+
 def first_answers(client, address: str, **environ) -> tuple[str, dict]:
     page = client.get(address, environ_overrides=environ).get_data(as_text=True)
     blocks = re.findall(r'<script type="application/json" id="malbild-answer-([\w-]+)">'
