@@ -105,6 +105,21 @@ def _read_table(archive: zipfile.ZipFile, table: Table) -> pd.DataFrame:
     return frame
 
 
+def continue_sequences(connection) -> None:
+    """After rows were written with their ids (a restore, a copy), PostgreSQL's serial ids
+    continue after them (a no-op for keys without a sequence, and on SQLite)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in schema.metadata.sorted_tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) == 1 and isinstance(keys[0].type, Integer):
+            key = keys[0]
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key.name}'), "
+                f"COALESCE(MAX({key.name}), 1), MAX({key.name}) IS NOT NULL) "
+                f"FROM {table.name}"))
+
+
 def restore(path: Path, url: str, progress=None) -> dict:
     """Replace the contents of the database at `url` with the backup in `path`."""
     location = Location(str(path))
@@ -132,16 +147,7 @@ def restore(path: Path, url: str, progress=None) -> dict:
             if len(frame) != manifest["rows"].get(table.name, len(frame)):
                 raise InputError(f"tabellen {table.name} i säkerhetskopian är ofullständig.",
                                  location, hint="Databasen är oförändrad.")
-        if connection.dialect.name == "postgresql":
-            # Serial ids continue after the restored rows (a no-op for keys without a sequence).
-            for table in schema.metadata.sorted_tables:
-                keys = list(table.primary_key.columns)
-                if len(keys) == 1 and isinstance(keys[0].type, Integer):
-                    key = keys[0]
-                    connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key.name}'), "
-                        f"COALESCE(MAX({key.name}), 1), MAX({key.name}) IS NOT NULL) "
-                        f"FROM {table.name}"))
+        continue_sequences(connection)
         # Cached results are keyed on the data version: it must only ever grow.
         restored = db.data_version(connection)
         connection.execute(update(schema.DataState).where(schema.DataState.id == 1)

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Integer, create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, text
 
-from etl import db, schema
+from etl import backup, db, schema
 from etl.demo import build_demo
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
@@ -145,15 +145,7 @@ def _copy_postgres(source_url: str, target_url: str) -> None:
             columns = ", ".join(f'"{c.name}"' for c in table.columns)
             connection.execute(text(f'INSERT INTO "{target}"."{table.name}" ({columns}) '
                                     f'SELECT {columns} FROM "{source}"."{table.name}"'))
-            keys = list(table.primary_key.columns)
-            if len(keys) == 1 and isinstance(keys[0].type, Integer):
-                sequence = connection.scalar(text(
-                    f"SELECT pg_get_serial_sequence('\"{target}\".\"{table.name}\"', "
-                    f"'{keys[0].name}')"))
-                if sequence:
-                    connection.execute(text(
-                        f"SELECT setval('{sequence}', COALESCE(MAX(\"{keys[0].name}\"), 1), "
-                        f'MAX("{keys[0].name}") IS NOT NULL) FROM "{target}"."{table.name}"'))
+        backup.continue_sequences(connection)  # the target schema is the connection's own
 
 
 @contextmanager
