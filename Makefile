@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The partial plotly.js bundle the browser loads (see scripts/fetch-plotly-basic.sh).
 PLOTLY_BASIC := assets/vendor/plotly-basic-4.1.1.min.js
+# The regenerator runtime Dash's scripts need (see scripts/fetch-regenerator-runtime.sh).
+REGENERATOR := assets/vendor/regenerator-runtime-0.14.1.js
 PORT   ?= 8050
 
 .PHONY: run test install demo lint format bench bench-all clean
@@ -18,10 +20,13 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-install: $(STAMP) $(PLOTLY_BASIC)
+install: $(STAMP) $(PLOTLY_BASIC) $(REGENERATOR)
 
-$(PLOTLY_BASIC): scripts/fetch-plotly-basic.sh
+$(PLOTLY_BASIC): scripts/fetch-plotly-basic.sh scripts/npm-file.sh
 	sh scripts/fetch-plotly-basic.sh $@
+
+$(REGENERATOR): scripts/fetch-regenerator-runtime.sh scripts/npm-file.sh
+	sh scripts/fetch-regenerator-runtime.sh $@
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -13,7 +13,10 @@
   (Flask-Compress sends files, which it streams, uncompressed then).
 * The app's own scripts (the small `.js` files directly in `assets/`) go to the browser as one
   file, `/_malbild/app.<digest>.js`: a request and a script start less on every first visit (about
-  20 ms of a phone's first visit, `bench/README.md`). Each stays its own file here.
+  20 ms of a phone's first visit, `bench/README.md`). Each stays its own file here. First in it
+  comes the regenerator runtime that Dash's scripts call (`window.regeneratorRuntime`), fetched
+  from npm by `make install` (`scripts/fetch-regenerator-runtime.sh`): Dash would otherwise bring
+  it inside Babel's whole polyfill, which the app does not load (`dashboard/headers.py`).
 * Caching: assets carry a fingerprint (`?m=<mtime>`, and the versioned file names of Dash's own
   bundles), so the browser may keep them for a year without asking again.
 """
@@ -68,15 +71,31 @@ def plotly_bundle(assets_folder: Path) -> Path:
         "så att den stämmer med plotly.")
 
 
+class RegeneratorRuntimeMissing(MalbildError):
+    """The regenerator runtime that Dash's scripts need is not among the assets."""
+
+
+def regenerator_runtime(assets_folder: Path) -> Path:
+    """The regenerator runtime fetched by `make install` (the newest, should an old one be left);
+    RegeneratorRuntimeMissing if there is none."""
+    found = sorted((assets_folder / VENDOR_DIR).glob("regenerator-runtime-*.js"),
+                   key=lambda p: [int(n) for n in re.findall(r"\d+", p.name)])
+    if not found:
+        raise RegeneratorRuntimeMissing(
+            f"Skriptet regenerator-runtime saknas i {assets_folder / VENDOR_DIR}: Dashs egna "
+            "skript behöver det. Kör «make install» (som hämtar det från npm).")
+    return found[-1]
+
+
 APP_SCRIPTS_PREFIX = "/_malbild/app."
 
 
 class AppScripts:
-    """The `.js` files directly in the assets folder, in Dash's order (by name), as one file
-    whose address carries a digest of its content."""
+    """The regenerator runtime, then the `.js` files directly in the assets folder in Dash's
+    order (by name), as one file whose address carries a digest of its content."""
 
     def __init__(self, assets_folder: Path) -> None:
-        self.files = sorted(assets_folder.glob("*.js"))
+        self.files = [regenerator_runtime(assets_folder), *sorted(assets_folder.glob("*.js"))]
         self.body = "".join(f"/* {path.name} */\n{path.read_text(encoding='utf-8')}\n"
                             for path in self.files).encode("utf-8")
         self.url = f"{APP_SCRIPTS_PREFIX}{hashlib.sha256(self.body).hexdigest()[:12]}.js"
@@ -88,10 +107,10 @@ class AppScripts:
 def assets_ignore(assets_folder: Path, app_scripts: AppScripts) -> str:
     """Dash's `assets_ignore` (a regex on file names): other versions' bundles, since Dash loads
     every script among the assets and an old bundle left beside the new one would load too; and
-    the app's own scripts, which come as one file."""
+    the app's own scripts, which come as one file, and every regenerator runtime."""
     keep = plotly_bundle(assets_folder).name
     own = "|".join(re.escape(path.name) for path in app_scripts.files)
-    return rf"^(?!{re.escape(keep)}$)plotly-basic-" + (rf"|^(?:{own})$" if own else "")
+    return rf"^(?!{re.escape(keep)}$)plotly-basic-|^regenerator-runtime-|^(?:{own})$"
 
 
 def _fingerprinted() -> bool:

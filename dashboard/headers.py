@@ -36,7 +36,7 @@ def opaque_versions(url: str) -> str:
 # Scripts Dash loads on every page that this app does without: Babel's polyfill for old
 # browsers (core-js replaces some of the browser's own functions with slower ones, and its
 # start-up alone is a tenth of a first visit; the regenerator runtime that Dash's bundles need
-# from it comes with dash-bootstrap-components, see assets/requirements.js) and the DataTable,
+# from it comes first in the app's own scripts, see dashboard/delivery.py) and the DataTable,
 # which no page uses. Their paths are not registered either, so they are never served.
 NOT_LOADED = frozenset({"deps/polyfill@7.12.1.min.js", "dash_table/bundle.js"})
 # The chart component's code, which Dash otherwise fetches only when a chart is first drawn (a

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import richtext
 from dashboard.auth import ADMIN, login_link
+from dashboard.components import native
 from etl.users import User
 
 ANALYSIS_STATES = {
@@ -68,14 +68,14 @@ def field(component_id: str, label: str, control, hint: str | None = None) -> ht
 
 def text_input(component_id: str, label: str, value: str = "", *, hint: str | None = None,
                input_type: str = "text", **kwargs) -> html.Div:
-    return field(component_id, label, dbc.Input(
-        id=component_id, type=input_type, value=value, class_name="form-control", **kwargs), hint)
+    return field(component_id, label, native.Input(
+        id=component_id, type=input_type, value=value, className="form-control", **kwargs), hint)
 
 
 def select(component_id: str, label: str, options: list[dict], value, *,
            hint: str | None = None) -> html.Div:
-    return field(component_id, label, dbc.Select(
-        id=component_id, options=options, value=value, class_name="form-select"), hint)
+    return field(component_id, label, native.Select(
+        id=component_id, options=options, value=value, className="form-select"), hint)
 
 
 # --- Analysis texts -----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
 from dashboard import auth, queries, runtime, urlstate
+from dashboard.components import native
 from dashboard.components.admin import (
     ANALYSIS_STATES,
     analysis_note,
@@ -80,9 +80,9 @@ def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div
         ], className="control-grid admin-grid"),
         html.Section([
             html.H2(f"{chosen.name} {year}", id="text-rubrik"),
-            field(BODY, "Analys", dbc.Textarea(
+            field(BODY, "Analys", native.Textarea(
                 id=BODY, value=text["body"] if text else "", rows=12,
-                class_name="form-control analysis-input"), HINT),
+                className="form-control analysis-input"), HINT),
             select(STATE, "Läge", [{"label": label, "value": key}
                                    for key, label in analysis.STATES.items()],
                    text["state"] if text else "utkast",

@@ -37,7 +37,7 @@ def log_table(events: list[dict]) -> pd.DataFrame:
 
 
 def layout(typ: str | None = None, **_query) -> html.Div:
-    # Not "": dbc.Select's hidden blank option has that value and would show as chosen.
+    # "All" is an option with a value of its own (ALL_EVENTS), never "" (see pages/goal.py).
     group = typ if typ in audit.ACTION_GROUPS else ALL_EVENTS
     events = audit.events(runtime.engine(), group=None if group == ALL_EVENTS else group,
                           limit=SHOWN)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, runtime, uploads
 from dashboard import formatting as fmt
+from dashboard.components import native
 from dashboard.components.admin import field, message, refusal, select
 from dashboard.components.common import table_view
 from etl.errors import MalbildError
@@ -135,8 +135,8 @@ def layout(**_query) -> html.Div:
                    [{"label": text, "value": key} for key, text in uploads.KINDS.items()],
                    "enkat"),
             field(YEAR, "Enkätår (om det inte står i filen)",
-                  dbc.Input(id=YEAR, type="number", min=1990, max=2100, step=1,
-                            class_name="form-control", debounce=True),
+                  native.Input(id=YEAR, type="number", min=1990, max=2100, step=1,
+                               className="form-control", debounce=True),
                   "Gäller medarbetarenkäten. Lämna tomt om året står i filens rubrik eller "
                   "namn."),
         ], className="control-grid admin-grid"),

@@ -83,7 +83,7 @@ def layout(**_query) -> html.Div:
                 select(ACTIVE, "Konto", [{"label": "Aktivt", "value": "aktivt"},
                                          {"label": "Avstängt", "value": "avstängt"}], active),
                 text_input(PASSWORD, "Nytt lösenord (valfritt)", "", input_type="password",
-                           autocomplete="new-password", hint=PASSWORD_HINT),
+                           autoComplete="new-password", hint=PASSWORD_HINT),
             ], className="control-grid admin-grid"),
             html.Button("Spara ändringen", id=UPDATE, className="button", type="button"),
             html.Div(id=UPDATE_FEEDBACK, role="status", **{"aria-live": "polite"}),
@@ -91,11 +91,11 @@ def layout(**_query) -> html.Div:
         html.Section([
             html.H2("Ny användare", id="ny"),
             html.Div([
-                text_input(NEW_NAME, "Användarnamn", "", autocomplete="off",
+                text_input(NEW_NAME, "Användarnamn", "", autoComplete="off",
                            hint="T.ex. åsa.öberg (bokstäver, siffror och . _ @ + -)"),
                 select(NEW_ROLE, "Roll", ROLE_OPTIONS, "viewer"),
                 text_input(NEW_PASSWORD, "Lösenord", "", input_type="password",
-                           autocomplete="new-password", hint=PASSWORD_HINT),
+                           autoComplete="new-password", hint=PASSWORD_HINT),
             ], className="control-grid admin-grid"),
             html.Button("Lägg till", id=ADD, className="button", type="button"),
             html.Div(id=ADD_FEEDBACK, role="status", **{"aria-live": "polite"}),

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import exploration, explore_charts, queries, runtime, urlstate
 from dashboard import formatting as fmt
+from dashboard.components import native
 from dashboard.components.common import chart_of, status_badge
 from dashboard.exploration import OWN_LIST
 
@@ -55,8 +55,8 @@ def kpi_options(catalogue: pd.DataFrame, search: str = "", keep: str | None = No
 
 def _select(component_id: str, label: str, options: list, value, hint: str | None = None):
     children = [html.Label(label, htmlFor=component_id),
-                dbc.Select(id=component_id, options=options, value=value,
-                           class_name="form-select")]
+                native.Select(id=component_id, options=options, value=value,
+                              className="form-select")]
     if hint:
         children.append(html.P(hint, className="hint", id=f"{component_id}-hint"))
     return html.Div(children, className="control")
@@ -79,9 +79,9 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
     checks = [{"label": "Visa varje jämförelsekommun (högst 12)", "value": "kommuner"}]
     gender_control = []
     if view.kpi["is_divided_by_gender"]:
-        gender_control = [dbc.Checklist(
+        gender_control = [native.Checklist(
             id="explore-gender", options=[{"label": "Visa kvinnor och män", "value": "1"}],
-            value=["1"] if state.show_gender else [], class_name="checks")]
+            value=["1"] if state.show_gender else [], className="checks")]
     return html.Section([
         html.H2("Välj nyckeltal och jämförelse", id="val"),
         html.P("Vyn sparas i adressfältet: kopiera adressen för att dela eller spara den.",
@@ -89,8 +89,8 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
         html.Div([
             html.Div([
                 html.Label("Sök nyckeltal (id eller ord i namnet)", htmlFor=SEARCH),
-                dbc.Input(id=SEARCH, type="search", value="", debounce=True,
-                          autocomplete="off", class_name="form-control"),
+                native.Input(id=SEARCH, type="search", value="", debounce=True,
+                             autoComplete="off", className="form-control"),
             ], className="control"),
             _select(KPI, "Nyckeltal", kpi_options(catalogue, keep=state.kpi), state.kpi),
             _select(GROUP, "Jämför med", group_options, state.group,
@@ -105,8 +105,9 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
         html.Div([
             html.Label("Lägg till kommun i egen lista", htmlFor=ADD_INPUT),
             html.Div([
-                dbc.Input(id=ADD_INPUT, type="text", list=DATALIST, autocomplete="off",
-                          placeholder="Skriv namn eller kommunkod", class_name="form-control"),
+                native.Input(id=ADD_INPUT, type="text", list=DATALIST, autoComplete="off",
+                             placeholder="Skriv namn eller kommunkod",
+                             className="form-control"),
                 html.Button("Lägg till", id=ADD_BUTTON, className="button", type="button"),
             ], className="inline"),
             # The 290 options are made when the field first gets focus (assets/on-demand.js).
@@ -115,8 +116,8 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
             html.P(id=ADD_FEEDBACK, className="hint", role="status"),
             html.Ul(own, className="chosen") if own else None,
         ], className="control own-list"),
-        dbc.Checklist(id=OPTIONS, options=checks,
-                      value=["kommuner"] if state.show_peers else [], class_name="checks"),
+        native.Checklist(id=OPTIONS, options=checks,
+                         value=["kommuner"] if state.show_peers else [], className="checks"),
         *gender_control,
     ], className="explore-controls", **{"aria-labelledby": "val"})
 

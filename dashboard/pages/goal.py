@@ -4,12 +4,12 @@ per förvaltning, the distribution of answers and the HME benchmark."""
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
 from dashboard import auth, charts, ids, queries, runtime, urlstate, words
 from dashboard import formatting as fmt
+from dashboard.components import native
 from dashboard.components.admin import analysis_note, login_needed
 from dashboard.components.common import (
     chart_of,
@@ -32,8 +32,8 @@ def _title(number: str | None = None, **_query) -> str:
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
 urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
                       "forv": (ids.GOAL3_FORVALTNING, "value")})
-# A select's value "" would show as empty: dbc.Select puts a hidden blank option with value ""
-# first, and that one is then the chosen one.
+# "All" is an option with a value of its own, never "" (which no option has, so a select given
+# it would show its first option while meaning another).
 ALL_FORVALTNINGAR = "alla"
 
 
@@ -151,17 +151,16 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
         html.Div([
             html.Div([
                 html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
-                dbc.Select(id=ids.GOAL3_YEAR, value=str(year),
-                           options=[{"label": str(y), "value": str(y)} for y in years],
-                           class_name="form-select year-select"),
+                native.Select(id=ids.GOAL3_YEAR, value=str(year),
+                       options=[{"label": str(y), "value": str(y)} for y in years],
+                       className="form-select year-select"),
             ]),
             html.Div([
                 html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
-                dbc.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
-                           options=[{"label": "Alla förvaltningar",
-                                     "value": ALL_FORVALTNINGAR}]
-                           + [{"label": name, "value": name} for name in names],
-                           class_name="form-select unit-select"),
+                native.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
+                       options=[{"label": "Alla förvaltningar", "value": ALL_FORVALTNINGAR}]
+                       + [{"label": name, "value": name} for name in names],
+                       className="form-select unit-select"),
             ]),
         ], className="survey-controls"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),

@@ -4,10 +4,10 @@ passes through a callback, password managers recognise it, and it works without 
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import auth, runtime
+from dashboard.components import native
 from dashboard.components.admin import message
 from etl import users
 
@@ -45,13 +45,14 @@ def layout(fel: str | None = None, nasta: str | None = None, **_query) -> html.D
                                "Uppföljningen visas för inloggade användare.")),
         html.Form([
             html.Label("Användarnamn", htmlFor="login-user"),
-            dbc.Input(id="login-user", name="anvandare", type="text", autocomplete="username",
-                      required=True, class_name="form-control", autofocus=True),
+            native.Input(id="login-user", name="anvandare", type="text",
+                         autoComplete="username", required=True, className="form-control",
+                         autoFocus=True),
             html.Label("Lösenord", htmlFor="login-password"),
-            dbc.Input(id="login-password", name="losenord", type="password",
-                      autocomplete="current-password", required=True,
-                      class_name="form-control"),
-            dbc.Input(id="login-next", name="nasta", type="hidden", value=target),
+            native.Input(id="login-password", name="losenord", type="password",
+                         autoComplete="current-password", required=True,
+                         className="form-control"),
+            native.Input(id="login-next", name="nasta", type="hidden", value=target),
             html.Button("Logga in", type="submit", className="button", id="login-submit"),
         ], method="POST", action=auth.LOGIN_PATH, className="login-form"),
     ]

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import open_page
+from tests.e2e.test_explore import wait_for_query
 
 
 def shown_option(page, selector: str) -> str:
@@ -53,4 +54,35 @@ def test_the_report_link_says_it_is_being_made_and_then_that_it_is_ready(page, s
                            ".includes('Klar: arsrapport-2022.docx har laddats ner')")
     assert link.get_attribute("aria-disabled") is None
     assert link.inner_text() == "Årsrapport 2022 som Word (DOCX, redigerbar)"
+    assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_form_controls_are_the_browsers_own_and_report_what_the_user_did(page, server_url):
+    open_page(page, server_url + "/utforska")
+    # The element itself with its label, in no wrapper of its own; no blank option added.
+    kinds = page.evaluate("""() => ['explore-kpi', 'explore-search', 'explore-add-municipality']
+        .map(id => { const e = document.getElementById(id);
+                     return [e.tagName, e.className, e.labels.length,
+                             e.parentElement.className]; })""")
+    assert kinds == [["SELECT", "form-select", 1, "control"],
+                     ["INPUT", "form-control", 1, "control"],
+                     ["INPUT", "form-control", 1, "inline"]]
+    assert page.locator("#explore-kpi option").first.get_attribute("value") != ""
+    count = page.locator("#explore-kpi option").count
+
+    # The search field reports its words only on Enter (or when it is left) ...
+    before = count()
+    page.fill("#explore-search", "bemötande")
+    page.wait_for_timeout(300)
+    assert count() == before
+    page.press("#explore-search", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#explore-kpi option').length < {before}")
+    found = page.locator("#explore-kpi option:not([disabled]):not(:checked)").all_inner_texts()
+    assert found and all("bemötande" in text.lower() for text in found)
+    # ... and a check box is labelled and reports its list of ticked values.
+    box = page.get_by_label("Visa varje jämförelsekommun (högst 12)")
+    assert box.evaluate("b => b.type") == "checkbox"
+    box.check()
+    wait_for_query(page, "visa=kommuner")
     assert page.problems.messages == []

@@ -34,6 +34,9 @@ def test_the_page_loads_only_the_scripts_it_uses(client):
     scripts = re.findall(r'<script src="([^"]+)"', client.get("/mal/1").get_data(as_text=True))
     # Neither Babel's polyfill nor the DataTable (unused), and not served if asked for.
     assert not [s for s in scripts if "polyfill" in s or "dash_table" in s]
+    # No component library but Dash's own: the app draws its selects itself.
+    suites = {s.split("/")[2] for s in scripts if s.startswith("/_dash-component-suites/")}
+    assert suites == {"dash"}
     assert client.get("/_dash-component-suites/dash/dash_table/bundle.js").status_code != 200
     # The chart component comes with the other scripts, kept a year like them.
     graph = [s for s in scripts if "/dcc/async-graph." in s]
@@ -43,8 +46,10 @@ def test_the_page_loads_only_the_scripts_it_uses(client):
 
 def test_the_apps_own_scripts_come_as_one_file_kept_a_year(client):
     scripts = re.findall(r'<script src="([^"]+)"', client.get("/mal/1").get_data(as_text=True))
-    own = sorted((PROJECT_ROOT / "assets").glob("*.js"))
-    assert own and not [s for s in scripts if s.startswith("/assets/") and "vendor/" not in s]
+    runtime = delivery.regenerator_runtime(PROJECT_ROOT / "assets")
+    own = [runtime, *sorted((PROJECT_ROOT / "assets").glob("*.js"))]
+    assert own and not [s for s in scripts if s.startswith("/assets/")
+                        and "plotly-basic" not in s]
     [bundle] = [s for s in scripts if s.startswith(delivery.APP_SCRIPTS_PREFIX)]
     # After React, before the components and plotly.js, as the separate files were.
     assert scripts.index(bundle) < scripts.index(next(s for s in scripts if "plotly-basic" in s))
@@ -57,10 +62,16 @@ def test_the_apps_own_scripts_come_as_one_file_kept_a_year(client):
 
 
 def test_the_app_scripts_address_changes_with_their_content(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "regenerator-runtime-0.9.0.js").write_text("var r9;")
+    (tmp_path / "vendor" / "regenerator-runtime-0.10.0.js").write_text("var r10;")
     (tmp_path / "b.js").write_text("var b;", encoding="utf-8")
     (tmp_path / "a.js").write_text("var a;", encoding="utf-8")
     before = delivery.AppScripts(tmp_path)
-    assert before.body.decode().index("var a;") < before.body.decode().index("var b;")
+    # The newest runtime first, then the app's files by name.
+    assert before.body.decode().index("var r10;") < before.body.decode().index("var a;") \
+        < before.body.decode().index("var b;")
+    assert "var r9;" not in before.body.decode()
     (tmp_path / "b.js").write_text("var b = 1;", encoding="utf-8")
     assert delivery.AppScripts(tmp_path).url != before.url
 
@@ -166,6 +177,13 @@ def test_a_missing_bundle_stops_the_app_with_a_clear_message(tmp_path):
     assert "make install" in message and delivery.plotly_version() in message
     assert "plotly-basic-1.0.0.min.js" in message
     assert delivery.plotly_bundle(PROJECT_ROOT / "assets").is_file()
+
+
+def test_a_missing_regenerator_runtime_stops_the_app_with_a_clear_message(tmp_path):
+    (tmp_path / "app.js").write_text("var a;")
+    with pytest.raises(delivery.RegeneratorRuntimeMissing) as error:
+        delivery.AppScripts(tmp_path)
+    assert "make install" in error.value.explain()
 
 
 def test_the_charts_use_only_traces_of_the_basic_bundle():
