@@ -18,6 +18,7 @@ from dashboard import (
     operations,
     queries,
     runtime,
+    static_html,
 )
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
@@ -150,9 +151,12 @@ def create_app(settings: Settings | None = None) -> Dash:
         module = importlib.import_module(name)
         # Dash fills in `layout` only for pages it imports itself (from a pages folder); each
         # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
-        dash.page_registry[name]["layout"] = operations.database_safe(auth.guarded(
-            module.layout, getattr(module, "ACCESS", auth.READ), access_denied))
-    app.layout = shell
+        dash.page_registry[name]["layout"] = static_html.compacting(operations.database_safe(
+            auth.guarded(module.layout, getattr(module, "ACCESS", auth.READ), access_denied)))
+    # Dash's list of the callbacks declared so far (by the pages, at import), before the app
+    # takes them over at its first request.
+    static_html.remember_callbacks(dash._callback.GLOBAL_CALLBACK_LIST)
+    app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)
     auth.register(app.server, settings)
