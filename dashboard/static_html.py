@@ -24,13 +24,11 @@ HTML_NAMESPACE = "dash_html_components"
 # Props of Dash's HTML components that are not attributes of the element.
 NOT_ATTRIBUTES = frozenset({"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks",
                             "loading_state", "key"})
-
-
-# Every id a callback uses, gathered as the pages declare their callbacks (at import, once per
+# Dash's page router, whose callback the app declares itself (not among the pages' callbacks).
+ROUTER_IDS = frozenset({"_pages_content", "_pages_location", "_pages_store", "_pages_dummy"})
+# Every id a callback uses, gathered from the callbacks the pages declare (at import, once per
 # process). Not one app's own list: Dash hands `@callback`s to the first app of a process only,
 # and a page drawn by any app (or kept in a shared cache) must be the same.
-# Dash's page router, whose callback the app declares itself, comes first.
-ROUTER_IDS = frozenset({"_pages_content", "_pages_location", "_pages_store", "_pages_dummy"})
 _live: set[str] = set(ROUTER_IDS)
 
 
@@ -108,27 +106,22 @@ def compact(node, live: frozenset[str]):
     children = getattr(node, "children", None)
     if children is None or not isinstance(children, Component | list | tuple):
         return node
-    out, run = [], []
+    out, run = [], []  # a run starts with an element; text after it belongs to the run
     for child in _as_list(children):
         element = None if isinstance(child, str | int | float) else _element(child, live)
         if element is not None or (run and isinstance(child, str | int | float)):
             run.append(element if element is not None else child)
             continue
         if run:
-            out.append(_static(run))
+            out.append(native.Static(tree=run))
             run = []
         out.append(compact(child, live))
     if run:
-        out.append(_static(run))
+        out.append(native.Static(tree=run))
     result = copy.copy(node)
     result.children = out[0] if len(out) == 1 and not isinstance(children, list | tuple) \
         else out
     return result
-
-
-def _static(run: list) -> native.Static:
-    # A run starts with an element; text after it belongs to the run.
-    return native.Static(tree=run)
 
 
 def compacting(layout: Callable) -> Callable:

@@ -1,5 +1,5 @@
-"""Building blocks of the administration pages: labelled native controls, messages, refusals,
-and analysis texts laid out from light Markdown (as text, never as HTML)."""
+"""Building blocks of forms and the administration pages: labelled native controls, messages,
+refusals, and analysis texts laid out from light Markdown (as text, never as HTML)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dashboard import exploration, explore_charts, queries, runtime, urlstate
 from dashboard import formatting as fmt
 from dashboard.components import native
+from dashboard.components.admin import select
 from dashboard.components.common import chart_of, status_badge
 from dashboard.exploration import OWN_LIST
 
@@ -53,15 +54,6 @@ def kpi_options(catalogue: pd.DataFrame, search: str = "", keep: str | None = No
     return options
 
 
-def _select(component_id: str, label: str, options: list, value, hint: str | None = None):
-    children = [html.Label(label, htmlFor=component_id),
-                native.Select(id=component_id, options=options, value=value,
-                              className="form-select")]
-    if hint:
-        children.append(html.P(hint, className="hint", id=f"{component_id}-hint"))
-    return html.Div(children, className="control")
-
-
 def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.DataFrame,
              kommuner: pd.DataFrame) -> html.Section:
     state = view.state
@@ -92,15 +84,15 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
                 native.Input(id=SEARCH, type="search", value="", debounce=True,
                              autoComplete="off", className="form-control"),
             ], className="control"),
-            _select(KPI, "Nyckeltal", kpi_options(catalogue, keep=state.kpi), state.kpi),
-            _select(GROUP, "Jämför med", group_options, state.group,
-                    "Kolada-grupper räknas som ovägt medelvärde av medlemmarna som mätte."),
-            _select(FIRST, "Från år", year_options, str(state.first_year)),
-            _select(LAST, "Till år", year_options, str(state.last_year)),
-            _select(SPREAD, "År för spridningen", [o for o in year_options if
-                                                   state.first_year <= int(o["value"])
-                                                   <= state.last_year],
-                    str(state.spread_year)),
+            select(KPI, "Nyckeltal", kpi_options(catalogue, keep=state.kpi), state.kpi),
+            select(GROUP, "Jämför med", group_options, state.group,
+                   hint="Kolada-grupper räknas som ovägt medelvärde av medlemmarna som mätte."),
+            select(FIRST, "Från år", year_options, str(state.first_year)),
+            select(LAST, "Till år", year_options, str(state.last_year)),
+            select(SPREAD, "År för spridningen", [o for o in year_options if
+                                                  state.first_year <= int(o["value"])
+                                                  <= state.last_year],
+                   str(state.spread_year)),
         ], className="control-grid"),
         html.Div([
             html.Label("Lägg till kommun i egen lista", htmlFor=ADD_INPUT),

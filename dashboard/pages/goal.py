@@ -152,15 +152,16 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
             html.Div([
                 html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
                 native.Select(id=ids.GOAL3_YEAR, value=str(year),
-                       options=[{"label": str(y), "value": str(y)} for y in years],
-                       className="form-select year-select"),
+                              options=[{"label": str(y), "value": str(y)} for y in years],
+                              className="form-select year-select"),
             ]),
             html.Div([
                 html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
-                native.Select(id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
-                       options=[{"label": "Alla förvaltningar", "value": ALL_FORVALTNINGAR}]
-                       + [{"label": name, "value": name} for name in names],
-                       className="form-select unit-select"),
+                native.Select(
+                    id=ids.GOAL3_FORVALTNING, value=forvaltning or ALL_FORVALTNINGAR,
+                    options=[{"label": "Alla förvaltningar", "value": ALL_FORVALTNINGAR}]
+                    + [{"label": name, "value": name} for name in names],
+                    className="form-select unit-select"),
             ]),
         ], className="survey-controls"),
         html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
