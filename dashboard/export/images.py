@@ -18,6 +18,7 @@ import atexit
 import base64
 import contextlib
 import json
+import logging
 import os
 import shutil
 import struct
@@ -56,6 +57,27 @@ DRAW_JS = """function(spec) {
 }"""
 """Draws a figure in the browser's Kaleido page as Kaleido does (`kaleido_scopes.plotly`), once
 the figures sent before it are drawn: one at a time, as Kaleido draws them."""
+
+
+BROWSER_GOODBYE = "{bye}"
+"""What the browser's pipe says as it closes. When it arrives in one read with the browser's
+last message, the channel reads it as a message, fails to decode it and logs the failure with
+a traceback on standard error (a refused `malbild export chart` then printed one under load)."""
+
+
+def _not_the_goodbye(record: logging.LogRecord) -> bool:
+    """False for the pipe's log of failing to decode the closing goodbye, true for all else."""
+    error = record.exc_info[1] if record.exc_info else None
+    message = getattr(getattr(error, "__cause__", None), "doc", None)
+    return not (isinstance(message, str) and message.strip() == BROWSER_GOODBYE)
+
+
+def ignore_the_browser_goodbye() -> None:
+    """Filter the pipe's log as the browser is opened (the pipe's logger is the browser
+    library's own kind, so it must be made by that library, not here)."""
+    import logistro
+
+    logistro.getLogger("choreographer.channels.pipe").addFilter(_not_the_goodbye)
 
 
 class ExportUnavailable(MalbildError):
@@ -166,6 +188,7 @@ class ChartRenderer:
     async def _open(self):
         from kaleido import Kaleido
 
+        ignore_the_browser_goodbye()
         # No MathJax: it would be fetched from a CDN, and the charts use no formulas.
         kaleido = Kaleido(path=self.path, mathjax=False, plotlyjs=plotly_bundle(),
                           timeout=RENDER_TIMEOUT_S)

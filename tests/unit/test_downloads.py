@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import struct
 import zlib
 
@@ -152,3 +153,27 @@ def test_long_source_lines_wrap_to_the_report_column():
     assert all(len(line) <= 95 for line in lines)
     assert ChartText("T", "S", "Kolada", 2022).footer_lines() == [
         "Källa: Kolada · Data t.o.m. 2022"]
+
+
+def _pipe_reads(message: str, caplog) -> list[str]:
+    """Log as the browser's pipe does when one message read from it does not decode."""
+    from choreographer.channels import _wire
+    from choreographer.channels._errors import JSONError
+
+    images.ignore_the_browser_goodbye()  # as the renderer does when it opens the browser
+    pipe_log = logging.getLogger("choreographer.channels.pipe")
+    with caplog.at_level(logging.ERROR, logger=pipe_log.name):
+        try:
+            _wire.deserialize(message)
+        except JSONError:
+            pipe_log.exception("JSONError decoding message. Ignoring")
+    return [record.getMessage() for record in caplog.records if record.name == pipe_log.name]
+
+
+def test_the_browser_saying_goodbye_is_not_logged_as_an_error(caplog):
+    assert images.BROWSER_GOODBYE == "{bye}"
+    assert _pipe_reads("{bye}\n", caplog) == []
+
+
+def test_a_message_from_the_browser_that_does_not_decode_is_still_logged(caplog):
+    assert _pipe_reads('{"id": 3, "res', caplog) == ["JSONError decoding message. Ignoring"]
