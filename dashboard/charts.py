@@ -140,7 +140,8 @@ def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
         PAIRED_COLUMN: [_paired_cell(item, r) for r in item.rows],
         "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else "–"
                             for r in item.rows],
-        "Plats": [words.peer_of(item, r).rank_text or "–" for r in item.rows],
+        "Plats": [fmt.phrases_unbroken(words.peer_of(item, r).rank_text) or "–"
+                  for r in item.rows],
         "Mål": [words.value_text(info, r.target, r.unit) for r in item.rows],
         "Status mot mål": [words.target_of(r).label for r in item.rows],
         "Källa": [_source_text(r.source) for r in item.rows],

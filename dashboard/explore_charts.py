@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import figures
+from dashboard import formatting as fmt
 from dashboard.charts import INTEGER, TEXT, ChartView, DataTable, number_format
 from dashboard.exploration import ExploreView
 
@@ -27,7 +28,7 @@ def trend_view(view: ExploreView) -> ChartView:
     table = pd.DataFrame({
         "År": trend["year"],
         view.home_name: [value(v) for v in trend["value"]],
-        "Plats": [f"{int(r)} av {n}" if not pd.isna(r) else "–"
+        "Plats": [fmt.phrases_unbroken(f"{int(r)} av {n}") if not pd.isna(r) else "–"
                   for r, n in zip(trend["rank"], trend["all_n"], strict=True)],
         "Mätkommunernas medelvärde": [value(v) for v in trend["all_mean"]],
         "n": trend["all_n"],

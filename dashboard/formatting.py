@@ -11,6 +11,7 @@ from datetime import date, datetime
 from etl.followup.rules import round_half_up
 
 NBSP = "\u00a0"
+WORD_JOINER = "\u2060"  # no line break here, as NBSP but without a space: "15–98"
 MISSING = "–"
 PLOTLY_SEPARATORS = "," + NBSP  # Plotly's layout.separators: decimal, then thousands
 PERCENT_UNITS = {"%", "procent"}
@@ -50,6 +51,13 @@ def iso_date(value: date | datetime | None) -> str:
     if value is None:
         return MISSING
     return value.strftime("%Y-%m-%d")
+
+
+def phrases_unbroken(text: str) -> str:
+    """Wrap only after a comma: a narrow table cell shows "plats 111 av 137, / trolig plats
+    74–129" on two lines instead of a word or a number on each of six."""
+    return ", ".join(part.replace(" ", NBSP).replace("–", f"{WORD_JOINER}–{WORD_JOINER}")
+                     for part in text.split(", "))
 
 
 def count(value: int | None) -> str:

@@ -142,6 +142,31 @@ def test_no_horizontal_scroll_from_320_to_390_px(browser, server_url, path, widt
         context.close()
 
 
+PLACE_LINES = """() => [...document.querySelectorAll("main table.data-table")].flatMap(table => {
+  const column = [...table.querySelectorAll("thead th")]
+    .findIndex(th => th.textContent === "Plats");
+  if (column < 0) return [];
+  return [...table.querySelectorAll("tbody tr")].map(row => {
+    const cell = row.children[column], range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    return {text: cell.textContent, lines: tops.size, commas: cell.textContent.split(",").length};
+  });
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/mal/1", "/utforska"])
+def test_a_place_in_a_table_wraps_only_after_its_comma(phone, server_url, path):
+    """"244 av 289" stays on one line in a table on a phone, not a word on each of three."""
+    open_page(phone, server_url + path)
+    open_table_views(phone)
+    places = [p for p in phone.evaluate(PLACE_LINES) if p["text"] != "–"]
+    assert places, f"{path}: ingen tabell med kolumnen Plats"
+    for place in places:
+        assert place["lines"] <= place["commas"], place
+
+
 def chart_boxes(page) -> list[dict]:
     return page.locator("main .js-plotly-plot").evaluate_all(
         f"graphs => graphs.map({CHART_BOXES})")

@@ -22,3 +22,10 @@ def test_missing_is_a_dash_not_zero():
     assert fmt.number(None) == "–"
     assert fmt.percent(float("nan")) == "–"
     assert fmt.count(None) == "–"
+
+
+def test_a_place_wraps_only_after_its_comma():
+    assert fmt.phrases_unbroken("plats 111 av 137, trolig plats 74–129") == (
+        "plats\u00a0111\u00a0av\u00a0137, trolig\u00a0plats\u00a074\u2060–\u2060129")
+    assert fmt.phrases_unbroken("244 av 289") == "244\u00a0av\u00a0289"
+    assert fmt.phrases_unbroken("") == ""
