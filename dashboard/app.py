@@ -125,6 +125,30 @@ def shell() -> html.Div:
     ], className="page")
 
 
+_page_callbacks: tuple[dict, list, list] | None = None
+
+
+def _hand_page_callbacks_to(app: Dash) -> list[dict]:
+    """Give `app` its own copy of the callbacks the pages declare (`dash.callback`, once per
+    process, at import) and return Dash's list of them. Dash itself moves them to the first app
+    of a process that answers a request and empties its lists, so a second app in the process
+    (the tests build several) would answer no callback at all."""
+    global _page_callbacks
+    declared = dash._callback
+    if _page_callbacks is None:
+        _page_callbacks = (dict(declared.GLOBAL_CALLBACK_MAP),
+                           list(declared.GLOBAL_CALLBACK_LIST),
+                           list(declared.GLOBAL_INLINE_SCRIPTS))
+        declared.GLOBAL_CALLBACK_MAP.clear()
+        declared.GLOBAL_CALLBACK_LIST.clear()
+        declared.GLOBAL_INLINE_SCRIPTS.clear()
+    callback_map, callback_list, inline_scripts = _page_callbacks
+    app.callback_map.update({key: dict(spec) for key, spec in callback_map.items()})
+    app._callback_list.extend(dict(spec) for spec in callback_list)
+    app._inline_scripts.extend(inline_scripts)
+    return callback_list
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the Dash app for `settings` (from the environment if not given)."""
     settings = settings or get_settings()
@@ -153,9 +177,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
         dash.page_registry[name]["layout"] = static_html.compacting(operations.database_safe(
             auth.guarded(module.layout, getattr(module, "ACCESS", auth.READ), access_denied)))
-    # Dash's list of the callbacks declared so far (by the pages, at import), before the app
-    # takes them over at its first request.
-    static_html.remember_callbacks(dash._callback.GLOBAL_CALLBACK_LIST)
+    static_html.remember_callbacks(_hand_page_callbacks_to(app))
     app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)

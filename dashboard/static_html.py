@@ -27,8 +27,7 @@ NOT_ATTRIBUTES = frozenset({"children", "n_clicks", "n_clicks_timestamp", "disab
 # Dash's page router, whose callback the app declares itself (not among the pages' callbacks).
 ROUTER_IDS = frozenset({"_pages_content", "_pages_location", "_pages_store", "_pages_dummy"})
 # Every id a callback uses, gathered from the callbacks the pages declare (at import, once per
-# process). Not one app's own list: Dash hands `@callback`s to the first app of a process only,
-# and a page drawn by any app (or kept in a shared cache) must be the same.
+# process, the same for every app of the process: a page kept in a shared cache is drawn alike).
 _live: set[str] = set(ROUTER_IDS)
 
 
