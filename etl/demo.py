@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from etl.extract import kolada_files
 from etl.settings import Settings
-from etl.workdays import CLOSED_DAYS_FILE, load_calendar
+from etl.workdays import swedish_calendar
 
 EXAMPLE_KKIK_FILE = "exempeldata_kkik_2012-2020.csv"
 SURVEY_YEARS = tuple(range(2013, 2026, 2))
@@ -330,7 +330,7 @@ def write_example_files(settings: Settings) -> list[Path]:
         path = demo_dir / survey_file_name(year)
         write_survey_file(year, path)
         written.append(path)
-    calendar = load_calendar(settings.data_dir / CLOSED_DAYS_FILE)
+    calendar = swedish_calendar()
     for year in CONTACT_YEARS:
         path = demo_dir / contact_file_name(year)
         write_contacts_file(year, path, calendar)

@@ -31,7 +31,7 @@ from etl import schema, survey
 from etl.followup.intervals import wilson
 from etl.settings import Settings
 from etl.strategy import CHANNELS, OwnMeasurement, OwnSeries, load_strategy
-from etl.workdays import CLOSED_DAYS_FILE, WorkingCalendar, load_calendar
+from etl.workdays import WorkingCalendar, swedish_calendar
 
 SERIES: tuple[OwnSeries, ...] = get_args(OwnSeries)
 CHANNEL_KEY = {"e-post": "epost", "telefon": "telefon", "brev": "brev"}
@@ -203,7 +203,7 @@ def own_values(engine: Engine, settings: Settings, *, years: Iterable[int] | Non
     rules = _strategy(strategy_path or settings.strategy_path).own_measurement
     if rules is None:
         return OwnValues([], [])
-    calendar = load_calendar(settings.data_dir / CLOSED_DAYS_FILE)
+    calendar = swedish_calendar()
     return compute_own_values(stored_contacts(engine, years), rules, calendar,
                               settings.anonymity_threshold)
 

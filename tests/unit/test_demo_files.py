@@ -20,7 +20,7 @@ from etl.demo import (
 from etl.extract import kolada_files
 from etl.extract.contacts import read_contacts
 from etl.settings import DEFAULT_DATA_DIR
-from etl.workdays import load_calendar
+from etl.workdays import swedish_calendar
 
 DEMO = DEFAULT_DATA_DIR / "demo"
 
@@ -66,7 +66,7 @@ def test_survey_files_are_current_and_labelled():
 
 
 def test_contact_files_are_current_labelled_and_readable():
-    calendar = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
+    calendar = swedish_calendar()
     for year in CONTACT_YEARS:
         path = DEMO / contact_file_name(year)
         lines = path.read_text(encoding="utf-8-sig").splitlines()

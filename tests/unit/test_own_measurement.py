@@ -7,11 +7,10 @@ import pytest
 
 from etl.followup.intervals import wilson
 from etl.followup.own import StoredContact, compute_own_values
-from etl.settings import DEFAULT_DATA_DIR
 from etl.strategy import OwnMeasurement
-from etl.workdays import load_calendar
+from etl.workdays import swedish_calendar
 
-CALENDAR = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
+CALENDAR = swedish_calendar()
 RULES = OwnMeasurement(response_days={"e-post": 2, "telefon": 1, "brev": 2}, good_grade_min=3)
 
 

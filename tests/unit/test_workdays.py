@@ -1,14 +1,13 @@
 """The working-day rule of the own measurement, around the holidays and eves that move it."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import holidays
 import pytest
 
-from etl.errors import InputError
-from etl.settings import DEFAULT_DATA_DIR
-from etl.workdays import load_calendar
+from etl.workdays import swedish_calendar
 
-CALENDAR = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
+CALENDAR = swedish_calendar()
 
 
 @pytest.mark.parametrize(("day", "working"), [
@@ -25,14 +24,14 @@ CALENDAR = load_calendar(DEFAULT_DATA_DIR / "closed_days.toml")
     (date(2024, 5, 9), False),    # Kristi himmelsfärds dag
     (date(2024, 5, 10), True),    # the "klämdag" after it is a working day
     (date(2024, 6, 6), False),    # nationaldagen
-    (date(2024, 6, 21), False),   # midsommarafton (closed-days file)
+    (date(2024, 6, 21), False),   # midsommarafton (a de facto holiday)
     (date(2025, 6, 20), False),   # midsommarafton another year
     (date(2025, 6, 19), True),    # the Thursday before it
-    (date(2024, 12, 24), False),  # julafton (closed-days file)
+    (date(2024, 12, 24), False),  # julafton (a de facto holiday)
     (date(2024, 12, 25), False),  # juldagen
     (date(2024, 12, 26), False),  # annandag jul
     (date(2024, 12, 27), True),
-    (date(2024, 12, 31), False),  # nyårsafton (closed-days file)
+    (date(2024, 12, 31), False),  # nyårsafton (a de facto holiday)
 ])
 def test_working_days(day, working):
     assert CALENDAR.is_working_day(day) is working
@@ -81,12 +80,29 @@ def test_working_days_taken_counts_from_the_day_after_arrival():
     assert CALENDAR.working_days_taken(date(2024, 12, 23), date(2024, 12, 27)) == 1
 
 
-def test_closed_days_file_is_validated(tmp_path):
-    path = tmp_path / "closed.toml"
-    path.write_text('country = "SE"\n[[closed_days]]\nname = "x"\ndate = "13-40"\n',
-                    encoding="utf-8")
-    with pytest.raises(InputError, match=r"«x».*13-40"):
-        load_calendar(path)
-    path.write_text('country = "XX"\n', encoding="utf-8")
-    with pytest.raises(InputError, match="XX"):
-        load_calendar(path)
+def _midsummer_eve(year: int) -> date:
+    """The Friday between 19 and 25 June."""
+    return next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).isoweekday() == 5)
+
+
+def test_the_closed_eves_are_exactly_midsummer_christmas_and_new_years_eve():
+    """What the calendar closes beyond the public holidays, every year 2000–2040: the three
+    eves most municipalities close, and no other day (the rule the data file once listed)."""
+    public = holidays.country_holidays("SE", years=range(2000, 2041))
+    for year in range(2000, 2041):
+        eves = {day for day in _days(year)
+                if day.weekday() < 5 and day not in public and not CALENDAR.is_working_day(day)}
+        assert eves == {d for d in (_midsummer_eve(year), date(year, 12, 24), date(year, 12, 31))
+                        if d.weekday() < 5}, year
+
+
+def _days(year: int):
+    day = date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += timedelta(days=1)
+
+
+def test_a_closed_day_has_its_swedish_name():
+    assert CALENDAR.closed_day_name(date(2024, 12, 24)) == "Julafton"
+    assert CALENDAR.closed_day_name(date(2024, 5, 8)) is None
