@@ -6,26 +6,19 @@ What an administrator can write:
 * lists: lines that start with "- " or "* ", or numbered "1. " / "1) ";
 * **bold**, *italic* or _italic_; a backslash keeps the next character as it is (\\*).
 
-Anything else, HTML and script included, is text: the page, the Word file and the PDF each
-lay out these runs with their own escaping, so nothing a user writes is ever run or rendered
-as markup.
+The parser is markdown-it-py (CommonMark) with only those rules switched on, read as tokens:
+its HTML renderer is never used. Anything else, HTML, links and script included, is text: the
+page, the Word file and the PDF each lay out these runs with their own escaping, so nothing a
+user writes is ever run or rendered as markup.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import cache
 
-BULLET = re.compile(r"^\s{0,3}[-*]\s+(.*)$")
-NUMBERED = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+(.*)$")
-CONTINUATION = re.compile(r"^\s{2,}\S")
-STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"
-                      r"|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
-ESCAPED = re.compile(r"\\([\\*_\-#.()\[\]])")
-# Escaped characters travel through the parser as private-use code points.
-_HIDE = {c: chr(0xE000 + i) for i, c in enumerate("\\*_-#.()[]")}
-_SHOW = {v: k for k, v in _HIDE.items()}
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 
 @dataclass(frozen=True)
@@ -43,68 +36,86 @@ class Block:
     items: tuple[tuple[Run, ...], ...]
 
 
-def _show(text: str) -> str:
-    return "".join(_SHOW.get(c, c) for c in text)
+@cache
+def _parser() -> MarkdownIt:
+    # "zero" has paragraphs and text only; no HTML, links, images, headings or code blocks.
+    return MarkdownIt("zero").enable(["list", "emphasis", "escape", "newline"])
 
 
-def _emphasis(text: str, bold: bool) -> list[Run]:
-    runs, last = [], 0
-    for match in EMPHASIS.finditer(text):
-        if match.start() > last:
-            runs.append(Run(_show(text[last:match.start()]), bold))
-        runs.append(Run(_show(match.group(1) or match.group(2)), bold, True))
-        last = match.end()
-    if last < len(text):
-        runs.append(Run(_show(text[last:]), bold))
+def _runs(inline_token: Token) -> list[Run]:
+    runs: list[Run] = []
+    bold = italic = 0
+    for child in inline_token.children or []:
+        match child.type:
+            case "strong_open" | "strong_close":
+                bold += 1 if child.nesting > 0 else -1
+            case "em_open" | "em_close":
+                italic += 1 if child.nesting > 0 else -1
+            case "softbreak" | "hardbreak":
+                runs.append(Run(" ", bold > 0, italic > 0))
+            case _:
+                # Text, and any mark that stays as written (an escaped "*" arrives as text).
+                runs.append(Run(child.content, bold > 0, italic > 0))
     return runs
+
+
+def _merged(runs: list[Run]) -> tuple[Run, ...]:
+    """Neighbouring runs of the same style as one, the way they read."""
+    merged: list[Run] = []
+    for run in runs:
+        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        else:
+            merged.append(run)
+    return tuple(run for run in merged if run.text)
 
 
 def inline(text: str) -> tuple[Run, ...]:
     """"Det **ökade** *mycket*" → runs of text with their bold and italic flags."""
-    text = ESCAPED.sub(lambda m: _HIDE[m.group(1)], text)
-    runs, last = [], 0
-    for match in STRONG.finditer(text):
-        runs += _emphasis(text[last:match.start()], False)
-        runs += _emphasis(match.group(1), True)
-        last = match.end()
-    runs += _emphasis(text[last:], False)
-    return tuple(r for r in runs if r.text)
+    tokens = _parser().parseInline(text)
+    return _merged(_runs(tokens[0])) if tokens else ()
 
 
 def parse(body: str | None) -> list[Block]:
-    """The text's paragraphs and lists."""
+    """The text's paragraphs and lists (a list inside a list item reads as the item's text)."""
     blocks: list[Block] = []
-    kind: str | None = None
-    items: list[list[str]] = []
-
-    def close() -> None:
-        nonlocal kind, items
-        if kind and items:
-            blocks.append(Block(kind, tuple(inline(" ".join(p.strip() for p in item))
-                                            for item in items)))
-        kind, items = None, []
-
-    for line in (body or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if not line.strip():
-            close()
-            continue
-        bullet, numbered = BULLET.match(line), NUMBERED.match(line)
-        if bullet or numbered:
-            wanted = "ul" if bullet else "ol"
-            if kind != wanted:
-                close()
-                kind = wanted
-            items.append([(bullet or numbered).group(1)])
-        elif kind in ("ul", "ol") and CONTINUATION.match(line):
-            items[-1].append(line)
-        else:
-            if kind != "p":
-                close()
-                kind = "p"
-                items = [[]]
-            items[0].append(line)
-    close()
+    items: list[list[Run]] = []
+    list_kind: str | None = None
+    depth = 0  # of lists: only the outermost list makes blocks and items
+    for token in _parser().parse(body or ""):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth == 1:
+                list_kind, items = ("ul" if token.type == "bullet_list_open" else "ol"), []
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            if depth == 0:
+                _add_list(blocks, list_kind, items)
+        elif token.type == "list_item_open" and depth == 1:
+            items.append([])
+        elif token.type == "inline":
+            runs = _runs(token)
+            if depth == 0:
+                blocks.append(Block("p", (_merged(runs),)))
+            else:
+                if items[-1]:
+                    runs = [Run(" "), *runs]
+                items[-1].extend(runs)
+    blocks = [block for block in blocks if any(block.items)]
+    if not blocks and (body or "").strip():
+        # A lone list mark ("-", "*") is an empty list to CommonMark; the writer meant the mark.
+        return [Block("p", ((Run((body or "").strip()),),))]
     return blocks
+
+
+def _add_list(blocks: list[Block], kind: str | None, items: list[list[Run]]) -> None:
+    """A list after a list of the same kind continues it ("1." then "2)" is one list here,
+    as writers mean it, where CommonMark starts a new list at the new delimiter)."""
+    entries = tuple(_merged(item) for item in items)
+    if blocks and blocks[-1].kind == kind:
+        blocks[-1] = Block(kind, blocks[-1].items + entries)
+    else:
+        blocks.append(Block(kind, entries))
 
 
 def plain_text(body: str | None) -> str:

@@ -42,3 +42,13 @@ def test_on_the_page_text_is_a_string_child_never_markup():
     assert isinstance(strong, html.Strong) and strong.children == "Obs"
     assert text == f" {SCRIPT}"  # a string: React writes it as text
     assert bullets.children[0].children == ["<b>fet?</b>"]
+
+
+def test_a_lone_mark_stays_as_written_and_an_empty_item_is_dropped():
+    assert plain_text("-") == "-"
+    assert plain_text("*") == "*"
+    assert parse("Text\n\n- ") == [Block("p", ((Run("Text"),),))]
+
+
+def test_numbered_items_with_either_delimiter_are_one_list():
+    assert parse("1. först\n2) sedan") == [Block("ol", ((Run("först"),), (Run("sedan"),)))]
