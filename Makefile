@@ -5,10 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The partial plotly.js bundle the browser loads (see scripts/fetch-plotly-basic.sh).
-PLOTLY_BASIC := assets/vendor/plotly-basic-4.1.1.min.js
-# The regenerator runtime Dash's scripts need (see scripts/fetch-regenerator-runtime.sh).
-REGENERATOR := assets/vendor/regenerator-runtime-0.14.1.js
+# The scripts the browser loads from npm (plotly.js basic, the regenerator runtime Dash's scripts
+# need): versions and checksums in package-lock.json, installed by `npm ci` (scripts/vendor-scripts.sh).
+VENDOR := assets/vendor/.installed
 PORT   ?= 8050
 
 .PHONY: run test install demo lint format bench bench-all clean
@@ -20,13 +19,10 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-install: $(STAMP) $(PLOTLY_BASIC) $(REGENERATOR)
+install: $(STAMP) $(VENDOR)
 
-$(PLOTLY_BASIC): scripts/fetch-plotly-basic.sh scripts/npm-file.sh
-	sh scripts/fetch-plotly-basic.sh $@
-
-$(REGENERATOR): scripts/fetch-regenerator-runtime.sh scripts/npm-file.sh
-	sh scripts/fetch-regenerator-runtime.sh $@
+$(VENDOR): package.json package-lock.json scripts/vendor-scripts.sh
+	sh scripts/vendor-scripts.sh
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -54,4 +50,4 @@ bench-all: $(STAMP)
 	$(BIN)/python bench/scale.py
 
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache node_modules

@@ -2,7 +2,7 @@
 
 * plotly.js: the charts use only scatter and bar traces, so the browser loads plotly.js "basic"
   (about a quarter of the full bundle) from `assets/vendor/`, fetched from the npm registry by
-  `make install` (`scripts/fetch-plotly-basic.sh`). Dash's documented way of replacing plotly.js
+  `make install` (`npm ci`, versions in `package-lock.json`). Dash's documented way of replacing plotly.js
   is a bundle among the assets: `dcc.Graph` then finds `window.Plotly` and never asks for the
   full one. Its version must be the one the Python plotly package ships (Kaleido's exports draw
   with that one), and the app refuses to start without it rather than fall back silently.
@@ -15,7 +15,7 @@
   file, `/_malbild/app.<digest>.js`: a request and a script start less on every first visit (about
   20 ms of a phone's first visit, `bench/README.md`). Each stays its own file here. First in it
   comes the regenerator runtime that Dash's scripts call (`window.regeneratorRuntime`), fetched
-  from npm by `make install` (`scripts/fetch-regenerator-runtime.sh`): Dash would otherwise bring
+  from npm by `make install` (`package-lock.json`): Dash would otherwise bring
   it inside Babel's whole polyfill, which the app does not load (`dashboard/headers.py`).
 * Caching: assets carry a fingerprint (`?m=<mtime>`, and the versioned file names of Dash's own
   bundles), so the browser may keep them for a year without asking again.
@@ -67,8 +67,8 @@ def plotly_bundle(assets_folder: Path) -> Path:
     raise PlotlyBundleMissing(
         f"Diagrammens skript saknas: {bundle} finns inte{found}. Målbild laddar plotly.js "
         f"«basic» {version}, samma version som Python-paketet plotly. Kör «make install» (som "
-        "hämtar det från npm) eller ändra versionen i scripts/fetch-plotly-basic.sh och Makefile "
-        "så att den stämmer med plotly.")
+        "installerar det från npm) eller ändra versionen i package.json (och kör «npm install "
+        "--package-lock-only») så att den stämmer med plotly.")
 
 
 class RegeneratorRuntimeMissing(MalbildError):
