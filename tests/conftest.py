@@ -8,6 +8,7 @@ also run against that server; without it they are reported as skipped, and
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
-from etl import backup, db, schema
+from etl import db, schema
 from etl.demo import build_demo
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
@@ -42,22 +44,49 @@ def _postgres_available() -> bool:
         return False
 
 
+def _server_admin():
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _create_database(name: str, template: str | None = None) -> None:
+    """A database on the test server, empty or a copy of `template` (PostgreSQL copies its
+    files: a fraction of a second, where building the tables again takes one or two)."""
+    admin = _server_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'
+                                + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+
+
+def _drop_database(name: str) -> None:
+    db.engine_for(_database_url(name)).dispose()
+    admin = _server_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @contextmanager
 def fresh_postgres_url() -> Iterator[str]:
-    """A new, empty schema on the test server, so tests never see each other's tables."""
+    """A new, empty database on the test server, so tests never see each other's tables
+    (dropped afterwards; `.ci/run` drops any an interrupted run left)."""
     name = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{name}"
+    _create_database(name)
     try:
-        yield url
+        yield _database_url(name)
     finally:
-        db.engine_for(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+        _drop_database(name)
+
+
+def refill_postgres_from(url: str, template: str) -> None:
+    """Make the (unused) test database at `url` a copy of the database `template`."""
+    name = make_url(url).database
+    _drop_database(name)
+    _create_database(name, template)
 
 
 POSTGRES_MISSING = "PostgreSQL saknas (sätt MALBILD_TEST_DATABASE_URL)"
@@ -74,7 +103,7 @@ def engine_params() -> list:
 
 @pytest.fixture(params=engine_params())
 def engine_url(request, tmp_path) -> Iterator[str]:
-    """An empty database URL: a SQLite file, and (when configured) a PostgreSQL schema."""
+    """An empty database URL: a SQLite file, and (when configured) a PostgreSQL database."""
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
         return
@@ -88,15 +117,51 @@ def settings(engine_url) -> Settings:
     return make_settings(engine_url)
 
 
-@pytest.fixture
-def catalogue_db(settings) -> Settings:
-    """A database with the schema, the bundled catalogue and the strategy, but no values."""
+def fill_catalogue(settings: Settings) -> None:
+    """The schema, the bundled catalogue and the strategy, as `malbild` loads them."""
     from etl import imports
 
     db.upgrade(settings.database_url)
     engine = db.engine_for(settings.database_url)
     imports.load_bundled_catalogue(engine, settings)
     imports.load_strategy_file(engine, settings)
+
+
+@pytest.fixture(scope="session")
+def catalogue_template(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The catalogue database built once per test process and engine, on first use: a SQLite
+    file and a PostgreSQL template database that each test's `catalogue_db` copies."""
+    built: dict[str, str] = {}
+
+    def build(engine: str) -> str:
+        if engine not in built:
+            if engine == "sqlite":
+                url = sqlite_url(tmp_path_factory.mktemp("catalogue"), "catalogue.sqlite")
+                fill_catalogue(make_settings(url))
+                db.engine_for(url).dispose()
+                built[engine] = make_url(url).database
+            else:
+                name = f"tmpl_{uuid.uuid4().hex[:10]}"
+                _create_database(name)
+                fill_catalogue(make_settings(_database_url(name)))
+                db.engine_for(_database_url(name)).dispose()  # a template has no sessions
+                built[engine] = name
+        return built[engine]
+
+    yield build
+    if "postgresql" in built:
+        _drop_database(built["postgresql"])
+
+
+@pytest.fixture
+def catalogue_db(settings, catalogue_template) -> Settings:
+    """A database with the schema, the bundled catalogue and the strategy, but no values:
+    a copy of the process's catalogue template (the same rows as building it each time)."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        shutil.copyfile(catalogue_template("sqlite"), make_url(url).database)
+    else:
+        refill_postgres_from(url, catalogue_template("postgresql"))
     return settings
 
 
@@ -129,29 +194,16 @@ def require_postgres() -> None:
 
 
 def _copy_postgres(source_url: str, target_url: str) -> None:
-    """Every row of every table from one test schema to another (at the same revision), by
-    SQL on the server: a fraction of the time of a backup and restore."""
-    db.upgrade(target_url)
-    with db.engine_for(source_url).connect() as connection:
-        source = connection.scalar(text("SELECT current_schema()"))
-    with db.engine_for(target_url).begin() as connection:
-        target = connection.scalar(text("SELECT current_schema()"))
-        if connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
-            # The rows come from a consistent database: their foreign keys need no checking.
-            connection.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in reversed(schema.metadata.sorted_tables):
-            connection.execute(table.delete())
-        for table in schema.metadata.sorted_tables:
-            columns = ", ".join(f'"{c.name}"' for c in table.columns)
-            connection.execute(text(f'INSERT INTO "{target}"."{table.name}" ({columns}) '
-                                    f'SELECT {columns} FROM "{source}"."{table.name}"'))
-        backup.continue_sequences(connection)  # the target schema is the connection's own
+    """The target test database as a copy of the source database, made by the server from the
+    source as a template (its pooled connections closed first: a template must be unused)."""
+    db.engine_for(source_url).dispose()
+    refill_postgres_from(target_url, make_url(source_url).database)
 
 
 @contextmanager
 def copy_of(settings: Settings, directory: Path) -> Iterator[Settings]:
-    """A private copy of a database on the same engine (a file copy, or a schema copied on the
-    server; backup and restore have their own tests)."""
+    """A private copy of a database on the same engine (a file copy, or a database copied on
+    the server; backup and restore have their own tests)."""
     if settings.database_url.startswith("sqlite"):
         from tests.served import copy_sqlite
 
