@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from dashboard import figures, queries, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.cache import cached
+from etl import digits
 from etl.followup import build, rules
 from etl.settings import Settings
 
@@ -43,10 +44,7 @@ class ExploreState:
     @classmethod
     def from_query(cls, query: dict) -> ExploreState:
         def year(name: str) -> int | None:
-            value = query.get(name)
-            text = value if isinstance(value, str) else ""
-            # Only 0–9: "²" and other Unicode digits are digits to Python but no year.
-            return int(text) if text.isascii() and text.isdecimal() else None
+            return digits.whole_number(query.get(name), max_digits=4)
 
         return cls(
             kpi=query.get("kpi") or None,

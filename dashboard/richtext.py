@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 BULLET = re.compile(r"^\s{0,3}[-*]\s+(.*)$")
-NUMBERED = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+(.*)$")
+NUMBERED = re.compile(r"^\s{0,3}[0-9]{1,3}[.)]\s+(.*)$")
 CONTINUATION = re.compile(r"^\s{2,}\S")
 STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"

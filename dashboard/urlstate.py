@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, clientside_callback, dcc
 
+from etl import digits
+
 PAGE_LOCATION = "_pages_location"  # the dcc.Location of Dash's page container
 
 RENDERED = "urlstate-rendered"  # what the page was drawn with (see `rendered`)
@@ -76,11 +78,8 @@ def query_string(params: Mapping[str, object]) -> str:
 
 def int_param(value: object, allowed: Iterable[int], default: int | None) -> int | None:
     """A query parameter as one of the allowed whole numbers, else the default."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return default
-    return number if number in set(allowed) else default
+    number = digits.whole_number(value)
+    return number if number is not None and number in set(allowed) else default
 
 
 def list_param(value: object) -> list[str]:

@@ -1,0 +1,93 @@
+"""Bounded work and strict numbers on the web (issue 23, items 4, 7 and 8): what a stranger
+sends in an address, a callback or an uploaded file costs at most a bounded amount of work,
+and only the digits 0–9 name a year, a version or a goal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from dashboard import runtime
+from etl import archive, db
+from etl.settings import Settings
+from tests.conftest import copy_of, make_settings
+from tests.served import ADMIN, VIEWER, Account, add_accounts
+
+SURVEY = "/export/chart/intern-kommunikation"
+PDF, DOCX = b"%PDF-1.7 rapport 2022\n", b"PK\x03\x04 word"
+
+
+@pytest.fixture(scope="module")
+def demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
+    """A private copy of the demo (SQLite) with an administrator and a viewer."""
+    with copy_of(sqlite_demo, tmp_path_factory.mktemp("limits")) as settings:
+        add_accounts(settings.database_url, (ADMIN, VIEWER))
+        yield settings
+
+
+@pytest.fixture
+def app_client(demo):
+    """make(account) → a logged-in (or anonymous) test client of a new app, without cache."""
+    from dashboard.app import create_app
+
+    previous = runtime._settings
+
+    def make(account: Account | None = None):
+        settings = make_settings(demo.database_url, secret_key="test" * 10, cache=False)
+        client = create_app(settings).server.test_client()
+        if account is not None:
+            response = client.post("/logga-in", data={"anvandare": account.username,
+                                                      "losenord": account.password})
+            assert "fel=" not in response.headers["Location"]
+        return client
+
+    yield make
+    runtime.configure(previous)
+
+
+def post_callback(client, body: dict):
+    """As the browser sends it: "output" first (Flask's test client would sort the keys)."""
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json"})
+
+
+def render(client, path: str, search: str = "") -> str:
+    """The page the router draws for an address, as JSON text."""
+    response = post_callback(client, {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"], "state": []})
+    assert response.status_code == 200, response.data[:300]
+    return json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False)
+
+
+# --- 8. Only the digits 0–9 ----------------------------------------------------------------------
+
+
+def test_only_ascii_digits_name_a_year_a_version_or_a_goal(app_client, demo):
+    archive.freeze(db.engine_for(demo.database_url), 2022, {"pdf": PDF, "docx": DOCX},
+                   kpi_ids=["N00640"], municipality_id="1277", actor="test")
+    client = app_client()
+    assert client.get("/export/arkiv/2022-1.pdf").data == PDF
+    for name in ("²-1.pdf", "2022-١.pdf", "٢٠٢٢-1.pdf", "2022-¹.pdf", "2022-１.pdf",
+                 "2022-0000000000001.pdf"):
+        answer = client.get(f"/export/arkiv/{name}")
+        assert answer.status_code == 404, name
+        assert "Ange år, version och format" in answer.get_data(as_text=True)
+    assert client.get("/export/rapport/٢٠٢٢.pdf").status_code == 404
+    # "?mal=١" is no goal (as "?mal=x"): the whole follow-up, not goal 1's rows
+    everything = client.get("/export/data.csv").data
+    assert client.get("/export/data.csv?mal=١").data == everything
+    assert client.get("/export/data.csv?mal=1").data != everything
+    # a year in the address
+    assert "Bedömning 2020: " in render(client, "/", "?ar=2020")
+    assert "Bedömning 2020: " not in render(client, "/", "?ar=٢٠٢٠")
+    viewer = app_client(VIEWER)
+    unit = "Kommunledningsförvaltningen"
+    assert viewer.get(f"{SURVEY}/fordelning/2021/{unit}.csv").status_code == 200
+    assert viewer.get(f"{SURVEY}/fordelning/٢٠٢١/{unit}.csv").status_code == 404
