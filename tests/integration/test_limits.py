@@ -4,6 +4,7 @@ and only the digits 0–9 name a year, a version or a goal."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -11,7 +12,9 @@ import pytest
 
 from dashboard import runtime
 from etl import archive, db
+from etl.errors import InputError
 from etl.settings import Settings
+from tests.cli import run_cli
 from tests.conftest import copy_of, make_settings
 from tests.served import ADMIN, VIEWER, Account, add_accounts
 
@@ -91,3 +94,38 @@ def test_only_ascii_digits_name_a_year_a_version_or_a_goal(app_client, demo):
     unit = "Kommunledningsförvaltningen"
     assert viewer.get(f"{SURVEY}/fordelning/2021/{unit}.csv").status_code == 200
     assert viewer.get(f"{SURVEY}/fordelning/٢٠٢١/{unit}.csv").status_code == 404
+
+
+# --- 7. A CSV cell over 131 072 characters -------------------------------------------------------
+
+LONG = "x" * 131_073
+
+
+@pytest.mark.parametrize(("kind", "text", "row", "column"), [
+    ("kolada", f"kpi,municipality,period,gender,value\nN00640,1277,2022,T,{LONG}\n", 2,
+     "value"),
+    ("kolada", "Kommun;2021;2022\nÅstorp (1277);80;" + LONG + "\n", 2, "C"),
+    ("enkat", "Förvaltning;Enhet;Fråga 1\n" + "A;B;4\n" * 3 + f'A;"{LONG}";4\n', 5, "B"),
+    ("kontakter", f"Datum;Kanal;Svar\n2024-05-08;e-post;{LONG}\n", 2, "C"),
+])
+def test_a_csv_cell_over_the_limit_is_refused_with_where_it_is(demo, kind, text, row, column):
+    """It gave an HTTP 500 in the browser's preview and a traceback from the command."""
+    from dashboard import uploads
+
+    upload = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+    settings = make_settings(demo.database_url)
+    with pytest.raises(InputError) as refused:
+        uploads.preview(db.engine_for(demo.database_url), settings, kind, upload, "fil.csv")
+    message = refused.value.explain()
+    assert f"rad {row}, kolumn «{column}»: en cell är längre än 131 072 tecken" in message
+    assert "Exportera filen på nytt" in message and LONG not in message
+
+
+def test_the_contacts_command_refuses_a_long_cell_without_a_traceback(demo, tmp_path):
+    path = tmp_path / "kontakter.csv"
+    path.write_text(f"Datum;Kanal;Svar\n2024-05-08;e-post;{LONG}\n", encoding="utf-8")
+    result = run_cli("etl", "contacts", str(path), url=demo.database_url)
+    assert result.returncode != 0
+    assert "kontakter.csv, rad 2, kolumn «C»: en cell är längre än 131 072 tecken" in \
+        result.stderr
+    assert "Traceback" not in result.stderr
