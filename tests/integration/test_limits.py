@@ -129,3 +129,62 @@ def test_the_contacts_command_refuses_a_long_cell_without_a_traceback(demo, tmp_
     assert "kontakter.csv, rad 2, kolumn «C»: en cell är längre än 131 072 tecken" in \
         result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- 4. Bounded lists and searches ---------------------------------------------------------------
+
+
+def test_the_own_list_is_deduplicated_and_capped(app_client, demo):
+    """2 000 codes gave an 11 MB answer (a "Ta bort" link per code, each with every other
+    code); 200 000 kept a worker busy for minutes."""
+    from dashboard import queries
+
+    codes = list(queries.kommuner(db.engine_for(demo.database_url))["id"])
+    client = app_client()
+    thirty = render(client, "/utforska", "?jmf=egen&kommuner=" + ",".join(codes[:30]))
+    assert thirty.count('"Ta bort"') == 30 and "högst 30 kommuner" not in thirty
+    for count in (2_000, 200_000):
+        many = ",".join(codes[:40] * (count // 40))
+        page = render(client, "/utforska", "?jmf=egen&kommuner=" + many)
+        assert page.count('"Ta bort"') == 30
+        assert "Den egna listan kan ha högst 30 kommuner; de övriga i adressen togs inte med." \
+            in page
+        assert len(page) < 1.2 * len(thirty)
+        chart = client.get(f"/export/chart/utforska/utveckling.csv?jmf=egen&kommuner={many}")
+        assert chart.status_code == 200
+        assert "egen lista (30 kommuner)" in chart.get_data(as_text=True)
+    twice = render(client, "/utforska", f"?jmf=egen&kommuner={codes[1]},{codes[1]},{codes[2]}")
+    assert twice.count('"Ta bort"') == 2 and "högst 30 kommuner" not in twice
+
+
+def test_every_page_parameter_is_bounded(app_client):
+    client = app_client()
+    # a parameter of 100 000 characters, or given 1 000 times, draws the page as a short one
+    long_unit = render(client, "/mal/3", "?forv=" + "Ö" * 100_000)
+    assert len(long_unit) < len(render(client, "/mal/3", "?forv=Ö")) + 5_000
+    many = "&".join(f"ar={year}" for year in range(1000, 2000))
+    assert render(client, "/", "?" + many) == render(client, "/", "?ar=1000")
+    next_page = render(client, "/logga-in", "?nasta=/" + "a" * 100_000)
+    assert "a" * 5_000 not in next_page
+
+
+def kpi_search(client, search, current="N00640"):
+    from dashboard.pages import explore
+
+    return post_callback(client, {
+        "output": f"{explore.KPI}.options", "outputs": {"id": explore.KPI, "property": "options"},
+        "inputs": [{"id": explore.SEARCH, "property": "value", "value": search}],
+        "state": [{"id": explore.KPI, "property": "value", "value": current}],
+        "changedPropIds": [f"{explore.SEARCH}.value"]})
+
+
+def test_the_kpi_search_reads_a_bounded_text(app_client):
+    """900 000 words cost 13 s of CPU: only the first 100 characters are searched (as many
+    as the field takes)."""
+    client = app_client()
+    answer = kpi_search(client, "N00640" + " " * 100 + "zzzz " * 300_000)
+    assert answer.status_code == 200
+    labels = [o["label"] for o in answer.get_json()["response"]["explore-kpi"]["options"]]
+    assert any(label.startswith("N00640 ") for label in labels)
+    for odd in ({"a": 1}, ["N00640"], 12):
+        assert kpi_search(client, odd, current=["x"]).status_code == 200
