@@ -5,68 +5,23 @@ and only the digits 0–9 name a year, a version or a goal."""
 from __future__ import annotations
 
 import base64
-import json
-from collections.abc import Iterator
 
 import pytest
 
-from dashboard import runtime
 from etl import archive, db
 from etl.errors import InputError
-from etl.settings import Settings
 from tests.cli import run_cli
-from tests.conftest import copy_of, make_settings
-from tests.served import ADMIN, VIEWER, Account, add_accounts
+from tests.conftest import make_settings
+from tests.integration import test_privacy as privacy
+from tests.served import VIEWER
+
+# The privacy review's fixtures (a copy of the demo with accounts, and a client of a new app)
+# and its call of a callback and of the page router, for this module too.
+demo, app_client = privacy.demo, privacy.app_client
+post_callback, render = privacy.post_callback, privacy.render
 
 SURVEY = "/export/chart/intern-kommunikation"
 PDF, DOCX = b"%PDF-1.7 rapport 2022\n", b"PK\x03\x04 word"
-
-
-@pytest.fixture(scope="module")
-def demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
-    """A private copy of the demo (SQLite) with an administrator and a viewer."""
-    with copy_of(sqlite_demo, tmp_path_factory.mktemp("limits")) as settings:
-        add_accounts(settings.database_url, (ADMIN, VIEWER))
-        yield settings
-
-
-@pytest.fixture
-def app_client(demo):
-    """make(account) → a logged-in (or anonymous) test client of a new app, without cache."""
-    from dashboard.app import create_app
-
-    previous = runtime._settings
-
-    def make(account: Account | None = None):
-        settings = make_settings(demo.database_url, secret_key="test" * 10, cache=False)
-        client = create_app(settings).server.test_client()
-        if account is not None:
-            response = client.post("/logga-in", data={"anvandare": account.username,
-                                                      "losenord": account.password})
-            assert "fel=" not in response.headers["Location"]
-        return client
-
-    yield make
-    runtime.configure(previous)
-
-
-def post_callback(client, body: dict):
-    """As the browser sends it: "output" first (Flask's test client would sort the keys)."""
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       headers={"Content-Type": "application/json"})
-
-
-def render(client, path: str, search: str = "") -> str:
-    """The page the router draws for an address, as JSON text."""
-    response = post_callback(client, {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": []})
-    assert response.status_code == 200, response.data[:300]
-    return json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False)
 
 
 # --- 8. Only the digits 0–9 ----------------------------------------------------------------------
