@@ -36,7 +36,7 @@ EXCEL_SERIAL = re.compile(r"^[0-9]{5}(?:[.,][0-9]+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 MIDNIGHT = datetime.min.time()
 # "4", "4,0", "4 – mycket gott", "4 (mycket gott)": the digit, then only words.
-GRADE = re.compile(r"^([0-9]+)(?:[.,]0+)?(?:\s*[-–=:.()]?\s*[^0-9\s.,].*)?$")
+GRADE = re.compile(r"^([0-9]+)(?:[.,]0+)?(?:\s*(?:[-–=:.()]\s*)?[^0-9\s.,].*)?$")
 
 
 @dataclass(frozen=True)
