@@ -19,9 +19,11 @@ from dataclasses import dataclass
 BULLET = re.compile(r"^\s{0,3}[-*]\s+(.*)$")
 NUMBERED = re.compile(r"^\s{0,3}[0-9]{1,3}[.)]\s+(.*)$")
 CONTINUATION = re.compile(r"^\s{2,}\S")
-STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"
-                      r"|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+# The marked text never holds its own marker, so a marker that is never closed is given up at
+# the next one: a text of unclosed markers is read in linear time, not quadratic.
+STRONG = re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*")
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])"
+                      r"|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)")
 ESCAPED = re.compile(r"\\([\\*_\-#.()\[\]])")
 # Escaped characters travel through the parser as private-use code points.
 _HIDE = {c: chr(0xE000 + i) for i, c in enumerate("\\*_-#.()[]")}
