@@ -25,6 +25,11 @@ def test_a_header_of_spaces_is_no_year():
     assert mapping.year_column("Män  2022") == (2022, "M")
 
 
+def test_a_municipality_cell_of_spaces_is_no_code():
+    assert kolada_web.CODE_AFTER.match("Åstorp" + SPACES) is None
+    assert kolada_web.CODE_AFTER.match("Åstorp (1277)")["code"] == "1277"
+
+
 def test_a_grade_or_an_answer_of_spaces_is_refused():
     with pytest.raises(contacts._CellError):
         contacts._grade("4" + SPACES + ",")
