@@ -4,7 +4,8 @@
 (function () {
   var h = React.createElement;
   var PASSED = ["id", "name", "className", "disabled", "placeholder", "autoComplete",
-    "autoFocus", "required", "list", "min", "max", "step", "inputMode", "rows", "type"];
+    "autoFocus", "required", "list", "min", "max", "step", "inputMode", "rows", "type",
+    "maxLength"];
 
   function attributes(props) {
     var out = {};

@@ -19,6 +19,7 @@ from dashboard import (
     queries,
     runtime,
     static_html,
+    urlstate,
 )
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
@@ -176,7 +177,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         # Dash fills in `layout` only for pages it imports itself (from a pages folder); each
         # page declares who may see it (`ACCESS`), checked whenever the layout is drawn.
         dash.page_registry[name]["layout"] = static_html.compacting(operations.database_safe(
-            auth.guarded(module.layout, getattr(module, "ACCESS", auth.READ), access_denied)))
+            auth.guarded(urlstate.bounded(module.layout), getattr(module, "ACCESS", auth.READ),
+                         access_denied)))
     static_html.remember_callbacks(_hand_page_callbacks_to(app))
     app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.

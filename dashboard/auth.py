@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 OPEN, READ, LOGIN, ADMIN = "open", "read", "login", "admin"
 LOGIN_PATH = "/logga-in"
 LOGOUT_PATH = "/logga-ut"
+MAX_NEXT_CHARACTERS = 2_000  # a page to go back to after logging in; longer is no link of ours
 SESSION_LIFETIME = users.SESSION_LIFETIME
 SESSION_COOKIE = "malbild_session"
 SECRET_KEY_FILE = PROJECT_ROOT / "var" / "secret_key"
@@ -213,8 +214,11 @@ def login_link(path: str = "/") -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (never "//elsewhere" or "https://…") to go back to."""
+    """Only a path on this site (never "//elsewhere" or "https://…") of a sensible length to
+    go back to."""
     target = (target if isinstance(target, str) else "/").strip() or "/"
+    if len(target) > MAX_NEXT_CHARACTERS:
+        return "/"
     parts = urlsplit(target)
     if (not target.startswith("/") or target.startswith("//") or "\\" in target
             or parts.scheme or parts.netloc

@@ -525,7 +525,7 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> Cha
 
 KEY_PATTERN = re.compile(
     r"^(?P<measure>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>\d{4})(?:/(?P<unit>.+))?"
+    r"(?:/(?P<view>forvaltningar|fordelning)/(?P<year>[0-9]{4})(?:/(?P<unit>.+))?"
     r"|/(?P<benchmark>jamforelse))?$")
 
 

@@ -395,6 +395,17 @@ def user_enable(name: str) -> None:
     _update_user(name, disabled=False)
 
 
+@user_app.command("unlock")
+def user_unlock(name: str) -> None:
+    """Häv spärren efter misslyckade inloggningar för NAMN (från alla adresser)."""
+    from etl import audit, users
+
+    with ready_engine().begin() as connection:
+        forgotten = users.unlock(connection, name, actor=audit.command_line_actor())
+    console.print(f"{users.normalise_username(name)}: spärren är hävd "
+                  f"({forgotten} misslyckade inloggningar glömda).")
+
+
 @targets_app.command("export")
 def targets_export(path: Annotated[str, typer.Argument(help="CSV-fil, eller - för standard ut.")]
                    ) -> None:

@@ -14,12 +14,16 @@ from sqlalchemy import Engine
 from dashboard import figures, queries, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.cache import cached
+from etl import digits
 from etl.followup import build, rules
 from etl.settings import Settings
 
 ALL_MUNICIPALITIES = "G2328"
 OWN_LIST = "egen"
 MAX_PEER_LINES = 12
+MAX_OWN = 30  # municipalities in the own list: each is listed with a link carrying the others
+OWN_LEFT_OUT = (f"Den egna listan kan ha högst {MAX_OWN} kommuner; de övriga i adressen togs "
+                "inte med.")
 DIRECTION_WORDS = {
     "higher": "Högre värde är bättre.",
     "lower": "Lägre värde är bättre.",
@@ -39,19 +43,21 @@ class ExploreState:
     spread_year: int | None = None
     show_peers: bool = False
     show_gender: bool = False
+    own_left_out: bool = False  # the address had more than MAX_OWN (not written back)
 
     @classmethod
     def from_query(cls, query: dict) -> ExploreState:
-        def year(name: str) -> int | None:
-            value = query.get(name)
-            text = value if isinstance(value, str) else ""
-            # Only 0–9: "²" and other Unicode digits are digits to Python but no year.
-            return int(text) if text.isascii() and text.isdecimal() else None
+        query = urlstate.bounded_query(query)  # the downloads come here without the page
 
+        def year(name: str) -> int | None:
+            return digits.whole_number(query.get(name), max_digits=4)
+
+        own, left_out = urlstate.list_param(query.get("kommuner"), MAX_OWN)
         return cls(
             kpi=query.get("kpi") or None,
             group=query.get("jmf") or ALL_MUNICIPALITIES,
-            own=tuple(urlstate.list_param(query.get("kommuner"))),
+            own=tuple(own),
+            own_left_out=left_out,
             first_year=year("fran"),
             last_year=year("till"),
             spread_year=year("ar"),
@@ -232,7 +238,7 @@ def resolve_state(engine: Engine, state: ExploreState, home: str
 
 
 @cached("explore", lambda settings, query: (settings.municipality, str(settings.kolada_dir),
-                                           sorted(query.items())))
+                                           ExploreState.from_query(query)))
 def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
     strategy = queries.strategy_info(engine, settings.municipality)
     home = strategy.municipality_id

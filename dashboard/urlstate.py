@@ -8,12 +8,20 @@ puts the keyboard focus back on the control that had it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, clientside_callback, dcc
 
+from etl import digits
+
 PAGE_LOCATION = "_pages_location"  # the dcc.Location of Dash's page container
+# What a page is drawn with at most: more parameters, longer values or a parameter given
+# several times come from no link of Målbild's, and must not cost more than a normal address.
+MAX_PARAMETERS = 20
+MAX_VALUE_CHARACTERS = 1_000
 
 RENDERED = "urlstate-rendered"  # what the page was drawn with (see `rendered`)
 
@@ -76,17 +84,36 @@ def query_string(params: Mapping[str, object]) -> str:
 
 def int_param(value: object, allowed: Iterable[int], default: int | None) -> int | None:
     """A query parameter as one of the allowed whole numbers, else the default."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return default
-    return number if number in set(allowed) else default
+    number = digits.whole_number(value)
+    return number if number is not None and number in set(allowed) else default
 
 
-def list_param(value: object) -> list[str]:
-    """"1277,1280" → ["1277", "1280"]."""
-    if value in (None, ""):
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [part for part in str(value).split(",") if part]
+def bounded_query(query: Mapping[str, object]) -> dict[str, str]:
+    """The first MAX_PARAMETERS parameters, each as one text of at most MAX_VALUE_CHARACTERS
+    (the first value of a parameter given several times)."""
+    bounded = {}
+    for name, value in itertools.islice(query.items(), MAX_PARAMETERS):
+        if isinstance(value, list | tuple):
+            value = value[0] if value else ""
+        bounded[str(name)[:MAX_VALUE_CHARACTERS]] = \
+            "" if value is None else str(value)[:MAX_VALUE_CHARACTERS]
+    return bounded
+
+
+def bounded(layout: Callable) -> Callable:
+    """A page's layout drawn with a bounded query (`bounded_query`): no address makes a page do
+    more work than its own links do."""
+    @functools.wraps(layout)
+    def bounded_layout(**query):
+        return layout(**bounded_query(query))
+
+    return bounded_layout
+
+
+def list_param(value: object, limit: int) -> tuple[list[str], bool]:
+    """"1277,1280,1277" → (["1277", "1280"], False): each entry once, at most `limit` of them,
+    and whether more were left out."""
+    parts = value if isinstance(value, list | tuple) else \
+        ("" if value is None else str(value)[:MAX_VALUE_CHARACTERS]).split(",")
+    entries = list(dict.fromkeys(str(part) for part in parts if part not in (None, "")))
+    return entries[:limit], len(entries) > limit

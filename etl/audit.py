@@ -26,6 +26,7 @@ ACTIONS = {
     "analysis.save": "Analystext sparad",
     "user.add": "Användare skapad",
     "user.update": "Användare ändrad",
+    "user.unlock": "Spärr efter misslyckade inloggningar hävd",
     "report.freeze": "Rapport fastställd och arkiverad",
 }
 """Action codes (stored) and how they read in the log (shown)."""

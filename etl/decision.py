@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 CITATION = re.compile(
-    r"^(?P<body>.+?)\s+(?P<date>\d{4}-\d{2}-\d{2})"
+    r"^(?P<body>.*?\S)\s+(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
     r"(?:\s*§\s*(?P<paragraph>[^,\s]+))?"
     r"(?:\s*,\s*dnr\.?\s*(?P<dnr>.+))?$",
     re.IGNORECASE,

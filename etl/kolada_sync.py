@@ -52,7 +52,7 @@ def parse_years(text: str) -> list[int]:
     """"2012-2025", "2021" or "2019,2021" → the years; anything else is an InputError."""
     years: set[int] = set()
     for part in re.split(r"[,\s]+", text.strip()):
-        match = re.fullmatch(r"(\d{4})(?:\s*[-–]\s*(\d{4}))?", part)
+        match = re.fullmatch(r"([0-9]{4})(?:\s*[-–]\s*([0-9]{4}))?", part)
         if not match:
             raise InputError(f"«{text}» är inga år.", Location("--years"),
                              hint="Skriv t.ex. --years 2012-2025, --years 2022 eller "

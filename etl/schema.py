@@ -428,7 +428,14 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    # What the login limit counts (the failures of a name from an address, and of an address)
+    # and the purge of attempts too old to count.
+    __table_args__ = (
+        Index("ix_login_attempt_username_remote_addr", "username", "remote_addr", "success",
+              "at"),
+        Index("ix_login_attempt_remote_addr", "remote_addr", "success", "at"),
+        Index("ix_login_attempt_at", "at"),
+    )
 
 
 class AuditEvent(Base):

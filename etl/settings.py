@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from etl import digits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'malbild.sqlite'}"
@@ -102,7 +104,7 @@ class Settings(BaseSettings):
     @field_validator("municipality")
     @classmethod
     def _four_digit_code(cls, value: str | None) -> str | None:
-        if value is not None and (len(value) != 4 or not value.isdigit()):
+        if value is not None and (len(value) != 4 or not digits.is_digits(value)):
             raise ValueError("MALBILD_MUNICIPALITY ska vara en kommunkod med fyra siffror (1277)")
         return value
 

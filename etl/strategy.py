@@ -144,7 +144,7 @@ class OwnMeasurement(_Model):
 
 class StrategyHeader(_Model):
     name: str
-    municipality: str = Field(pattern=r"^\d{4}$")
+    municipality: str = Field(pattern=r"^[0-9]{4}$")
     adopted: date | None = None
     decision: str = ""
     follow_up: str = ""

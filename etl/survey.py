@@ -87,7 +87,7 @@ def find_year(table: SurveyTable, year: int | None) -> int:
             raise InputError(f"året {year} är inget rimligt enkätår.", table.where(),
                              hint="Ange året med fyra siffror, t.ex. --year 2025.")
         return year
-    years = sorted(set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", table.context_text)))
+    years = sorted(set(re.findall(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])", table.context_text)))
     if len(years) == 1:
         return int(years[0])
     found = f" (hittade {', '.join(years)})" if years else ""

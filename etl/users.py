@@ -3,6 +3,9 @@
 The rate limit counts failed attempts in the database (`login_attempt`), so every worker
 process of the web server sees the same counts. A password is only checked when the limit
 allows it, which also keeps an attacker from making the server hash passwords without end.
+A name is locked per address (a stranger's guesses never lock its owner out elsewhere), an
+address for every name; an attempt during a lock is refused without being counted, so the lock
+ends when it said, and each failure after a lock doubles the next one, up to LONGEST_LOCKOUT.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 USERNAME = re.compile(r"^[^\W_][\w.@+-]{1,99}$")  # letters (å, ä, ö too), digits, . _ @ + -
 
-LOCKOUT_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-KEEP_ATTEMPTS = timedelta(days=30)
+MAX_FAILURES_PER_USER = 5  # of one name from one address
+MAX_FAILURES_PER_ADDRESS = 20  # from one address, whatever the names
+FIRST_LOCKOUT = timedelta(minutes=15)
+LONGEST_LOCKOUT = timedelta(hours=4)
+# Failures older than this are not counted, and so not kept either.
+COUNTED_WINDOW = timedelta(hours=24)
 SESSION_LIFETIME = timedelta(hours=10)
 LOGIN_LOCK = "malbild-login"
 ADMINS_LOCK = "malbild-admins"
@@ -193,6 +198,15 @@ def add_user(connection: Connection, username: str, role: str, password: str, *,
     return User(int(result.inserted_primary_key[0]), username, role)
 
 
+def existing(connection: Connection, username: str) -> User:
+    """The account of a name; an InputError if there is none."""
+    user = find(connection, username)
+    if user is None:
+        raise InputError(f"användaren «{normalise_username(username)}» finns inte.",
+                         hint="Se listan med «malbild user list».")
+    return user
+
+
 def update_user(connection: Connection, username: str, *, actor: str, role: str | None = None,
                 disabled: bool | None = None, password: str | None = None) -> bool:
     """Change role, disabled state or password; returns False when nothing changed.
@@ -201,10 +215,7 @@ def update_user(connection: Connection, username: str, *, actor: str, role: str 
     """
     # Two demotions at once must not both see two administrators: one waits for the other.
     serialize(connection, ADMINS_LOCK)
-    user = find(connection, username)
-    if user is None:
-        raise InputError(f"användaren «{username}» finns inte.",
-                         hint="Se listan med «malbild user list».")
+    user = existing(connection, username)
     changes: dict = {}
     before: dict = {}
     after: dict = {}
@@ -246,31 +257,34 @@ class LoginResult:
         return self.user is not None
 
 
-def _failures_since(connection: Connection, condition, since: datetime) -> int:
-    attempt = schema.LoginAttempt
-    return int(connection.scalar(select(func.count()).select_from(attempt).where(
-        condition, attempt.success.is_(False), attempt.at >= since)) or 0)
+def lockout(failures: int, limit: int) -> timedelta | None:
+    """How long `failures` lock: nothing below the limit, FIRST_LOCKOUT at it, twice as long
+    for each failure more, never longer than LONGEST_LOCKOUT."""
+    if failures < limit:
+        return None
+    return min(FIRST_LOCKOUT * 2 ** min(failures - limit, 16), LONGEST_LOCKOUT)
 
 
 def locked_until(connection: Connection, username: str, remote_addr: str,
                  now: datetime | None = None) -> datetime | None:
-    """When the login limit for this name or address lifts, if it applies now."""
+    """When the login limit for this name from this address, or for the address, lifts, if it
+    applies now."""
     now = now or schema.utcnow()
     attempt = schema.LoginAttempt
-    window_start = now - LOCKOUT_WINDOW
+    counted_from = now - COUNTED_WINDOW
+    pair = and_(attempt.username == username, attempt.remote_addr == remote_addr)
     last_success = connection.scalar(select(func.max(attempt.at)).where(
-        attempt.username == username, attempt.success.is_(True)))
-    since = max(window_start, last_success) if last_success else window_start
-    limits = [
-        (attempt.username == username, since, MAX_FAILURES_PER_USER),
-        (attempt.remote_addr == remote_addr, window_start, MAX_FAILURES_PER_ADDRESS),
-    ]
-    for condition, start, limit in limits:
-        if _failures_since(connection, condition, start) >= limit:
-            newest = connection.scalar(select(func.max(attempt.at)).where(
-                and_(condition, attempt.success.is_(False))))
-            return (newest or now) + LOCKOUT_WINDOW
-    return None
+        pair, attempt.success.is_(True), attempt.at >= counted_from))
+    limits = [(pair, max(counted_from, last_success or counted_from), MAX_FAILURES_PER_USER),
+              (attempt.remote_addr == remote_addr, counted_from, MAX_FAILURES_PER_ADDRESS)]
+    until = None
+    for condition, since, limit in limits:
+        failures, newest = connection.execute(select(func.count(), func.max(attempt.at)).where(
+            condition, attempt.success.is_(False), attempt.at >= since)).one()
+        length = lockout(int(failures or 0), limit)
+        if length is not None and newest + length > now:
+            until = max(until or now, newest + length)
+    return until
 
 
 def authenticate(engine: Engine, username: str, password: str, remote_addr: str) -> LoginResult:
@@ -282,20 +296,24 @@ def authenticate(engine: Engine, username: str, password: str, remote_addr: str)
     """
     username = normalise_username(username)[:100]
     remote_addr = (remote_addr or "")[:64]
+    attempt = schema.LoginAttempt
     with engine.begin() as connection:
         serialize(connection, LOGIN_LOCK)
-        until = locked_until(connection, username, remote_addr)
         now = schema.utcnow()
+        connection.execute(delete(attempt).where(attempt.at < now - COUNTED_WINDOW))
+        until = locked_until(connection, username, remote_addr, now)
+        if until is not None:  # refused, and not counted: the lock ends when it said
+            return LoginResult(None, until)
         # Attempts are not data the dashboard shows, so they do not bump the data version
         # (a stranger failing to log in must not be able to empty the cache).
-        attempt_id = connection.execute(insert(schema.LoginAttempt).values(
+        attempt_id = connection.execute(insert(attempt).values(
             username=username, remote_addr=remote_addr, at=now, success=False)
         ).inserted_primary_key[0]
-        found = find(connection, username) if until is None else None
-    if until is not None:
-        return LoginResult(None, until)
+        found = find(connection, username)
     stored = found.password_hash if found and found.password_hash else _dummy_hash()
     try:
+        if len(password or "") > MAX_PASSWORD_LENGTH:  # never set, so never right
+            raise VerifyMismatchError
         _hasher.verify(stored, password or "")
         user = found if found and not found.disabled else None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -310,11 +328,24 @@ def authenticate(engine: Engine, username: str, password: str, remote_addr: str)
                         values["password_hash"])
         connection.execute(update(schema.AppUser).where(schema.AppUser.id == user.id)
                            .values(**values))
-        connection.execute(update(schema.LoginAttempt).where(
-            schema.LoginAttempt.id == attempt_id).values(success=True))
-        connection.execute(delete(schema.LoginAttempt).where(
-            schema.LoginAttempt.at < now - KEEP_ATTEMPTS))
+        connection.execute(update(attempt).where(attempt.id == attempt_id)
+                           .values(success=True))
     return LoginResult(user)
+
+
+def unlock(connection: Connection, username: str, *, actor: str) -> int:
+    """Forget the failed logins of a name from every address, so that its locks lift (and the
+    addresses' counts lose them too); logged. Returns how many were forgotten."""
+    serialize(connection, LOGIN_LOCK)
+    user = existing(connection, username)
+    attempt = schema.LoginAttempt
+    forgotten = connection.execute(delete(attempt).where(
+        attempt.username == user.username, attempt.success.is_(False))).rowcount
+    audit.record(connection, actor, "user.unlock", "användare", user.username,
+                 before={"misslyckade inloggningar": forgotten},
+                 after={"misslyckade inloggningar": 0})
+    bump_data_version(connection)
+    return forgotten
 
 
 # --- Sessions -----------------------------------------------------------------------------------

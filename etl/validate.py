@@ -107,12 +107,12 @@ def kolada_values(
         return _check(work, bad, field_name, names[field_name], problem, hint, source, sheet,
                       rejections, row_column)
 
-    work = check(work["kpi"].str.fullmatch(r"[A-Z]\d{5}").eq(False), "kpi",
+    work = check(work["kpi"].str.fullmatch(r"[A-Z][0-9]{5}").eq(False), "kpi",
                  lambda r: f"«{r['kpi']}» är inget Kolada-id för ett nyckeltal (t.ex. N00640).",
                  hint_format)
     # Excel drops leading zeros of municipality codes; a three-digit code is one of those.
     work["municipality"] = work["municipality"].where(
-        ~work["municipality"].str.fullmatch(r"\d{3}"), "0" + work["municipality"]
+        ~work["municipality"].str.fullmatch(r"[0-9]{3}"), "0" + work["municipality"]
     )
     work = check(~work["municipality"].isin(set(known_municipalities)), "municipality",
                  lambda r: f"kommunkoden «{r['municipality']}» finns inte i Kolada.",
@@ -123,7 +123,7 @@ def kolada_values(
                  lambda r: f"nyckeltalet «{r['kpi']}» finns inte i Målbilds katalog.",
                  "Hämta katalogen från Kolada med «malbild etl kolada --kpi "
                  f"{first_unknown}» och importera filen igen.")
-    work = check(work["period"].str.fullmatch(r"(19|20)\d{2}").eq(False), "period",
+    work = check(work["period"].str.fullmatch(r"(19|20)[0-9]{2}").eq(False), "period",
                  lambda r: f"«{r['period']}» är inget årtal.", hint_format)
     # The message shows the gender as written; the check uses it in capitals.
     gender = work["gender"].str.upper().replace("", "T")

@@ -53,12 +53,12 @@ class Input(_Native):
     _type = "Input"
     _prop_names: ClassVar[list[str]] = [
         *_COMMON, "type", "debounce", "n_submit", "placeholder", "autoComplete", "autoFocus",
-        "required", "list", "min", "max", "step", "inputMode"]
+        "required", "list", "min", "max", "step", "inputMode", "maxLength"]
 
 
 class Textarea(_Native):
     _type = "Textarea"
-    _prop_names: ClassVar[list[str]] = [*_COMMON, "rows", "placeholder", "required"]
+    _prop_names: ClassVar[list[str]] = [*_COMMON, "rows", "placeholder", "required", "maxLength"]
 
 
 class Checklist(_Native):

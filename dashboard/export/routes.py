@@ -19,6 +19,7 @@ from flask import Flask, Response, request
 
 from dashboard import auth, charts, exploration, explore_charts, runtime
 from dashboard.export import downloads, images
+from etl import digits
 from etl.errors import MalbildError
 
 DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TYPE}
@@ -119,7 +120,7 @@ def data_download(suffix: str) -> Response:
     if suffix not in DATA_FORMATS:
         return _problem(404, "Okänt format. Välj .xlsx eller .csv.")
     engine, settings = runtime.engine(), runtime.settings()
-    goal = request.args.get("mal", type=int)
+    goal = digits.whole_number(request.args.get("mal"))
     try:
         content = (downloads.followup_workbook if suffix == "xlsx" else downloads.followup_csv)(
             engine, settings, goal)
@@ -133,9 +134,10 @@ def report_download(name: str) -> Response:
     from dashboard.export import report_files as report
 
     parts = _split(name, REPORT_FORMATS)
-    if parts is None or not (parts[0].isascii() and parts[0].isdecimal()):
+    year = digits.whole_number(parts[0], max_digits=4) if parts else None
+    if year is None:
         return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf eller .docx.")
-    year, suffix = int(parts[0]), parts[1]
+    suffix = parts[1]
     engine, settings = runtime.engine(), runtime.settings()
     try:
         # Drafts (utkast) of the analysis texts only go into an administrator's report.
@@ -158,15 +160,17 @@ def archive_download(name: str) -> Response:
     from etl import archive
 
     parts = _split(name, archived.MEDIA_TYPES)
-    year, _, version = parts[0].partition("-") if parts else ("", "", "")
-    if parts is None or not year.isdigit() or not version.isdigit():
+    year_text, _, version_text = parts[0].partition("-") if parts else ("", "", "")
+    year = digits.whole_number(year_text, max_digits=4)
+    version = digits.whole_number(version_text, max_digits=6)
+    if parts is None or year is None or version is None:
         return _problem(404, "Ange år, version och format, t.ex. /export/arkiv/2022-1.pdf.")
     try:
-        content = archive.get(runtime.engine(), int(year), parts[1], int(version))
+        content = archive.get(runtime.engine(), year, parts[1], version)
     except MalbildError as exc:
         return _problem(404, exc.explain())
     return _file(content, archived.MEDIA_TYPES[parts[1]],
-                 archived.file_name(int(year), int(version), parts[1]))
+                 archived.file_name(year, version, parts[1]))
 
 
 def register(server: Flask) -> None:

@@ -18,6 +18,7 @@ from dashboard import formatting as fmt
 from dashboard.components import native
 from dashboard.components.admin import field, message, refusal, select
 from dashboard.components.common import table_view
+from etl import digits
 from etl.errors import MalbildError
 
 ACCESS = auth.ADMIN
@@ -167,7 +168,7 @@ def _preview(contents, kind, year, filename):
     engine, settings = runtime.engine(), runtime.settings()
     try:
         shown = uploads.preview(engine, settings, kind, contents, filename,
-                                int(year) if year else None)
+                                digits.whole_number(str(year), max_digits=4))
     except MalbildError as exc:
         return message(["Filen kan inte importeras: ", exc.explain()], "error"), None, True, \
             "Importera", None

@@ -13,7 +13,7 @@ from dashboard import auth, queries, runtime, urlstate
 from dashboard import formatting as fmt
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
-from etl import targets
+from etl import digits, targets
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, MalbildError
 
@@ -142,10 +142,9 @@ def _save_target(clicks, measure_id, year, value, body, decided, paragraph, diar
     if not clicks:
         return dash.no_update, dash.no_update
     try:
-        try:
-            year_number = int(str(year))
-        except ValueError:
-            raise InputError(f"året «{year}» är inget årtal.", hint="Skriv t.ex. 2026.") from None
+        year_number = digits.whole_number(str(year), max_digits=4)
+        if year_number is None:
+            raise InputError(f"året «{year}» är inget årtal.", hint="Skriv t.ex. 2026.")
         reference = DecisionRef((body or "").strip(), parse_date(decided),
                                 clean_paragraph(paragraph), (diarienummer or "").strip())
         target = parse_value(value)

@@ -37,9 +37,20 @@ urlstate.sync_to_url({"kpi": (KPI, "value"), "jmf": (GROUP, "value"), "fran": (F
 urlstate.sync_to_url({"kon": ("explore-gender", "value")})
 
 
-def kpi_options(catalogue: pd.DataFrame, search: str = "", keep: str | None = None) -> list:
+MAX_SEARCH_CHARACTERS = 100  # as many as the search field takes
+MAX_SEARCH_WORDS = 10
+
+
+def search_words(search: object) -> list[str]:
+    """The words searched for: those of the first MAX_SEARCH_CHARACTERS, each once, at most
+    MAX_SEARCH_WORDS (a callback may be sent anything)."""
+    text = search[:MAX_SEARCH_CHARACTERS] if isinstance(search, str) else ""
+    return list(dict.fromkeys(text.lower().split()))[:MAX_SEARCH_WORDS]
+
+
+def kpi_options(catalogue: pd.DataFrame, search: object = "", keep: str | None = None) -> list:
     """KPIs grouped by operating area (a disabled heading option before each group)."""
-    words = search.lower().split()
+    words = search_words(search)
     by_area: dict[str, list[dict]] = {}
     for kpi_id, title, area in zip(catalogue["id"], catalogue["title"],
                                    catalogue["operating_area"], strict=True):
@@ -82,7 +93,8 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
             html.Div([
                 html.Label("Sök nyckeltal (id eller ord i namnet)", htmlFor=SEARCH),
                 native.Input(id=SEARCH, type="search", value="", debounce=True,
-                             autoComplete="off", className="form-control"),
+                             autoComplete="off", maxLength=MAX_SEARCH_CHARACTERS,
+                             className="form-control"),
             ], className="control"),
             select(KPI, "Nyckeltal", kpi_options(catalogue, keep=state.kpi), state.kpi),
             select(GROUP, "Jämför med", group_options, state.group,
@@ -105,7 +117,8 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
             # The 290 options are made when the field first gets focus (assets/on-demand.js).
             html.Datalist(id=DATALIST, **{"data-options": json.dumps(
                 [f"{k.title} ({k.id})" for k in kommuner.itertuples()], ensure_ascii=False)}),
-            html.P(id=ADD_FEEDBACK, className="hint", role="status"),
+            html.P(exploration.OWN_LEFT_OUT if state.own_left_out else None, id=ADD_FEEDBACK,
+                   className="hint", role="status"),
             html.Ul(own, className="chosen") if own else None,
         ], className="control own-list"),
         native.Checklist(id=OPTIONS, options=checks,
@@ -117,8 +130,9 @@ def controls(view: exploration.ExploreView, catalogue: pd.DataFrame, groups: pd.
 
 @callback(Output(KPI, "options"), Input(SEARCH, "value"), State(KPI, "value"),
           prevent_initial_call=True)
-def _filter_kpis(search: str, current: str) -> list:
-    return kpi_options(queries.kpi_catalogue(runtime.engine()), search or "", keep=current)
+def _filter_kpis(search: object, current: object) -> list:
+    return kpi_options(queries.kpi_catalogue(runtime.engine()), search,
+                       keep=current if isinstance(current, str) else None)
 
 
 # Adding a municipality to the own list is done in the browser (the list of names is on the
@@ -141,12 +155,16 @@ clientside_callback(
         if (!match) { return [skip, "Hittar ingen kommun som heter «" + typed + "»."]; }
         const params = new URLSearchParams(search || "");
         const own = (params.get("kommuner") || "").split(",").filter(Boolean);
+        if (!own.includes(match.id) && own.length >= MAX_OWN) {
+            return [skip, "Den egna listan kan ha högst MAX_OWN kommuner; ta bort en först."];
+        }
         if (!own.includes(match.id)) { own.push(match.id); }
         params.set("kommuner", own.join(","));
         params.set("jmf", "OWN_LIST");
         return ["?" + params.toString().replace(/%2C/g, ","), ""];
     }
-    """.replace("DATALIST", DATALIST).replace("OWN_LIST", OWN_LIST),
+    """.replace("DATALIST", DATALIST).replace("OWN_LIST", OWN_LIST)
+    .replace("MAX_OWN", str(exploration.MAX_OWN)),
     Output(urlstate.PAGE_LOCATION, "search", allow_duplicate=True),
     Output(ADD_FEEDBACK, "children"),
     Input(ADD_BUTTON, "n_clicks"), Input(ADD_INPUT, "n_submit"),

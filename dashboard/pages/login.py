@@ -18,9 +18,9 @@ dash.register_page(__name__, path=auth.LOGIN_PATH, name="Logga in",
 
 ERRORS = {
     "fel": "Fel användarnamn eller lösenord, eller så är kontot avstängt.",
-    "spärrad": (f"För många misslyckade försök. Inloggningen är spärrad i "
-                f"{int(users.LOCKOUT_WINDOW.total_seconds() // 60)} minuter; försök igen "
-                "senare eller be en administratör om hjälp."),
+    "spärrad": (f"För många misslyckade försök härifrån. Inloggningen är spärrad i "
+                f"{int(users.FIRST_LOCKOUT.total_seconds() // 60)} minuter, längre om "
+                "försöken fortsätter; försök igen senare eller be en administratör om hjälp."),
 }
 
 

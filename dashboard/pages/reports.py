@@ -13,7 +13,7 @@ from dashboard import auth, runtime
 from dashboard.components.admin import message, refusal, select
 from dashboard.components.common import table_view
 from dashboard.export import archive as archived
-from etl import archive
+from etl import archive, digits
 from etl.errors import MalbildError
 
 ACCESS = auth.READ
@@ -93,10 +93,11 @@ def _freeze(clicks, year):
     user = auth.admin_user()
     if user is None:
         return refusal(), dash.no_update
-    if not clicks or not year:
+    year = digits.whole_number(str(year), max_digits=4)
+    if not clicks or year is None:
         return dash.no_update, dash.no_update
     try:
-        frozen = archived.freeze_report(runtime.engine(), runtime.settings(), int(year),
+        frozen = archived.freeze_report(runtime.engine(), runtime.settings(), year,
                                         user.username)
     except MalbildError as exc:
         return message(["Rapporten fastställdes inte: ", exc.explain()], "error"), \

@@ -29,13 +29,14 @@ MAPPING_HINT = "Kända rubriker står i data/mappings/contact_headers.toml."
 DATE_HINT = ("Skriv datum som 2024-05-08, med tid som 2024-05-08 10:00 eller "
              "2024-05-08 kl. 10.00 (eller ett datum i Excel).")
 # 2024-05-08, 2024-05-08 10:00, 2024-05-08T10:00:00, 2024-05-08 kl. 10.00, 2024-05-08 kl 10
-MOMENT = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:\s+|T)(?:kl\.?\s*)?(\d{1,2})"
-                    r"(?:[:.](\d{2})(?:[:.](\d{2})(?:\.\d+)?)?)?)?$", re.IGNORECASE)
-EXCEL_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+MOMENT = re.compile(r"^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})"
+                    r"(?:(?:\s+|T)(?:kl\.?\s*)?([0-9]{1,2})"
+                    r"(?:[:.]([0-9]{2})(?:[:.]([0-9]{2})(?:\.[0-9]+)?)?)?)?$", re.IGNORECASE)
+EXCEL_SERIAL = re.compile(r"^[0-9]{5}(?:[.,][0-9]+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 MIDNIGHT = datetime.min.time()
 # "4", "4,0", "4 – mycket gott", "4 (mycket gott)": the digit, then only words.
-GRADE = re.compile(r"^(\d+)(?:[.,]0+)?(?:\s*[-–=:.()]?\s*[^\d\s.,].*)?$")
+GRADE = re.compile(r"^([0-9]+)(?:[.,]0+)?(?:\s*(?:[-–=:.()]\s*)?[^0-9\s.,].*)?$")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from etl import digits
 from etl.errors import InputError, Location, SourceUnavailable
 from etl.extract.kolada_records import (
     kpi_group_record,
@@ -92,7 +93,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if digits.is_digits(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -301,7 +302,7 @@ class ValuePage:
 def _year(url: str, value: Any, where: str) -> int:
     if type(value) is int and 1900 <= value <= 2100:
         return value
-    if isinstance(value, str) and re.fullmatch(r"(19|20)\d{2}", value):
+    if isinstance(value, str) and re.fullmatch(r"(19|20)[0-9]{2}", value):
         return int(value)
     raise bad_answer(url, f"{where}.period är {value!r}, väntade ett årtal.")
 

@@ -23,6 +23,7 @@ from etl.extract.kolada_records import (
     municipality_group_record,
     municipality_record,
 )
+from etl.extract.tables import MAX_CELL_CHARACTERS, too_long_cell
 
 TIDY_COLUMNS = ["kpi", "municipality", "period", "gender", "value"]
 
@@ -135,4 +136,8 @@ def read_tidy_values(path: Path) -> pd.DataFrame:
         )
     frame = frame[TIDY_COLUMNS].copy()
     frame["row"] = range(2, len(frame) + 2)
+    for column in TIDY_COLUMNS:
+        too_long = frame.loc[frame[column].str.len() > MAX_CELL_CHARACTERS, "row"]
+        if len(too_long):
+            raise too_long_cell(str(path), int(too_long.iloc[0]), column)
     return frame

@@ -14,7 +14,7 @@ from typing import Any
 
 from etl.errors import InputError
 
-KPI_ID = re.compile(r"^[A-Z]\d{5}$")
+KPI_ID = re.compile(r"^[A-Z][0-9]{5}$")
 
 Problem = Callable[[str], InputError]
 

@@ -32,8 +32,8 @@ from etl.settings import DEFAULT_DATA_DIR
 
 MAPPING = DEFAULT_DATA_DIR / "mappings" / "kolada_web.toml"
 LAYOUTS = ("tidy", "wide")
-CODE = re.compile(r"^(?P<code>\d{3,4})(?:\s*[-–:]?\s*(?P<name>\D.*))?$")
-CODE_AFTER = re.compile(r"^(?P<name>.*\D)\s*\((?P<code>\d{3,4})\)$")
+CODE = re.compile(r"^(?P<code>[0-9]{3,4})(?:\s*[-–:]?\s*(?P<name>[^0-9].*))?$")
+CODE_AFTER = re.compile(r"^(?P<name>.*[^0-9\s])\s*\((?P<code>[0-9]{3,4})\)$")
 HINT = ("Ladda ner tabellen från kolada.se på nytt, eller spara den med rubrikerna "
         "kpi,municipality,period,gender,value. Kända rubriker står i "
         "data/mappings/kolada_web.toml.")

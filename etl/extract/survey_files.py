@@ -29,7 +29,7 @@ COUNT_ROLES = tuple(f"answers_{i}" for i in range(1, 6))
 HEADER_SEARCH_ROWS = 30
 DEFAULT_QUESTION_PATTERN = r"intern(a)?\s+kommunikation(en)?"
 # "4", "4,0", "4 – Instämmer delvis", "5 = Instämmer helt": the digit, then only words.
-ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*[-–=:.)]?\s*[^\d\s.,].*)?$")
+ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*(?:[-–=:.)]\s*)?[^0-9\s.,].*)?$")
 # Double-encoded UTF-8 ("FÃ¶rvaltning"): the file was saved in one encoding and read in another.
 MOJIBAKE = re.compile(r"Ã[¥¤¶…„–]")
 MAPPING_HINT = "Kända rubriker står i data/mappings/survey_headers.toml."

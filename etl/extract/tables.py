@@ -14,12 +14,20 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from etl.errors import InputError, Location
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 MAX_UNPACKED_RATIO = 100
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+# No cell a person or a tool writes is this long (it was the csv module's own limit, which
+# gave a traceback): such a cell is a quote left open or a broken export, refused with where.
+MAX_CELL_CHARACTERS = 131_072
+# What the csv module may read of one cell: all of any file (already read whole), so that the
+# cell is refused above with its row and column. The same value always: it is process-wide.
+_CSV_FIELD_LIMIT = 2**31 - 1
 # What may differ between a header in a file and its name in a mapping file under data/mappings/
 # ("Kommun-ID" and "kommunid", "Nämnd / förvaltning" and "nämndförvaltning"): the mapping
 # files describe the same rule to the people who edit them.
@@ -202,8 +210,24 @@ def sniff_separator(lines: list[str]) -> str:
     return best
 
 
+def too_long_cell(source: str, row: int, column: str) -> InputError:
+    return InputError(
+        "en cell är längre än 131 072 tecken.", Location(source, row=row, column=column),
+        hint="Ett citattecken som inte avslutas gör resten av filen till en cell. Exportera "
+        "filen på nytt från verktyget (CSV UTF-8 eller .xlsx) och försök igen. Ingenting har "
+        "sparats.")
+
+
+def _check_cell_lengths(path: Path, rows: list[list[str]]) -> None:
+    for number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row, start=1):
+            if len(cell) > MAX_CELL_CHARACTERS:
+                raise too_long_cell(str(path), number, get_column_letter(index))
+
+
 def read_text_grid(path: Path) -> Grid:
     text = decode_text(path, path.read_bytes())
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
     lines = text.splitlines()
     separator = sniff_separator(lines[:50])
     try:
@@ -212,6 +236,7 @@ def read_text_grid(path: Path) -> Grid:
     except csv.Error as exc:
         raise InputError(f"filen kan inte läsas som CSV ({exc}).", Location(str(path)),
                          hint="Kontrollera citattecken i filen.") from None
+    _check_cell_lengths(path, rows)
     return Grid(str(path), None, rows)
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
 from etl import db, schema, users
 from etl.errors import InputError
@@ -60,22 +60,105 @@ def test_the_last_administrator_cannot_be_removed(engine):
     assert not users.authenticate(engine, "anna", PASSWORD, "10.0.0.1").ok  # disabled
 
 
-def test_failed_logins_lock_the_name_then_the_address(engine):
+def move_attempts_back(engine, by: timedelta) -> None:
+    """As if `by` had passed since every recorded attempt (in Python: SQLite has no date
+    arithmetic)."""
+    attempts = schema.LoginAttempt.__table__
+    with engine.begin() as connection:
+        for row in connection.execute(select(attempts.c.id, attempts.c.at)).all():
+            connection.execute(attempts.update().where(attempts.c.id == row.id)
+                               .values(at=row.at - by))
+
+
+def fail(engine, times: int, address: str, name: str = "anna") -> users.LoginResult:
+    for _ in range(times):
+        result = users.authenticate(engine, name, "fel", address)
+    return result
+
+
+def test_failed_logins_lock_the_name_from_that_address_then_the_address(engine):
     add(engine, "anna")
-    for _ in range(users.MAX_FAILURES_PER_USER):
-        assert not users.authenticate(engine, "anna", "fel", "10.0.0.1").ok
-    locked = users.authenticate(engine, "anna", PASSWORD, "10.0.0.2")
+    fail(engine, users.MAX_FAILURES_PER_USER, "10.0.0.1")
+    locked = users.authenticate(engine, "anna", PASSWORD, "10.0.0.1")
     assert not locked.ok and locked.locked_until is not None
     # An hour later (the attempts moved back in time), the right password works again.
-    with engine.begin() as connection:
-        attempts = schema.LoginAttempt.__table__
-        connection.execute(attempts.update().values(at=attempts.c.at - timedelta(hours=1)))
-    assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.2").ok
-    # Many names from one address: the address is locked too.
+    move_attempts_back(engine, timedelta(hours=1))
+    assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.1").ok
+    # Many names from one address: the address is locked too, for every name.
     for number in range(users.MAX_FAILURES_PER_ADDRESS):
         users.authenticate(engine, f"gissning{number}", "fel", "10.0.0.9")
     assert not users.authenticate(engine, "anna", PASSWORD, "10.0.0.9").ok
     assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.3").ok
+
+
+def test_wrong_passwords_from_elsewhere_never_lock_out_the_administrator(engine):
+    """A wrong password every two minutes, from anywhere, used to keep the only
+    administrator locked out for good: each attempt during the lock extended it."""
+    add(engine, "anna")
+    for number in range(30):  # seven wrong passwords in every 15 minutes, for an hour
+        fail(engine, 1, "198.51.100.7" if number % 2 else f"203.0.113.{number}")
+        move_attempts_back(engine, timedelta(minutes=2))
+    assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.1").ok
+
+
+def test_attempts_during_a_lock_are_refused_without_extending_it(engine):
+    add(engine, "anna")
+    first = fail(engine, users.MAX_FAILURES_PER_USER + 1, "198.51.100.7").locked_until
+    assert first is not None
+    for _ in range(10):  # refused, not counted, and the lock ends when it said
+        assert fail(engine, 1, "198.51.100.7").locked_until == first
+        assert users.authenticate(engine, "anna", PASSWORD, "198.51.100.7").locked_until \
+            == first
+    with engine.connect() as connection:
+        counted = connection.scalar(select(func.count()).select_from(schema.LoginAttempt))
+    assert counted == users.MAX_FAILURES_PER_USER
+    # Each failure after a lock has ended doubles the next lock, up to the longest.
+    locks = [users.FIRST_LOCKOUT]
+    for _ in range(6):
+        move_attempts_back(engine, locks[-1] + timedelta(seconds=1))
+        result = users.authenticate(engine, "anna", "fel", "198.51.100.7")
+        assert not result.ok and result.locked_until is None  # the password was checked
+        with engine.connect() as connection:
+            newest = connection.scalar(select(func.max(schema.LoginAttempt.at)))
+        locks.append(fail(engine, 1, "198.51.100.7").locked_until - newest)
+    assert locks[1:3] == [2 * users.FIRST_LOCKOUT, 4 * users.FIRST_LOCKOUT]
+    assert max(locks) == users.LONGEST_LOCKOUT and locks == sorted(locks)
+
+
+def test_an_administrator_unlocks_a_name_from_the_command_line(engine, catalogue_db):
+    add(engine, "anna")
+    fail(engine, users.MAX_FAILURES_PER_USER, "10.0.0.1")
+    assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.1").locked_until is not None
+    result = run_cli("user", "unlock", "Anna", url=catalogue_db.database_url)
+    assert result.returncode == 0, result.stderr
+    assert "anna: spärren är hävd" in result.stderr
+    assert users.authenticate(engine, "anna", PASSWORD, "10.0.0.1").ok
+    with engine.connect() as connection:
+        events = connection.execute(select(schema.AuditEvent.action, schema.AuditEvent.object_id)
+                                    ).all()
+    assert ("user.unlock", "anna") in [tuple(e) for e in events]
+    unknown = run_cli("user", "unlock", "ingen", url=catalogue_db.database_url)
+    assert unknown.returncode != 0 and "användaren «ingen» finns inte" in unknown.stderr
+
+
+def test_old_login_attempts_are_purged_on_every_attempt(engine):
+    add(engine, "anna")
+    fail(engine, 3, "10.0.0.1")
+    move_attempts_back(engine, users.COUNTED_WINDOW + timedelta(minutes=1))
+    fail(engine, 1, "10.0.0.2")  # a failure, not only a success, purges
+    with engine.connect() as connection:
+        left = connection.execute(select(schema.LoginAttempt.remote_addr)).scalars().all()
+    assert left == ["10.0.0.2"]
+
+
+def test_what_the_login_limit_counts_is_indexed(engine):
+    with engine.connect() as connection:
+        indexes = inspect(connection).get_indexes("login_attempt")
+    leading = {tuple(index["column_names"]) for index in indexes}
+    # the failures of a name from an address, of an address, and the purge by age
+    assert ("username", "remote_addr", "success", "at") in leading
+    assert ("remote_addr", "success", "at") in leading
+    assert ("at",) in leading
 
 
 def test_a_success_forgives_earlier_failures_of_the_name(engine):

@@ -23,4 +23,12 @@ def test_defaults_and_nonsense():
 
 def test_query_string_leaves_out_empty_values():
     assert urlstate.query_string({"a": None, "b": "", "c": [], "d": ["1", "2"]}) == "?d=1,2"
-    assert urlstate.list_param("1260,,1280") == ["1260", "1280"]
+    assert urlstate.list_param("1260,,1280", 30) == (["1260", "1280"], False)
+
+
+def test_the_own_list_keeps_each_code_once_and_at_most_thirty():
+    codes = [str(1000 + n) for n in range(40)]
+    state = ExploreState.from_query({"kommuner": ",".join(["1280", "1280", *codes])})
+    assert state.own == ("1280", *codes[:29]) and state.own_left_out
+    assert "own_left_out" not in state.to_query()
+    assert not ExploreState.from_query({"kommuner": "1280,1280,1260"}).own_left_out
