@@ -68,9 +68,14 @@ def coverage(shown: Mapping[Key, int], hidden: Iterable[Key], ambiguous: set[str
     smallest = leaves(keys)
     hidden = set(hidden)
     covers: dict[Key, set[Identity]] = {k: {identity(k, ambiguous)} for k in smallest}
+    children_of: dict[Key, list[Key]] = {}
+    for key in keys:
+        if key[0] != KOMMUN:
+            parent = (FORVALTNING, key[1], "") if key[0] == ENHET else (KOMMUN, "", "")
+            children_of.setdefault(parent, []).append(key)
     for level in (FORVALTNING, KOMMUN):  # bottom up
         for parent in (k for k in keys if k[0] == level and k not in smallest):
-            children = [k for k in keys if _is_child(k, parent)]
+            children = children_of.get(parent, [])
             covers[parent] = set().union(*(covers.get(k, set()) for k in children))
             rest = (shown[parent] - sum(shown[k] for k in children)
                     if parent in shown and all(k in shown for k in children) else 0)
@@ -79,51 +84,61 @@ def coverage(shown: Mapping[Key, int], hidden: Iterable[Key], ambiguous: set[str
     return {k: frozenset(covers[k]) for k in shown if k in covers}
 
 
-def _is_child(key: Key, parent: Key) -> bool:
-    if parent[0] == KOMMUN:
-        return key[0] == FORVALTNING
-    return key[0] == ENHET and parent[0] == FORVALTNING and key[1] == parent[1]
-
-
 def determined(cells: Iterable[frozenset[Identity]]) -> set[Identity]:
     """The identities whose figures the sums over `cells` determine exactly.
 
     Identities that every cell covers together (or not at all) form one column: their sum may
     be determined, never one of them, unless it is alone in its column.
     """
-    cells = list({c for c in cells if c})
-    columns: dict[frozenset[int], list[Identity]] = {}
-    for unit in sorted(set().union(*cells)):
-        columns.setdefault(frozenset(i for i, c in enumerate(cells) if unit in c), []).append(unit)
+    cells = sorted({c for c in cells if c}, key=len)  # small cells first: fewer fill-ins
+    signatures: dict[Identity, list[int]] = {}
+    for i, cell in enumerate(cells):
+        for unit in cell:
+            signatures.setdefault(unit, []).append(i)
+    columns: dict[tuple[int, ...], list[Identity]] = {}
+    for unit in sorted(signatures):
+        columns.setdefault(tuple(signatures[unit]), []).append(unit)
     members = list(columns.values())
     column_of = {unit: j for j, group in enumerate(members) for unit in group}
-    pivots = _row_reduce({column_of[u]: Fraction(1) for u in cell} for cell in cells)
+    pivots = _row_reduce({column_of[u]: 1 for u in cell} for cell in cells)
     return {members[column][0] for column, row in pivots.items()
             if len(row) == 1 and len(members[column]) == 1}
 
 
-def _row_reduce(rows: Iterable[dict[int, Fraction]]) -> dict[int, dict[int, Fraction]]:
-    """The reduced row echelon form of sparse rows, as pivot column → row (pivot entry 1)."""
-    pivots: dict[int, dict[int, Fraction]] = {}
+def _row_reduce(rows: Iterable[dict[int, int]]) -> dict[int, dict[int, Fraction | int]]:
+    """The reduced row echelon form of sparse rows, as pivot column → row (pivot entry 1).
+
+    Entries stay Python integers while they are whole (nearly always, for 0/1 rows of nested
+    units) and become exact fractions only where a division needs one.
+    """
+    pivots: dict[int, dict[int, Fraction | int]] = {}
     for original in rows:
-        row = dict(original)
+        row = {c: _whole(v) for c, v in original.items()}
         for column in [c for c in row if c in pivots]:
             factor = row.get(column)
             if factor:
                 for c, value in pivots[column].items():
-                    row[c] = row.get(c, Fraction(0)) - factor * value
-        row = {c: v for c, v in row.items() if v}
+                    row[c] = row.get(c, 0) - factor * value
+        row = {c: _whole(v) for c, v in row.items() if v}
         if not row:
             continue
         pivot = min(row)
         scale = row[pivot]
-        row = {c: v / scale for c, v in row.items()}
+        if scale != 1:
+            row = {c: _whole(Fraction(v) / scale) for c, v in row.items()}
         for other in pivots.values():  # keep every pivot column zero in the other rows
             factor = other.get(pivot)
             if factor:
                 for c, value in row.items():
-                    other[c] = other.get(c, Fraction(0)) - factor * value
+                    other[c] = _whole(other.get(c, 0) - factor * value)
                 for c in [c for c, v in other.items() if not v]:
                     del other[c]
         pivots[pivot] = row
     return pivots
+
+
+def _whole(value: Fraction | int) -> Fraction | int:
+    """A whole fraction as an integer (integer arithmetic is much quicker)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value

@@ -75,3 +75,25 @@ def test_exact_elimination_agrees_with_ranks(rows):
 
     cells = [frozenset(f"u{i}" for i, bit in enumerate(row) if bit) for row in rows]
     assert determined(cells) == worked_out([set(c) for c in cells])
+
+
+def test_reading_a_leaking_version_stored_before_the_audit_shows_nothing_of_it():
+    """A database where the export without B was accepted before this rule: its stored rows
+    (Förvaltning Ett 15 = A + C) are read again against the first version. Whatever of it is
+    shown, the kommun gives A away (kommun − C − X − Y), so nothing of the year is shown."""
+    from etl.survey_history import showable_keys
+
+    visible1, hidden1 = suppress(results(FIRST), THRESHOLD)
+    leaked = [r for r in results(WITHOUT_B) if r.enhet != "A"]
+    stored = [{"level": r.level, "forvaltning": r.forvaltning, "enhet": r.enhet,
+               "respondents": r.respondents, "mean": r.mean, "import_run_id": 2}
+              for r in leaked]
+    history = [ShownVersion({r.key: r.respondents for r in visible1}, frozenset(hidden1), 1),
+               ShownVersion({r.key: r.respondents for r in leaked},
+                            frozenset({("enhet", "Ett", "A")}), 2)]
+    assert showable_keys(stored, THRESHOLD, history) == set()
+    # The first version read again is still shown as it was.
+    first = [{"level": r.level, "forvaltning": r.forvaltning, "enhet": r.enhet,
+              "respondents": r.respondents, "mean": r.mean, "import_run_id": 1}
+             for r in visible1]
+    assert showable_keys(first, THRESHOLD, history[:1]) == {r.key for r in visible1}
