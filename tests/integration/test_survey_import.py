@@ -221,3 +221,18 @@ def test_a_corrected_export_that_moves_a_unit_keeps_it_hidden(catalogue_db, tmp_
     # the preview's old and new figures are views of the two versions as well
     assert revealed([*views, ({(u["level"], u["forvaltning"], u["enhet"]) for u in preview.units
                                if u["respondents"] is not None}, views[1][1])]) == set()
+
+
+def test_the_preview_calls_a_moved_unit_moved(catalogue_db, tmp_path):
+    """C (shown) moves to Förvaltning Två: the same unit, "flyttad" with its earlier figures,
+    not a new unit beside a removed one."""
+    engine = db.engine_for(catalogue_db.database_url)
+    imports.import_survey_file(engine, review_file(tmp_path / "forsta.csv", REVIEW_UNITS),
+                               catalogue_db)
+    moved = [("Två", "C", answers) if enhet == "C" else (f, enhet, answers)
+             for f, enhet, answers in REVIEW_UNITS]
+    preview = imports.import_survey_file(engine, review_file(tmp_path / "c.csv", moved),
+                                         catalogue_db, replace=True, dry_run=True)
+    about_c = [(c.forvaltning, c.status, c.respondents, c.old_respondents)
+               for c in preview.changes if c.enhet == "C"]
+    assert about_c == [("Två", "flyttad", 12, 12)]
