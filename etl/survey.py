@@ -10,8 +10,10 @@ so a hidden unit's answers still count in its förvaltning and the kommun.
 
 Units under the anonymity threshold are not stored, and where a hidden unit could be worked out
 by subtracting the shown units from their parent, the smallest shown sibling is hidden too
-(`suppress`). The same function runs again on stored aggregates when they are read, so raising
-the threshold later never shows a group that the old threshold let through.
+(`suppress`); across the versions of a year (corrected re-imports) every shown cell is audited
+as an equation, so that no unit never shown can be worked out (`etl.survey_audit`). The same
+function runs again on stored aggregates when they are read, so raising the threshold later
+never shows a group that the old threshold let through.
 """
 
 from __future__ import annotations

@@ -205,7 +205,7 @@ CORRECTED_2023 = [*SURVEY[2023], ("Bygg och miljö", "Uttern", [4, 4, 3, 3, 2])]
 # where hiding is keyed on the förvaltning (the second review's attack).
 DROPPED_AND_MOVED_2023 = [("Skola", enhet, answers) if enhet == "Järven" else (f, enhet, answers)
                           for f, enhet, answers in SURVEY[2023] if enhet != "Backen"]
-CORRECTIONS = {"lägger-till": CORRECTED_2023, "tar-bort-och-flyttar": DROPPED_AND_MOVED_2023}
+CORRECTIONS = {"adds": CORRECTED_2023, "drops-and-moves": DROPPED_AND_MOVED_2023}
 CORRECTED_NAME = "enkat_2023_rattad.csv"
 
 
