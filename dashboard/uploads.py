@@ -134,7 +134,7 @@ class Preview:
 
     @property
     def changes_anything(self) -> bool:
-        return any(self.counts.get(k, 0) for k in ("nya", "ändrade", "borttagna"))
+        return any(self.counts.get(k, 0) for k in ("nya", "ändrade", "flyttade", "borttagna"))
 
     @property
     def ticket(self) -> str:
@@ -222,6 +222,7 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
     statuses = [change.status for change in result.changes]
     shown.year = result.year
     shown.counts = {"nya": statuses.count("ny"), "ändrade": statuses.count("ändrad"),
+                    "flyttade": statuses.count("flyttad"),
                     "oförändrade": statuses.count("oförändrad"),
                     "borttagna": statuses.count("tas bort")}
     shown.units = [change.__dict__ for change in result.changes]

@@ -197,7 +197,7 @@ class UnitChange:
     level: str
     forvaltning: str
     enhet: str
-    status: str  # "ny", "ändrad", "oförändrad" or "tas bort"
+    status: str  # "ny", "ändrad", "flyttad", "oförändrad" or "tas bort"
     respondents: int | None
     mean: float | None
     old_respondents: int | None = None
@@ -226,15 +226,28 @@ def _unit_changes(stored: list[dict], rows: list[dict],
 
     Only stored units that may still be shown are compared with their old figures (rounded
     as the pages show them); one stored but no longer shown is "ändrad" without them, and one
-    that disappears is not named at all.
+    that disappears is not named at all. An enhet keeps its identity when it moves to another
+    förvaltning (its name within the year, when one enhet has it then and one now): it is
+    "flyttad", never "ny".
     """
     key = lambda r: (r["level"], r["forvaltning"], r["enhet"])  # noqa: E731
     old_by_key = {key(r): r for r in stored}
+    names = [k[2] for k in old_by_key if k[0] == survey.ENHET]
+    names += [row["enhet"] for row in rows if row["level"] == survey.ENHET]
+    enhet_keys = {k[2]: k for k in old_by_key  # a name used twice tells no move
+                  if k[0] == survey.ENHET and names.count(k[2]) == 2}
+    hidden_enheter = {k[2] for k in stored_hidden if k[0] == survey.ENHET}
     changes = []
     for row in rows:
         old = old_by_key.pop(key(row), None)
-        if old is None:
-            status = "ändrad" if key(row) in stored_hidden else "ny"
+        moved = (old is None and row["level"] == survey.ENHET
+                 and enhet_keys.get(row["enhet"]) in old_by_key)
+        if moved:
+            old = old_by_key.pop(enhet_keys[row["enhet"]])
+            status = "flyttad"
+        elif old is None:
+            status = ("ändrad" if key(row) in stored_hidden or (
+                row["level"] == survey.ENHET and row["enhet"] in hidden_enheter) else "ny")
         elif all(_same(old[c], row[c]) for c in SURVEY_COMPARED):
             status = "oförändrad"
         else:
@@ -276,12 +289,14 @@ def _refuse_hidden_kommun(results: list[survey.UnitResult], hidden: set, thresho
             table.where(),
             hint="Kontrollera att det är hela enkätens export. Ingenting har sparats.")
     raise InputError(
-        f"den nya versionen skiljer sig från den som redan har visats för året med färre än "
-        f"{threshold} svarande (anonymitetsgränsen), för hela kommunen eller på ett sätt som "
-        "inte går att dölja: skillnaden mellan versionerna skulle visa de svarandes svar.",
+        "den nya versionen kan inte visas: tillsammans med det som redan har visats för året "
+        "skulle den låta någon räkna fram svaren för en grupp under anonymitetsgränsen "
+        f"({threshold} svarande) eller för en enhet som aldrig har visats, och det går inte att "
+        "förhindra genom att dölja fler delar av den. Det händer när en rättelse tar bort eller "
+        "flyttar enheter, eller ändrar antalet svarande lite.",
         table.where(),
-        hint=f"Behåll den inlästa versionen, eller importera en rättelse som ändrar minst "
-        f"{threshold} svarande. Ingenting har sparats.")
+        hint="Behåll den inlästa versionen, eller kontrollera att exporten är hel och att "
+        "enheterna heter och ligger som i den förra. Ingenting har sparats.")
 
 
 @dataclass

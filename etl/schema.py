@@ -344,8 +344,10 @@ class SurveyShownUnit(Base):
     """What one stored version (import run) of a survey year showed, unit by unit.
 
     `respondents` is the n that was shown, or NULL for a unit that was hidden: a hidden unit's
-    figures are never kept. A corrected re-import is suppressed against every version shown
-    before it, so that no difference between two versions reveals a small group.
+    figures are never kept. The names of all of a version's units tell which smallest units
+    each shown cell adds up, so a corrected re-import is suppressed against every version shown
+    before it: no difference between versions reveals a small group, and no combination of
+    their cells a unit that has never been shown (`etl.survey_audit`).
     """
 
     __tablename__ = "survey_shown_unit"

@@ -10,8 +10,10 @@ so a hidden unit's answers still count in its förvaltning and the kommun.
 
 Units under the anonymity threshold are not stored, and where a hidden unit could be worked out
 by subtracting the shown units from their parent, the smallest shown sibling is hidden too
-(`suppress`). The same function runs again on stored aggregates when they are read, so raising
-the threshold later never shows a group that the old threshold let through.
+(`suppress`); across the versions of a year (corrected re-imports) every shown cell is audited
+as an equation, so that no unit never shown can be worked out (`etl.survey_audit`). The same
+function runs again on stored aggregates when they are read, so raising the threshold later
+never shows a group that the old threshold let through.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl import survey_audit
 from etl.errors import InputError, more_rows
 from etl.extract.survey_files import ANSWER, HeaderMap, SurveyTable
+from etl.survey_audit import ENHET, FORVALTNING, KOMMUN
 
-KOMMUN, FORVALTNING, ENHET = "kommun", "förvaltning", "enhet"
 LEVELS = (KOMMUN, FORVALTNING, ENHET)
 MIN_THRESHOLD = 3
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -484,18 +487,24 @@ def aggregate_table(table: SurveyTable, headers: HeaderMap,
 @dataclass(frozen=True)
 class ShownVersion:
     """What one stored version of a survey year showed: the respondents (n) of every unit that
-    was shown, and the names of those that were hidden (never their figures)."""
+    was shown, and the names of those that were hidden (never their figures). `run_id` is the
+    import run that stored it."""
 
     shown: dict[tuple[str, str, str], int]
     hidden: frozenset[tuple[str, str, str]] = frozenset()
+    run_id: int | None = None
+
+    @property
+    def keys(self) -> set[tuple[str, str, str]]:
+        return set(self.shown) | set(self.hidden)
 
 
 def _small_change(difference: int, threshold: int) -> bool:
     return 0 < abs(difference) < threshold
 
 
-def suppress(results: list[UnitResult], threshold: int,
-             history: Iterable[ShownVersion] = ()) -> tuple[list[UnitResult], set]:
+def suppress(results: list[UnitResult], threshold: int, history: Iterable[ShownVersion] = (),
+             *, rereading: ShownVersion | None = None) -> tuple[list[UnitResult], set]:
     """The units that may be shown, and the keys of those hidden.
 
     1. A unit with fewer respondents than `threshold` is hidden.
@@ -508,15 +517,23 @@ def suppress(results: list[UnitResult], threshold: int,
     `history` holds the versions of the same year that have been shown before (a corrected
     re-import replaces a year, but what was shown may have been kept by anyone), so:
 
-    4. A unit hidden in any shown version stays hidden.
+    4. A unit hidden in any shown version stays hidden, also when it has moved to another
+       förvaltning (a smallest unit is known by its name within the year).
     5. A unit shown now and before may not differ in respondents by fewer than `threshold`
        (the difference would be a small group); it is hidden instead.
     6. A parent's hidden part (the parent minus its shown children) may not differ from the
        same parent's hidden part in a shown version by fewer than `threshold` respondents
        either, counting a child shown then and hidden now as known: more shown children that
        change the difference are hidden, else the parent.
+    7. Every cell shown in any version and every cell to be shown now, taken together as
+       equations, may not determine a smallest unit that has never been shown
+       (`survey_audit`); while they do, one more cell is hidden (the smallest that helps).
     Repeated until nothing changes. When the kommun itself ends up hidden, nothing of the
     year can be shown (an import refuses such a file).
+
+    `rereading` is the stored version that `results` come from, when stored aggregates are
+    read again: its hidden names complete the units, and rule 7 weighs what it would show now
+    (not what it showed) against the other versions.
 
     Respondents of a parent that none of its listed children hold (units left out when the
     aggregates were stored) count as a hidden group of at least two units: this is what lets
@@ -526,18 +543,37 @@ def suppress(results: list[UnitResult], threshold: int,
         raise ValueError(f"anonymitetsgränsen får inte vara lägre än {MIN_THRESHOLD}")
     history = list(history)
     by_key = {r.key: r for r in results}
-    children: dict[tuple, list[UnitResult]] = {}
-    for result in results:
-        if result.parent_key:
-            children.setdefault(result.parent_key, []).append(result)
-    left_out = {key: by_key[key].respondents - sum(k.respondents for k in kids)
-                for key, kids in children.items() if key in by_key}
+    audit = _Audit(by_key, [v for v in history if v is not rereading],
+                   rereading.hidden if rereading else frozenset(), history)
     hidden = {r.key for r in results if r.respondents < threshold}
     hidden |= {key for version in history for key in version.hidden if key in by_key}
+    hidden |= {key for key in audit.current_leaves if audit.identity(key) in audit.hidden_before}
     for version in history:
         for key, before in version.shown.items():
             if key in by_key and _small_change(by_key[key].respondents - before, threshold):
                 hidden.add(key)
+    for key in audit.current_leaves & set(by_key):
+        if any(_small_change(by_key[key].respondents - before, threshold)
+               for before in audit.shown_before.get(audit.identity(key), ())):
+            hidden.add(key)
+    while True:
+        _complementary(by_key, hidden, history, threshold)
+        more = audit.next_to_hide(hidden)
+        if more is None:
+            break
+        hidden.add(more)
+    return [r for r in results if r.key not in hidden], hidden
+
+
+def _complementary(by_key: dict, hidden: set, history: list[ShownVersion],
+                   threshold: int) -> None:
+    """Rules 2, 3 and 6, until nothing changes."""
+    children: dict[tuple, list[UnitResult]] = {}
+    for result in by_key.values():
+        if result.parent_key:
+            children.setdefault(result.parent_key, []).append(result)
+    left_out = {key: by_key[key].respondents - sum(k.respondents for k in kids)
+                for key, kids in children.items() if key in by_key}
     changed = True
     while changed:
         changed = False
@@ -562,7 +598,67 @@ def suppress(results: list[UnitResult], threshold: int,
                     _hide_one_more(parent_key, helpful, hidden)
                     changed = True
                     break
-    return [r for r in results if r.key not in hidden], hidden
+
+
+class _Audit:
+    """Rule 7: the cells of the earlier versions as equations, and what the new cells add."""
+
+    def __init__(self, by_key: dict, earlier: list[ShownVersion], also_hidden: frozenset,
+                 history: list[ShownVersion]) -> None:
+        self.by_key = by_key
+        self.also_hidden = set(also_hidden) - set(by_key)  # names of units not in `by_key`
+        current_keys = set(by_key) | self.also_hidden
+        self.ambiguous = survey_audit.ambiguous_names([*(v.keys for v in history),
+                                                       current_keys])
+        self.current_leaves = survey_audit.leaves(current_keys)
+        self.earlier_cells = [cell for number, version in enumerate(earlier)
+                              for cell in survey_audit.coverage(
+                                  version.shown, version.hidden, self.ambiguous,
+                                  version.run_id or number).values()]
+        self.shown_before: dict[str, list[int]] = {}
+        self.hidden_before: set[str] = set()
+        units: set[str] = {self.identity(k) for k in self.current_leaves}
+        for version in history:
+            for key in survey_audit.leaves(version.keys):
+                units.add(self.identity(key))
+                if key in version.shown:
+                    self.shown_before.setdefault(self.identity(key), []).append(
+                        version.shown[key])
+                else:
+                    self.hidden_before.add(self.identity(key))
+        shown_earlier = {self.identity(k) for v in earlier
+                         for k in survey_audit.leaves(v.keys) if k in v.shown}
+        # What earlier versions gave away alone (only possible in data stored before this
+        # rule) cannot be taken back by hiding anything now.
+        given_away = survey_audit.determined(self.earlier_cells)
+        self.never_shown = units - shown_earlier - given_away
+
+    def identity(self, key: tuple[str, str, str]) -> str:
+        return survey_audit.identity(key, self.ambiguous)
+
+    def next_to_hide(self, hidden: set) -> tuple[str, str, str] | None:
+        """None when the cells shown now give away no never-shown unit; else the cell to hide
+        next: the smallest one whose hiding helps, or the kommun when nothing can help."""
+        shown = {k: r.respondents for k, r in self.by_key.items() if k not in hidden}
+        cells = survey_audit.coverage(shown, (set(self.by_key) - set(shown)) | self.also_hidden,
+                                      self.ambiguous, "ny")
+        targets = self.never_shown - {self.identity(k) for k in self.current_leaves
+                                      if k in shown}
+        revealed = self._revealed(cells.values(), targets)
+        if not revealed:
+            return None
+        kommun = (KOMMUN, "", "")
+        if kommun not in cells or self._revealed([cells[kommun]], targets):
+            return kommun
+        candidates = sorted((k for k in cells if k != kommun), key=lambda k: (shown[k], k))
+        for key in candidates:
+            if len(self._revealed([c for k, c in cells.items() if k != key], targets)) \
+                    < len(revealed):
+                return key
+        return candidates[0]
+
+    def _revealed(self, cells: Iterable[frozenset], targets: set[str]) -> set[str]:
+        return survey_audit.determined([*self.earlier_cells, *cells]) & targets
 
 
 def _hide_one_more(parent_key: tuple, candidates: list[UnitResult], hidden: set) -> None:

@@ -2,9 +2,11 @@
 
 Every stored import of a survey year is a version that someone may have seen and kept. Its
 shown units and their n are recorded (`survey_shown_unit`), and the names of the units it hid
-(never their figures). Suppression at import and when reading then runs over all of them
-(`etl.survey.suppress`), so that a corrected re-import never lets a subtraction between two
-versions reveal a group under the threshold.
+(never their figures): from the names, which cells add up which smallest units follows, so the
+cells of all versions can be audited together as equations (`etl.survey_audit`). Suppression
+at import and when reading then runs over all of them (`etl.survey.suppress`), so that a
+corrected re-import that adds, drops or moves units never lets a subtraction between versions
+reveal a unit that has never been shown.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ def versions(connection: Connection, measure_id: str, years: Iterable[int] | Non
         else:
             shown[key] = int(row.respondents)
     result: dict[int, list[survey.ShownVersion]] = {}
-    for (year, _run), (shown, hidden) in sorted(runs.items()):
-        result.setdefault(year, []).append(survey.ShownVersion(shown, frozenset(hidden)))
+    for (year, run), (shown, hidden) in sorted(runs.items()):
+        result.setdefault(year, []).append(survey.ShownVersion(shown, frozenset(hidden), run))
     return result
 
 
@@ -61,6 +63,10 @@ def stored_units(rows: Iterable[Mapping]) -> list[survey.UnitResult]:
 
 def showable_keys(rows: Iterable[Mapping], threshold: int,
                   history: Iterable[survey.ShownVersion]) -> set[Key]:
-    """The keys among one year's stored rows that may be shown now."""
-    visible, _ = survey.suppress(stored_units(rows), threshold, history)
+    """The keys among one year's stored rows (of one import run) that may be shown now."""
+    rows = list(rows)
+    history = list(history)
+    runs = {r.get("import_run_id") for r in rows}
+    rereading = next((v for v in history if v.run_id is not None and v.run_id in runs), None)
+    visible, _ = survey.suppress(stored_units(rows), threshold, history, rereading=rereading)
     return {u.key for u in visible}

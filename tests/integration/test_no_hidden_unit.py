@@ -43,6 +43,7 @@ from tests.conftest import (
     sqlite_url,
 )
 from tests.survey_data import write_csv
+from tests.survey_disclosure import revealed
 
 QUESTION = "Den interna kommunikationen fungerar bra"
 YEARS = (2021, 2023)
@@ -136,6 +137,7 @@ class World:
     # With two versions of a year: what each version showed, and the preview of the second.
     versions: list[pd.DataFrame] = field(default_factory=list)
     preview: dict | None = None
+    version_units: list[list[tuple[str, str]]] = field(default_factory=list)  # (förv., enhet)
 
     def app(self):
         from dashboard.app import create_app
@@ -197,22 +199,34 @@ def open_world(base_database, tmp_path_factory) -> World:
 # miljö. Suppressed on its own it would hide Lodjuret and Uttern and show Järven, and the first
 # version's Bygg och miljö minus Plan, Gata and Järven would be Lodjuret (the review's attack).
 CORRECTED_2023 = [*SURVEY[2023], ("Bygg och miljö", "Uttern", [4, 4, 3, 3, 2])]
+# Another corrected export drops Backen (shown) and moves Järven (hidden) to Skola. Showing Bygg
+# och miljö would give Lodjuret (Plan and Gata are known from the first version), Skola would
+# give Järven (Skola − Ängen), and a Järven under its new förvaltning would not be hidden at all
+# where hiding is keyed on the förvaltning (the second review's attack).
+DROPPED_AND_MOVED_2023 = [("Skola", enhet, answers) if enhet == "Järven" else (f, enhet, answers)
+                          for f, enhet, answers in SURVEY[2023] if enhet != "Backen"]
+CORRECTIONS = {"adds": CORRECTED_2023, "drops-and-moves": DROPPED_AND_MOVED_2023}
 CORRECTED_NAME = "enkat_2023_rattad.csv"
 
 
-def corrected_rows() -> list[list]:
+def corrected_rows(units: list) -> list[list]:
     rows = [["Medarbetarenkät 2023, rättad export (testdata)"],
             ["Respondent-ID", "Förvaltning", "Enhet", "Kön", QUESTION]]
     number = 2023 * 1000
-    for forvaltning, enhet, answers in CORRECTED_2023:
+    for forvaltning, enhet, answers in units:
         for answer in answers:
             number += 1
             rows.append([number, forvaltning, enhet, "Annat", answer])
     return rows
 
 
-def make_versioned_world(url: str, directory: Path) -> World:
-    """2021 and 2023 imported, then the corrected 2023 through the upload (preview, confirm)."""
+def upload(directory: Path, units: list) -> str:
+    content = write_csv(directory / CORRECTED_NAME, corrected_rows(units)).read_bytes()
+    return "data:text/csv;base64," + base64.b64encode(content).decode()
+
+
+def make_versioned_world(url: str, directory: Path, corrected: list) -> World:
+    """2021 and 2023 imported, then a corrected 2023 through the upload (preview, confirm)."""
     from dashboard import queries, uploads
 
     settings = make_settings(url, anonymity_threshold=5)
@@ -221,26 +235,29 @@ def make_versioned_world(url: str, directory: Path) -> World:
         engine, write_csv(directory / f"enkat_{year}.csv", survey_rows(year)), settings
     ).summary() for year in YEARS]
     first = queries.survey_results(engine, MEASURE, 5, year=2023)
-    content = write_csv(directory / CORRECTED_NAME, corrected_rows()).read_bytes()
-    upload = "data:text/csv;base64," + base64.b64encode(content).decode()
-    preview = uploads.preview(engine, settings, "enkat", upload, CORRECTED_NAME)
-    summaries.append(uploads.confirm(engine, settings, preview.ticket, upload, CORRECTED_NAME,
+    content = upload(directory, corrected)
+    preview = uploads.preview(engine, settings, "enkat", content, CORRECTED_NAME)
+    summaries.append(uploads.confirm(engine, settings, preview.ticket, content, CORRECTED_NAME,
                                      actor=ADMIN[0]))
     second = queries.survey_results(engine, MEASURE, 5, year=2023)
     with engine.begin() as connection:
         users.add_user(connection, ADMIN[0], "admin", ADMIN[1], actor="test")
-    return World(settings, directory, summaries, [first, second], preview.__dict__)
+    units = [[(f, e) for f, e, _ in rows] for rows in (SURVEY[2023], corrected)]
+    return World(settings, directory, summaries, [first, second], preview.__dict__, units)
 
 
 MEASURE = "intern-kommunikation"
 
 
-@pytest.fixture(scope="module", params=engine_params())
+@pytest.fixture(scope="module", params=[
+    pytest.param((engine.values[0], name), id=f"{engine.values[0]}-{name}", marks=engine.marks)
+    for engine in engine_params() for name in CORRECTIONS])
 def versioned_world(request, base_database, tmp_path_factory) -> Iterator[World]:
-    """Two versions of 2023 on each engine."""
-    directory = tmp_path_factory.mktemp(f"versions-{request.param}")
+    """Two versions of 2023 on each engine: the second adds a unit, or drops and moves one."""
+    engine, correction = request.param
+    directory = tmp_path_factory.mktemp(f"versions-{engine}")
     with ExitStack() as stack:
-        if request.param == "sqlite":
+        if engine == "sqlite":
             with sqlite3.connect(base_database) as source, \
                     sqlite3.connect(directory / "world.sqlite") as copy:
                 source.backup(copy)
@@ -249,7 +266,7 @@ def versioned_world(request, base_database, tmp_path_factory) -> Iterator[World]
             require_postgres()
             url = stack.enter_context(fresh_postgres_url())
             fill_base(url, directory)
-        yield make_versioned_world(url, directory)
+        yield make_versioned_world(url, directory, CORRECTIONS[correction])
 
 
 @pytest.fixture(autouse=True)
@@ -506,10 +523,10 @@ def _views(world: World) -> list[tuple[int, dict]]:
     return views
 
 
-def _existing(version: int) -> set[tuple[str, str, str]]:
-    rows = SURVEY[2023] if version == 1 else CORRECTED_2023
-    return ({("kommun", "", "")} | {("förvaltning", f, "") for f, _, _ in rows}
-            | {("enhet", f, e) for f, e, _ in rows})
+def _existing(world: World, version: int) -> set[tuple[str, str, str]]:
+    units = world.version_units[version - 1]
+    return ({("kommun", "", "")} | {("förvaltning", f, "") for f, _ in units}
+            | {("enhet", f, e) for f, e in units})
 
 
 def test_no_subtraction_between_versions_reveals_a_unit(versioned_world):
@@ -522,7 +539,7 @@ def test_no_subtraction_between_versions_reveals_a_unit(versioned_world):
     assert len(views) == 5
     found = []
     for version_a, a in views:
-        exists = _existing(version_a)
+        exists = _existing(versioned_world, version_a)
         for parent in [k for k in a if k[0] != "enhet"]:
             for _, b in views:
                 kids = [n for k, (n, _) in b.items() if k in exists and k != parent
@@ -536,3 +553,46 @@ def test_no_subtraction_between_versions_reveals_a_unit(versioned_world):
                 found += [f"{k} ändras med {a[k][0] - b[k][0]}" for k in a.keys() & b.keys()
                           if 0 < abs(a[k][0] - b[k][0]) < threshold]
     assert not found, found
+
+
+def test_nothing_read_of_either_version_works_out_a_unit_never_shown(versioned_world):
+    """Every source of either version (the pages of each, the preview's old and new figures,
+    the audit log of what was replaced) as equations over the smallest units: no unit that
+    none of them shows can be worked out by any additions and subtractions, a moved unit
+    being the same unknown in both versions. The control: the second version suppressed on
+    its own, beside the first version's pages, gives a hidden unit away."""
+    from etl.survey import aggregate_respondents, suppress
+
+    world = versioned_world
+    views = [(set(figures), world.version_units[version - 1])
+             for version, figures in _views(world)]
+    assert revealed(views) == set()
+
+    corrected = [(f, e, a) for f, e, answers in CORRECTIONS[_correction(world)]
+                 for a in answers]
+    alone, _ = suppress(aggregate_respondents(pd.DataFrame(
+        corrected, columns=["forvaltning", "enhet", "answer"])), 5)
+    assert revealed([views[0], ({r.key for r in alone}, world.version_units[1])]) \
+        & {"Lodjuret", "Järven"}
+
+
+def _correction(world: World) -> str:
+    return next(name for name, rows in CORRECTIONS.items()
+                if [(f, e) for f, e, _ in rows] == world.version_units[1])
+
+
+def test_a_correction_that_drops_a_unit_never_shown_is_refused(versioned_world):
+    """Without Lodjuret the kommun would change by exactly Lodjuret's answers: the preview
+    refuses the file, naming no hidden unit, and nothing changes."""
+    from dashboard import uploads
+    from etl.errors import InputError
+    from tests.conftest import dump
+
+    world = versioned_world
+    before = dump(world.settings.database_url)
+    without = [u for u in CORRECTIONS[_correction(world)] if u[1] != "Lodjuret"]
+    with pytest.raises(InputError, match="kan inte visas") as refused:
+        uploads.preview(db.engine_for(world.settings.database_url), world.settings, "enkat",
+                        upload(world.directory, without), CORRECTED_NAME)
+    assert not leaks(str(refused.value), hidden_units())
+    assert dump(world.settings.database_url) == before

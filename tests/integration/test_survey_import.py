@@ -1,6 +1,8 @@
 """Importing the staff survey: aggregates only, idempotent, one transaction, replace on request."""
 
+import base64
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +151,88 @@ def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
     assert "Fördelningen av svaren finns inte för kommunen 2023: filen innehöll bara " \
            "medelvärden." in text
     assert "Bygg (n = 12)" in text
+
+
+# The review's example (issue 23): A (3) and, complementarily, B (10) are hidden beside C (12).
+REVIEW_UNITS = [("Ett", "A", [1, 2, 1]), ("Ett", "B", [4] * 10), ("Ett", "C", [3] * 12),
+                ("Två", "X", [4] * 20), ("Två", "Y", [2] * 20)]
+
+
+def review_file(path, units):
+    rows = [["Medarbetarenkät 2025"], ["Respondent-ID", "Förvaltning", "Enhet", QUESTION]]
+    rows += [[f"{enhet}{i}", forvaltning, enhet, answer]
+             for forvaltning, enhet, answers in units for i, answer in enumerate(answers)]
+    return write_csv(path, rows)
+
+
+def shown_keys(engine) -> set:
+    shown = queries.survey_results(engine, MEASURE, 5, year=2025)
+    return set(zip(shown["level"], shown["forvaltning"], shown["enhet"], strict=True))
+
+
+def review_view(engine, units) -> tuple[set, list]:
+    """What a reader sees of the year now, with the smallest units of the version."""
+    return shown_keys(engine), [(f, e) for f, e, _ in units]
+
+
+def test_a_corrected_export_without_a_unit_is_refused_and_changes_nothing(catalogue_db,
+                                                                          tmp_path):
+    """Without B, Förvaltning Ett would be 15 = A + C (A = 3), and the kommun 55 (B = 10):
+    nothing can be hidden to prevent the kommun's difference, so the import is refused with a
+    message that names no hidden unit."""
+    url = catalogue_db.database_url
+    first = run_cli("etl", "survey", str(review_file(tmp_path / "forsta.csv", REVIEW_UNITS)),
+                    url=url)
+    assert first.returncode == 0, first.stderr
+    assert shown_keys(db.engine_for(url)) >= {("förvaltning", "Ett", ""), ("enhet", "Ett", "C")}
+    before = dump(url)
+    without_b = [u for u in REVIEW_UNITS if u[1] != "B"]
+    result = run_cli("etl", "survey", str(review_file(tmp_path / "utan_b.csv", without_b)),
+                     "--replace", url=url)
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "utan_b.csv" in message and "kan inte visas" in message
+    assert "Ingenting har sparats" in message
+    assert not {"A", "B"} & set(re.findall(r"\w+", message))
+    assert dump(url) == before
+
+
+def test_a_corrected_export_that_moves_a_unit_keeps_it_hidden(catalogue_db, tmp_path):
+    """B moves to Förvaltning Två: it was hidden, so it stays hidden (the preview does not call
+    it "ny"), and nothing shown in either version lets a reader work out A or B."""
+    from dashboard import uploads
+    from tests.survey_disclosure import revealed
+
+    url = catalogue_db.database_url
+    engine = db.engine_for(url)
+    assert run_cli("etl", "survey", str(review_file(tmp_path / "forsta.csv", REVIEW_UNITS)),
+                   url=url).returncode == 0
+    views = [review_view(engine, REVIEW_UNITS)]
+    moved = [("Två", "B", answers) if enhet == "B" else (f, enhet, answers)
+             for f, enhet, answers in REVIEW_UNITS]
+    path = review_file(tmp_path / "flyttad.csv", moved)
+    upload = "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode()
+    preview = uploads.preview(engine, catalogue_db, "enkat", upload, path.name)
+    assert all(u["enhet"] != "B" for u in preview.units)
+    result = run_cli("etl", "survey", str(path), "--replace", url=url)
+    assert result.returncode == 0, result.stderr
+    views.append(review_view(engine, moved))
+    assert all(key[2] not in {"A", "B"} for keys, _ in views for key in keys)
+    # the preview's old and new figures are views of the two versions as well
+    assert revealed([*views, ({(u["level"], u["forvaltning"], u["enhet"]) for u in preview.units
+                               if u["respondents"] is not None}, views[1][1])]) == set()
+
+
+def test_the_preview_calls_a_moved_unit_moved(catalogue_db, tmp_path):
+    """C (shown) moves to Förvaltning Två: the same unit, "flyttad" with its earlier figures,
+    not a new unit beside a removed one."""
+    engine = db.engine_for(catalogue_db.database_url)
+    imports.import_survey_file(engine, review_file(tmp_path / "forsta.csv", REVIEW_UNITS),
+                               catalogue_db)
+    moved = [("Två", "C", answers) if enhet == "C" else (f, enhet, answers)
+             for f, enhet, answers in REVIEW_UNITS]
+    preview = imports.import_survey_file(engine, review_file(tmp_path / "c.csv", moved),
+                                         catalogue_db, replace=True, dry_run=True)
+    about_c = [(c.forvaltning, c.status, c.respondents, c.old_respondents)
+               for c in preview.changes if c.enhet == "C"]
+    assert about_c == [("Två", "flyttad", 12, 12)]

@@ -160,7 +160,8 @@ def test_survey_preview_compares_units_with_the_stored_year(engine, catalogue_db
                       ("enhet", "Omsorg", "Enhet A"): "oförändrad",
                       ("förvaltning", "Skola", ""): "ändrad",
                       ("enhet", "Skola", "Enhet A"): "ändrad"}
-    assert shown.counts == {"nya": 0, "ändrade": 3, "oförändrade": 2, "borttagna": 0}
+    assert shown.counts == {"nya": 0, "ändrade": 3, "flyttade": 0, "oförändrade": 2,
+                            "borttagna": 0}
 
 
 def test_a_survey_error_names_the_row_and_stores_nothing(engine, catalogue_db):
