@@ -186,6 +186,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     export_routes.register(app.server)
     admin_routes.register(app.server)
     operations.register(app.server)
+    operations.refuse_unknown_callbacks(app)
     cache.cache_page_answers(app.server, runtime.engine, auth.cache_identity)
     headers.register(app)
     from dashboard.pages import admin_import

@@ -306,7 +306,7 @@ def _same_origin() -> bool:
 
 
 def _forbidden(text: str, status: int = 403) -> Response:
-    return Response(text + "\n", status=status, mimetype="text/plain; charset=utf-8")
+    return Response(text + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def _body_limit() -> None:

@@ -113,7 +113,8 @@ def assets_ignore(assets_folder: Path, app_scripts: AppScripts) -> str:
     return rf"^(?!{re.escape(keep)}$)plotly-basic-|^regenerator-runtime-|^(?:{own})$"
 
 
-def _fingerprinted() -> bool:
+def fingerprinted() -> bool:
+    """Whether this request asks for a file whose address changes with its content."""
     path = request.path
     return bool((path.startswith("/assets/") and request.args.get("m")) or (
         path.startswith("/_dash-component-suites/") and check_fingerprint(path)[1])
@@ -122,7 +123,7 @@ def _fingerprinted() -> bool:
 
 def _long_cache(response):
     """A year in the browser for fingerprinted assets, which change their address on change."""
-    if response.status_code == 200 and _fingerprinted():
+    if response.status_code == 200 and fingerprinted():
         response.headers["Cache-Control"] = IMMUTABLE
     return response
 
@@ -144,7 +145,7 @@ class KeptFiles:
     def __call__(self, response):
         if (request.method != "GET" or response.status_code != 200
                 or response.mimetype not in COMPRESSED_TYPES
-                or "Content-Encoding" in response.headers or not _fingerprinted()):
+                or "Content-Encoding" in response.headers or not fingerprinted()):
             return response
         encoding = request.accept_encodings.best_match(list(FILE_ENCODINGS)) or "identity"
         key = (request.full_path, encoding)

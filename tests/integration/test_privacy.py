@@ -646,6 +646,55 @@ def test_csp_hsts_and_no_versions(app_client):
     assert behind.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_logged_in_answers_are_private_and_never_stored(app_client):
+    """Issue 23, item 11: a logged-in person's pages, page answers (also from the page cache)
+    and downloads say `private, no-store`; a shared cache may keep none of them."""
+    client = app_client(VIEWER)
+    answers = [client.get("/"), client.get("/mal/3")]
+    for _ in range(2):  # drawn, then from the page cache
+        answers.append(post_callback(client, {
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/mal/3"},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}))
+    answers.append(client.get("/export/data.csv"))
+    for answer in answers:
+        assert answer.status_code == 200
+        assert answer.headers["Cache-Control"] == "private, no-store", answer.mimetype
+    assert "private" not in app_client().get("/").headers.get("Cache-Control", "")
+
+
+def test_csv_answers_name_their_charset_once(app_client):
+    assert app_client().get("/export/data.csv").headers["Content-Type"] == (
+        "text/csv; charset=utf-8")
+    assert app_client(ADMIN).get("/admin/logg.csv").headers["Content-Type"] == (
+        "text/csv; charset=utf-8")
+
+
+def test_callback_ids_the_app_does_not_have_give_400(app_client):
+    """Pattern-matching ids (dicts) where the app has none, or fewer inputs than the callback
+    takes: a short 400, never a bare 500."""
+    pattern = {"index": 1, "type": "finns-inte"}
+    router = ".._pages_content.children..._pages_store.data.."
+    bodies = [
+        {"output": router, "outputs": [{"id": pattern, "property": "children"}],
+         "inputs": [{"id": pattern, "property": "pathname", "value": "/"}],
+         "changedPropIds": ['{"index":1,"type":"finns-inte"}.pathname'], "state": []},
+        {"output": router, "outputs": [], "inputs": [], "changedPropIds": [], "state": []},
+        {"output": '{"index":1,"type":"finns-inte"}.children',
+         "outputs": {"id": pattern, "property": "children"},
+         "inputs": [[{"id": pattern, "property": "n_clicks", "value": 1}]],
+         "changedPropIds": [], "state": []},
+    ]
+    client = app_client()
+    for body in bodies:
+        answer = post_callback(client, body)
+        assert answer.status_code == 400, body
+        assert answer.mimetype == "text/plain" and "Ladda om sidan" in answer.get_data(True)
+
+
 # --- 1. Survey years stored before the versions were kept -------------------------------------
 
 
