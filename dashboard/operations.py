@@ -110,11 +110,11 @@ def register(server: Flask) -> None:
     @server.errorhandler(ValueError)
     @server.errorhandler(AttributeError)
     @server.errorhandler(LookupError)
+    @server.errorhandler(RecursionError)
     def _unusable_value(exc: Exception) -> Response:
         """A callback called with a value no control can send (a number for a text, a list
-        for a year…), or with ids the app does not have (a pattern-matching id, fewer inputs
-        than the callback takes: Dash looks them up by position, an IndexError), is refused
-        with a clear message, not a bare 500."""
+        for a year…, JSON nested deeper than Python reads it) is refused with a clear message,
+        not a bare 500."""
         log.exception("unusable value", extra={"fields": {"path": request.path,
                                                             "error": type(exc).__name__}})
         if request.path == "/_dash-update-component":

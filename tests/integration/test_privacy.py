@@ -693,6 +693,10 @@ def test_callback_ids_the_app_does_not_have_give_400(app_client):
         answer = post_callback(client, body)
         assert answer.status_code == 400, body
         assert answer.mimetype == "text/plain" and "Ladda om sidan" in answer.get_data(True)
+    # JSON nested deeper than Python reads it (200 kB, anonymously): a 400 too.
+    nested = client.post("/_dash-update-component", data=b'{"output": ' + b"[" * 200_000,
+                         headers={"Content-Type": "application/json"})
+    assert nested.status_code == 400 and "Ladda om sidan" in nested.get_data(True)
 
 
 # --- 1. Survey years stored before the versions were kept -------------------------------------
