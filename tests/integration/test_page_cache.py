@@ -45,18 +45,28 @@ def redis_client():
     return client
 
 
-@pytest.fixture(params=["lokal", "redis"])
-def shared(request) -> Iterator[dict]:
-    """Settings for the page cache: the worker's memory, or Redis shared by every worker."""
+def _cleaned(client) -> Iterator:
+    """Yield `client`; afterwards Redis (if any) emptied and the process's cache as before."""
     from dashboard import runtime
 
     previous = runtime._settings
-    client = redis_client() if request.param == "redis" else None
-    yield {"redis_url": REDIS_URL} if client else {}
-    if client:
+    yield client
+    if client is not None:
         client.flushdb()
     cache.configure(None)
     runtime.configure(previous)
+
+
+@pytest.fixture
+def shared_redis():
+    yield from _cleaned(redis_client())
+
+
+@pytest.fixture(params=["lokal", "redis"])
+def shared(request) -> Iterator[dict]:
+    """Settings for the page cache: the worker's memory, or Redis shared by every worker."""
+    for client in _cleaned(redis_client() if request.param == "redis" else None):
+        yield {"redis_url": REDIS_URL} if client else {}
 
 
 def worker(settings, **overrides):
@@ -162,55 +172,39 @@ def page_entries(client) -> dict[bytes, bytes]:
     return entries
 
 
-def test_redis_keeps_no_answer_over_the_entry_limit(accounts_db):
-    client = redis_client()
-    try:
-        server = worker(accounts_db, redis_url=REDIS_URL, page_cache_entry_bytes=1000)
-        anonymous = server.test_client()
-        for path in ("/", "/mal/1"):
-            assert anonymous.post(PAGE, data=router_body(path), headers=JSON).status_code == 200
-        assert page_entries(client) == {}
-    finally:
-        client.flushdb()
-        cache.configure(None)
+def test_redis_keeps_no_answer_over_the_entry_limit(accounts_db, shared_redis):
+    server = worker(accounts_db, redis_url=REDIS_URL, page_cache_entry_bytes=1000)
+    anonymous = server.test_client()
+    for path in ("/", "/mal/1"):
+        assert anonymous.post(PAGE, data=router_body(path), headers=JSON).status_code == 200
+    assert page_entries(shared_redis) == {}
 
 
-def test_redis_keeps_within_the_total_limit(accounts_db):
-    client = redis_client()
-    try:
-        probe = worker(accounts_db, redis_url=REDIS_URL).test_client()
-        size = len(probe.post(PAGE, data=router_body("/utforska", "?x=0"), headers=JSON).data)
-        client.flushdb()
-        limit = 3 * size + size // 2
-        server = worker(accounts_db, redis_url=REDIS_URL, page_cache_total_bytes=limit)
-        anonymous = server.test_client()
-        for number in range(8):
-            anonymous.post(PAGE, data=router_body("/utforska", f"?x={number}"), headers=JSON)
-        kept = page_entries(client)
-        assert kept and sum(len(value) for value in kept.values()) <= limit
-    finally:
-        client.flushdb()
-        cache.configure(None)
+def test_redis_keeps_within_the_total_limit(accounts_db, shared_redis):
+    probe = worker(accounts_db, redis_url=REDIS_URL).test_client()
+    size = len(probe.post(PAGE, data=router_body("/utforska", "?x=0"), headers=JSON).data)
+    shared_redis.flushdb()
+    limit = 3 * size + size // 2
+    server = worker(accounts_db, redis_url=REDIS_URL, page_cache_total_bytes=limit)
+    anonymous = server.test_client()
+    for number in range(8):
+        anonymous.post(PAGE, data=router_body("/utforska", f"?x={number}"), headers=JSON)
+    kept = page_entries(shared_redis)
+    assert kept and sum(len(value) for value in kept.values()) <= limit
 
 
-def test_redis_drops_the_answers_of_an_old_data_version(accounts_db):
-    client = redis_client()
-    try:
-        server = worker(accounts_db, redis_url=REDIS_URL)
-        anonymous = server.test_client()
-        for path in ("/", "/mal/1"):
-            anonymous.post(PAGE, data=router_body(path), headers=JSON)
-        before = set(page_entries(client))
-        assert len(before) == 2
-        with db.engine_for(accounts_db.database_url).begin() as connection:
-            db.bump_data_version(connection)
-        anonymous.post(PAGE, data=router_body("/"), headers=JSON)
-        after = set(page_entries(client))
-        assert len(after) == 1 and not after & before
-        # Nothing but the new version's bookkeeping is left of the old one.
-        assert not [key for key in client.scan_iter("malbild:*")
-                    if any(key.startswith(old.rsplit(b":", 2)[0] + b":") for old in before)
-                    and not any(key.startswith(new.rsplit(b":", 2)[0] + b":") for new in after)]
-    finally:
-        client.flushdb()
-        cache.configure(None)
+def test_redis_drops_the_answers_of_an_old_data_version(accounts_db, shared_redis):
+    anonymous = worker(accounts_db, redis_url=REDIS_URL).test_client()
+    for path in ("/", "/mal/1"):
+        anonymous.post(PAGE, data=router_body(path), headers=JSON)
+    before = set(page_entries(shared_redis))
+    assert len(before) == 2
+    with db.engine_for(accounts_db.database_url).begin() as connection:
+        db.bump_data_version(connection)
+    anonymous.post(PAGE, data=router_body("/"), headers=JSON)
+    after = set(page_entries(shared_redis))
+    assert len(after) == 1 and not after & before
+    # Nothing but the new version's bookkeeping is left of the old one.
+    assert not [key for key in shared_redis.scan_iter("malbild:*")
+                if any(key.startswith(old.rsplit(b":", 2)[0] + b":") for old in before)
+                and not any(key.startswith(new.rsplit(b":", 2)[0] + b":") for new in after)]
