@@ -9,9 +9,9 @@ bytes and hands them back unread: nothing from it is unpickled or run, so whoeve
 Redis can at most change an answer, never run code in a worker.
 
 A page answer is kept under a digest of one JSON value: which answer (kind), who asks
-(nobody, or the person: where the login comes from, user id, name and role) and the parsed
-request in canonical form (keys sorted); the database and its data version are in the key's
-prefix. Nothing is glued together as text, so no request can be made to read like another
+(nobody, or the person: where the login comes from, user id, name and role), the parsed
+request in canonical form (keys sorted) and the day; the database and its data version are in
+the key's prefix. Nothing is glued together as text, so no request can be made to read like another
 person's. Only requests that parse as the page router's are kept. The page cache is capped
 (`PageLimits`: bytes per answer, bytes in all, answers per data version), and Redis keeps one
 data version: the first answer of a new version deletes every answer of older ones.
@@ -30,6 +30,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -290,7 +291,9 @@ def answer_key(kind: str, engine: Engine, who: dict | None, request: Any) -> str
         version = current_version(engine)
     except Exception:
         return None
-    material = json.dumps({"kind": kind, "who": who, "request": request}, sort_keys=True,
+    # The day too: some pages count from the current year (the years offered for a report).
+    material = json.dumps({"kind": kind, "who": who, "request": request,
+                           "day": date.today().isoformat()}, sort_keys=True,
                           separators=(",", ":"))
     digest = hashlib.sha256(material.encode()).hexdigest()
     database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]

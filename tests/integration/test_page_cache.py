@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
+from unittest import mock
 
 import pytest
 
@@ -156,6 +158,9 @@ def test_the_key_is_a_digest_of_one_structured_value():
             cache.answer_key("forsta", engine, None, {"body": "x"}),
             cache.answer_key("sida", engine, {**who, "role": "viewer"}, {"body": "x"})}
     assert len(keys) == 5
+    # A page that counts from the current year is drawn again on a new day.
+    with mock.patch.object(cache, "date", mock.Mock(today=lambda: date(2031, 1, 1))):
+        assert cache.answer_key("sida", engine, None, {"body": "x"}) not in keys
 
 
 # --- 5. The shared cache is bounded in bytes and keeps one data version -----------------------
