@@ -38,13 +38,13 @@ def _download(suffix: str) -> Response:
     if auth.admin_user() is None:
         status = 401 if auth.current_user() is None else 403
         return Response("Loggen är bara för administratörer.\n", status=status,
-                        mimetype="text/plain; charset=utf-8")
+                        content_type="text/plain; charset=utf-8")
     table = audit_table()
     if suffix == "csv":
         content, media = downloads.csv_bytes(table), downloads.CSV_MEDIA_TYPE
     else:
         content, media = downloads.workbook_bytes([table]), downloads.XLSX_MEDIA_TYPE
-    response = Response(content, mimetype=media)
+    response = Response(content, content_type=media)
     response.headers["Content-Disposition"] = f'attachment; filename="malbild-logg.{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -154,7 +154,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the Dash app for `settings` (from the environment if not given)."""
     settings = settings or get_settings()
     runtime.configure(settings)
-    cache.configure(settings.redis_url, settings.cache, settings.page_cache)
+    cache.configure(settings.redis_url, settings.cache, settings.page_cache,
+                    cache.PageLimits.of(settings))
     assets = PROJECT_ROOT / "assets"
     app_scripts = delivery.AppScripts(assets)
     app = headers.MalbildDash(
@@ -187,7 +188,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     export_routes.register(app.server)
     admin_routes.register(app.server)
     operations.register(app.server)
-    cache.cache_page_answers(app.server, runtime.engine, auth.cache_scope)
+    operations.refuse_unknown_callbacks(app)
+    cache.cache_page_answers(app.server, runtime.engine, auth.cache_identity)
     headers.register(app)
     from dashboard.pages import admin_import
 

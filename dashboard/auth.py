@@ -161,19 +161,16 @@ def current_user() -> users.User | None:
     return identity().user
 
 
-def role_scope() -> str:
-    """What a drawn page may depend on about the visitor: "admin", "viewer" or "" (anonymous)."""
-    user = current_user()
-    return "" if user is None else ("admin" if user.is_admin else "viewer")
-
-
-def cache_scope() -> str:
-    """Part of the page cache's key (dashboard/cache.py): a page drawn for a logged-in person
-    may name them, so it is kept for that person only; anonymous visitors share pages."""
+def cache_identity() -> dict | None:
+    """Who asks, as the page cache's key holds it (dashboard/cache.py): None for anonymous
+    visitors, who share answers; for a logged-in person where the login comes from, the user id,
+    the name and the role, so that a page drawn for them (which may name them, or show what only
+    their role may see) is kept for them alone and never outlives a change of role."""
     who = identity()
     if who.user is None:
-        return ""
-    return f"{role_scope()}:{who.source}:{who.user.id}:{who.user.username}"
+        return None
+    return {"source": who.source, "user_id": who.user.id, "username": who.user.username,
+            "role": "admin" if who.user.is_admin else "viewer"}
 
 
 def admin_user() -> users.User | None:
@@ -313,7 +310,7 @@ def _same_origin() -> bool:
 
 
 def _forbidden(text: str, status: int = 403) -> Response:
-    return Response(text + "\n", status=status, mimetype="text/plain; charset=utf-8")
+    return Response(text + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def _body_limit() -> None:

@@ -6,9 +6,16 @@ after it — in any worker. Query results (data frames, records) stay in the wor
 memory, in a small LRU. Page answers — JSON text, exactly the bytes sent to browsers — go to
 the shared cache: Redis with `REDIS_URL`, else the worker's memory. Redis only ever holds those
 bytes and hands them back unread: nothing from it is unpickled or run, so whoever can write to
-Redis can at most change an answer, never run code in a worker. The page cache is capped
-(entries per data version, and bytes per entry), so new query strings cannot grow it without
-bound. `MALBILD_CACHE=off` turns caching off, `MALBILD_PAGE_CACHE=off` only the page answers (for
+Redis can at most change an answer, never run code in a worker.
+
+A page answer is kept under a digest of one JSON value: which answer (kind), who asks
+(nobody, or the person: where the login comes from, user id, name and role), the parsed
+request in canonical form (keys sorted) and the day; the database and its data version are in
+the key's prefix. Nothing is glued together as text, so no request can be made to read like another
+person's. Only requests that parse as the page router's are kept. The page cache is capped
+(`PageLimits`: bytes per answer, bytes in all, answers per data version), and Redis keeps one
+data version: the first answer of a new version deletes every answer of older ones.
+`MALBILD_CACHE=off` turns caching off, `MALBILD_PAGE_CACHE=off` only the page answers (for
 benchmarks).
 """
 
@@ -16,30 +23,46 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
 from etl.db import data_version
+from etl.settings import PAGE_CACHE_ENTRIES, PAGE_CACHE_ENTRY_BYTES, PAGE_CACHE_TOTAL_BYTES
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 24 * 3600
 MAX_LOCAL_ITEMS = 512
-MAX_PAGE_ENTRIES = 2000  # page answers kept per data version (all workers together)
-MAX_PAGE_BYTES = 2 * 1024 * 1024  # a larger answer is not kept
-MAX_LOCAL_PAGE_BYTES = 64 * 1024 * 1024  # page answers one worker keeps in memory
+KEY_ROOT = "malbild:sider"
+
+
+@dataclass(frozen=True)
+class PageLimits:
+    """How much of the page cache may hold (settings `MALBILD_PAGE_CACHE_*`)."""
+
+    entry_bytes: int = PAGE_CACHE_ENTRY_BYTES  # a larger answer is not kept
+    total_bytes: int = PAGE_CACHE_TOTAL_BYTES  # in Redis, or in one worker's memory
+    entries: int = PAGE_CACHE_ENTRIES  # per data version
+
+    @classmethod
+    def of(cls, settings) -> PageLimits:
+        return cls(settings.page_cache_entry_bytes, settings.page_cache_total_bytes,
+                   settings.page_cache_entries)
 
 
 class LocalCache:
     """A small LRU cache for one worker process, bounded in items (and bytes, for bytes)."""
 
     def __init__(self, max_items: int = MAX_LOCAL_ITEMS,
-                 max_bytes: int = MAX_LOCAL_PAGE_BYTES) -> None:
+                 max_bytes: int = PAGE_CACHE_TOTAL_BYTES) -> None:
         self._items: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._bytes = 0
@@ -77,14 +100,49 @@ class LocalCache:
             self._bytes = 0
 
 
+# Kept atomically, so that workers writing at once never pass a limit. KEYS: the answer's key,
+# its data version's prefix, the sorted set of versions. ARGV: the version, the answer, the
+# time to live, the most answers and bytes per version. An answer of an older version than one
+# already kept is not kept (a worker still drawing a page from before an import); the first
+# of a newer version deletes the older versions' answers. Answers live no longer than their
+# version's count, so the count is never below what is kept.
+KEEP_SCRIPT = """
+local key, prefix, versions = KEYS[1], KEYS[2], KEYS[3]
+local version, value, ttl = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local newest = redis.call('ZREVRANGE', versions, 0, 0, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) > version then return 0 end
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', versions, '-inf', '(' .. version)) do
+  local keys = redis.call('SMEMBERS', old .. ':nycklar')
+  for i = 1, #keys, 500 do redis.call('DEL', unpack(keys, i, math.min(i + 499, #keys))) end
+  redis.call('DEL', old .. ':nycklar', old .. ':bytes')
+  redis.call('ZREM', versions, old)
+end
+redis.call('ZADD', versions, version, prefix)
+if redis.call('EXISTS', key) == 1 then return 0 end
+if redis.call('SCARD', prefix .. ':nycklar') >= tonumber(ARGV[4]) then return 0 end
+local used = tonumber(redis.call('GET', prefix .. ':bytes') or '0')
+if used + #value > tonumber(ARGV[5]) then return 0 end
+local left = redis.call('TTL', prefix .. ':bytes')
+if left > 0 then ttl = left end
+redis.call('SET', key, value, 'EX', ttl)
+redis.call('SADD', prefix .. ':nycklar', key)
+redis.call('INCRBY', prefix .. ':bytes', #value)
+redis.call('EXPIRE', prefix .. ':nycklar', ttl)
+redis.call('EXPIRE', prefix .. ':bytes', ttl)
+return 1
+"""
+
+
 class RedisCache:
     """The page cache shared by every worker: bytes in, the same bytes out (a day at most),
-    and at most MAX_PAGE_ENTRIES new entries per data version."""
+    within `PageLimits`, one data version at a time."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, limits: PageLimits | None = None) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._keep = self._client.register_script(KEEP_SCRIPT)
+        self.limits = limits or PageLimits()
 
     def get(self, key: str) -> tuple[bool, bytes | None]:
         try:
@@ -97,14 +155,14 @@ class RedisCache:
     def set(self, key: str, value: bytes) -> None:
         if not isinstance(value, bytes):
             raise TypeError("Redis-cachen tar bara emot färdiga svar (bytes)")
-        counter = key.rsplit(":", 2)[0] + ":antal"
+        if len(value) > self.limits.entry_bytes:
+            return
+        prefix = key.rsplit(":", 2)[0]  # KEY_ROOT:database:version
+        database, version = prefix.rsplit(":", 2)[1:]
         try:
-            count = self._client.incr(counter)
-            if count == 1:
-                self._client.expire(counter, TTL_SECONDS)
-            if count > MAX_PAGE_ENTRIES:
-                return
-            self._client.set(key, value, ex=TTL_SECONDS)
+            self._keep(keys=[key, prefix, f"{KEY_ROOT}:{database}:versioner"],
+                       args=[int(version), value, TTL_SECONDS, self.limits.entries,
+                             self.limits.total_bytes])
         except Exception as exc:
             log.warning("Redis svarar inte (%s); svaret sparas inte", type(exc).__name__)
 
@@ -123,13 +181,16 @@ class NoCache:
         return None
 
 
-_backend: LocalCache | RedisCache | NoCache = LocalCache()  # page answers
+_limits = PageLimits()
+_backend: LocalCache | RedisCache | NoCache = LocalCache(_limits.entries, _limits.total_bytes)
 _queries: LocalCache | NoCache = LocalCache()  # query results, in this worker only
 
 
-def configure(redis_url: str | None, enabled: bool = True, pages: bool = True) -> None:
+def configure(redis_url: str | None, enabled: bool = True, pages: bool = True,
+              limits: PageLimits | None = None) -> None:
     """Choose the backends for this process (called by the app factory)."""
-    global _backend, _queries
+    global _backend, _queries, _limits
+    _limits = limits or PageLimits()
     if not enabled:
         _backend, _queries = NoCache(), NoCache()
         return
@@ -137,11 +198,16 @@ def configure(redis_url: str | None, enabled: bool = True, pages: bool = True) -
     if not pages:
         _backend = NoCache()
         return
-    _backend = RedisCache(redis_url) if redis_url else LocalCache()
+    _backend = (RedisCache(redis_url, _limits) if redis_url
+                else LocalCache(_limits.entries, _limits.total_bytes))
 
 
 def backend() -> LocalCache | RedisCache | NoCache:
     return _backend
+
+
+def limits() -> PageLimits:
+    return _limits
 
 
 def kind() -> str:
@@ -210,17 +276,47 @@ def cached(name: str, key: Callable[..., tuple]) -> Callable:
 # --- Whole page answers ---------------------------------------------------------------------------
 
 PAGE_CALLBACK_PATH = "/_dash-update-component"
-PAGE_OUTPUT = "_pages_content"
+PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+PAGE_ANSWER = "sida"  # the router's answer to /_dash-update-component
+
+
+def answer_key(kind: str, engine: Engine, who: dict | None, request: Any) -> str | None:
+    """Where the answer of `kind` to `request` (parsed, JSON-able) for `who` (None for anonymous
+    visitors, else the person as `auth.cache_identity` gives them) is kept; None when the
+    database does not answer (the page itself says so, uncached).
+
+    The digest is of one JSON value with sorted keys: no two different (kind, who, request)
+    can give the same text, as parts glued together could."""
+    try:
+        version = current_version(engine)
+    except Exception:
+        return None
+    # The day too: some pages count from the current year (the years offered for a report).
+    material = json.dumps({"kind": kind, "who": who, "request": request,
+                           "day": date.today().isoformat()}, sort_keys=True,
+                          separators=(",", ":"))
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
+    return f"{KEY_ROOT}:{database}:{version}:{kind}:{digest}"
+
+
+def page_request(body: Any) -> dict | None:
+    """The page router's request, or None for anything else (another callback, or a body that
+    is not the JSON object the router is asked with): only those answers are kept."""
+    if isinstance(body, dict) and body.get("output") == PAGE_ROUTER_OUTPUT:
+        return body
+    return None
 
 
 def cache_page_answers(server, engine_of: Callable[[], Engine],
-                       scope_of: Callable[[], str]) -> None:
+                       identity_of: Callable[[], dict | None]) -> None:
     """Keep the page router's answers (the address → the whole drawn page) in the cache.
 
-    A page is a function of its address, the data version and who is asking (`scope_of`: empty
-    for anonymous visitors, the person for a logged-in one), so the answer can be reused byte
-    for byte until the next write. Register
-    this after the access guards, so that they run first.
+    A page is a function of its address, the data version and who is asking (`identity_of`:
+    None for anonymous visitors, the person for a logged-in one), so the answer can be reused
+    byte for byte until the next write: anonymous visitors share answers, a logged-in person's
+    are kept for that person only. Register this after the access guards, so that they run
+    first.
     """
     from flask import Response, g, request
 
@@ -229,17 +325,12 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
         if (request.method != "POST" or request.path != PAGE_CALLBACK_PATH
                 or isinstance(_backend, NoCache)):
             return None
-        body = request.get_data(cache=True)
-        if PAGE_OUTPUT.encode() not in body[:200]:
+        asked = page_request(request.get_json(silent=True))
+        if asked is None:
             return None
-        engine = engine_of()
-        digest = hashlib.sha256(body + scope_of().encode()).hexdigest()[:40]
-        database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
-        try:
-            version = current_version(engine)
-        except Exception:  # the database is down: the page itself says so, uncached
+        key = answer_key(PAGE_ANSWER, engine_of(), identity_of(), asked)
+        if key is None:
             return None
-        key = f"malbild:{version}:page:{database}:{digest}"
         hit, value = _backend.get(key)
         if hit:
             return Response(value, mimetype="application/json")
@@ -249,8 +340,9 @@ def cache_page_answers(server, engine_of: Callable[[], Engine],
     @server.after_request
     def _keep_page(response):
         key = g.pop("malbild_page_key", None)
-        if key and response.status_code == 200 and not response.direct_passthrough:
+        if (key and response.status_code == 200 and response.mimetype == "application/json"
+                and not response.direct_passthrough):
             body = response.get_data()
-            if len(body) <= MAX_PAGE_BYTES:
+            if len(body) <= _limits.entry_bytes:
                 _backend.set(key, body)
         return response

@@ -26,7 +26,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import threading
 from pathlib import Path
 
 import brotli
@@ -34,6 +33,7 @@ from dash.fingerprint import check_fingerprint
 from flask import Flask, Response, request
 from flask_compress import Compress
 
+from dashboard.cache import LocalCache
 from etl.errors import MalbildError
 
 VENDOR_DIR = "vendor"
@@ -113,7 +113,8 @@ def assets_ignore(assets_folder: Path, app_scripts: AppScripts) -> str:
     return rf"^(?!{re.escape(keep)}$)plotly-basic-|^regenerator-runtime-|^(?:{own})$"
 
 
-def _fingerprinted() -> bool:
+def fingerprinted() -> bool:
+    """Whether this request asks for a file whose address changes with its content."""
     path = request.path
     return bool((path.startswith("/assets/") and request.args.get("m")) or (
         path.startswith("/_dash-component-suites/") and check_fingerprint(path)[1])
@@ -122,40 +123,46 @@ def _fingerprinted() -> bool:
 
 def _long_cache(response):
     """A year in the browser for fingerprinted assets, which change their address on change."""
-    if response.status_code == 200 and _fingerprinted():
+    if response.status_code == 200 and fingerprinted():
         response.headers["Cache-Control"] = IMMUTABLE
     return response
 
 
+KEPT_FILES_BYTES = 32 * 1024 * 1024
+KEPT_FILES_ITEMS = 256
 # Best first: brotli is smaller, gzip is what every client has.
 FILE_ENCODINGS = {"br": lambda data: brotli.compress(data, quality=9),
                   "gzip": lambda data: gzip.compress(data, 9, mtime=0)}
 
 
 class KeptFiles:
-    """Fingerprinted files as sent, kept in memory per process by address and encoding (the
-    few dozen scripts and style sheets of the app: about 1 MB in all), so each is read and
-    compressed once."""
+    """Fingerprinted files as sent, kept in memory per process by path, content and encoding
+    (the few dozen scripts and style sheets of the app: about 1 MB in all), so each is read and
+    compressed once. The query string is no part of the key (`?m=1`, `?m=2` … are the same
+    file), and the memory is bounded, so no address can make a worker compress or keep more."""
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], bytes] = {}
-        self._lock = threading.Lock()
+    def __init__(self, max_bytes: int = KEPT_FILES_BYTES) -> None:
+        self._kept = LocalCache(max_items=KEPT_FILES_ITEMS, max_bytes=max_bytes)
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
     def __call__(self, response):
         if (request.method != "GET" or response.status_code != 200
                 or response.mimetype not in COMPRESSED_TYPES
-                or "Content-Encoding" in response.headers or not _fingerprinted()):
+                or "Content-Encoding" in response.headers or not fingerprinted()):
             return response
         encoding = request.accept_encodings.best_match(list(FILE_ENCODINGS)) or "identity"
-        key = (request.full_path, encoding)
-        body = self._kept.get(key)
-        if body is None:
+        # A file from the assets folder has an ETag that changes with its content; the
+        # component bundles and the app's scripts cannot change while the process runs.
+        key = (request.path, response.get_etag()[0], encoding)
+        hit, body = self._kept.get(key)
+        if not hit:
             response.direct_passthrough = False
             body = response.get_data()
             if encoding in FILE_ENCODINGS:
                 body = FILE_ENCODINGS[encoding](body)
-            with self._lock:
-                self._kept[key] = body
+            self._kept.set(key, body)
         response.set_data(body)
         vary = response.headers.get("Vary")
         response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"

@@ -16,7 +16,6 @@ version and person, like the router's answers.
 
 from __future__ import annotations
 
-import hashlib
 import html as html_text
 import logging
 from urllib.parse import quote, urlsplit
@@ -31,6 +30,7 @@ from dashboard import auth, cache, runtime
 log = logging.getLogger(__name__)
 ANSWERS = ("_dash-layout", "_dash-dependencies")
 BLOCK_ID = "malbild-answer-"  # + the answer's name: the ids assets/first-answers.js reads
+FIRST_ANSWER = "forsta"  # the page drawn into the index HTML, kept in the page cache
 
 
 def requested() -> tuple[str, str] | None:
@@ -115,7 +115,7 @@ def first_answer(app: dash.Dash) -> tuple[str | None, str]:
         blocks = "".join(_block(name, text) for name, text in
                          zip(ANSWERS, (to_json(layout), dependencies), strict=True))
         kept = f"{title}\n{blocks}".encode()
-        if key and len(kept) <= cache.MAX_PAGE_BYTES:
+        if key and len(kept) <= cache.limits().entry_bytes:
             cache.backend().set(key, kept)
         return title, blocks
     except Exception:  # the page still comes, through the router's callback
@@ -144,12 +144,5 @@ def _dependencies(app: dash.Dash) -> str:
 
 
 def _cache_key(address: tuple[str, str], dependencies: str) -> str | None:
-    engine = runtime.engine()
-    try:
-        version = cache.current_version(engine)
-    except Exception:  # the database is down: the page says so, uncached
-        return None
-    parts = "\n".join([*address, auth.cache_scope(), dependencies])
-    digest = hashlib.sha256(parts.encode()).hexdigest()[:40]
-    database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
-    return f"malbild:{version}:first:{database}:{digest}"
+    return cache.answer_key(FIRST_ANSWER, runtime.engine(), auth.cache_identity(),
+                            {"address": list(address), "dependencies": dependencies})

@@ -6,7 +6,8 @@ renderer and the clientside callbacks), allowed by their hashes, never by 'unsaf
 Plotly writes its stylesheet into the page at run time and Dash components set style
 attributes, so a nonce or hash cannot cover them. Images and fonts may be data: URLs (Plotly's
 mode bar, the favicon). HSTS is sent when the request came over HTTPS (directly or through a
-trusted proxy).
+trusted proxy). Every answer to a logged-in person (pages, page answers, downloads; not the
+fingerprinted scripts and styles, the same for everyone) says `Cache-Control: private, no-store`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import re
 from dash import Dash
 from flask import Response
 
-from dashboard import auth, first_visit
+from dashboard import auth, delivery, first_visit
 
 HSTS = "max-age=31536000"
+# What a logged-in person is sent may name them or show what only their role may see: neither
+# the browser's disk nor a shared proxy may keep it.
+PRIVATE = "private, no-store"
 # A version in a script's address ("dash_renderer.v4_4_1m1796197796.min.js") becomes an opaque
 # token: the address still changes with every release, but does not say which one.
 VERSION_IN_URL = re.compile(r"\.v([\w-]+?)m(\d+)\.")
@@ -118,4 +122,13 @@ def register(app: Dash) -> None:
         if auth.is_https():
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         response.headers.pop("Server", None)
+        if not delivery.fingerprinted() and _logged_in():
+            response.headers["Cache-Control"] = PRIVATE
         return response
+
+
+def _logged_in() -> bool:
+    try:
+        return auth.current_user() is not None
+    except Exception:  # the database does not answer: private, rather than a guess
+        return True

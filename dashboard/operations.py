@@ -25,6 +25,8 @@ DATABASE_DOWN = ("Databasen svarar inte just nu, så Målbild kan inte visa någ
                  "en stund; om felet består, kontakta den som driftar Målbild.")
 BAD_VALUE = ("Anropet innehöll ett värde som Målbild inte kan använda. Ladda om sidan och "
              "försök igen.")
+UNKNOWN_CALLBACK = ("Anropet nämner en del av sidan som Målbild inte har. Ladda om sidan och "
+                    "försök igen.")
 INTERNAL = "Något gick fel i Målbild. Försök igen; om felet består, kontakta den som driftar."
 DATABASE_DOWN_PAGE = """<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8"><title>Databasen svarar inte – Målbild</title>
@@ -107,10 +109,12 @@ def register(server: Flask) -> None:
     @server.errorhandler(TypeError)
     @server.errorhandler(ValueError)
     @server.errorhandler(AttributeError)
-    @server.errorhandler(KeyError)
+    @server.errorhandler(LookupError)
+    @server.errorhandler(RecursionError)
     def _unusable_value(exc: Exception) -> Response:
         """A callback called with a value no control can send (a number for a text, a list
-        for a year…) is refused with a clear message, not a bare 500."""
+        for a year…, JSON nested deeper than Python reads it) is refused with a clear message,
+        not a bare 500."""
         log.exception("unusable value", extra={"fields": {"path": request.path,
                                                             "error": type(exc).__name__}})
         if request.path == "/_dash-update-component":
@@ -152,6 +156,51 @@ def register(server: Flask) -> None:
                 **({"client": auth.client_address()} if auth.from_trusted_proxy() else {}),
             }})
         return response
+
+
+def _known_dependencies(asked, declared: list) -> bool:
+    """The inputs (or state) of a request name the callback's own ids and properties, in its
+    order; a pattern-matching one (a dict id) may come as a list of matches."""
+    if not isinstance(asked, list) or len(asked) != len(declared):
+        return False
+    for item, dependency in zip(asked, declared, strict=True):
+        if isinstance(dependency["id"], dict):
+            continue
+        if not (isinstance(item, dict) and item.get("id") == dependency["id"]
+                and item.get("property") == dependency["property"]):
+            return False
+    return True
+
+
+def known_callback_request(body, callbacks: dict) -> bool:
+    """Whether a callback request names a callback the app has, with its outputs, inputs and
+    state (Dash looks them up by name and position, and answers a bare 500 when they are not
+    there: a pattern-matching id the app does not have, an input too few)."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return False
+    spec = callbacks.get(body["output"])
+    if spec is None:
+        return False
+    if not spec.get("no_output"):
+        declared, outputs = spec["output"], body.get("outputs")
+        count = len(declared) if isinstance(declared, list | tuple) else 1
+        if not ((isinstance(outputs, list) and len(outputs) == count)
+                or (count == 1 and isinstance(outputs, dict))):
+            return False
+    return (_known_dependencies(body.get("inputs", []), spec["inputs"])
+            and _known_dependencies(body.get("state", []), spec["state"]))
+
+
+def refuse_unknown_callbacks(app) -> None:
+    """Answer 400 with a short Swedish message to a callback request the app cannot have sent."""
+
+    @app.server.before_request
+    def _unknown_callback():
+        if request.method != "POST" or request.path != cache.PAGE_CALLBACK_PATH:
+            return None
+        if known_callback_request(request.get_json(silent=True), app.callback_map):
+            return None
+        return Response(UNKNOWN_CALLBACK + "\n", status=400, mimetype="text/plain")
 
 
 def database_safe(layout):

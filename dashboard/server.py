@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+# gunicorn names itself in the `Server` header of every answer and has no setting to leave it
+# out (benoitc/gunicorn#825): the name it reads when it starts an answer is replaced instead.
+SERVER_HEADER = "Malbild"
+
 
 def wsgi_app():
     """The Flask server behind the Dash app, for `gunicorn 'dashboard.server:wsgi_app()'`."""
@@ -24,9 +28,17 @@ class _Gunicorn(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        hide_server_software()
 
     def load(self):
         return wsgi_app()
+
+
+def hide_server_software() -> None:
+    """`Server: Malbild` instead of `Server: gunicorn` (before the workers are forked)."""
+    from gunicorn.http import wsgi
+
+    wsgi.SERVER = SERVER_HEADER
 
 
 def _post_fork(_server, _worker) -> None:

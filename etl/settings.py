@@ -18,6 +18,10 @@ from etl import digits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'malbild.sqlite'}"
+# The page cache's limits (dashboard/cache.py): per answer, in all, and answers per data version.
+PAGE_CACHE_ENTRY_BYTES = 2 * 1024 * 1024
+PAGE_CACHE_TOTAL_BYTES = 64 * 1024 * 1024
+PAGE_CACHE_ENTRIES = 2000
 
 
 class Settings(BaseSettings):
@@ -55,6 +59,13 @@ class Settings(BaseSettings):
     page_cache: bool = Field(
         True, description="Cache whole page answers (MALBILD_PAGE_CACHE=off keeps only query "
                           "results: every page is built again, from the follow-up built once).")
+    page_cache_entry_bytes: int = Field(
+        PAGE_CACHE_ENTRY_BYTES, gt=0, description="A larger page answer is not kept.")
+    page_cache_total_bytes: int = Field(
+        PAGE_CACHE_TOTAL_BYTES, gt=0,
+        description="Page answers kept in all: in Redis, or in each worker's memory.")
+    page_cache_entries: int = Field(
+        PAGE_CACHE_ENTRIES, gt=0, description="Page answers kept per data version.")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
                                   description="Largest file accepted by an upload.")
     contact_email: str | None = Field(

@@ -1,12 +1,13 @@
 """Cells for spreadsheets people open in Excel: text that can never run as a formula.
 
-Text that begins with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe
-(CSV/formula injection): names and references in the files come from uploads and forms.
+Text that begins with `=`, `+`, `-`, `@`, tab or a line break (carriage return or line feed)
+gets a leading apostrophe (CSV/formula injection): names and references in the files come
+from uploads and forms.
 """
 
 from __future__ import annotations
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralise(text: str) -> str:

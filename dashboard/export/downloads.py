@@ -4,9 +4,9 @@ Excel: numeric cells with Swedish number formats (Excel shows `0.0" %"` as "83,0
 Swedish locale), a sheet per goal and a sheet with sources and definitions. CSV: `;` between
 fields, decimal comma, UTF-8 with a byte order mark so Excel reads å, ä and ö.
 
-Text that begins with `=`, `+`, `-`, `@`, tab or carriage return is neutralised with a leading
-apostrophe, so that no downloaded cell can run as a formula (CSV/formula injection): unit names
-in the staff survey, for instance, come from uploaded files.
+Text that begins with `=`, `+`, `-`, `@`, tab or a line break is neutralised with a leading
+apostrophe (`etl.spreadsheet.neutralise`), so that no downloaded cell can run as a formula
+(CSV/formula injection): unit names in the staff survey, for instance, come from uploaded files.
 """
 
 from __future__ import annotations

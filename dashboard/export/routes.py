@@ -65,7 +65,7 @@ def _busy() -> Response:
 
 
 def _file(content: bytes, media_type: str, filename: str) -> Response:
-    response = Response(content, mimetype=media_type)
+    response = Response(content, content_type=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -73,7 +73,7 @@ def _file(content: bytes, media_type: str, filename: str) -> Response:
 
 
 def _problem(status: int, text: str) -> Response:
-    return Response(text + "\n", status=status, mimetype="text/plain; charset=utf-8")
+    return Response(text + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def _split(name: str, allowed) -> tuple[str, str] | None:

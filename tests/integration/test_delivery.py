@@ -168,6 +168,36 @@ def test_fingerprinted_files_come_compressed_in_what_the_browser_accepts(client)
     assert plain.headers.get("ETag") != answer.headers.get("ETag")
 
 
+def test_kept_compressed_files_are_one_per_file_whatever_the_query_string(client):
+    """Issue 23, item 6: a new `?m=` for the same file costs no compression and no memory."""
+    kept = next(hook for hook in client.application.after_request_funcs[None]
+                if isinstance(hook, delivery.KeptFiles))
+    page = client.get("/mal/1").get_data(as_text=True)
+    basic = next(s for s in re.findall(r'<script src="([^"]+)"', page) if "plotly-basic" in s)
+    first = client.get(basic, headers={"Accept-Encoding": "br"}).get_data()
+    before = len(kept)
+    path = basic.split("?")[0]
+    for number in range(20):
+        answer = client.get(f"{path}?m={number}", headers={"Accept-Encoding": "br"})
+        assert answer.headers["Content-Encoding"] == "br" and answer.get_data() == first
+    assert len(kept) == before
+
+
+def test_kept_files_are_bounded_in_bytes():
+    from flask import Flask, Response
+
+    server = Flask(__name__)
+    kept = delivery.KeptFiles(max_bytes=5000)
+    server.after_request(kept)
+    server.add_url_rule("/assets/<name>", "asset", lambda name: Response(
+        name.encode() * 1000, mimetype="text/css"))
+    client = server.test_client()
+    for number in range(10):
+        answer = client.get(f"/assets/{number}.css?m=1", headers={"Accept-Encoding": "identity"})
+        assert answer.get_data() == f"{number}.css".encode() * 1000
+    assert 0 < len(kept) <= 1
+
+
 def test_a_missing_bundle_stops_the_app_with_a_clear_message(tmp_path):
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "plotly-basic-1.0.0.min.js").write_text("/* plotly.js v1.0.0 */")

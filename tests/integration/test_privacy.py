@@ -314,10 +314,11 @@ def test_redis_holds_only_json_answers_and_healthz_names_no_key(app_client, redi
     client = app_client(redis_url=REDIS_URL)
     for path in ("/", "/mal/1", "/mal/3", "/utforska"):
         render(client, path)
-    values = [redis_cache.get(key) for key in redis_cache.keys("*")]
+    values = [redis_cache.get(key) for key in redis_cache.keys("*")
+              if redis_cache.type(key) == b"string"]  # not the lists of keys and versions
     assert values
     for value in values:
-        if not value.isdigit():  # the entry counter
+        if not value.isdigit():  # the byte count
             json.loads(value)  # a page answer, as sent: never a pickle
     health = client.get("/healthz").get_data(as_text=True)
     assert "malbild:" not in health and "redis://" not in health
@@ -326,12 +327,11 @@ def test_redis_holds_only_json_answers_and_healthz_names_no_key(app_client, redi
 def test_new_query_strings_cannot_grow_the_page_cache_without_bound(app_client, redis_cache):
     from dashboard import cache
 
-    client = app_client(redis_url=REDIS_URL)
-    with mock.patch.object(cache, "MAX_PAGE_ENTRIES", 5):
-        for number in range(12):
-            render(client, "/utforska", f"?kpi=N00640&x={number}")
-    pages = [k for k in redis_cache.keys("*") if b":page:" in k and not k.endswith(b":antal")]
-    assert len(pages) <= 5
+    client = app_client(redis_url=REDIS_URL, page_cache_entries=5)
+    for number in range(12):
+        render(client, "/utforska", f"?kpi=N00640&x={number}")
+    pages = [k for k in redis_cache.keys("*") if f":{cache.PAGE_ANSWER}:".encode() in k]
+    assert len(pages) == 5
 
 
 def test_large_bodies_only_for_an_administrators_callbacks(app_client):
@@ -644,6 +644,59 @@ def test_csp_hsts_and_no_versions(app_client):
     behind = app_client(trusted_proxies=["127.0.0.1"]).get(
         "/", headers={"X-Forwarded-Proto": "https"})
     assert behind.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_logged_in_answers_are_private_and_never_stored(app_client):
+    """Issue 23, item 11: a logged-in person's pages, page answers (also from the page cache)
+    and downloads say `private, no-store`; a shared cache may keep none of them."""
+    client = app_client(VIEWER)
+    answers = [client.get("/"), client.get("/mal/3")]
+    for _ in range(2):  # drawn, then from the page cache
+        answers.append(post_callback(client, {
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/mal/3"},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}))
+    answers.append(client.get("/export/data.csv"))
+    for answer in answers:
+        assert answer.status_code == 200
+        assert answer.headers["Cache-Control"] == "private, no-store", answer.mimetype
+    assert "private" not in app_client().get("/").headers.get("Cache-Control", "")
+
+
+def test_csv_answers_name_their_charset_once(app_client):
+    assert app_client().get("/export/data.csv").headers["Content-Type"] == (
+        "text/csv; charset=utf-8")
+    assert app_client(ADMIN).get("/admin/logg.csv").headers["Content-Type"] == (
+        "text/csv; charset=utf-8")
+
+
+def test_callback_ids_the_app_does_not_have_give_400(app_client):
+    """Pattern-matching ids (dicts) where the app has none, or fewer inputs than the callback
+    takes: a short 400, never a bare 500."""
+    pattern = {"index": 1, "type": "finns-inte"}
+    router = ".._pages_content.children..._pages_store.data.."
+    bodies = [
+        {"output": router, "outputs": [{"id": pattern, "property": "children"}],
+         "inputs": [{"id": pattern, "property": "pathname", "value": "/"}],
+         "changedPropIds": ['{"index":1,"type":"finns-inte"}.pathname'], "state": []},
+        {"output": router, "outputs": [], "inputs": [], "changedPropIds": [], "state": []},
+        {"output": '{"index":1,"type":"finns-inte"}.children',
+         "outputs": {"id": pattern, "property": "children"},
+         "inputs": [[{"id": pattern, "property": "n_clicks", "value": 1}]],
+         "changedPropIds": [], "state": []},
+    ]
+    client = app_client()
+    for body in bodies:
+        answer = post_callback(client, body)
+        assert answer.status_code == 400, body
+        assert answer.mimetype == "text/plain" and "Ladda om sidan" in answer.get_data(True)
+    # JSON nested deeper than Python reads it (200 kB, anonymously): a 400 too.
+    nested = client.post("/_dash-update-component", data=b'{"output": ' + b"[" * 200_000,
+                         headers={"Content-Type": "application/json"})
+    assert nested.status_code == 400 and "Ladda om sidan" in nested.get_data(True)
 
 
 # --- 1. Survey years stored before the versions were kept -------------------------------------

@@ -63,6 +63,8 @@ def test_every_worker_serves_the_script_bundles(served):
             for bundle in bundles:
                 response = client.get(bundle, headers={"Connection": "close"})
                 assert response.status_code == 200, bundle
+                # Which server software answers is nobody's business (issue 23).
+                assert "gunicorn" not in response.headers.get("Server", "").lower()
             assert client.get("/_dash-layout").status_code == 200
 
 

@@ -17,7 +17,8 @@ from dashboard.figures import ChartText
 
 
 @pytest.mark.parametrize("text", ["=SUMMA(A1)", "+46 42 123", "-1+1", "@SUM(A1)",
-                                  "\tTAB", "\rCR", '=HYPERLINK("http://x","klicka")'])
+                                  "\tTAB", "\rCR", "\nLF", "\r\n=1+1",
+                                  '=HYPERLINK("http://x","klicka")'])
 def test_formula_like_text_is_neutralised(text):
     assert neutralise(text) == "'" + text
 
