@@ -105,7 +105,7 @@ def _judged(info: MeasureInfo, value: float | None, sample: _Sample, target,
                                                        info.direction))
     judged = value is not None and target_value is not None
     return {
-        **sample.columns(), **change,
+        **sample.columns(), **change, "decimals": info.decimals,
         "target": target_value,
         "target_decision": target.target_decision if target is not None else None,
         "target_is_example": bool(target.target_is_example) if target is not None else False,

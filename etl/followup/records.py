@@ -155,6 +155,7 @@ class YearRow:
     # at `sample_n`.
     n_is_bound: bool = False
     claim_n: int | None = None
+    decimals: int = 1  # the measure's decimals, as the value and its change are shown
 
     @property
     def has_value(self) -> bool:
