@@ -133,7 +133,7 @@ def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
             if r.value is not None else "ingen mätning" for r in item.rows],
         "95 %-intervall": [_interval_cell(item, r) for r in item.rows],
         "Antal svar (n)": [_n_cell(r) for r in item.rows],
-        "Sedan förra mätningen": [words.change_phrase(r) or "–" for r in item.rows],
+        words.change_column(info.unit): [words.change_cell(r) for r in item.rows],
         "Mätkommunernas medelvärde": [words.row_value(item, r, r.comparison_mean)
                                       if r.comparison_mean is not None else "–"
                                       for r in item.rows],
@@ -214,9 +214,8 @@ def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
     table["Status mot mål"] = [words.target_of(by_year.get(int(y))).label for y in full["year"]]
     table[PROBABILITY_COLUMN] = [_probability_cell(by_year[int(y)]) if int(y) in by_year
                                  else "–" for y in full["year"]]
-    table.insert(4, "Sedan förra enkäten", [
-        (words.change_phrase(by_year[int(y)]) or "–") if int(y) in by_year else "–"
-        for y in full["year"]])
+    table.insert(4, words.change_column(info.unit), [
+        words.change_cell(by_year[int(y)]) if int(y) in by_year else "–" for y in full["year"]])
     table["Källa"] = [_source_text(v) for v in full["source"]]
     return table
 

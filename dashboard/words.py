@@ -282,6 +282,28 @@ def change_phrase(row: YearRow) -> str:
     return text + ")"
 
 
+def change_cell(row: YearRow) -> str:
+    """The change for a table cell, without the unit (the column names it): "ökat sedan 2021:
+    +16,3 (9,78–22,64)", "ingen säkerställd förändring sedan 2021: −3,0 (−8,40–2,38)",
+    "+2,0 sedan 2019: kan inte bedömas (felmarginal okänd)"; "–" with nothing to compare."""
+    word = row.change_word
+    if word is None or word is ChangeWord.INGEN_TIDIGARE:
+        return "–"
+    signed = _signed(row.change, row.decimals)
+    if word is ChangeWord.KAN_INTE_BEDOMAS:
+        return f"{signed} sedan {row.previous_year}: kan inte bedömas ({MARGIN_UNKNOWN})"
+    interval = change_interval_text(row).removeprefix("95\u00a0%-intervall ")
+    if _only_at_full_n(row):
+        interval += "; säker bara om alla svarande svarade på frågan"
+    return f"{CHANGE_WORDS[word]} sedan {row.previous_year}: {signed} ({interval})"
+
+
+def change_column(unit: str) -> str:
+    """The heading of a column of `change_cell`s, with the unit of the change."""
+    return ("Sedan förra mätningen (procentenheter)" if unit in fmt.PERCENT_UNITS
+            else "Sedan förra mätningen")
+
+
 def change_sentence(item: MeasureFollowUp, row: YearRow, what: str) -> str:
     """"Sedan förra mätningen med samma metod (2021: 83,0 %) har värdet minskat med 3,0
     procentenheter, men förändringen ryms inom felmarginalen (95 %-intervall −8,40–2,38):
@@ -295,11 +317,14 @@ def change_sentence(item: MeasureFollowUp, row: YearRow, what: str) -> str:
     if word in (ChangeWord.OKAT, ChangeWord.MINSKAT):
         return (f"{before} har värdet {moved} med {change_size(row)}, också med hänsyn till "
                 f"felmarginalen ({change_interval_text(row)}).")
+    if word is ChangeWord.INGEN_SAKERSTALLD and _only_at_full_n(row):
+        return (f"{before} har värdet {moved} med {change_size(row)} "
+                f"({change_interval_text(row)}), men förändringen är säker bara om alla som "
+                "svarade på undersökningen svarade på frågan, och färre gjorde det: ingen "
+                "säkerställd förändring.")
     if word is ChangeWord.INGEN_SAKERSTALLD:
-        note = ("; den är säker bara om alla som svarade på undersökningen svarade på frågan"
-                if _only_at_full_n(row) else "")
         return (f"{before} har värdet {moved} med {change_size(row)}, men förändringen ryms "
-                f"inom felmarginalen ({change_interval_text(row)}{note}): ingen säkerställd "
+                f"inom felmarginalen ({change_interval_text(row)}): ingen säkerställd "
                 "förändring.")
     return (f"{before} har värdet {moved} med {change_size(row)}; felmarginalen är okänd, "
             "så förändringen kan inte bedömas.")
