@@ -318,7 +318,15 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
                "Mätkommunernas medelvärde": number_format(info.decimals + 1, info.unit),
                "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER, "Mål": value_format,
                **_change_formats(info)}
-    return DataTable.from_columns(info.name, frame, formats, notes)
+    table = DataTable.from_columns(info.name, frame, formats, notes)
+    # An index KPI's values, means and targets carry no per cent sign (N00673 is 0–100).
+    index_rows = (table.frame["Enhet"].notna()
+                  & ~table.frame["Enhet"].isin(list(fmt.PERCENT_UNITS))).to_numpy()
+    for column, decimals in ((place, info.decimals), ("95 %-intervall, nedre", info.decimals),
+                             ("95 %-intervall, övre", info.decimals), ("Mål", info.decimals),
+                             ("Mätkommunernas medelvärde", info.decimals + 1)):
+        table.formats.loc[index_rows, column] = number_format(decimals, "")
+    return table
 
 
 def _change_formats(info: MeasureInfo) -> dict[str, str]:
