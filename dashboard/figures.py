@@ -494,7 +494,8 @@ def _units_title(shown: Sequence[YearRow], info: MeasureInfo) -> str:
         years.setdefault(row.unit, []).append(row.year)
     if len(years) <= 1:
         return _y_title(next(iter(years), info.unit))
-    return " / ".join(f"{_y_title(unit)} ({min(found)}–{max(found)})"
+    return " / ".join(f"{_y_title(unit)} ({min(found)}"
+                      + (f"–{max(found)})" if max(found) > min(found) else ")")
                       for unit, found in years.items())
 
 

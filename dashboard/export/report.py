@@ -34,7 +34,8 @@ DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
 TABLE_YEARS = 5
 """The measure's table shows the report year and the four years before it."""
 TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall",
-                    charts.PAIRED_COLUMN)
+                    charts.PAIRED_COLUMN, charts.PROBABILITY_COLUMN,
+                    *(words.change_column(unit) for unit in ("%", "")))
 """Columns of the page's table view that the report's narrower page leaves to its text."""
 
 
