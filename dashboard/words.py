@@ -19,6 +19,7 @@ from etl.followup.rules import (
     TargetStatus,
     VersusMean,
     quartile_of,
+    round_half_up,
 )
 from etl.followup.verdict import (
     Currency,
@@ -224,19 +225,22 @@ CHANGE_WORDS = {
 }
 
 
-def change_size(row: YearRow, change: float | None = None) -> str:
+def _points(row: YearRow, size: float) -> str:
+    """" procentenheter" after a change of a share; nothing after a scale's points."""
+    if row.unit not in fmt.PERCENT_UNITS:
+        return ""
+    return " procentenhet" if size == 1 else " procentenheter"
+
+
+def change_size(row: YearRow) -> str:
     """"3,0 procentenheter", "0,20" (a scale's points have no unit word)."""
-    size = abs(row.change if change is None else change)
-    text = fmt.number(size, row.decimals)
-    if row.unit in fmt.PERCENT_UNITS:
-        text += " procentenhet" if size == 1 else " procentenheter"
-    return text
+    size = abs(row.change)
+    return fmt.number(size, row.decimals) + _points(row, size)
 
 
 def _signed(value: float, decimals: int) -> str:
     text = fmt.number(value, decimals)
-    return text if text.startswith("−") or fmt.round_half_up(value, decimals) == 0 \
-        else f"+{text}"
+    return text if text.startswith("−") or round_half_up(value, decimals) == 0 else f"+{text}"
 
 
 def change_interval_text(row: YearRow) -> str:
@@ -269,14 +273,13 @@ def change_phrase(row: YearRow) -> str:
     if word is ChangeWord.INGEN_TIDIGARE:
         return CHANGE_WORDS[word]
     since = f"sedan {row.previous_year}"
-    signed = _signed(row.change, row.decimals)
-    unit = change_size(row).removeprefix(fmt.number(abs(row.change), row.decimals))
+    signed = _signed(row.change, row.decimals) + _points(row, abs(row.change))
     if word in (ChangeWord.OKAT, ChangeWord.MINSKAT):
         return (f"{CHANGE_WORDS[word]} med {change_size(row)} {since} "
                 f"({change_interval_text(row)})")
     if word is ChangeWord.KAN_INTE_BEDOMAS:
-        return f"{signed}{unit} {since}; {CHANGE_WORDS[word]}"
-    text = f"{CHANGE_WORDS[word]} {since} ({signed}{unit}, {change_interval_text(row)}"
+        return f"{signed} {since}; {CHANGE_WORDS[word]}"
+    text = f"{CHANGE_WORDS[word]} {since} ({signed}, {change_interval_text(row)}"
     if _only_at_full_n(row):
         text += "; säker bara om alla som svarade på undersökningen svarade på frågan"
     return text + ")"
