@@ -132,7 +132,8 @@ def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
             words.row_value(item, r) + words.revised_note(r.revised_at)
             if r.value is not None else "ingen mätning" for r in item.rows],
         "95 %-intervall": [_interval_cell(item, r) for r in item.rows],
-        "Antal svar (n)": [fmt.count(r.sample_n) for r in item.rows],
+        "Antal svar (n)": [_n_cell(r) for r in item.rows],
+        words.change_column(info.unit): [words.change_cell(r) for r in item.rows],
         "Mätkommunernas medelvärde": [words.row_value(item, r, r.comparison_mean)
                                       if r.comparison_mean is not None else "–"
                                       for r in item.rows],
@@ -144,8 +145,23 @@ def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
                   for r in item.rows],
         "Mål": [words.value_text(info, r.target, r.unit) for r in item.rows],
         "Status mot mål": [words.target_of(r).label for r in item.rows],
+        PROBABILITY_COLUMN: [_probability_cell(r) for r in item.rows],
         "Källa": [_source_text(r.source) for r in item.rows],
     }
+
+
+PROBABILITY_COLUMN = "Sannolikhet att målet är nått"
+
+
+def _n_cell(row: YearRow) -> str:
+    """"390", or "≤ 390" where n is the survey's total, an upper bound of the question's."""
+    if row.sample_n is None:
+        return "–"
+    return ("≤\u00a0" if row.n_is_bound else "") + fmt.count(row.sample_n)
+
+
+def _probability_cell(row: YearRow) -> str:
+    return words.probability_phrase(row).removeprefix("sannolikhet att målet är nått: ") or "–"
 
 
 PAIRED_COLUMN = "Kommuner som mätte båda åren"
@@ -196,6 +212,10 @@ def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
     table["Mål"] = [words.value_text(info, v) for v in full["target"]]
     by_year = {r.year: r for r in item.rows}
     table["Status mot mål"] = [words.target_of(by_year.get(int(y))).label for y in full["year"]]
+    table[PROBABILITY_COLUMN] = [_probability_cell(by_year[int(y)]) if int(y) in by_year
+                                 else "–" for y in full["year"]]
+    table.insert(4, words.change_column(info.unit), [
+        words.change_cell(by_year[int(y)]) if int(y) in by_year else "–" for y in full["year"]])
     table["Källa"] = [_source_text(v) for v in full["source"]]
     return table
 
@@ -232,15 +252,21 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
             "95 %-intervall, övre": m["ci_high"],
             "Svarande (n)": m["respondents"],
             "Andel som svarar 4–5 (%)": m["share_positive"],
+            "Förändring sedan förra enkäten": m["change"],
+            "Förändring, 95 %-intervall, nedre": m["change_ci_low"],
+            "Förändring, 95 %-intervall, övre": m["change_ci_high"],
+            "Förändring i ord": [words.change_phrase(r) for r, keep in
+                                 zip(item.rows, measured, strict=True) if keep],
             "Mål": m["target"],
             "Status mot mål": [w for w, keep in zip(target_words, measured, strict=True)
                                if keep],
+            "Sannolikhet att målet är nått": m["p_target"],
             "Källa": [w for w, keep in zip(sources, measured, strict=True) if keep],
         })
         formats = {"År": "0", f"{place}, medelvärde 1–5": value_format,
                    "95 %-intervall, nedre": value_format, "95 %-intervall, övre": value_format,
                    "Svarande (n)": INTEGER, "Andel som svarar 4–5 (%)": number_format(1, "%"),
-                   "Mål": value_format}
+                   "Mål": value_format, **_change_formats(info)}
         return DataTable.from_columns(info.name, frame, formats, notes)
     frame = pd.DataFrame({
         "Mått": info.name,
@@ -251,6 +277,11 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
         "95 %-intervall, nedre": s["ci_low"],
         "95 %-intervall, övre": s["ci_high"],
         "Antal svar (n)": s["sample_n"],
+        "Antal svar är ett tak": ["ja" if bound else "" for bound in s["n_is_bound"]],
+        "Förändring sedan förra mätningen": s["change"],
+        "Förändring, 95 %-intervall, nedre": s["change_ci_low"],
+        "Förändring, 95 %-intervall, övre": s["change_ci_high"],
+        "Förändring i ord": [words.change_phrase(r) for r in item.rows],
         "Mätkommunernas medelvärde": s["comparison_mean"],
         "Antal mätkommuner (n)": s["comparison_n"],
         "Mot medelvärdet": [words.versus_of(item, r).label if r.versus_mean else ""
@@ -261,6 +292,7 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
         "Mål": s["target"],
         "Status mot mål": target_words,
         "Status mot andra kommuner": [words.peer_of(item, r).text for r in item.rows],
+        "Sannolikhet att målet är nått": s["p_target"],
         "Källa": sources,
     })
     if item.own_rows:
@@ -284,8 +316,27 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
                "95 %-intervall, övre": value_format, "Antal svar (n)": INTEGER,
                "Trolig plats, bästa": INTEGER, "Trolig plats, sämsta": INTEGER,
                "Mätkommunernas medelvärde": number_format(info.decimals + 1, info.unit),
-               "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER, "Mål": value_format}
-    return DataTable.from_columns(info.name, frame, formats, notes)
+               "Antal mätkommuner (n)": INTEGER, "Plats": INTEGER, "Mål": value_format,
+               **_change_formats(info)}
+    table = DataTable.from_columns(info.name, frame, formats, notes)
+    # An index KPI's values, means and targets carry no per cent sign (N00673 is 0–100).
+    index_rows = (table.frame["Enhet"].notna()
+                  & ~table.frame["Enhet"].isin(list(fmt.PERCENT_UNITS))).to_numpy()
+    for column, decimals in ((place, info.decimals), ("95 %-intervall, nedre", info.decimals),
+                             ("95 %-intervall, övre", info.decimals), ("Mål", info.decimals),
+                             ("Mätkommunernas medelvärde", info.decimals + 1)):
+        table.formats.loc[index_rows, column] = number_format(decimals, "")
+    return table
+
+
+def _change_formats(info: MeasureInfo) -> dict[str, str]:
+    """The change in the value's decimals (no unit: percentage points are no per cent), its
+    interval with one more, the probability as a share with two."""
+    return {"Förändring sedan förra mätningen": number_format(info.decimals, ""),
+            "Förändring sedan förra enkäten": number_format(info.decimals, ""),
+            "Förändring, 95 %-intervall, nedre": number_format(info.decimals + 1, ""),
+            "Förändring, 95 %-intervall, övre": number_format(info.decimals + 1, ""),
+            "Sannolikhet att målet är nått": number_format(2, "")}
 
 
 def measure_view(item: MeasureFollowUp) -> ChartView:
@@ -491,12 +542,14 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> Cha
                              f"{place} mot mätkommunernas medelvärde",
                              f"{source}, KPI {kpi_id}", data_through)
     latest = queries.latest_row(stats)
-    summary = (f"HME totalindex {place} {fmt.number(latest['value'], 1)} "
-               f"{int(latest['year'])}, mätkommunernas medelvärde "
-               f"{fmt.number(latest['comparison_mean'], 1)} "
-               f"(n = {int(latest['comparison_n'])}), plats {int(latest['peer_rank'])} av "
-               f"{int(latest['comparison_n'])}." if latest is not None else
-               "Kommunen har inget HME-värde.")
+    summary = "Kommunen har inget HME-värde."
+    if latest is not None:
+        n = int(latest["comparison_n"])
+        summary = (f"HME totalindex {place} {fmt.number(latest['value'], 1)} "
+                   f"{int(latest['year'])}, mätkommunernas medelvärde "
+                   f"{fmt.number(latest['comparison_mean'], 1)} (n = {n}), "
+                   f"{words.place_without_margin(int(latest['peer_rank']), n)}. "
+                   f"{words.MARGIN_UNKNOWN_WHY}")
     table = pd.DataFrame({
         "År": stats["year"],
         place: [fmt.number(v, 1) for v in stats["value"]],

@@ -176,8 +176,10 @@ def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> Non
     from etl import imports
     from etl.strategy import load_strategy
 
-    known = {k["id"] for k in imports.catalogue_kpis(settings())}
-    strategy = load_strategy(path or settings().strategy_path, known_kpis=known)
+    catalogue = imports.catalogue_kpis(settings())
+    strategy = load_strategy(path or settings().strategy_path,
+                             known_kpis={k["id"] for k in catalogue},
+                             kpi_units={k["id"]: k.get("unit") or "" for k in catalogue})
     console.print(f"[green]Strategin är giltig:[/] {len(strategy.goals)} mål, "
                   f"{len(strategy.measures)} mått.")
 

@@ -420,9 +420,9 @@ def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: Mea
     """
     peer_of = {r.year: p for r, p in zip(rows, peer_texts, strict=True)}
     shown = [r for r in rows if r.value is not None or r.comparison_mean is not None]
-    units = list(dict.fromkeys(r.unit for r in shown)) if shown else [info.unit]
-    spec = _Spec(base_layout(text, y_title=" / ".join(_y_title(u) for u in units)), text=text)
-    fmt_value = lambda v: fmt.with_unit(v, info.unit, info.decimals)  # noqa: E731
+    spec = _Spec(base_layout(text, y_title=_units_title(shown, info)), text=text)
+    # Each value in its row's unit: an index KPI's values and targets carry no "%".
+    fmt_value = lambda v, unit: fmt.with_unit(v, unit, info.decimals)  # noqa: E731
     years = (range(min(r.year for r in rows), max(r.year for r in rows) + 1) if rows
              else range(0))
     for segment, link in enumerate(info.lineage):
@@ -461,7 +461,7 @@ def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: Mea
             line={"color": COMPARISON_COLOUR, "width": 2, "dash": "dash"},
             marker={"size": 8, "symbol": "diamond", "color": COMPARISON_COLOUR},
             **spec.hover(
-                f"Mätkommunernas medelvärde {y}: {fmt_value(_of(r, 'comparison_mean'))}"
+                f"Mätkommunernas medelvärde {y}: {fmt_link(_of(r, 'comparison_mean'))}"
                 + (f" (n = {fmt.count(r.comparison_n)})"
                    if r is not None and r.comparison_n is not None else "")
                 for y, r in home),
@@ -484,6 +484,19 @@ def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: Mea
     _value_axis(spec, info.unit, [v for r in rows
                                   for v in (r.value, r.comparison_mean, r.target)])
     return spec.figure()
+
+
+def _units_title(shown: Sequence[YearRow], info: MeasureInfo) -> str:
+    """The value axis' unit; where a method change brings another unit (a per cent KPI
+    followed by an index), each with its years: "Procent (2012–2020) / Index (2022–2024)"."""
+    years: dict[str, list[int]] = {}
+    for row in shown:
+        years.setdefault(row.unit, []).append(row.year)
+    if len(years) <= 1:
+        return _y_title(next(iter(years), info.unit))
+    return " / ".join(f"{_y_title(unit)} ({min(found)}"
+                      + (f"–{max(found)})" if max(found) > min(found) else ")")
+                      for unit, found in years.items())
 
 
 def _of(row: YearRow | None, name: str) -> float | None:
@@ -510,7 +523,7 @@ def _own_series(spec: _Spec, own: Sequence[YearRow], rows: Sequence[YearRow],
     )
     years = {r.year for r in rows}
     _targets(spec, [r for r in own if r.year not in years],
-             lambda v: fmt.percent(v, info.decimals),
+             lambda v, _unit: fmt.percent(v, info.decimals),
              showlegend=all(r.target is None for r in rows))
     _year_axis(spec, [*(r.year for r in rows), *(r.year for r in own)])
 
@@ -539,7 +552,7 @@ def _targets(spec: _Spec, rows: Sequence[YearRow], fmt_value, *, showlegend: boo
         mode="markers", meta="target", legendgroup="target", showlegend=showlegend,
         marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
                 "line": {"width": 3, "color": TARGET_COLOUR}},
-        **spec.hover(f"Mål {r.year}: {fmt_value(r.target)}"
+        **spec.hover(f"Mål {r.year}: {fmt_value(r.target, r.unit)}"
                      + (" (exempel)" if r.target_is_example else "") for r in targets),
     )
 
@@ -558,7 +571,8 @@ def _label_latest(spec: _Spec, rows: Sequence[YearRow], fmt_value) -> None:
     for value, colour, above in labels:
         spec.layout["annotations"].append({
             "x": row.year, "y": float(value), "xref": "x", "yref": "y",
-            "text": f"<b>{fmt_value(value)}</b>", "showarrow": False, "xanchor": "right",
+            "text": f"<b>{fmt_value(value, row.unit)}</b>", "showarrow": False,
+            "xanchor": "right",
             "xshift": -8, "yanchor": "bottom" if above else "top", "yshift": 4 if above else -4,
             "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"})
 
@@ -594,7 +608,7 @@ def survey_figure(rows: Sequence[YearRow], info: MeasureInfo, municipality: str,
                      + (" (exempeldata)" if r.is_example else "")
                      for r in measured),
     )
-    _targets(spec, rows, lambda v: fmt.number(v, info.decimals))
+    _targets(spec, rows, lambda v, _unit: fmt.number(v, info.decimals))
     spec.axis("yaxis", range=[info.scale_min, info.scale_max], dtick=1)
     return spec.figure()
 

@@ -10,10 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dashboard import definitions
 from dashboard import formatting as fmt
 from etl.followup.records import MeasureFollowUp, MeasureInfo, Provenance, YearRow
-from etl.followup.rules import TargetCertainty, TargetStatus, VersusMean, quartile_of
-from etl.followup.verdict import Currency, GoalVerdict, MeasureStanding, Verdict
+from etl.followup.rules import (
+    ChangeWord,
+    TargetCertainty,
+    TargetStatus,
+    VersusMean,
+    quartile_of,
+    round_half_up,
+)
+from etl.followup.verdict import (
+    Currency,
+    GoalVerdict,
+    MeasureCertainty,
+    MeasureStanding,
+    Verdict,
+    VerdictCertainty,
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,9 @@ class PeerStatus:
 
     @property
     def text(self) -> str:
-        """"Näst bästa fjärdedelen, plats 54 av 148"."""
+        """"Näst bästa fjärdedelen, plats 54 av 148"; the place alone where there is no word."""
+        if not self.label:
+            return self.rank_text
         return f"{self.label}, {self.rank_text}" if self.rank_text else self.label
 
 
@@ -77,18 +94,35 @@ HALF_WORDS = {
 }
 
 
+MARGIN_UNKNOWN = "felmarginal okänd"
+MARGIN_UNKNOWN_WHY = ("Antalet svar bakom värdena är inte känt, så felmarginalen är okänd: "
+                      "platsen visas utan ord om fjärdedel, hälft eller medelvärdet.")
+
+
+def place_without_margin(rank: int, n: int) -> str:
+    """"plats 47 av 129 (felmarginal okänd)": the place alone, where n is unknown."""
+    return f"plats {rank} av {fmt.count(n)} ({MARGIN_UNKNOWN})"
+
+
+def margin_unknown_note(row: YearRow | None) -> str:
+    """Why a ranked value has no quarter or half word: "" where its margin is known."""
+    if row is None or row.peer_rank is None or row.interval is not None:
+        return ""
+    return MARGIN_UNKNOWN_WHY
+
+
 def peer(rank: int | None, n: int | None, quartile: int | None, direction: str,
          rank_range: tuple[int, int] | None = None) -> PeerStatus:
-    """"Näst bästa fjärdedelen, plats 54 av 148"; with an interval, the plausible places
-    ("plats 111 av 137, trolig plats 74–129") and a quarter only where all of them lie in it."""
+    """With an interval, the plausible places ("plats 111 av 137, trolig plats 74–129") and
+    a quarter or half only where all of them lie in it; without one (n unknown) the place
+    alone, "plats 47 av 129 (felmarginal okänd)", and no word at all."""
     if rank is None or quartile is None or not n:
         return PeerStatus("Ingen jämförelse", "–", "status-none", "")
     words = QUARTILE_WORDS.get(direction, QUARTILE_WORDS["higher"])
     neutral = direction == "none"
     text = f"plats {rank} av {n}"
     if rank_range is None:
-        css = "status-neutral" if neutral else QUARTILE_CSS[quartile - 1]
-        return PeerStatus(words[quartile - 1], QUARTILE_ICONS[quartile - 1], css, text)
+        return PeerStatus("", "–", "status-none", place_without_margin(rank, n))
     best, worst = rank_range
     text += f", trolig plats {best}–{worst}" if best != worst else ""
     first, last = quartile_of(best, n), quartile_of(worst, n)
@@ -124,24 +158,193 @@ VERDICT_WORDS: dict[Verdict, Status] = {
                                      "status-none"),
 }
 
-VERDICT_RULE = ("Uppnått när alla mått med ett aktuellt värde (mätt året, eller senaste "
-                "enkäten för mått som mäts vartannat år) når sitt mål, ej uppnått när inget gör "
-                "det, delvis däremellan; ett äldre värde eller ett från en metod som upphört "
-                "bedöms inte.")
+VERDICT_RULE = next(d.text for d in definitions.definitions() if d.anchor == "bedomning")
+UNCERTAIN_ICON = "±"
+
+
+def _joined(labels: list[str]) -> str:
+    """"Ej uppnått, delvis uppnått eller uppnått"."""
+    labels = [labels[0]] + [label[0].lower() + label[1:] for label in labels[1:]]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} eller {labels[-1]}"
 
 
 def verdict(goal: GoalVerdict) -> Status:
-    return VERDICT_WORDS[goal.verdict]
+    """The goal's verdict; where a measure is within its margin, every verdict the data
+    allow ("Ej uppnått eller delvis uppnått"), marked uncertain (±, neutral colour)."""
+    state = VERDICT_WORDS[goal.verdict]
+    if goal.certainty is VerdictCertainty.SAKERT or len(goal.possible) < 2:
+        return state
+    return Status(state.key, _joined([VERDICT_WORDS[v].label for v in goal.possible]),
+                  UNCERTAIN_ICON, "status-neutral")
+
+
+def verdict_phrase(goal: GoalVerdict) -> str:
+    """"Delvis uppnått", or "Ej uppnått eller delvis uppnått – 2 av 3 mått inom
+    felmarginalen" where the verdict is uncertain."""
+    label = verdict(goal).label
+    if goal.certainty is VerdictCertainty.SAKERT:
+        return label
+    return (f"{label} – {goal.measures_within_margin} av {len(goal.standings)} mått inom "
+            "felmarginalen")
 
 
 def verdict_counts(goal: GoalVerdict) -> str:
-    """"2 av 3 mått bedömda, 1 når målet; 1 saknar aktuellt värde"."""
+    """"2 av 3 mått bedömda, 1 når målet, 2 inom felmarginalen; 1 saknar aktuellt värde"."""
     total = len(goal.standings)
     text = (f"{goal.measures_assessed} av {total} mått bedömda, "
             f"{goal.measures_reached} når målet")
+    if goal.measures_within_margin:
+        text += f", {goal.measures_within_margin} inom felmarginalen"
     if goal.measures_without_current_value:
         text += f"; {goal.measures_without_current_value} saknar aktuellt värde"
     return text
+
+
+MEASURE_CERTAINTY_WORDS = {
+    MeasureCertainty.SAKERT_NATT: "säkert nått",
+    MeasureCertainty.SAKERT_EJ_NATT: "säkert ej nått",
+    MeasureCertainty.INOM_FELMARGINALEN: "inom felmarginalen",
+    MeasureCertainty.FELMARGINAL_OKAND: "felmarginal okänd",
+}
+
+
+def measure_certainty(standing: MeasureStanding) -> str:
+    """"säkert nått", "säkert ej nått", "inom felmarginalen"; "" when not assessed."""
+    certainty = standing.certainty
+    return "" if certainty is None else MEASURE_CERTAINTY_WORDS[certainty]
+
+
+# --- What changed since the previous measurement -----------------------------------------------
+
+CHANGE_WORDS = {
+    ChangeWord.OKAT: "ökat",
+    ChangeWord.MINSKAT: "minskat",
+    ChangeWord.INGEN_SAKERSTALLD: "ingen säkerställd förändring",
+    ChangeWord.KAN_INTE_BEDOMAS: "förändringen kan inte bedömas (felmarginal okänd)",
+    ChangeWord.INGEN_TIDIGARE: "ingen tidigare mätning med samma metod",
+}
+
+
+def _points(row: YearRow, size: float) -> str:
+    """" procentenheter" after a change of a share; nothing after a scale's points."""
+    if row.unit not in fmt.PERCENT_UNITS:
+        return ""
+    return " procentenhet" if size == 1 else " procentenheter"
+
+
+def change_size(row: YearRow) -> str:
+    """"3,0 procentenheter", "0,20" (a scale's points have no unit word)."""
+    size = abs(row.change)
+    return fmt.number(size, row.decimals) + _points(row, size)
+
+
+def _signed(value: float, decimals: int) -> str:
+    text = fmt.number(value, decimals)
+    return text if text.startswith("−") or round_half_up(value, decimals) == 0 else f"+{text}"
+
+
+def change_interval_text(row: YearRow) -> str:
+    """"95 %-intervall −8,40–2,38" (one decimal more than the value, as the mean has)."""
+    interval = row.change_interval
+    if interval is None:
+        return ""
+    places = row.decimals + 1
+    return (f"95\u00a0%-intervall {fmt.number(interval.low, places)}–"
+            f"{fmt.number(interval.high, places)}")
+
+
+def _only_at_full_n(row: YearRow) -> bool:
+    """The change's interval at the reported n excludes 0, but the word, checked at the
+    lower n the question may have had, is not sure."""
+    interval = row.change_interval
+    return (row.n_is_bound and row.change_word is ChangeWord.INGEN_SAKERSTALLD
+            and interval is not None and (interval.low > 0 or interval.high < 0))
+
+
+def change_phrase(row: YearRow) -> str:
+    """What changed since the previous measurement with the same method, in words no
+    stronger than its interval: "ökat med 16,3 procentenheter sedan 2021 (95 %-intervall
+    9,81–22,61)", "ingen säkerställd förändring sedan 2021 (−3,0 procentenheter, 95 %-intervall
+    −8,40–2,38)", "+2,0 procentenheter sedan 2019; förändringen kan inte bedömas (felmarginal
+    okänd)". "" for a row without a value."""
+    word = row.change_word
+    if word is None:
+        return ""
+    if word is ChangeWord.INGEN_TIDIGARE:
+        return CHANGE_WORDS[word]
+    since = f"sedan {row.previous_year}"
+    signed = _signed(row.change, row.decimals) + _points(row, abs(row.change))
+    if word in (ChangeWord.OKAT, ChangeWord.MINSKAT):
+        return (f"{CHANGE_WORDS[word]} med {change_size(row)} {since} "
+                f"({change_interval_text(row)})")
+    if word is ChangeWord.KAN_INTE_BEDOMAS:
+        return f"{signed} {since}; {CHANGE_WORDS[word]}"
+    text = f"{CHANGE_WORDS[word]} {since} ({signed}, {change_interval_text(row)}"
+    if _only_at_full_n(row):
+        text += "; säker bara om alla som svarade på undersökningen svarade på frågan"
+    return text + ")"
+
+
+def change_cell(row: YearRow) -> str:
+    """The change for a table cell, without the unit (the column names it): "ökat sedan 2021:
+    +16,3 (9,78–22,64)", "ingen säkerställd förändring sedan 2021: −3,0 (−8,40–2,38)",
+    "+2,0 sedan 2019: kan inte bedömas (felmarginal okänd)"; "–" with nothing to compare."""
+    word = row.change_word
+    if word is None or word is ChangeWord.INGEN_TIDIGARE:
+        return "–"
+    signed = _signed(row.change, row.decimals)
+    if word is ChangeWord.KAN_INTE_BEDOMAS:
+        return f"{signed} sedan {row.previous_year}: kan inte bedömas ({MARGIN_UNKNOWN})"
+    interval = change_interval_text(row).removeprefix("95\u00a0%-intervall ")
+    if _only_at_full_n(row):
+        interval += "; säker bara om alla svarande svarade på frågan"
+    return f"{CHANGE_WORDS[word]} sedan {row.previous_year}: {signed} ({interval})"
+
+
+def change_column(unit: str) -> str:
+    """The heading of a column of `change_cell`s, with the unit of the change."""
+    return ("Sedan förra mätningen (procentenheter)" if unit in fmt.PERCENT_UNITS
+            else "Sedan förra mätningen")
+
+
+def change_sentence(item: MeasureFollowUp, row: YearRow, what: str) -> str:
+    """"Sedan förra mätningen med samma metod (2021: 83,0 %) har värdet minskat med 3,0
+    procentenheter, men förändringen ryms inom felmarginalen (95 %-intervall −8,40–2,38):
+    ingen säkerställd förändring." `what` names the previous measurement."""
+    previous = row_value(item, row, row.previous_value)
+    before = f"Sedan förra {what} ({row.previous_year}: {previous})"
+    word = row.change_word
+    if row.change == 0:
+        return f"Värdet är oförändrat sedan förra {what} ({row.previous_year}: {previous})."
+    moved = "ökat" if row.change > 0 else "minskat"
+    if word in (ChangeWord.OKAT, ChangeWord.MINSKAT):
+        return (f"{before} har värdet {moved} med {change_size(row)}, också med hänsyn till "
+                f"felmarginalen ({change_interval_text(row)}).")
+    if word is ChangeWord.INGEN_SAKERSTALLD and _only_at_full_n(row):
+        return (f"{before} har värdet {moved} med {change_size(row)} "
+                f"({change_interval_text(row)}), men förändringen är säker bara om alla som "
+                "svarade på undersökningen svarade på frågan, och färre gjorde det: ingen "
+                "säkerställd förändring.")
+    if word is ChangeWord.INGEN_SAKERSTALLD:
+        return (f"{before} har värdet {moved} med {change_size(row)}, men förändringen ryms "
+                f"inom felmarginalen ({change_interval_text(row)}): ingen säkerställd "
+                "förändring.")
+    return (f"{before} har värdet {moved} med {change_size(row)}; felmarginalen är okänd, "
+            "så förändringen kan inte bedömas.")
+
+
+def probability_phrase(row: YearRow) -> str:
+    """"sannolikhet att målet är nått: 74 %"; "" where n is unknown or there is no target."""
+    if row.p_target is None:
+        return ""
+    share = 100 * row.p_target
+    if share < 1:
+        shown = "under 1\u00a0%"
+    elif share > 99:
+        shown = "över 99\u00a0%"
+    else:
+        shown = fmt.percent(share, 0)
+    return f"sannolikhet att målet är nått: {shown}"
 
 
 # --- A measure's follow-up in words ----------------------------------------------------------
@@ -156,16 +359,21 @@ def row_value(item: MeasureFollowUp, row: YearRow, value: float | None = None) -
     return value_text(item.info, row.value if value is None else value, row.unit)
 
 
+def n_text(row: YearRow) -> str:
+    """"n = 423", or "n ≤ 390" where n counts every answer of the survey, not the question's."""
+    return f"n {'≤' if row.n_is_bound else '='} {fmt.count(row.sample_n)}"
+
+
 def interval_text(item: MeasureFollowUp, row: YearRow) -> str:
-    """"95 %-intervall 75,7–83,7 %, n = 390", or that the margin is unknown."""
+    """"95 %-intervall 75,7–83,7 %, n ≤ 390", or that the margin is unknown."""
     interval = row.interval
     if interval is not None:
         low = fmt.number(interval.low, item.info.decimals)
         return (f"95\u00a0%-intervall {low}–{row_value(item, row, interval.high)}, "
-                f"n = {fmt.count(row.sample_n)}")
+                f"{n_text(row)}")
     if row.sample_n is not None:
-        return f"n = {fmt.count(row.sample_n)}, felmarginal okänd"
-    return "felmarginal okänd"
+        return f"{n_text(row)}, {MARGIN_UNKNOWN}"
+    return MARGIN_UNKNOWN
 
 
 def interval_facts(item: MeasureFollowUp, row: YearRow) -> list[tuple[str, str]]:
@@ -178,7 +386,8 @@ def interval_facts(item: MeasureFollowUp, row: YearRow) -> list[tuple[str, str]]
     else:
         facts.append(("Felmarginal", "okänd"))
     if row.sample_n is not None:
-        facts.append(("Antal svar (n)", fmt.count(row.sample_n)))
+        facts.append(("Antal svar (n)", ("≤ " if row.n_is_bound else "")
+                      + fmt.count(row.sample_n)))
     return facts
 
 
@@ -217,13 +426,14 @@ def source(item: MeasureFollowUp) -> str:
     text = ((provenance_caption(item.provenance) or "Kolada (RKA)")
             + ", KPI " + ", ".join(item.info.kpi_ids))
     if item.own_rows:
-        text += "; egen mätning med testkontakter"
+        text += f"; egen mätning med {OWN_SAMPLE}"
     return text
 
 
 OWN_NAME = "Egen mätning"
-OWN_STATUS_NOTE = ("Status från kommunens egen mätning, som prövar strategins regel; Koladas "
-                   "nyckeltal visas bredvid.")
+OWN_SAMPLE = "testkontakter som kommunen valt, inget slumpmässigt urval"
+OWN_STATUS_NOTE = ("Status från kommunens egen mätning, som prövar strategins regel med "
+                   f"{OWN_SAMPLE}; Koladas nyckeltal visas bredvid.")
 
 
 def kolada_beside(item: MeasureFollowUp, year: int) -> str:
@@ -252,7 +462,7 @@ def own_sentence(item: MeasureFollowUp, row: YearRow | None = None) -> str:
     if row is None:
         return ""
     example = "exempeldata; " if row.is_example else ""
-    text = (f"{OWN_NAME} {row.year}: {row_value(item, row)} ({example}"
+    text = (f"{OWN_NAME} {row.year}: {row_value(item, row)} ({example}{OWN_SAMPLE}; "
             f"{interval_text(item, row)})")
     if row.target is not None:
         state = target_of(row)

@@ -89,7 +89,9 @@ def read_strategy(engine: Engine, settings: Settings, path: Path | None = None) 
     """Load and validate the strategy file against the KPIs the database knows."""
     with engine.connect() as connection:
         known = load.known_ids(connection, schema.Kpi)
-    return load_strategy(path or settings.strategy_path, known_kpis=known or None)
+        units = dict(connection.execute(select(schema.Kpi.id, schema.Kpi.unit)).all())
+    return load_strategy(path or settings.strategy_path, known_kpis=known or None,
+                         kpi_units={kpi: unit or "" for kpi, unit in units.items()})
 
 
 def load_strategy_file(engine: Engine, settings: Settings, path: Path | None = None) -> int:

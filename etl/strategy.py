@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -69,6 +69,9 @@ class TargetDecision(_Model):
     paragraph: str | None = None
     diarienummer: str | None = None
     example: bool | None = None
+    # The unit the values are in, where it is not the measure's: "index" for targets on the
+    # scale of an index KPI (a target "85" on N00673 is no per cent).
+    unit: str | None = None
     values: dict[int, float]
 
     def reference(self, default: str) -> DecisionRef:
@@ -229,8 +232,13 @@ class _LineFinder:
         return start + 1
 
 
-def load_strategy(path: Path, known_kpis: Collection[str] | None = None) -> Strategy:
-    """Read and validate the strategy file. `known_kpis`: KPI ids the catalogue knows."""
+PERCENT_UNITS = frozenset({"%", "procent"})
+
+
+def load_strategy(path: Path, known_kpis: Collection[str] | None = None,
+                  kpi_units: Mapping[str, str] | None = None) -> Strategy:
+    """Read and validate the strategy file. `known_kpis`: KPI ids the catalogue knows;
+    `kpi_units`: their units, so that no target in per cent is set on an index KPI."""
     text = path.read_text(encoding="utf-8")
     finder = _LineFinder(text)
 
@@ -265,7 +273,29 @@ def load_strategy(path: Path, known_kpis: Collection[str] | None = None) -> Stra
             "Se kommentaren överst i filen för vilka fält och värden som gäller.",
         ) from None
     _check(strategy, finder, error, known_kpis)
+    _check_target_units(strategy, finder, error, kpi_units or {})
     return strategy
+
+
+def _check_target_units(strategy: Strategy, finder: _LineFinder, error,
+                        kpi_units: Mapping[str, str]) -> None:
+    """A target in per cent (the measure's unit, unless its decision says another) in a year
+    an index KPI measures would judge an index as if it were a share."""
+    for measure in strategy.measures:
+        for group in measure.targets:
+            unit = group.unit or measure.unit
+            if unit not in PERCENT_UNITS:
+                continue
+            for year, value in group.values.items():
+                kpi = measure.kpi_for(year)
+                kpi_unit = kpi_units.get(kpi, "") if kpi else ""
+                if kpi_unit and kpi_unit not in PERCENT_UNITS:
+                    raise error(
+                        f"måttet «{measure.id}»: målet {value:g} för {year} är i procent, men "
+                        f"{kpi}, som mäter måttet {year}, är ett {kpi_unit} och ingen andel.",
+                        finder.find("measures", measure.id, rf"\b{year}\s*="),
+                        f"Sätt unit = \"{kpi_unit}\" på målbeslutet om målet gäller "
+                        f"{kpi_unit}ets skala, eller ange målet för ett år som mäts i procent.")
 
 
 def _check(strategy: Strategy, finder: _LineFinder, error, known_kpis) -> None:

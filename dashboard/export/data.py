@@ -46,16 +46,18 @@ def _fixed(value: object, decimals: int) -> str:
 
 def to_csv_text(table: pd.DataFrame) -> str:
     """Plain CSV for machines (comma, decimal point). Values keep the measure's decimals and
-    the comparison mean one more, as shown on screen: 83.0 against 81.10."""
+    the comparison mean one more, as shown on screen: 83.0 against 81.10; so does the change's
+    interval (0.15–13.77), and the probability of reaching the target has two (0.74)."""
     if "measure" not in table.columns:  # the goals table: whole numbers and words only
         return table.to_csv(index=False, lineterminator="\n")
     decimals = table.attrs.get("decimals", {})
     text = table.astype(object).copy()
     places = table["measure"].map(lambda m: decimals.get(m, 1))
-    for column in ("value", "target", "ci_low", "ci_high"):
+    for column in ("value", "target", "ci_low", "ci_high", "previous_value", "change"):
         text[column] = [_fixed(v, d) for v, d in zip(table[column], places, strict=True)]
-    text["comparison_mean"] = [_fixed(v, d + 1) for v, d in
-                               zip(table["comparison_mean"], places, strict=True)]
+    for column in ("comparison_mean", "change_ci_low", "change_ci_high"):
+        text[column] = [_fixed(v, d + 1) for v, d in zip(table[column], places, strict=True)]
+    text["p_target"] = [_fixed(v, 2) for v in table["p_target"]]
     buffer = io.StringIO()
     text.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import definitions
 from dashboard import formatting as fmt
 from etl.followup.records import MeasureInfo, StrategyInfo
 
@@ -15,29 +16,8 @@ DIRECTION_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre"
 
 
 def method_notes(anonymity_threshold: int) -> list[tuple[str, str]]:
-    """(term, explanation) for every concept the follow-up uses."""
-    return [
-        ("Kommunens mått", "Kommunens värde för året. Saknat värde är ingen nolla: en kommun "
-         "som inte mätte har inget värde."),
-        ("Mätkommunernas medelvärde", "Det ovägda medelvärdet av de kommuner som rapporterade "
-         "nyckeltalet samma år, med antalet kommuner (n). Det är inte riket och inte "
-         "regionerna."),
-        ("Plats", "1 + antalet mätkommuner med bättre värde; lika värden delar plats "
-         "(«plats 54 av 148»)."),
-        ("Status mot mål", "Uppnått: målet är nått. På väg: målet är inte nått, men värdet är "
-         "bättre än förra mätningen med samma metod. Ej uppnått: varken nått eller bättre. "
-         "Värden jämförs med målet så som de visas (avrundade)."),
-        ("Status mot andra kommuner", "Vilken fjärdedel av mätkommunerna kommunen hamnar i, "
-         "med hänsyn till om högre eller lägre är bättre."),
-        ("Metodbyte", "Där ett nyckeltal ersätts av ett annat (ny mätmetod) jämförs inte värdena "
-         "före och efter; diagrammen visar ett brott i stället för en linje."),
-        ("Medarbetarenkäten", "Bara sammanställningar sparas. Grupper med färre än "
-         f"{anonymity_threshold} svarande visas aldrig, inte heller en grupp som kunde räknas "
-         "fram ur de andra. Mäts vartannat år; år utan enkät är «ingen mätning»."),
-        ("Exempeldata", "Påhittade värden för demonstration: de KKiK-nyckeltal från 2013 som "
-         "inte längre finns i Kolada och demons medarbetarenkät. De märks «Exempeldata» "
-         "överallt där de visas eller exporteras."),
-    ]
+    """(term, explanation) for every concept the follow-up uses: the one set of definitions."""
+    return [(d.term, d.text) for d in definitions.definitions(anonymity_threshold)]
 
 
 def strategy_notes(strategy: StrategyInfo) -> list[tuple[str, str]]:

@@ -34,7 +34,8 @@ DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
 TABLE_YEARS = 5
 """The measure's table shows the report year and the four years before it."""
 TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall",
-                    charts.PAIRED_COLUMN)
+                    charts.PAIRED_COLUMN, charts.PROBABILITY_COLUMN,
+                    *(words.change_column(unit) for unit in ("%", "")))
 """Columns of the page's table view that the report's narrower page leaves to its text."""
 
 
@@ -314,8 +315,9 @@ def _against_target(item: MeasureFollowUp, row: YearRow) -> str:
         return f", och det finns inget mål för {row.year}"
     example = " (exempel)" if row.target_is_example else ""
     label = words.target_of(row).label
+    probability = words.probability_phrase(row)
     return (f", mot målet {words.value_text(item.info, row.target, row.unit)}{example}: "
-            f"{label[0].lower() + label[1:]}")
+            f"{label[0].lower() + label[1:]}" + (f" ({probability})" if probability else ""))
 
 
 def _change_sentence(item: MeasureFollowUp, row: YearRow) -> str:
@@ -330,12 +332,8 @@ def _change_sentence(item: MeasureFollowUp, row: YearRow) -> str:
         since = link.first_year if link else row.year
         return (f"Mätmetoden byttes {since} ({previous.kpi_id} ersattes av {row.kpi_id}), så "
                 f"värdet kan inte jämföras med förra mätningen ({before}).")
-    change, size = _difference(item, row, row.value, previous.value)
     what = "enkäten" if item.info.is_survey else "mätningen med samma metod"
-    if change == 0:
-        return f"Värdet är oförändrat sedan förra {what} ({before})."
-    direction = "ökat" if change > 0 else "minskat"
-    return f"Sedan förra {what} ({before}) har värdet {direction} med {size}."
+    return words.change_sentence(item, row, what)
 
 
 def _margin(item: MeasureFollowUp, row: YearRow) -> str:

@@ -53,7 +53,14 @@ def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = No
     ]
     if row is not None:
         header.append(html.P([words.interval_text(item, row).capitalize(), ". ",
-                              row.sample_note], className="card-note"))
+                              row.sample_note, " ", words.margin_unknown_note(row)],
+                             className="card-note"))
+    if row is not None and (standing is None or standing.current is not None) and (
+            change := words.change_phrase(row)):
+        probability = words.probability_phrase(row)
+        header.append(html.P(f"Sedan förra mätningen: {change}"
+                             + (f"; {probability}" if probability else "") + ".",
+                             className="card-note"))
     if row is not None and row.kpi_title:
         header.append(html.P([f"Nyckeltalet {row.kpi_id} mäter: ", html.Q(row.kpi_title),
                               ". Strategins fråga står ovan under Mätområde."],

@@ -60,8 +60,15 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
                 html.Li(["Mot medelvärdet: ", status_badge(versus)]) if versus else None,
                 html.Li(["Plats: ", status_badge(words.peer_of(item, row))])
                 if not (info.is_survey or standing.own) else None,
+                html.Li(["Sedan förra mätningen: ", words.change_phrase(row)])
+                if row.change_word is not None else None,
             ], className="card-status"),
         ]
+        if probability := words.probability_phrase(row):
+            body.append(html.P(probability[0].upper() + probability[1:] + ".",
+                               className="card-note"))
+        if words.margin_unknown_note(row):
+            body.append(html.P(words.margin_unknown_note(row), className="card-note"))
         if note := words.standing_note(standing):
             body.append(html.P(note, className="card-note"))
         if standing.own:
@@ -76,8 +83,9 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
             f"Jämförelse: HME ({benchmark_id}) {int(benchmark['year'])}: "
             f"{fmt.number(benchmark['value'], 1)} mot mätkommunernas medelvärde "
             f"{fmt.number(benchmark['comparison_mean'], 1)} "
-            f"(n = {fmt.count(int(benchmark['comparison_n']))}), plats "
-            f"{int(benchmark['peer_rank'])} av {int(benchmark['comparison_n'])}."
+            f"(n = {fmt.count(int(benchmark['comparison_n']))}), "
+            + words.place_without_margin(int(benchmark['peer_rank']),
+                                         int(benchmark['comparison_n'])) + "."
         ], className="card-note"))
     body.append(html.A(["Mer om måttet", html.Span(f": {info.name}", className="visually-hidden")],
                        href=f"/mal/{info.goal_number}#{info.id}", className="card-link"))

@@ -25,7 +25,7 @@ from etl.followup.records import (
     StrategyInfo,
     YearRow,
 )
-from etl.followup.rules import is_missing, target_status
+from etl.followup.rules import is_missing, round_half_up, target_status
 from etl.settings import Settings
 
 
@@ -37,26 +37,95 @@ def _integer(value: object) -> int | None:
     return None if is_missing(value) else int(value)
 
 
-def _judged(info: MeasureInfo, value: float | None, interval: Interval | None, target,
+@dataclass(frozen=True)
+class _Sample:
+    """What a value rests on: n as reported (`n`), whether it is an upper bound, the n at
+    which claims must hold, and the 95 % intervals at each. `kind` is "share" (Wilson,
+    Newcombe, Jeffreys), "mean" (t) or "" (no interval)."""
+
+    n: int | None = None
+    note: str = ""
+    interval: Interval | None = None
+    claim_n: int | None = None
+    claim_interval: Interval | None = None
+    n_is_bound: bool = False
+    kind: str = ""
+
+    @classmethod
+    def exact(cls, n: int | None, interval: Interval | None, kind: str) -> _Sample:
+        return cls(n, "", interval, n, interval, False, kind if interval else "")
+
+    def columns(self) -> dict:
+        interval = self.interval
+        return {"sample_n": self.n, "sample_note": self.note,
+                "ci_low": interval.low if interval else None,
+                "ci_high": interval.high if interval else None,
+                "n_is_bound": self.n_is_bound, "claim_n": self.claim_n}
+
+
+def _change(info: MeasureInfo, value: float | None, sample: _Sample,
             previous: YearRow | None) -> dict:
-    """A row's target columns and its statuses against the target: the one place where a
-    value (Kolada's, the survey's or the own measurement's) is judged. `previous` is the
-    last value by the same method, for "på väg"."""
+    """The change since `previous` (same method) as shown, its interval at the reported n
+    and its word at the claims' n: Newcombe for shares, Welch's t for survey means."""
+    if value is None:
+        return {}
+    if previous is None:
+        return {"change_word": rules_.ChangeWord.INGEN_TIDIGARE}
+    decimals = info.decimals
+    change = round_half_up(round_half_up(value, decimals)
+                           - round_half_up(previous.value, decimals), decimals)
+    shown = claimed = None
+    if sample.kind == "share" and previous.sample_n and previous.interval is not None:
+        shown = intervals.newcombe(value, sample.n, previous.value, previous.sample_n)
+        claimed = intervals.newcombe(value, sample.claim_n, previous.value,
+                                     previous.claim_n or previous.sample_n)
+    elif sample.kind == "mean" and previous.interval is not None and previous.sample_n:
+        shown = claimed = intervals.mean_difference(
+            value, sample.interval, sample.n, previous.value, previous.interval,
+            previous.sample_n)
+    return {"previous_year": previous.year, "previous_value": previous.value,
+            "change": change,
+            "change_ci_low": shown.low if shown else None,
+            "change_ci_high": shown.high if shown else None,
+            "change_word": rules_.change_word(change, claimed, has_previous=True)}
+
+
+def _judged(info: MeasureInfo, value: float | None, sample: _Sample, target,
+            previous: YearRow | None) -> dict:
+    """A row's sample, change and target columns and its statuses against the target: the
+    one place where a value (Kolada's, the survey's or the own measurement's) is judged.
+    `previous` is the last value by the same method, for the change and "på väg". Every
+    claim is checked at the claims' n (`sample.claim_interval`)."""
     target_value = _number(target.target) if target is not None else None
+    change = _change(info, value, sample, previous)
     status = target_status(
         value, target_value, info.direction,
         previous=previous.value if previous else None, decimals=info.decimals,
-        improvement_is_real=intervals.difference_is_real(
-            value, interval, previous.value, previous.interval)
-        if previous is not None and value is not None else None)
+        improvement_is_real=rules_.is_sure_improvement(change.get("change_word"),
+                                                       info.direction))
+    judged = value is not None and target_value is not None
     return {
+        **sample.columns(), **change, "decimals": info.decimals,
         "target": target_value,
         "target_decision": target.target_decision if target is not None else None,
         "target_is_example": bool(target.target_is_example) if target is not None else False,
         "target_status": status,
-        "target_certainty": (rules_.target_certainty(interval, target_value)
-                             if value is not None and target_value is not None else None),
+        "target_certainty": (rules_.target_certainty(sample.claim_interval, target_value)
+                             if judged else None),
+        "p_target": _probability(info, value, sample, target_value) if judged else None,
     }
+
+
+def _probability(info: MeasureInfo, value: float, sample: _Sample, target: float
+                 ) -> float | None:
+    """The probability that the target is reached, at the claims' n: Jeffreys' posterior
+    for a share; for a survey mean the normal posterior from its standard error."""
+    if sample.kind == "share":
+        return intervals.probability_reached(value, sample.claim_n, target, info.direction)
+    if sample.kind == "mean" and sample.claim_interval is not None:
+        return intervals.probability_mean_reached(value, sample.claim_interval, sample.n,
+                                                  target, info.direction)
+    return None
 
 
 def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
@@ -67,8 +136,8 @@ def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
 
 @dataclass(frozen=True)
 class _Others:
-    """Every measuring municipality's value of a KPI and year (type K), for the plausible
-    places of a value with an interval."""
+    """Every measuring municipality's value of a KPI and year (type K), and of the KPIs
+    that hold their sample sizes, for the plausible places of a value with an interval."""
 
     by_key: dict[tuple[str, int], dict[str, float]]
 
@@ -76,26 +145,31 @@ class _Others:
     def of(cls, engine: Engine, kpi_ids: list[str]) -> _Others:
         return cls(store.values_by_kpi_year(engine, kpi_ids) if kpi_ids else {})
 
-    def rank_range(self, kpi_id: str, year: int, home: str, interval: Interval,
-                   direction: str) -> tuple[int, int]:
-        others = [v for m, v in self.by_key.get((kpi_id, year), {}).items() if m != home]
-        return intervals.rank_range(interval, others, direction)
+    def rank_range(self, rule: samples.SampleRule, kpi_id: str, year: int, home: str,
+                   direction: str) -> tuple[int, int] | None:
+        """The bootstrap range of places, every municipality drawn from its claims' n."""
+        values = self.by_key.get((kpi_id, year), {})
+        sizes = {code: rule.claim_n(kpi_id, int(n)) for code, n in
+                 self.by_key.get((rule.n_from_kpi, year), {}).items() if n and n > 0}
+        return intervals.bootstrap_rank_range(home, values, sizes, direction,
+                                              key=f"{kpi_id}:{year}")
 
 
 def _sample(rules: tuple[samples.SampleRule, ...], link: LineageLink | None,
-            sizes: dict[tuple[str, int], float], home: str, year: int, value: float | None
-            ) -> tuple[int | None, str, Interval | None]:
-    """The sample size, what is said about it and the value's interval, by the KPI's rule."""
+            sizes: dict[tuple[str, int], float], year: int, value: float | None) -> _Sample:
+    """The sample size, what is said about it and the value's intervals, by the KPI's rule."""
     if link is None:
-        return None, "", None
+        return _Sample()
     rule = samples.rule_for(rules, link.kpi_id, link.kpi_title)
     if rule is None:
-        return None, "", None
+        return _Sample()
     n = sizes.get((rule.n_from_kpi, year)) if rule.n_from_kpi else None
     n = int(n) if n is not None else None
-    interval = (intervals.wilson(value, n) if rule.statistic == "share" and n and
-                value is not None else None)
-    return n, rule.note, interval
+    if not (rule.statistic == "share" and n and value is not None):
+        return _Sample(n, rule.note, n_is_bound=n is not None and rule.n_is_bound)
+    claim_n = rule.claim_n(link.kpi_id, n)
+    return _Sample(n, rule.note, intervals.wilson(value, n), claim_n,
+                   intervals.wilson(value, claim_n), rule.n_is_bound, "share")
 
 
 def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, home: str,
@@ -103,14 +177,10 @@ def kpi_rank_range(engine: Engine, settings: Settings, kpi_id: str, title: str, 
     """The plausible places of any KPI's value where its sample is known (the explore view)."""
     rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
     rule = samples.rule_for(rules, kpi_id, title)
-    if rule is None or not rule.n_from_kpi:
+    if rule is None or not rule.n_from_kpi or rule.statistic != "share":
         return None
-    link = LineageLink(kpi_id, year, year, "", title, False)
-    sizes = store.home_values(engine, [rule.n_from_kpi], home)
-    _n, _note, interval = _sample(rules, link, sizes, home, year, value)
-    if interval is None:
-        return None
-    return _Others.of(engine, [kpi_id]).rank_range(kpi_id, year, home, interval, direction)
+    others = _Others.of(engine, [kpi_id, rule.n_from_kpi])
+    return others.rank_range(rule, kpi_id, year, home, direction)
 
 
 def _compared_years(info: MeasureInfo, stats: dict, first: int, last: int
@@ -154,9 +224,11 @@ class _Reads:
         stats = {direction: store.kpi_year_stat_rows(engine, sorted(ids), home, direction)
                  for direction, ids in by_direction.items()}
         size_kpis = sorted(samples.sample_kpis(rules))
-        # Only values with an interval have a range of places; only their KPIs' values are read.
+        # Only values with an interval have a range of places; only their KPIs' values (and
+        # every municipality's sample sizes) are read.
         ranked = sorted({link.kpi_id for info in kolada for link in info.lineage
                          if samples.gives_interval(rules, link.kpi_id, link.kpi_title)})
+        ranked += size_kpis if ranked else []
         compared = {info.id: _compared_years(info, stats[info.direction],
                                              *_years(info, stats[info.direction]))
                     for info in kolada}
@@ -200,12 +272,13 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
         value = stat.value if stat is not None else None
         is_example = stat.is_example if stat is not None else False
         mean = stat.comparison_mean if stat is not None else None
-        n, note, interval = _sample(rules, link, sizes, home, year, value)
+        sample = _sample(rules, link, sizes, year, value)
         same_method = rows[compared[year]] if year in compared else None
-        rank_low = rank_high = None
-        if interval is not None and kpi_id is not None:
-            rank_low, rank_high = others.rank_range(kpi_id, year, home, interval,
-                                                    info.direction)
+        ranked = None
+        if sample.interval is not None and kpi_id is not None:
+            ranked = others.rank_range(samples.rule_for(rules, kpi_id, link.kpi_title),
+                                       kpi_id, year, home, info.direction)
+        rank_low, rank_high = ranked or (None, None)
         paired_year = same_method.year if same_method else None
         pair = pairs.get((kpi_id, year, paired_year)) if paired_year and kpi_id else None
         revised_at = last_revision.get((kpi_id, year))
@@ -218,12 +291,9 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
             comparison_n=stat.comparison_n if stat is not None else None,
             peer_rank=stat.peer_rank if stat is not None else None,
             quartile=stat.quartile if stat is not None else None,
-            **_judged(info, value, interval, target, same_method),
+            **_judged(info, value, sample, target, same_method),
             revised_at=revised_at,
-            sample_n=n, sample_note=note,
-            ci_low=interval.low if interval else None,
-            ci_high=interval.high if interval else None,
-            versus_mean=(rules_.versus_mean(interval, mean)
+            versus_mean=(rules_.versus_mean(sample.claim_interval, mean)
                          if value is not None and mean is not None else None),
             rank_low=rank_low, rank_high=rank_high,
             kpi_title=link.kpi_title if link else "",
@@ -258,18 +328,16 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int,
         is_example = bool(result.is_example) if result is not None else False
         n = _integer(result.respondents) if result is not None else None
         interval = _survey_interval(result) if result is not None else None
+        sample = _Sample.exact(n, interval, "mean")
         share = _number(result.share_positive) if result is not None else None
         share_interval = intervals.wilson(share, n) if share is not None and n else None
         row = YearRow(
             year=year, kpi_id=None, segment=0, method="", value=value, unit=info.unit,
             is_example=is_example, source=_source(value is not None, is_example, Source.SURVEY),
             comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
-            **_judged(info, value, interval, target, previous),
+            **_judged(info, value, sample, target, previous),
             respondents=n, share_positive=share,
             response_rate=_number(result.response_rate) if result is not None else None,
-            sample_n=n,
-            ci_low=interval.low if interval else None,
-            ci_high=interval.high if interval else None,
             share_ci_low=share_interval.low if share_interval else None,
             share_ci_high=share_interval.high if share_interval else None,
         )
@@ -292,8 +360,8 @@ def own_rows(info: MeasureInfo, values: list[own.OwnValue],
             value=value.value, unit="%", is_example=value.is_example,
             source=Source.EXAMPLE if value.is_example else Source.OWN,
             comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
-            **_judged(info, value.value, interval, targets.get(value.year), previous),
-            sample_n=value.n, ci_low=value.ci_low, ci_high=value.ci_high,
+            **_judged(info, value.value, _Sample.exact(value.n, interval, "share"),
+                      targets.get(value.year), previous),
         )
         rows.append(row)
         previous = row

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from etl.followup.intervals import Interval
-from etl.followup.rules import TargetCertainty, TargetStatus, VersusMean
+from etl.followup.rules import ChangeWord, TargetCertainty, TargetStatus, VersusMean
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,22 @@ class YearRow:
     paired_n: int | None = None
     paired_mean: float | None = None
     paired_previous_mean: float | None = None
+    # Since the previous measurement with the same method (`previous_year`): the change as
+    # shown (points or percentage points), its 95 % interval at the reported n, and the word,
+    # decided at `claim_n` (see `n_is_bound`).
+    previous_year: int | None = None
+    previous_value: float | None = None
+    change: float | None = None
+    change_ci_low: float | None = None
+    change_ci_high: float | None = None
+    change_word: ChangeWord | None = None  # None without a value
+    p_target: float | None = None  # the probability that the target is reached; n known
+    # `sample_n` counts every answer of the survey, an upper bound of the question's n
+    # ("n ≤ 390"); the words are checked at `claim_n` (valid_share × n), the intervals shown
+    # at `sample_n`.
+    n_is_bound: bool = False
+    claim_n: int | None = None
+    decimals: int = 1  # the measure's decimals, as the value and its change are shown
 
     @property
     def has_value(self) -> bool:
@@ -155,6 +171,12 @@ class YearRow:
         if self.ci_low is None or self.ci_high is None:
             return None
         return Interval(self.ci_low, self.ci_high)
+
+    @property
+    def change_interval(self) -> Interval | None:
+        if self.change_ci_low is None or self.change_ci_high is None:
+            return None
+        return Interval(self.change_ci_low, self.change_ci_high)
 
 
 YEAR_COLUMNS = [f.name for f in fields(YearRow)]
@@ -233,10 +255,13 @@ class MeasureFollowUp:
 
 FLOAT_COLUMNS = frozenset({"value", "comparison_mean", "target", "share_positive",
                            "response_rate", "ci_low", "ci_high", "share_ci_low",
-                           "share_ci_high", "paired_mean", "paired_previous_mean"})
+                           "share_ci_high", "paired_mean", "paired_previous_mean",
+                           "previous_value", "change", "change_ci_low", "change_ci_high",
+                           "p_target"})
 INTEGER_COLUMNS = frozenset({"comparison_n", "peer_rank", "quartile", "respondents",
-                             "sample_n", "rank_low", "rank_high", "paired_year", "paired_n"})
-BOOLEAN_COLUMNS = frozenset({"is_example", "target_is_example"})
+                             "sample_n", "rank_low", "rank_high", "paired_year", "paired_n",
+                             "previous_year", "claim_n"})
+BOOLEAN_COLUMNS = frozenset({"is_example", "target_is_example", "n_is_bound"})
 
 
 def _column(name: str, values: list):

@@ -1,8 +1,14 @@
 """The rules that judge a measure's value, as enums: no words here (see dashboard/words.py).
 
 1. Against the municipality's own target for the year: uppnått / på väg / ej uppnått.
-   "På väg" means not reached but better than the previous measurement with the same method.
-2. Against the others: the rank among the measuring municipalities and its quarter.
+   "På väg" means not reached but surely better than the previous measurement with the same
+   method: the change's interval excludes 0 on the better side. Without an interval, never.
+2. Against the others: the rank among the measuring municipalities; its quarter or half only
+   where the whole plausible range lies in it, and no such word where the margin is unknown.
+3. Against last time: ökat or minskat only where the change's interval excludes 0.
+
+Where n is an upper bound (a survey's total answers for one question), every claim is
+checked at the lower n the sample rule allows (`samples.SampleRule.claim_n`).
 
 "Mätkommunernas medelvärde" is the unweighted mean over the municipalities (type K) that
 reported a value, with its count n, never Riket nor the regions; the database computes it
@@ -49,6 +55,35 @@ class VersusMean(StrEnum):
     OKAND = "okand"
 
 
+class ChangeWord(StrEnum):
+    """Since the previous measurement with the same method (`change_word`)."""
+
+    OKAT = "okat"
+    MINSKAT = "minskat"
+    INGEN_SAKERSTALLD = "ingen-sakerstalld-forandring"
+    KAN_INTE_BEDOMAS = "kan-inte-bedomas"  # no interval: the margin of the change is unknown
+    INGEN_TIDIGARE = "ingen-tidigare"  # no earlier value by the same method
+
+
+def change_word(change: float | None, interval: Interval | None, *,
+                has_previous: bool) -> ChangeWord:
+    """Ökat or minskat only where the whole interval of the change lies on one side of 0."""
+    if not has_previous or is_missing(change):
+        return ChangeWord.INGEN_TIDIGARE
+    if interval is None:
+        return ChangeWord.KAN_INTE_BEDOMAS
+    if interval.above(0):
+        return ChangeWord.OKAT
+    if interval.below(0):
+        return ChangeWord.MINSKAT
+    return ChangeWord.INGEN_SAKERSTALLD
+
+
+def is_sure_improvement(word: ChangeWord | None, direction: str) -> bool:
+    better = {"higher": ChangeWord.OKAT, "lower": ChangeWord.MINSKAT}.get(direction)
+    return better is not None and word is better
+
+
 def is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -69,12 +104,12 @@ def _better(value: float, previous: float, direction: str) -> bool:
 
 def target_status(value: float | None, target: float | None, direction: str, *,
                   previous: float | None = None, decimals: int = 1,
-                  improvement_is_real: bool | None = None) -> TargetStatus:
+                  improvement_is_real: bool = False) -> TargetStatus:
     """Status against the year's target. Values are compared as shown (rounded half up).
 
-    "På väg" needs an improvement on the previous value (same method); where both values
-    have intervals, `improvement_is_real` must also say that the change is larger than the
-    margin of the difference. Without intervals the shown values decide.
+    "På väg" needs a sure improvement on the previous value (same method):
+    `improvement_is_real` says that the change's interval excludes 0 on the better side
+    (`is_sure_improvement`); without an interval there is no "på väg".
     """
     if is_missing(value):
         return TargetStatus.INGEN_MATNING
@@ -85,7 +120,7 @@ def target_status(value: float | None, target: float | None, direction: str, *,
     shown = round_half_up(value, decimals)
     if _reached(shown, target, direction):
         return TargetStatus.UPPNATT
-    if (not is_missing(previous) and improvement_is_real is not False
+    if (not is_missing(previous) and improvement_is_real
             and _better(shown, round_half_up(previous, decimals), direction)):
         return TargetStatus.PA_VAG
     return TargetStatus.EJ_UPPNATT

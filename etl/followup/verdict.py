@@ -6,7 +6,10 @@ the strategy file (the staff survey every second year: Y or Y − 1). An older v
 discontinued KPI, is shown as the latest measurement but gets no live status.
 
 The goal's verdict: *uppnått* when every assessed measure reached its target, *ej uppnått*
-when none did, *delvis* in between, and *kan inte bedömas* when no measure is assessed.
+when none did, *delvis* in between, and *kan inte bedömas* when no measure is assessed. Each
+assessed measure is säkert nått, säkert ej nått or inom felmarginalen (or its margin is
+unknown); a measure within its margin could fall either way, so the verdict is then uncertain
+and `possible` lists every verdict the data allow.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from etl.followup.records import MeasureFollowUp, YearRow
-from etl.followup.rules import TargetStatus
+from etl.followup.rules import TargetCertainty, TargetStatus
 
 JUDGED = (TargetStatus.UPPNATT, TargetStatus.PA_VAG, TargetStatus.EJ_UPPNATT)
 
@@ -27,6 +30,22 @@ class Verdict(StrEnum):
     DELVIS = "delvis"
     EJ_UPPNATT = "ej-uppnatt"
     KAN_INTE_BEDOMAS = "kan-inte-bedomas"
+
+
+class VerdictCertainty(StrEnum):
+    """The export's `verdict_certainty`: osäkert when a measure is within its margin."""
+
+    SAKERT = "sakert"
+    OSAKERT = "osakert"
+
+
+class MeasureCertainty(StrEnum):
+    """An assessed measure against its target, with the margin."""
+
+    SAKERT_NATT = "sakert-natt"
+    SAKERT_EJ_NATT = "sakert-ej-natt"
+    INOM_FELMARGINALEN = "inom-felmarginalen"
+    FELMARGINAL_OKAND = "felmarginal-okand"  # n unknown: the point status stands
 
 
 class Currency(StrEnum):
@@ -61,6 +80,22 @@ class MeasureStanding:
         return self.assessed and self.current.target_status is TargetStatus.UPPNATT
 
     @property
+    def certainty(self) -> MeasureCertainty | None:
+        """Säkert nått, säkert ej nått or inom felmarginalen; None when not assessed."""
+        if not self.assessed:
+            return None
+        certainty = self.current.target_certainty
+        if certainty is TargetCertainty.INOM_FELMARGINAL:
+            return MeasureCertainty.INOM_FELMARGINALEN
+        if certainty is not TargetCertainty.SAKERT:
+            return MeasureCertainty.FELMARGINAL_OKAND
+        return MeasureCertainty.SAKERT_NATT if self.reached else MeasureCertainty.SAKERT_EJ_NATT
+
+    @property
+    def within_margin(self) -> bool:
+        return self.certainty is MeasureCertainty.INOM_FELMARGINALEN
+
+    @property
     def next_year(self) -> int | None:
         """When the next measurement is due, for measures not measured every year."""
         if self.latest is None or self.item.info.cadence <= 1:
@@ -91,8 +126,19 @@ def standing(item: MeasureFollowUp, year: int) -> MeasureStanding:
 class GoalVerdict:
     goal: int
     year: int
-    verdict: Verdict
+    verdict: Verdict  # by the point values, as the measures' statuses say
     standings: tuple[MeasureStanding, ...]
+    # Every verdict the data allow, worst first: one when no measure is within its margin.
+    possible: tuple[Verdict, ...] = ()
+
+    @property
+    def measures_within_margin(self) -> int:
+        return sum(s.within_margin for s in self.standings)
+
+    @property
+    def certainty(self) -> VerdictCertainty:
+        return (VerdictCertainty.OSAKERT if self.measures_within_margin
+                else VerdictCertainty.SAKERT)
 
     @property
     def measures_assessed(self) -> int:
@@ -107,19 +153,31 @@ class GoalVerdict:
         return sum(s.current is None for s in self.standings)
 
 
+def _verdict_of(reached: int, assessed: int) -> Verdict:
+    if not assessed:
+        return Verdict.KAN_INTE_BEDOMAS
+    if reached == assessed:
+        return Verdict.UPPNATT
+    if reached == 0:
+        return Verdict.EJ_UPPNATT
+    return Verdict.DELVIS
+
+
+# Worst first, as the allowed verdicts are said: "Ej uppnått eller delvis uppnått".
+VERDICT_ORDER = (Verdict.EJ_UPPNATT, Verdict.DELVIS, Verdict.UPPNATT, Verdict.KAN_INTE_BEDOMAS)
+
+
 def goal_verdict(goal: int, items: list[MeasureFollowUp], year: int) -> GoalVerdict:
     standings = tuple(standing(item, year) for item in items)
     assessed = [s for s in standings if s.assessed]
     reached = sum(s.reached for s in assessed)
-    if not assessed:
-        verdict = Verdict.KAN_INTE_BEDOMAS
-    elif reached == len(assessed):
-        verdict = Verdict.UPPNATT
-    elif reached == 0:
-        verdict = Verdict.EJ_UPPNATT
-    else:
-        verdict = Verdict.DELVIS
-    return GoalVerdict(goal, year, verdict, standings)
+    # A measure within its margin may have reached its target or not: the verdicts allowed
+    # run from every such measure missing to every one reaching.
+    sure = sum(s.reached for s in assessed if not s.within_margin)
+    open_ = sum(s.within_margin for s in assessed)
+    allowed = {_verdict_of(k, len(assessed)) for k in range(sure, sure + open_ + 1)}
+    return GoalVerdict(goal, year, _verdict_of(reached, len(assessed)), standings,
+                       tuple(v for v in VERDICT_ORDER if v in allowed))
 
 
 def _values(items: list[MeasureFollowUp]) -> list[YearRow]:

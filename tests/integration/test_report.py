@@ -78,9 +78,9 @@ def test_model_summarises_every_measure(model):
     assert (row.year, row.value, row.comparison) == (
         "2022", f"80,0{NBSP}%", f"83,7{NBSP}% (n = 137)")
     # 75,7–83,7 % lies wholly under the target 85: surely not reached; the plausible places
-    # 74–129 span two quarters, so only the half is named.
+    # from the bootstrap over every municipality's n, 65–127, span three quarters.
     assert (row.target_status, row.peer_status) == (
-        "Ej uppnått", "Sämre hälften, plats 111 av 137, trolig plats 74–129")
+        "Ej uppnått", "I nivå med mitten, plats 111 av 137, trolig plats 65–127")
     survey = model.summary_rows[-1]
     assert survey.year == "2021" and "(exempeldata)" in survey.value  # newest survey ≤ 2022
     assert model.has_example and "Exempeldata" in model.example_notice
@@ -140,7 +140,7 @@ def test_docx_has_headings_table_rows_and_charts_with_alt_text(rendered, model):
             if not r.cells[0].text.startswith("Mål ")] == MEASURES
     groups = [r.cells[0].text for r in summary.rows[1:] if r.cells[0].text.startswith("Mål ")]
     assert [g.split(" – ")[0] for g in groups] == GOALS  # grouped by goal, with the verdict
-    assert groups[1].endswith("– ◐ Delvis uppnått")
+    assert groups[1].endswith("– ± Ej uppnått, delvis uppnått eller uppnått")
     assert summary.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     shapes = document.inline_shapes
     assert len(shapes) == len(MEASURES)

@@ -7,9 +7,11 @@ import pytest
 from etl.followup import intervals
 from etl.followup.intervals import Interval
 from etl.followup.rules import (
+    ChangeWord,
     TargetCertainty,
     TargetStatus,
     VersusMean,
+    change_word,
     round_half_up,
     target_certainty,
     target_status,
@@ -52,18 +54,62 @@ def test_mean_interval_from_an_answer_distribution():
     assert found.high == pytest.approx(3.1 + half, abs=1e-3)  # 2,24–3,96
 
 
-def test_rank_range_counts_the_others_beyond_the_interval():
-    others = [90.0, 85.0, 80.0, 78.0, 70.0, 60.0]
-    assert intervals.rank_range(Interval(75.0, 82.0), others, "higher") == (3, 5)
-    assert intervals.rank_range(Interval(75.0, 82.0), others, "lower") == (3, 5)
-    assert intervals.rank_range(Interval(91.0, 95.0), others, "higher") == (1, 1)
+def test_newcombe_interval_of_a_change_by_hand():
+    # N00640 telefonbemötande 2021 83,0 % (n = 410) → 2022 80,0 % (n = 390): −3,0.
+    # Wilson 2022: 75,74–83,68; 2021: 79,08–86,31. Newcombe (hybrid score):
+    # low = −3 − √((80 − 75,74)² + (86,31 − 83)²) = −8,40; high = −3 + √(3,68² + 3,92²) = 2,38.
+    found = intervals.newcombe(80.0, 390, 83.0, 410)
+    assert (round(found.low, 2), round(found.high, 2)) == (-8.40, 2.38)
+    assert change_word(-3.0, found, has_previous=True) is ChangeWord.INGEN_SAKERSTALLD
+    # N00652 webbinformation 39,2 % (n = 410) → 46,2 % (n = 390): +7,0, 0,15–13,77 ...
+    sure = intervals.newcombe(46.2, 390, 39.2, 410)
+    assert (round(sure.low, 2), round(sure.high, 2)) == (0.15, 13.77)
+    assert change_word(7.0, sure, has_previous=True) is ChangeWord.OKAT
+    # ... but N00528 is an upper bound of the question's n: at 0,9 × n it is not sure.
+    bound = intervals.newcombe(46.2, int(0.9 * 390), 39.2, int(0.9 * 410))
+    assert bound.low < 0 < bound.high
+    assert change_word(7.0, bound, has_previous=True) is ChangeWord.INGEN_SAKERSTALLD
 
 
-def test_a_difference_counts_only_beyond_the_margin_of_the_difference():
-    a, b = Interval(41.3, 51.2), Interval(34.6, 44.0)  # ±4.95 and ±4.7: margin ≈ 6.8
-    assert intervals.difference_is_real(46.2, a, 39.2, b) is True  # +7.0
-    assert intervals.difference_is_real(45.0, a, 39.2, b) is False  # +5.8
-    assert intervals.difference_is_real(45.0, None, 39.2, b) is None
+def test_a_change_without_an_interval_is_not_judged():
+    assert change_word(2.0, None, has_previous=True) is ChangeWord.KAN_INTE_BEDOMAS
+    assert change_word(None, None, has_previous=False) is ChangeWord.INGEN_TIDIGARE
+    assert change_word(-1.0, Interval(-2.0, -0.5), has_previous=True) is ChangeWord.MINSKAT
+
+
+def test_difference_of_two_survey_means_by_hand():
+    # 3,59 (3,50–3,69, n = 423) against 3,39 (3,30–3,49, n = 428): se from the half widths
+    # 0,095/1,9656 and 0,095/1,9656 → √(2 · 0,04833²) = 0,0683; ± 1,963 · 0,0683 = 0,134.
+    found = intervals.mean_difference(3.59, Interval(3.495, 3.685), 423,
+                                      3.39, Interval(3.295, 3.485), 428)
+    assert found.low == pytest.approx(0.20 - 0.134, abs=0.002)
+    assert found.high == pytest.approx(0.20 + 0.134, abs=0.002)
+
+
+def test_probability_that_the_target_is_reached_by_hand():
+    # N00651 delaktighet 2022: 41,6 % of 390 against the target 40 %. Jeffreys' posterior
+    # Beta(162,74; 228,26) has mean 0,416 and sd 0,0249: P(p ≥ 0,40) ≈ Φ(0,64) ≈ 0,74.
+    assert intervals.probability_reached(41.6, 390, 40.0, "higher") == pytest.approx(
+        0.74, abs=0.005)
+    assert intervals.probability_reached(41.6, 390, 40.0, "lower") == pytest.approx(
+        0.26, abs=0.005)
+    assert intervals.beta_cdf(0.3, 2, 3) == pytest.approx(0.3483, abs=1e-4)  # a table value
+
+
+def test_bootstrap_rank_range_is_seeded_and_uses_every_sample():
+    values = {f"{i:04d}": 30.0 + i * 0.5 for i in range(40)}
+    sizes = dict.fromkeys(values, 350)
+    first = intervals.bootstrap_rank_range("0020", values, sizes, "higher", key="N00651:2022")
+    again = intervals.bootstrap_rank_range("0020", values, sizes, "higher", key="N00651:2022")
+    assert first == again  # same data, same range
+    low, high = first
+    assert low < 20 < high  # place 20 by the point values, in the middle of the range
+    # Known n for nobody but the home one: the others keep their values, the range is wider
+    # than none at all but narrower than when everyone moves.
+    alone = intervals.bootstrap_rank_range("0020", values, {"0020": 350}, "higher",
+                                           key="N00651:2022")
+    assert alone[1] - alone[0] <= high - low
+    assert intervals.bootstrap_rank_range("0020", values, {}, "higher", key="x") is None
 
 
 @pytest.mark.parametrize(("interval", "target", "expected"), [
@@ -89,8 +135,7 @@ def test_versus_the_mean(interval, mean, expected):
 
 @pytest.mark.parametrize(("value", "previous", "real", "expected"), [
     (46.2, 39.2, True, TargetStatus.PA_VAG),  # better, and beyond the margin
-    (45.0, 39.2, False, TargetStatus.EJ_UPPNATT),  # better, but within the margin
-    (45.0, 39.2, None, TargetStatus.PA_VAG),  # no intervals: the shown values decide
+    (45.0, 39.2, False, TargetStatus.EJ_UPPNATT),  # better, but within the margin or unknown
     (38.0, 39.2, True, TargetStatus.EJ_UPPNATT),  # worse
     (50.0, 39.2, True, TargetStatus.UPPNATT),
 ])

@@ -137,3 +137,17 @@ def test_own_series_without_the_rules_is_refused(tmp_path):
         load_strategy(path, known_kpis=KNOWN)
     assert "[own_measurement]" in str(error.value)
     assert f"rad {line_of(path, first_own)}" in str(error.value)
+
+
+UNITS = {kpi: "%" for kpi in KNOWN} | {"N00673": "index", "U00200": "index"}
+
+
+def test_a_target_in_per_cent_on_an_index_kpi_is_refused(tmp_path):
+    assert load_strategy(STRATEGY, known_kpis=KNOWN, kpi_units=UNITS)  # unit = "index" set
+    path = edited(tmp_path, 'unit = "index"  #', "# unit =")
+    with pytest.raises(StrategyError) as caught:
+        load_strategy(path, known_kpis=KNOWN, kpi_units=UNITS)
+    message = str(caught.value)
+    assert "målet 85 för 2022 är i procent" in message and "N00673" in message
+    assert 'unit = "index"' in caught.value.hint
+    assert f"rad {line_of(path, 'values = { 2022 = 85')}" in message

@@ -1,10 +1,21 @@
 """The verdict per goal and which values are current for a follow-up year."""
 
+from dataclasses import replace
+
 import pytest
 
+from dashboard import words
 from etl.followup.records import LineageLink, MeasureFollowUp, MeasureInfo, Source, YearRow
-from etl.followup.rules import TargetStatus
-from etl.followup.verdict import Currency, Verdict, default_year, goal_verdict, standing
+from etl.followup.rules import TargetCertainty, TargetStatus
+from etl.followup.verdict import (
+    Currency,
+    MeasureCertainty,
+    Verdict,
+    VerdictCertainty,
+    default_year,
+    goal_verdict,
+    standing,
+)
 
 OLD = LineageLink("U00412", 2012, 2020, "KKiK 2013", "E-post", True)
 NEW = LineageLink("N00647", 2021, None, "Medborgarundersökningen", "Svar på frågor", False)
@@ -77,3 +88,39 @@ def test_the_default_year_is_the_newest_with_a_real_value():
              item("b", [row(2021, NOT, value=None)])]
     assert default_year(items) == 2022
     assert default_year([item("c", [row(2019, NOT, example=True)])]) == 2019
+
+
+def within(year: int, status: TargetStatus, value: float, low: float, high: float,
+           target: float) -> YearRow:
+    certainty = (TargetCertainty.INOM_FELMARGINAL if low <= target <= high
+                 else TargetCertainty.SAKERT)
+    return replace(row(year, status, value=value), target=target, ci_low=low, ci_high=high,
+                   target_certainty=certainty)
+
+
+def test_goal_2_in_2022_is_uncertain_with_both_measures_within_the_margin():
+    # Webbinformation 46,2 [41,3–51,2] against 50; delaktighet 41,6 [36,8–46,6] against 40.
+    web = item("webbinformation", [within(2022, NOT, 46.2, 41.3, 51.2, 50.0)])
+    part = item("delaktighet", [within(2022, REACHED, 41.6, 36.8, 46.6, 40.0)])
+    found = goal_verdict(2, [web, part], 2022)
+    assert found.verdict is Verdict.DELVIS  # by the values as shown
+    assert (found.measures_within_margin, found.certainty) == (2, VerdictCertainty.OSAKERT)
+    assert found.possible == (Verdict.EJ_UPPNATT, Verdict.DELVIS, Verdict.UPPNATT)
+    assert [s.certainty for s in found.standings] == [MeasureCertainty.INOM_FELMARGINALEN] * 2
+    assert words.verdict_phrase(found) == ("Ej uppnått, delvis uppnått eller uppnått – "
+                                           "2 av 2 mått inom felmarginalen")
+    assert words.verdict(found).css == "status-neutral"
+
+
+def test_a_sure_miss_and_two_within_the_margin():
+    sure = item("a", [within(2022, NOT, 60.0, 55.0, 65.0, 85.0)])
+    close = [item(m, [within(2022, NOT, 80.0, 76.0, 84.0, 82.0)]) for m in ("b", "c")]
+    found = goal_verdict(1, [sure, *close], 2022)
+    assert found.possible == (Verdict.EJ_UPPNATT, Verdict.DELVIS)
+    assert words.verdict_phrase(found) == ("Ej uppnått eller delvis uppnått – 2 av 3 mått "
+                                           "inom felmarginalen")
+    assert found.standings[0].certainty is MeasureCertainty.SAKERT_EJ_NATT
+    certain = goal_verdict(1, [sure], 2022)
+    assert (certain.certainty, certain.possible) == (VerdictCertainty.SAKERT,
+                                                     (Verdict.EJ_UPPNATT,))
+    assert words.verdict_phrase(certain) == "Ej uppnått"
