@@ -26,6 +26,8 @@ ACTIONS = {
     "analysis.save": "Analystext sparad",
     "user.add": "Användare skapad",
     "user.update": "Användare ändrad",
+    "user.email": "E-postadress ändrad",
+    "alerts.subscribe": "Bevakning ändrad",
     "report.freeze": "Rapport fastställd och arkiverad",
 }
 """Action codes (stored) and how they read in the log (shown)."""
@@ -36,6 +38,7 @@ ACTION_GROUPS = {
     "analysis": "Analystexter",
     "user": "Användare",
     "report": "Rapporter",
+    "alerts": "Bevakningar",
 }
 
 
