@@ -163,6 +163,16 @@ def test_one_email_per_subscriber_names_the_revision_and_the_frozen_report(
     assert inbox.take() == []
     assert all(row["sent_at"] is not None for row in _outbox(engine))
 
+    # A new value, behind no fastställd report: only anna, who follows new values, hears of it,
+    # with the value's statuses in the words of the pages.
+    kolada_server.state.revise("N00640", home, 2023, 82.0)
+    assert cycle.run_cycle(engine, settings, kolada_server.url).ok
+    [news] = inbox.take()
+    text = parts(news)[0]
+    assert news["To"] == "anna@astorp.se" and "Nya värden" in text
+    assert "Gott bemötande vid telefonkontakt (N00640) 2023: Åstorp 82,0\u00a0% 2023" in text
+    assert "mätkommunernas medelvärde" in text and "Fastställd rapport" not in text
+
 
 def _outbox(engine) -> list[dict]:
     with engine.connect() as connection:
