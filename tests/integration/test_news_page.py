@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashboard import runtime
 from etl import alerts, analysis, archive, db, imports, kolada_sync
 from etl.settings import Settings
-from tests.conftest import copy_of, make_settings
+from tests.conftest import copy_of
+from tests.integration import test_privacy
+from tests.integration.test_privacy import post_callback
+from tests.integration.test_privacy import render as render_path
 from tests.served import ADMIN, VIEWER, add_accounts
 
 HEADER = "kpi,municipality,period,gender,value\n"
@@ -23,7 +25,7 @@ FROZEN = "Fastställd rapport 2022, version 1, bygger på det gamla värdet"
 
 
 @pytest.fixture(scope="module")
-def changed_demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
+def demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
     """The demo with a fastställd report for 2022, two texts about 2022 (one fastställd, one
     draft), then a file that revises Åstorp's 2022 value behind them."""
     directory = tmp_path_factory.mktemp("nytt")
@@ -44,44 +46,16 @@ def changed_demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
         yield settings
 
 
-@pytest.fixture
-def client_for(changed_demo):
-    from dashboard.app import create_app
-
-    previous = runtime._settings
-
-    def make(account=None):
-        settings = make_settings(changed_demo.database_url, secret_key="test" * 10)
-        client = create_app(settings).server.test_client()
-        if account is not None:
-            response = client.post("/logga-in", data={"anvandare": account.username,
-                                                      "losenord": account.password})
-            assert response.status_code == 303
-        return client
-
-    yield make
-    runtime.configure(previous)
+# The privacy tests' logged-in clients, over this module's `demo`.
+app_client = test_privacy.app_client
 
 
 def render(client, search: str = "") -> str:
     return render_path(client, "/nytt", search)
 
 
-def render_path(client, path: str, search: str = "") -> str:
-    response = client.post("/_dash-update-component", data=json.dumps({
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": []}),
-        headers={"Content-Type": "application/json"})
-    assert response.status_code == 200, response.data[:300]
-    return json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False)
-
-
-def test_anonymous_visitors_see_the_public_changes_and_what_they_touch(client_for):
-    page = render(client_for())
+def test_anonymous_visitors_see_the_public_changes_and_what_they_touch(app_client):
+    page = render(app_client())
     assert "sedan den senaste rapporten fastställdes" in page
     assert LABEL in page and REVISED in page and FROZEN in page
     assert '"/mal/1?ar=2022#telefon-bemotande"' in page
@@ -90,52 +64,51 @@ def test_anonymous_visitors_see_the_public_changes_and_what_they_touch(client_fo
     assert page.index("(N00647) 2022") < page.index(LABEL)
     assert "Utkast analystext" not in page and "Hemligt" not in page
     assert '"scope": "col"' in page and "Ändrat sedan" in page  # a table with a caption
-    nothing = render(client_for(), "?sedan=2100-01-01")
+    nothing = render(app_client(), "?sedan=2100-01-01")
     assert "Inga värden för strategins mått i Åstorp har kommit till" in nothing
-    odd = render(client_for(), "?sedan=igår")
+    odd = render(app_client(), "?sedan=igår")
     assert "«igår» är inget datum" in odd and LABEL in odd
 
 
-def test_logged_in_people_see_what_changed_since_their_last_visit(client_for, changed_demo):
-    admin = render(client_for(ADMIN))
+def test_logged_in_people_see_what_changed_since_their_last_visit(app_client, demo):
+    admin = render(app_client(ADMIN))
     assert "Utkast analystext 2022" in admin  # the draft about N00647's measure, to an admin
-    viewer = client_for(VIEWER)
+    viewer = app_client(VIEWER)
     first = render(viewer)
     assert "Utkast analystext" not in first and LABEL in first
     assert "sedan den senaste rapporten fastställdes" in first  # no visit before
     # A new value arrives after the visit: the next visit shows only that one.
-    path = changed_demo.database_url.removeprefix("sqlite:///")
+    path = demo.database_url.removeprefix("sqlite:///")
     revision = f"{path}.csv"
     with open(revision, "w", encoding="utf-8") as handle:
         handle.write(HEADER + "N00651,1277,2022,T,12.3\n")
-    imports.import_value_file(db.engine_for(changed_demo.database_url), revision)
+    imports.import_value_file(db.engine_for(demo.database_url), revision)
     second = render(viewer)
     assert "sedan ditt senaste besök" in second
     assert "(N00651) 2022" in second and LABEL not in second
 
 
 def save_subscription(client, email: str, kinds: list[str]) -> str:
-    response = client.post("/_dash-update-component", data=json.dumps({
+    response = post_callback(client, {
         "output": "subscription-feedback.children",
         "outputs": {"id": "subscription-feedback", "property": "children"},
         "inputs": [{"id": "subscription-save", "property": "n_clicks", "value": 1}],
         "state": [{"id": "subscription-email", "property": "value", "value": email},
                   {"id": "subscription-kinds", "property": "value", "value": kinds}],
-        "changedPropIds": ["subscription-save.n_clicks"]}),
-        headers={"Content-Type": "application/json"})
+        "changedPropIds": ["subscription-save.n_clicks"]})
     assert response.status_code == 200
     return json.dumps(response.get_json(), ensure_ascii=False)
 
 
-def test_each_person_chooses_their_own_alerts(client_for, changed_demo):
-    refused = save_subscription(client_for(), "vem@astorp.se", ["nya"])
+def test_each_person_chooses_their_own_alerts(app_client, demo):
+    refused = save_subscription(app_client(), "vem@astorp.se", ["nya"])
     assert "Logga in" in refused
-    viewer = client_for(VIEWER)
+    viewer = app_client(VIEWER)
     bad = save_subscription(viewer, "inte en adress", ["nya"])
     assert "är ingen e-postadress" in bad
     saved = save_subscription(viewer, "lasare@astorp.se", ["faststallt", "nya"])
     assert "Sparat: du får e-post om" in saved
-    with db.engine_for(changed_demo.database_url).connect() as connection:
+    with db.engine_for(demo.database_url).connect() as connection:
         [person] = [p for p in alerts.subscribers(connection) if p.username == VIEWER.username]
     assert (person.email, person.kinds) == ("lasare@astorp.se", ("faststallt", "nya"))
     page = render_path(viewer, "/bevakning")
