@@ -111,7 +111,7 @@ def layout(sedan: str | None = None, **_query) -> html.Div:
                f"{strategy.municipality}" + (f"; {frozen} rör det som fastställts (i fetstil)."
                                              if frozen else "."))
     body = [html.P(summary),
-            change_table(found[:MAX_ROWS], infos, heading)] if found else [
+            change_table(found[:MAX_ROWS], infos, f"{heading}, nyast först")] if found else [
         html.P(f"Inga värden för strategins mått i {strategy.municipality} har kommit till "
                "eller ändrats sedan dess.")]
     if len(found) > MAX_ROWS:
