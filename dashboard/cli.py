@@ -648,6 +648,9 @@ def sync(
                           change_words.old_to_new(info, change),
                           "\n".join(change_words.touched(info, change)) or "–")
         console.print(table)
+    elif report.sync is not None and report.sync.from_date is None:
+        console.print("Första hämtningen: värdena finns nu i databasen; ändringar visas från "
+                      "nästa körning.")
     elif report.sync is not None:
         console.print("Inga av strategins värden har ändrats.")
     if report.alerts is not None:

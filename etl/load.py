@@ -268,6 +268,9 @@ class ValueDiff:
     removed: pd.DataFrame
     unchanged: int
     extra: dict = field(default_factory=dict)
+    # The KPIs that had values stored before: only their new values are news for the change
+    # log (the first import of a KPI sets the database up; logging it would double its cost).
+    kpis_stored_before: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> Counts:
@@ -343,6 +346,7 @@ def diff_values(connection: Connection, frame: pd.DataFrame, *, entity: str = "m
         updated=merged.loc[differs, [*frame.columns.tolist(), "value_old"]],
         removed=removed,
         unchanged=int((~is_new & ~differs).sum()),
+        kpis_stored_before=frozenset(stored["kpi_id"].unique()),
     )
 
 
@@ -388,9 +392,11 @@ CHANGE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "old_value", "n
 
 
 def change_log(diff: ValueDiff, run_id: int) -> pd.DataFrame:
-    """The change log rows of a municipal ValueDiff: each value added, revised or removed."""
+    """The change log rows of a municipal ValueDiff: each value added (to a KPI that had values
+    before), revised or removed."""
+    added = diff.added.loc[diff.added["kpi_id"].isin(diff.kpis_stored_before)]
     parts = [
-        diff.added.assign(old_value=None, new_value=diff.added["value"], kind="new"),
+        added.assign(old_value=None, new_value=added["value"], kind="new"),
         diff.updated.assign(old_value=diff.updated["value_old"],
                             new_value=diff.updated["value"], kind="revised"),
         diff.removed.assign(old_value=diff.removed["value"], new_value=None, kind="deleted"),

@@ -156,8 +156,9 @@ class GroupValue(Base):
 class ValueRevision(Base):
     """The change log of municipal values: every value an import added, changed or removed.
 
-    `kind` is "new" (`old_value` None), "revised" or "deleted" (`new_value` None). Alerts and
-    the page Nytt read it in id order; the archive reads the revisions of frozen values.
+    `kind` is "new" (`old_value` None), "revised" or "deleted" (`new_value` None). The first
+    import of a KPI is the database being set up and logs no "new" rows. Alerts and the page
+    Nytt read the log in id order; the archive reads the revisions of frozen values.
     """
 
     __tablename__ = "value_revision"

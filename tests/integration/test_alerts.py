@@ -207,8 +207,12 @@ def test_the_sync_command_prints_the_changes_and_fails_clearly(catalogue_db, kol
            "MALBILD_SMTP_URL": f"smtp://127.0.0.1:{controller.port}"}
     first = run_cli("sync", "--base-url", kolada_server.url, url=url, env=env)
     assert first.returncode == 0, first.stderr
-    assert "fullständig hämtning" in first.stderr and "Ändrat för strategins mått" in first.stderr
-    assert "Gott bemötande vid telefonkontakt (N00640)" in first.stderr
+    assert "fullständig hämtning" in first.stderr and "Första hämtningen" in first.stderr
+    kolada_server.state.revise("N00640", "1277", 2022, 80.5)
+    second = run_cli("sync", "--base-url", kolada_server.url, url=url, env=env)
+    assert second.returncode == 0, second.stderr
+    assert "Ändrat för strategins mått" in second.stderr and "Reviderat" in second.stderr
+    assert "Gott bemötande vid telefonkontakt (N00640)" in second.stderr
     kolada_server.inject(Fault("500", times=None))
     failed = run_cli("sync", "--base-url", kolada_server.url, url=url, env=env)
     message = " ".join(failed.stderr.split())
