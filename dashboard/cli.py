@@ -677,8 +677,9 @@ def alerts_subscribe(
     with ready_engine().begin() as connection:
         now = alerts.subscribe(connection, name, kinds, actor=audit.command_line_actor())
         user = users.find(connection, name)
+        email = alerts.email_of(connection, user.id)
     console.print(f"{user.username} bevakar: {', '.join(now)}.", highlight=False)
-    if not user.email:
+    if not email:
         console.print(f"{user.username} har ingen e-postadress ännu: «malbild user email "
                       f"{user.username} ADRESS».", highlight=False)
 

@@ -229,3 +229,26 @@ def test_smtp_addresses():
     assert mail.parse_smtp_url("smtp://smtp.astorp.se:587?starttls=1").starttls
     assert mail.parse_smtp_url("smtps://smtp.astorp.se").tls
     assert "hemligt" not in server.shown
+
+
+def test_addresses_and_subscriptions_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'malbild.sqlite'}"
+    added = run_cli("user", "add", "anna", "--email", "anna@astorp.se", url=url,
+                    input=PASSWORD + "\n")
+    assert added.returncode == 0 and "med e-post anna@astorp.se" in added.stderr
+    assert run_cli("user", "add", "bo", url=url, input=PASSWORD + "\n").returncode == 0
+    bad = run_cli("user", "email", "bo", "bo(at)astorp.se", url=url)
+    assert bad.returncode == 2 and "är ingen e-postadress" in bad.stderr
+    unknown = run_cli("alerts", "subscribe", "bo", "--kind", "allt", url=url)
+    assert unknown.returncode == 2 and "faststallt, nya, reviderade, borttagna" in unknown.stderr
+    subscribed = run_cli("alerts", "subscribe", "bo", "--kind", "fastställt", "--kind", "nya",
+                         url=url)
+    assert "bo bevakar: faststallt, nya." in subscribed.stderr
+    assert "bo har ingen e-postadress ännu" in subscribed.stderr
+    assert run_cli("user", "email", "bo", "bo@astorp.se", url=url).returncode == 0
+    run_cli("alerts", "subscribe", "anna", url=url)
+    listed = run_cli("alerts", "list", url=url).stdout.splitlines()
+    assert listed == ["anna\tanna@astorp.se\tfaststallt,nya,reviderade,borttagna",
+                      "bo\tbo@astorp.se\tfaststallt,nya"]
+    assert "bevakar ingenting" in run_cli("alerts", "unsubscribe", "anna", url=url).stderr
+    assert "anna@astorp.se" in run_cli("user", "list", url=url).stdout
