@@ -13,13 +13,14 @@ from html import escape
 from sqlalchemy import Engine, insert, select
 
 from dashboard import change_words, words
-from etl import alerts, changes, schema
+from etl import alerts, changes, db, schema
 from etl.changes import ValueChange
 from etl.followup import build, store
 from etl.followup.records import MeasureFollowUp, MeasureInfo
 from etl.settings import Settings
 
 NEWS_PATH = "/nytt"
+ALERTS_LOCK = "malbild-alerts"
 LOCAL_ADDRESS = "http://127.0.0.1:8050"
 
 
@@ -150,6 +151,8 @@ def prepare_alerts(engine: Engine, settings: Settings, home: str) -> AlertRound:
     in the outbox."""
     result = AlertRound()
     with engine.begin() as connection:
+        # Two cycles at once (a slow one and the next) must not both tell of the same changes.
+        db.serialize(connection, ALERTS_LOCK)
         alerts.start_cursor(connection)
         after = alerts.cursor(connection) or 0
         up_to = changes.last_change_id(connection)
