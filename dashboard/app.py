@@ -30,6 +30,8 @@ PAGE_MODULES = (
     "dashboard.pages.goal",
     "dashboard.pages.explore",
     "dashboard.pages.reports",
+    "dashboard.pages.news",
+    "dashboard.pages.subscription",
     "dashboard.pages.accessibility",
     "dashboard.pages.login",
     "dashboard.pages.admin",

@@ -41,7 +41,10 @@ app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
 app.add_typer(targets_app, name="targets")
 app.add_typer(audit_app, name="audit")
+alerts_app = typer.Typer(help="Bevakningar: e-post när värden kommer, revideras eller tas bort.",
+                         no_args_is_help=True)
 app.add_typer(archive_app, name="archive")
+app.add_typer(alerts_app, name="alerts")
 
 console = Console(stderr=True)
 EXIT_INPUT = 2
@@ -340,16 +343,38 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Användarnamn, t.ex. anna.andersson.")],
     role: Annotated[str, typer.Option(help="viewer (läsare) eller admin (administratör).")
                     ] = "viewer",
+    email: Annotated[str | None, typer.Option(
+        help="E-postadress för bevakningar (kan ändras med «malbild user email»).")] = None,
 ) -> None:
     """Lägg till en användare. Lösenordet frågas efter (eller läses från standard in)."""
-    from etl import audit, users
+    from etl import alerts, audit, users
 
+    if email:
+        alerts.check_email(email)
     password = read_password()
     engine = ready_engine()
     with engine.begin() as connection:
-        user = users.add_user(connection, name, role, password,
-                              actor=audit.command_line_actor())
-    console.print(f"{user.username} är tillagd som {user.role_label}.")
+        actor = audit.command_line_actor()
+        user = users.add_user(connection, name, role, password, actor=actor)
+        if email:
+            alerts.set_email(connection, user.username, email, actor=actor)
+    console.print(f"{user.username} är tillagd som {user.role_label}"
+                  + (f" med e-post {email.strip()}." if email else "."), highlight=False)
+
+
+@user_app.command("email")
+def user_email(
+    name: str,
+    address: Annotated[str, typer.Argument(help="E-postadressen; \"\" tar bort den.")],
+) -> None:
+    """Ge en användare en e-postadress för bevakningar (eller ta bort den)."""
+    from etl import alerts, audit, users
+
+    with ready_engine().begin() as connection:
+        changed = alerts.set_email(connection, name, address, actor=audit.command_line_actor())
+    shown = address.strip() or "ingen e-postadress"
+    console.print(f"{users.normalise_username(name)}: "
+                  + (f"{shown}." if changed else "redan så; inget ändrat."), highlight=False)
 
 
 @user_app.command("list")
@@ -360,7 +385,8 @@ def user_list() -> None:
     for row in users.all_users(ready_engine()):
         last = f"{row['last_login_at']:%Y-%m-%d}" if row["last_login_at"] else "aldrig"
         state = "avstängd" if row["disabled"] else "aktiv"
-        sys.stdout.write(f"{row['username']}\t{row['role']}\t{state}\tsenast inloggad {last}\n")
+        sys.stdout.write(f"{row['username']}\t{row['role']}\t{state}\tsenast inloggad {last}"
+                         f"\t{row['email'] or 'ingen e-post'}\n")
 
 
 def _update_user(name: str, **changes) -> None:
@@ -599,6 +625,113 @@ def archive_revisions(
         sys.stdout.write("\t".join(table.columns) + "\n")
         for row in table.itertuples(index=False):
             sys.stdout.write("\t".join(str(v) for v in row).replace("\u00a0", " ") + "\n")
+
+
+# --- The scheduled cycle and alerts ------------------------------------------------------------
+
+
+@app.command()
+def sync(
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="Kolada API (standard: KOLADA_BASE_URL, https://api.kolada.se/v3).")
+    ] = None,
+) -> None:
+    """En schemalagd körning: hämta det som ändrats i Kolada för strategins nyckeltal, följ
+    upp ändringen och skicka bevakningarna. Kör den från cron (eller låt Celery beat göra det)."""
+    from rich.table import Table
+
+    from dashboard import change_words
+    from dashboard.tasks import cycle
+    from etl.followup import store
+
+    engine = ready_engine()
+    with console.status("Hämtar ändringar från Kolada"):
+        report = cycle.run_cycle(engine, settings(), base_url)
+    if report.sync is not None:
+        console.print(report.sync.summary(), highlight=False)
+    if report.changes:
+        infos = {i.id: i for i in store.measures(engine)}
+        table = Table(title="Ändrat för strategins mått", title_justify="left")
+        for column in ("Mått", "År", "Ändring", "Tidigare → nytt", "Berör"):
+            table.add_column(column)
+        for change in report.changes:
+            info = infos.get(change.measure_id)
+            table.add_row(f"{change.measure_name} ({change.kpi_id})", str(change.year),
+                          change_words.KIND_WORDS[change.kind],
+                          change_words.old_to_new(info, change),
+                          "\n".join(change_words.touched(info, change)) or "–")
+        console.print(table)
+    elif report.sync is not None and report.sync.from_date is None:
+        console.print("Första hämtningen: värdena finns nu i databasen; ändringar visas från "
+                      "nästa körning.")
+    elif report.sync is not None:
+        console.print("Inga av strategins värden har ändrats.")
+    if report.alerts is not None:
+        console.print(report.alerts.summary(), highlight=False)
+    if report.outbox is not None and (report.outbox.sent or report.outbox.waiting):
+        console.print(f"E-post: {report.outbox.summary()}", highlight=False)
+    if report.problems:
+        for problem in report.problems:
+            console.print(f"[bold red]Fel:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT)
+
+
+@alerts_app.command("subscribe")
+def alerts_subscribe(
+    name: str,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="faststallt, nya, reviderade, borttagna eller alla (standard); "
+        "upprepa för flera.")] = None,
+) -> None:
+    """Bevaka ändringar: användaren får ett e-postmeddelande per körning när något ändrats."""
+    from etl import alerts, audit, users
+
+    kinds = alerts.parse_kinds(kind)
+    with ready_engine().begin() as connection:
+        now = alerts.subscribe(connection, name, kinds, actor=audit.command_line_actor())
+        user = users.find(connection, name)
+        email = alerts.email_of(connection, user.id)
+    console.print(f"{user.username} bevakar: {', '.join(now)}.", highlight=False)
+    if not email:
+        console.print(f"{user.username} har ingen e-postadress ännu: «malbild user email "
+                      f"{user.username} ADRESS».", highlight=False)
+
+
+@alerts_app.command("unsubscribe")
+def alerts_unsubscribe(
+    name: str,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Bara dessa sorter (standard: alla).")] = None,
+) -> None:
+    """Sluta bevaka (allt, eller bara vissa sorters ändringar)."""
+    from etl import alerts, audit, users
+
+    kinds = alerts.parse_kinds(kind) if kind else None
+    with ready_engine().begin() as connection:
+        left = alerts.unsubscribe(connection, name, kinds, actor=audit.command_line_actor())
+    console.print(f"{users.normalise_username(name)} bevakar "
+                  + (f"nu: {', '.join(left)}." if left else "ingenting."), highlight=False)
+
+
+@alerts_app.command("list")
+def alerts_list() -> None:
+    """Vem som bevakar vad, med e-postadress, och e-post som väntar i utkorgen."""
+    from dashboard.tasks import alerts as alert_mail
+    from etl import alerts
+
+    engine = ready_engine()
+    with engine.connect() as connection:
+        people = alerts.subscribers(connection)
+    for person in people:
+        state = " (avstängd)" if person.disabled else ""
+        sys.stdout.write(f"{person.username}{state}\t{person.email or 'ingen e-post'}\t"
+                         f"{','.join(person.kinds)}\n")
+    if not people:
+        console.print("Ingen bevakar något ännu («malbild alerts subscribe NAMN»).")
+    for row in alert_mail.waiting(engine):
+        console.print(f"Väntar: {row['address']}: {row['subject']} ({row['attempts']} försök"
+                      + (f"; {row['last_error']}" if row["last_error"] else "") + ")",
+                      highlight=False)
 
 
 def run(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:

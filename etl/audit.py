@@ -27,6 +27,8 @@ ACTIONS = {
     "user.add": "Användare skapad",
     "user.update": "Användare ändrad",
     "user.unlock": "Spärr efter misslyckade inloggningar hävd",
+    "user.email": "E-postadress ändrad",
+    "alerts.subscribe": "Bevakning ändrad",
     "report.freeze": "Rapport fastställd och arkiverad",
 }
 """Action codes (stored) and how they read in the log (shown)."""
@@ -37,6 +39,7 @@ ACTION_GROUPS = {
     "analysis": "Analystexter",
     "user": "Användare",
     "report": "Rapporter",
+    "alerts": "Bevakningar",
 }
 
 

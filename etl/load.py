@@ -268,6 +268,9 @@ class ValueDiff:
     removed: pd.DataFrame
     unchanged: int
     extra: dict = field(default_factory=dict)
+    # The KPIs that had values stored before: only their new values are news for the change
+    # log (the first import of a KPI sets the database up; logging it would double its cost).
+    kpis_stored_before: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> Counts:
@@ -343,6 +346,7 @@ def diff_values(connection: Connection, frame: pd.DataFrame, *, entity: str = "m
         updated=merged.loc[differs, [*frame.columns.tolist(), "value_old"]],
         removed=removed,
         unchanged=int((~is_new & ~differs).sum()),
+        kpis_stored_before=frozenset(stored["kpi_id"].unique()),
     )
 
 
@@ -383,9 +387,29 @@ def bulk_insert(connection: Connection, table: Table, rows: pd.DataFrame) -> Non
         connection.execute(insert(table), records[start : start + BATCH])
 
 
+CHANGE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "old_value", "new_value",
+                  "kind"]
+
+
+def change_log(diff: ValueDiff, run_id: int) -> pd.DataFrame:
+    """The change log rows of a municipal ValueDiff: each value added (to a KPI that had values
+    before), revised or removed."""
+    added = diff.added.loc[diff.added["kpi_id"].isin(diff.kpis_stored_before)]
+    parts = [
+        added.assign(old_value=None, new_value=added["value"], kind="new"),
+        diff.updated.assign(old_value=diff.updated["value_old"],
+                            new_value=diff.updated["value"], kind="revised"),
+        diff.removed.assign(old_value=diff.removed["value"], new_value=None, kind="deleted"),
+    ]
+    rows = pd.concat([p[CHANGE_COLUMNS] for p in parts if not p.empty], ignore_index=True) \
+        if any(not p.empty for p in parts) else pd.DataFrame(columns=CHANGE_COLUMNS)
+    return rows.astype({"old_value": "float64", "new_value": "float64"}).assign(
+        revised_at=schema.utcnow(), import_run_id=run_id)
+
+
 def apply_value_diff(connection: Connection, diff: ValueDiff, run_id: int, *,
                      is_example: bool = False) -> Counts:
-    """Write a ValueDiff: insert, update (keeping the old value as a revision) and remove."""
+    """Write a ValueDiff: insert, update and remove, each change kept in the change log."""
     table, keys = diff.table, diff.keys
     is_municipal = "municipality_id" in keys
     if not diff.added.empty:
@@ -410,20 +434,7 @@ def apply_value_diff(connection: Connection, diff: ValueDiff, run_id: int, *,
             [{f"k_{k}": r[k] for k in keys} for r in _records(diff.removed)],
         )
     if is_municipal:
-        now = schema.utcnow()
-        revisions = [
-            {"kpi_id": r["kpi_id"], "municipality_id": r["municipality_id"], "year": r["year"],
-             "gender": r["gender"], "old_value": r["value_old"], "new_value": r["value"],
-             "revised_at": now, "import_run_id": run_id}
-            for r in _records(diff.updated)
-        ] + [
-            {"kpi_id": r["kpi_id"], "municipality_id": r["municipality_id"], "year": r["year"],
-             "gender": r["gender"], "old_value": r["value"], "new_value": None,
-             "revised_at": now, "import_run_id": run_id}
-            for r in _records(diff.removed)
-        ]
-        if revisions:
-            connection.execute(insert(schema.ValueRevision), revisions)
+        bulk_insert(connection, schema.ValueRevision.__table__, change_log(diff, run_id))
     if connection.dialect.name == "postgresql" and diff.counts.changed and (
             len(diff.added) + len(diff.updated) + len(diff.removed) > ANALYZE_AFTER):
         # Fresh statistics, or the planner may scan millions of rows for one KPI's years.

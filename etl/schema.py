@@ -154,7 +154,12 @@ class GroupValue(Base):
 
 
 class ValueRevision(Base):
-    """A stored value that an import changed or removed (`new_value` None means removed)."""
+    """The change log of municipal values: every value an import added, changed or removed.
+
+    `kind` is "new" (`old_value` None), "revised" or "deleted" (`new_value` None). The first
+    import of a KPI is the database being set up and logs no "new" rows. Alerts and the page
+    Nytt read the log in id order; the archive reads the revisions of frozen values.
+    """
 
     __tablename__ = "value_revision"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -166,6 +171,7 @@ class ValueRevision(Base):
     new_value: Mapped[float | None] = mapped_column(Float)
     revised_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     import_run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+    kind: Mapped[str] = mapped_column(String(8), default="revised", server_default="revised")
 
     __table_args__ = (Index("ix_value_revision_kpi_municipality", "kpi_id", "municipality_id"),)
 
@@ -405,6 +411,9 @@ class AppUser(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # When the person last opened the page Nytt: the page lists what changed since then.
+    news_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class UserSession(Base):
@@ -452,6 +461,50 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(200), default="")
     before: Mapped[str] = mapped_column(Text, default="")
     after: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Alerts by e-mail ----------------------------------------------------------------------------
+
+
+class AlertSubscription(Base):
+    """A person's wish to be told by e-mail of one kind of change (see `etl.alerts.KINDS`)."""
+
+    __tablename__ = "alert_subscription"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class AlertRun(Base):
+    """One alert round: the change log rows (ids) it told about, so that the next round starts
+    after them and no change is told twice."""
+
+    __tablename__ = "alert_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    first_change_id: Mapped[int | None] = mapped_column(Integer)
+    last_change_id: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertOutbox(Base):
+    """An alert e-mail, kept from the round that wrote it until an SMTP server accepted it
+    (`sent_at`), so that no alert is lost to a server that is down."""
+
+    __tablename__ = "alert_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_run_id: Mapped[int] = mapped_column(ForeignKey("alert_run.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_alert_outbox_sent_at", "sent_at"),)
 
 
 class DataState(Base):

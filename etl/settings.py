@@ -82,6 +82,28 @@ class Settings(BaseSettings):
         description="Addresses or networks of the reverse proxies in front of Målbild, whose "
                     "user header and X-Forwarded-* are believed; none unless configured.")
 
+    smtp_url: str | None = Field(
+        None, description="The SMTP server for alerts: smtp://[user:password@]host[:port], "
+                          "smtp+starttls://… (STARTTLS, port 587) or smtps://… (TLS, port "
+                          "465). Without it, alerts wait in the outbox.")
+    mail_from: str | None = Field(
+        None, description="Sender of alerts, e.g. «Målbild <malbild@astorp.se>».")
+    public_url: str | None = Field(
+        None, description="Målbild's public address (https://malbild.astorp.se), for the "
+                          "links in alerts.")
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server.")
+    smtp_attempts: int = Field(3, ge=1, le=10,
+                               description="Tries per e-mail and round before it waits for "
+                                           "the next round.")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and value.split("://", 1)[0] not in ("smtp", "smtp+starttls", "smtps"):
+            raise ValueError("MALBILD_SMTP_URL ska börja med smtp://, smtp+starttls:// eller "
+                             "smtps://")
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -163,7 +163,8 @@ def all_users(engine: Engine) -> list[dict]:
     u = schema.AppUser
     with engine.connect() as connection:
         return [dict(r) for r in connection.execute(
-            select(u.id, u.username, u.role, u.disabled, u.created_at, u.last_login_at)
+            select(u.id, u.username, u.role, u.disabled, u.created_at, u.last_login_at,
+                   u.email)
             .order_by(u.username)).mappings()]
 
 

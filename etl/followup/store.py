@@ -325,7 +325,7 @@ def last_revisions(engine: Engine, kpi_ids: list[str], municipality_id: str
         rows = connection.execute(
             select(r.kpi_id, r.year, func.max(r.revised_at))
             .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
-                   r.gender == "T").group_by(r.kpi_id, r.year)).all()
+                   r.gender == "T", r.kind != "new").group_by(r.kpi_id, r.year)).all()
     return {(kpi_id, int(year)): pd.Timestamp(when).to_pydatetime()
             for kpi_id, year, when in rows if when is not None}
 
@@ -476,6 +476,7 @@ def revisions_since(engine: Engine, kpi_ids: list[str], municipality_id: str, si
     r = schema.ValueRevision
     frame = _frame(engine, select(r.kpi_id, r.year, r.old_value, r.new_value, r.revised_at)
                    .where(r.kpi_id.in_(kpi_ids), r.municipality_id == municipality_id,
-                          r.gender == "T", r.year <= last_year, r.revised_at >= since)
+                          r.gender == "T", r.year <= last_year, r.revised_at >= since,
+                          r.kind != "new")
                    .order_by(r.kpi_id, r.year, r.revised_at))
     return frame

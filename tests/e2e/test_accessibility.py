@@ -15,6 +15,7 @@ PAGES = [
     "/mal/3?ar=2013",
     "/utforska",
     "/rapporter",
+    "/nytt",
     "/utforska?kpi=N00640&jmf=G37597&visa=kommuner&kon=1",
     "/utforska?kpi=N00647&jmf=egen&kommuner=1260,1280,1283",
     "/utforska?kpi=N11008&fran=2010",
@@ -35,6 +36,7 @@ ADMIN_PAGES = [
     "/admin/logg",
     "/rapporter",
     "/mal/3",
+    "/bevakning",
 ]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                 "best-practice"]}}

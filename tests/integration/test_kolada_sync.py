@@ -127,9 +127,11 @@ def test_full_sync_stores_exactly_the_server_values_then_applies_one_revision_an
     assert sorted((r[:5]) for r in gone) == [("N00640", "0114", 2021, "T", 80.7),
                                              ("N00640", "1277", 2022, "T", 80.0)]
     assert [(r[:5]) for r in new] == [("N00640", "1277", 2022, "T", 80.5)]
-    revisions = [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in after["value_revision"]]
-    assert sorted(revisions) == [("N00640", "0114", 2021, "T", 80.7, None),
-                                 ("N00640", "1277", 2022, "T", 80.0, 80.5)]
+    # The change log: the revision and the deletion (a KPI's first import is no news).
+    log = after["value_revision"]
+    revisions = [(r[1], r[2], r[3], r[4], r[5], r[6], r[9]) for r in log]
+    assert sorted(revisions) == [("N00640", "0114", 2021, "T", 80.7, None, "deleted"),
+                                 ("N00640", "1277", 2022, "T", 80.0, 80.5, "revised")]
     # Group values follow (the members' mean changed); nothing else did.
     assert second.group_counts.added == 0 and second.group_counts.updated > 0
     assert len(after["kpi_value"]) == 211_805

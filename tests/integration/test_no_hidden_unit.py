@@ -348,10 +348,11 @@ WITHOUT_SURVEY_DATA = {
     "..admin-target-feedback.children...admin-target-tables.children..",
     "..admin-user-add-feedback.children...admin-users-table.children...admin-user-pick.options"
     "...admin-new-password.value..",
-    "..admin-user-role.value...admin-user-active.value..",
+    "..admin-user-role.value...admin-user-active.value...admin-user-email.value..",
     "..admin-user-update-feedback.children...admin-users-table.children@{h}"
     "...admin-user-password.value..",
     "..reports-feedback.children...reports-listing.children..",
+    "subscription-feedback.children",  # a person's own address and subscriptions
 }
 
 
