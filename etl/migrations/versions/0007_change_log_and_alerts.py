@@ -1,7 +1,7 @@
 """change log of values (new, revised, deleted), e-mail addresses, alerts and their outbox
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07 05:20:00
 
 `value_revision` becomes the change log of every value an import adds, changes or removes:
