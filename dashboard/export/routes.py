@@ -1,8 +1,9 @@
 """Download addresses on the dashboard's Flask server: charts, data and the yearly report.
 
-    /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
+    /export/chart/<key>.png|svg|pdf|xlsx|csv[?ar=Y]   one chart (keys: see dashboard.charts),
+                                               with what was known for follow-up year Y
     /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
-    /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
+    /export/data.xlsx|csv[?mal=N&ar=Y]         the follow-up up to year Y, a sheet per goal
     /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
     /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
 
@@ -95,7 +96,7 @@ def chart_download(name: str) -> Response:
             explored = exploration.build_view(engine, settings, request.args.to_dict())
             view = explore_charts.chart_view(explored, key.removeprefix(explore_charts.PREFIX))
         else:
-            view = charts.chart_view(engine, settings, key)
+            view = charts.chart_view(engine, settings, key, request.args.get("ar", type=int))
     except KeyError as exc:
         if per_unit:  # hidden, missing or without shown enheter: never say which
             return _problem(404, charts.NOT_SHOWN)
@@ -122,7 +123,7 @@ def data_download(suffix: str) -> Response:
     goal = request.args.get("mal", type=int)
     try:
         content = (downloads.followup_workbook if suffix == "xlsx" else downloads.followup_csv)(
-            engine, settings, goal)
+            engine, settings, goal, request.args.get("ar", type=int))
     except KeyError as exc:
         return _problem(404, str(exc.args[0]))
     name = "malbild-uppfoljning" + (f"-mal-{goal}" if goal else "")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import open_page, open_table_views, wait_for_charts
+from tests.e2e.conftest import open_page, open_table_views
 
 NBSP = "\u00a0"
 
@@ -59,30 +59,21 @@ def test_unknown_goal_and_unknown_page(page, server_url):
 
 
 @pytest.mark.browser
-def test_survey_year_can_be_changed(viewer_page, server_url):
-    page = viewer_page
-    open_page(page, server_url + "/mal/3")
-    page.select_option("#goal3-year", "2013")
-    page.wait_for_function(
-        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2013')")
-    wait_for_charts(page)
-    assert "Intern kommunikation per förvaltning 2013" in text_of(page)
-    assert page.problems.messages == []
-
-
-@pytest.mark.browser
-def test_survey_year_lives_in_the_url(viewer_page, server_url):
+def test_the_follow_up_year_of_goal_3_chooses_its_survey_and_lives_in_the_url(viewer_page,
+                                                                             server_url):
     page = viewer_page
     open_page(page, server_url + "/mal/3?ar=2015")
     assert "Intern kommunikation per förvaltning 2015" in text_of(page)
-    page.select_option("#goal3-year", "2019")
-    page.wait_for_url("**/mal/3?ar=2019")
+    page.select_option("#uppfoljningsar", "2020")  # the newest survey up to 2020 is 2019's
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_url("**/mal/3?ar=2020")
     page.wait_for_function(
-        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2019')")
+        "document.querySelector('#goal3-units')?.textContent.includes('förvaltning 2019')")
+    assert "Enkäten 2019, den senaste till och med uppföljningsåret 2020." in text_of(page)
     page.go_back()
     page.wait_for_url("**/mal/3?ar=2015")
     page.wait_for_function(
-        "document.querySelector('#goal3-units').textContent.includes('förvaltning 2015')")
+        "document.querySelector('#goal3-units')?.textContent.includes('förvaltning 2015')")
     assert page.problems.messages == []
 
 
@@ -129,7 +120,7 @@ def test_survey_per_unit_needs_login_even_when_public(page, viewer_page, server_
     text = text_of(page)
     assert "Medarbetarenkäten per förvaltning och enhet visas för inloggade användare." in text
     assert "Intern kommunikation per förvaltning" not in text
-    assert page.locator("#goal3-year").count() == 0
+    assert page.locator("#goal3-forvaltning").count() == 0
     login = page.locator(".login-needed a")
     assert login.get_attribute("href").startswith("/logga-in?nasta=/mal/3")
 
