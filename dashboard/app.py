@@ -129,7 +129,8 @@ def shell() -> html.Div:
             ]),
             html.P([strategy.name if strategy else "Ingen strategi inläst", " · ",
                     html.A("Så läser du Målbild", href=READING_GUIDE, **YEAR_CARRIED), " · ",
-                    html.A("Tillgänglighetsredogörelse", href="/tillganglighet")]),
+                    html.A("Tillgänglighetsredogörelse", href="/tillganglighet",
+                           **YEAR_CARRIED)]),
         ], className="site-footer"),
     ], className="page")
 

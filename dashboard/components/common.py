@@ -210,17 +210,14 @@ def verdict_rule(year: int | None) -> html.P:
     ], className="verdict-rule")
 
 
-def year_choice(year: int, years: list[int], action: str, *, keep: dict | None = None
-                ) -> html.Form:
+def year_choice(year: int, years: list[int], action: str) -> html.Form:
     """The follow-up year as a plain GET form (a labelled select and a button), so the choice
-    stays in the address (?ar=) and works from the keyboard; `keep` carries other parameters."""
-    hidden = [html.Input(type="hidden", name=name, value=str(value))
-              for name, value in (keep or {}).items() if value not in (None, "")]
+    stays in the address (?ar=) and works from the keyboard. Other choices of the page start
+    afresh in another year (a förvaltning of one survey need not be in the next)."""
     return html.Form([
         html.Label("Uppföljningsår", htmlFor="uppfoljningsar"),
         html.Select([html.Option(str(y), value=str(y), selected=y == year)
                      for y in reversed(years)], id="uppfoljningsar", name=urlstate.YEAR,
                     className="form-select year-select"),
-        *hidden,
         html.Button("Visa", type="submit", className="button-link"),
     ], method="get", action=action, className="year-form")

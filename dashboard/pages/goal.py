@@ -279,7 +279,7 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
         sections.append(survey_detail(next(i for i in known if i.info.is_survey), year, forv))
     return html.Div([
         *heading,
-        year_choice(year, years, f"/mal/{goal.number}", keep={"forv": forv}),
+        year_choice(year, years, f"/mal/{goal.number}"),
         verdict_line(verdict, measures_link=False),
         verdict_rule(year),
         later_values_note(items, year),
