@@ -162,7 +162,8 @@ def survey_detail(item: MeasureFollowUp, year: int, forvaltning_param: object = 
                     className="form-select unit-select"),
             ]),
         ], className="survey-controls"),
-        html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, survey_year, forvaltning)),
+        html.Div(id=ids.GOAL3_UNITS,
+                 children=survey_units(item.info, survey_year, forvaltning, year)),
         urlstate.rendered({"forv": forvaltning or ALL_FORVALTNINGAR}),
         *benchmark(item, year),
     ]
@@ -187,9 +188,12 @@ def benchmark(item: MeasureFollowUp, year: int) -> list:
     ]
 
 
-def survey_units(info, year: int, forvaltning: str | None = None) -> list:
-    """The förvaltningar (or one förvaltning's enheter) and the distribution for one year."""
+def survey_units(info, year: int, forvaltning: str | None = None,
+                 follow_up_year: int | None = None) -> list:
+    """The förvaltningar (or one förvaltning's enheter) and the distribution for one survey
+    year; their downloads carry the page's follow-up year, as every link does."""
     engine, settings = runtime.engine(), runtime.settings()
+    query = urlstate.query_string({urlstate.YEAR: follow_up_year})
     units = charts.survey_units(engine, settings, info, year, forvaltning)
     blocks: list = [html.P([example_tag(), " Svaren är påhittade."]) if units.example else None]
     if units.units.empty:
@@ -199,10 +203,10 @@ def survey_units(info, year: int, forvaltning: str | None = None) -> list:
         blocks.append(table_view(table, units.caption, numeric=numeric))
     else:
         blocks.append(chart_of(charts.survey_units_view(engine, settings, info, year,
-                                                        forvaltning)))
+                                                        forvaltning), export_query=query))
     try:
         blocks.append(chart_of(charts.distribution_view(engine, settings, info, year,
-                                                        forvaltning)))
+                                                        forvaltning), export_query=query))
     except KeyError as missing:  # no stored row, or a file with means only
         blocks.append(html.P(missing.args[0], className="card-note"))
     return blocks

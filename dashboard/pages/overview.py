@@ -104,15 +104,12 @@ def measures_within_margin(goal: GoalVerdict) -> int:
 
 
 def change_since_last_time(goal: GoalVerdict) -> list[str]:
-    """What changed since the last measurement, one phrase per current measure, for the
-    answer line ("bemötandet 80,0 %, ingen säkerställd förändring sedan 2021"). The slot for
-    `words.change_phrase(row)`, which the follow-up model's change (issue 24, part 2) brings;
-    nothing until then."""
-    change_phrase = getattr(words, "change_phrase", None)
-    if change_phrase is None:
-        return []
-    return [phrase for s in goal.standings if s.current is not None
-            if (phrase := change_phrase(s.current))]
+    """What changed since the last measurement, for the answer line ("bemötandet 80,0 %,
+    ingen säkerställd förändring sedan 2021"): the slot for the model's change (issue 24,
+    part 2), to be filled by one call per current measure,
+    `[words.change_phrase(s.current) for s in goal.standings if s.current is not None]`.
+    Nothing until the model knows the change."""
+    return []
 
 
 def answer_line(goal: GoalVerdict) -> html.Li:
