@@ -68,6 +68,9 @@ def test_the_year_survives_every_link_and_the_answer_comes_first(browser, server
         page.wait_for_url(re.compile(rf"/sa-laser-du\?ar={YEAR}#[a-z-]+$"))
         page.wait_for_selector("main h1")
         assert page.locator("main h1").inner_text() == "Så läser du Målbild"
+        explained = page.locator(f"#{page.url.rsplit('#', 1)[1]}")
+        page.wait_for_function("window.scrollY > 0")  # the word's place is shown
+        assert 0 <= explained.bounding_box()["y"] < CONTEXT["viewport"]["height"]
         no_axe_violations(page)
         assert page.problems.messages == []
     finally:
