@@ -266,3 +266,5 @@ def test_downloads_follow_the_year_of_the_page(client):
     assert ";2022;" not in csv_2021 and ";2025;" not in csv_2021
     chart = client.get("/export/chart/telefon-bemotande.csv?ar=2020").get_data()
     assert b";2020;" in chart and b";2021;" not in chart
+    chart = client.get("/export/chart/epost-svar.csv").get_data()  # the default year, 2022
+    assert b";2022;" in chart and b";2023;" not in chart
