@@ -22,6 +22,7 @@ from dashboard import (
     urlstate,
 )
 from dashboard.components.admin import access_denied
+from dashboard.components.common import READING_GUIDE
 from dashboard.export import routes as export_routes
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -33,6 +34,7 @@ PAGE_MODULES = (
     "dashboard.pages.news",
     "dashboard.pages.subscription",
     "dashboard.pages.accessibility",
+    "dashboard.pages.reading_guide",
     "dashboard.pages.login",
     "dashboard.pages.admin",
     "dashboard.pages.admin_import",
@@ -60,6 +62,11 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+# The shell is drawn once for many pages: assets/nav.js gives these links the follow-up year
+# (?ar=) of the page shown, as the pages' own links have it from the server.
+YEAR_CARRIED = {"data-carry-year": "ar"}
+
+
 def nav_links(goal_rows, *, admin: bool = False) -> list:
     """The main menu, built from the page registry and the goals in the database."""
     links = [("/", "Översikt")]
@@ -68,7 +75,8 @@ def nav_links(goal_rows, *, admin: bool = False) -> list:
               if page.get("in_nav")]
     if admin:
         links.append(("/admin", "Administration"))
-    return [html.Li(html.A(text, href=href, className="nav-link")) for href, text in links]
+    return [html.Li(html.A(text, href=href, className="nav-link", **YEAR_CARRIED))
+            for href, text in links]
 
 
 def account_box() -> html.Div:
@@ -110,7 +118,7 @@ def shell() -> html.Div:
             html.Div([
                 html.A([html.Span("Målbild", className="brand-name"),
                         html.Span(place, className="brand-place")],
-                       href="/", className="brand"),
+                       href="/", className="brand", **YEAR_CARRIED),
                 html.Nav(html.Ul(menu), **{"aria-label": "Huvudmeny"}),
                 account_box(),
             ], className="header-inner"),
@@ -123,7 +131,9 @@ def shell() -> html.Div:
                 " är påhittade för demonstration. ",
             ]),
             html.P([strategy.name if strategy else "Ingen strategi inläst", " · ",
-                    html.A("Tillgänglighetsredogörelse", href="/tillganglighet")]),
+                    html.A("Så läser du Målbild", href=READING_GUIDE, **YEAR_CARRIED), " · ",
+                    html.A("Tillgänglighetsredogörelse", href="/tillganglighet",
+                           **YEAR_CARRIED)]),
         ], className="site-footer"),
     ], className="page")
 

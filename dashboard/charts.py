@@ -526,14 +526,18 @@ def benchmark_stats(engine: Engine, settings: Settings, info: MeasureInfo
                                   kpi["direction"])
 
 
-def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo) -> ChartView:
-    """The measure's benchmark KPI (HME for the staff survey) against the measuring kommuner."""
+def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo,
+                   until: int | None = None) -> ChartView:
+    """The measure's benchmark KPI (HME for the staff survey) against the measuring kommuner,
+    up to the follow-up year `until` (every year if None)."""
     if not info.benchmark_kpi_id:
         raise KeyError(f"Måttet «{info.id}» har inget jämförelsenyckeltal.")
     kpi_id = info.benchmark_kpi_id
     strategy = queries.strategy_info(engine, settings.municipality)
     kpi = queries.kpi_info(engine, kpi_id)
     stats = queries.kpi_home_stats(engine, kpi_id, strategy.municipality_id, kpi["direction"])
+    if until is not None:
+        stats = stats.loc[stats["year"] <= until]
     source = words.kpi_source(queries.value_provenance(engine, [kpi_id], settings.kolada_dir),
                               queries.has_example_values(engine, [kpi_id]))
     data_through = int(stats["year"].max()) if len(stats) else None
@@ -593,8 +597,10 @@ NOT_SHOWN = ("Det finns inget sådant diagram att visa. Grupper med för få sva
              "inte, och inte heller det som skulle avslöja dem.")
 
 
-def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
-    """The chart a key names; KeyError (with a Swedish message) if there is none."""
+def chart_view(engine: Engine, settings: Settings, key: str, until: int | None = None
+               ) -> ChartView:
+    """The chart a key names, with what was known for the follow-up year `until` (every year
+    if None); KeyError (with a Swedish message) if there is none."""
     match = KEY_PATTERN.match(key)
     known = [m.id for m in queries.measures(engine)]
     if match is None or match["measure"] not in known:
@@ -602,11 +608,12 @@ def chart_view(engine: Engine, settings: Settings, key: str) -> ChartView:
                        f"{', '.join(known)}.")
     info = queries.measure(engine, match["measure"])
     if match["benchmark"]:
-        return benchmark_view(engine, settings, info)
+        return benchmark_view(engine, settings, info, until)
     if match["view"]:
         if not info.is_survey:
             raise KeyError(f"Måttet «{info.id}» kommer inte från medarbetarenkäten.")
         build = survey_units_view if match["view"] == "forvaltningar" else distribution_view
         unit = match["unit"]  # as the web server decoded it, or as typed
         return build(engine, settings, info, int(match["year"]), unit)
-    return measure_view(queries.measure_followup(engine, settings, info.id))
+    item = queries.measure_followup(engine, settings, info.id)
+    return measure_view(item if until is None else item.until(until))

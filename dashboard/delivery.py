@@ -1,11 +1,12 @@
 """Getting the page to the browser quickly: the partial plotly.js bundle, compression and caching.
 
 * plotly.js: the charts use only scatter and bar traces, so the browser loads plotly.js "basic"
-  (about a quarter of the full bundle) from `assets/vendor/`, fetched from the npm registry by
-  `make install` (`npm ci`, versions in `package-lock.json`). Dash's documented way of replacing plotly.js
-  is a bundle among the assets: `dcc.Graph` then finds `window.Plotly` and never asks for the
-  full one. Its version must be the one the Python plotly package ships (Kaleido's exports draw
-  with that one), and the app refuses to start without it rather than fall back silently.
+  (about a quarter of the full bundle) from `assets/vendor/`, installed from the npm registry by
+  `make install` (`npm ci`, versions in `package-lock.json`). Dash's documented way of replacing
+  plotly.js is a bundle among the assets: `dcc.Graph` then finds `window.Plotly` and never asks
+  for the full one. Its version must be the one the Python plotly package ships (Kaleido's
+  exports draw with that one), and the app refuses to start without it rather than fall back
+  silently.
 * Compression: every text answer (HTML, scripts, JSON, CSS, SVG) is compressed (Flask-Compress:
   zstd, brotli or gzip, as the browser accepts). Fingerprinted files never change, so each is
   compressed once per process, harder than a page can afford (brotli 9, gzip 9), and kept: a new

@@ -472,6 +472,8 @@ def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: Mea
             spec.note("Exempeldata", x=first - 0.45, y=0.99)
     _targets(spec, rows, fmt_value)
     for earlier, later in zip(info.lineage, info.lineage[1:], strict=False):
+        if not years or later.first_year > years[-1]:
+            continue  # a method that only starts after the years shown (the follow-up year)
         boundary = (later.first_year + (earlier.last_year or later.first_year)) / 2
         if boundary == later.first_year:
             boundary -= 0.5

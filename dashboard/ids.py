@@ -1,6 +1,5 @@
 """Component ids used by callbacks, in one place (ids that are only markup live in their page)."""
 
-GOAL3_YEAR = "goal3-year"
 GOAL3_UNITS = "goal3-units"
 GOAL3_FORVALTNING = "goal3-forvaltning"
 MAIN = "innehall"

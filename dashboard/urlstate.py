@@ -82,6 +82,19 @@ def query_string(params: Mapping[str, object]) -> str:
     return "?" + urlencode(clean, safe=",") if clean else ""
 
 
+YEAR = "ar"  # the follow-up year, carried by every link between the pages
+
+
+def with_year(path: str, year: int | None) -> str:
+    """"/mal/1?ar=2021#epost-svar": a page's address in the follow-up year (`path` may end in
+    a fragment; None leaves it as it is)."""
+    if year is None:
+        return path
+    address, hash_, fragment = path.partition("#")
+    joiner = "&" if "?" in address else "?"
+    return f"{address}{joiner}{YEAR}={year}{hash_}{fragment}"
+
+
 def int_param(value: object, allowed: Iterable[int], default: int | None) -> int | None:
     """A query parameter as one of the allowed whole numbers, else the default."""
     number = digits.whole_number(value)

@@ -301,6 +301,17 @@ def change_cell(row: YearRow) -> str:
     return f"{CHANGE_WORDS[word]} sedan {row.previous_year}: {signed} ({interval})"
 
 
+def change_brief(row: YearRow) -> str:
+    """The change as a few words for a summary line: "ökat sedan 2021", "ingen säkerställd
+    förändring sedan 2021", "+2,0 sedan 2019, kan inte bedömas"; "" with nothing to compare."""
+    word = row.change_word
+    if word is None or word is ChangeWord.INGEN_TIDIGARE:
+        return ""
+    if word is ChangeWord.KAN_INTE_BEDOMAS:
+        return f"{_signed(row.change, row.decimals)} sedan {row.previous_year}, kan inte bedömas"
+    return f"{CHANGE_WORDS[word]} sedan {row.previous_year}"
+
+
 def change_column(unit: str) -> str:
     """The heading of a column of `change_cell`s, with the unit of the change."""
     return ("Sedan förra mätningen (procentenheter)" if unit in fmt.PERCENT_UNITS

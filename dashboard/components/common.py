@@ -9,7 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard import words
+from dashboard import definitions, urlstate, words
+from etl.followup.records import YearRow
+from etl.followup.rules import TargetCertainty
 from etl.followup.verdict import GoalVerdict
 
 GRAPH_CONFIG = {
@@ -21,10 +23,39 @@ GRAPH_CONFIG = {
 }
 
 
-def status_badge(state: words.Status | words.PeerStatus, text: str | None = None
-                 ) -> html.Span:
-    """Status in words and an icon as well as colour (WCAG 1.4.1)."""
+READING_GUIDE = "/sa-laser-du"
+# The term on /sa-laser-du that explains a status (by its key); a key not named here is a term.
+TERM_OF_STATUS = {
+    "inget-mal": "bedomning", "ingen-matning": "bedomning", "ingen-bedomning": "bedomning",
+    "delvis": "bedomning", "kan-inte-bedomas": "bedomning",
+    "hogre": "matkommunernas-medelvarde", "lagre": "matkommunernas-medelvarde",
+    "i-niva": "matkommunernas-medelvarde", "okand": "felmarginal-okand",
+}
+PEER_TERM = "trolig-plats"
+VERDICT_TERM = "bedomning"
+
+
+def explained(term: str, year: int | None) -> str:
+    """Where /sa-laser-du explains a term (or a status key), in the follow-up year."""
+    anchor = definitions.anchor_for(TERM_OF_STATUS.get(term, term))
+    return urlstate.with_year(READING_GUIDE, year) + (f"#{anchor}" if anchor else "")
+
+
+def target_term(row: YearRow | None) -> str:
+    """The term that explains a target status: the margin where the target lies inside it."""
+    if row is not None and row.target_certainty is TargetCertainty.INOM_FELMARGINAL:
+        return "inom-felmarginalen"
+    return words.target_of(row).key
+
+
+def status_badge(state: words.Status | words.PeerStatus, text: str | None = None, *,
+                 term: str | None = None, year: int | None = None) -> html.Span:
+    """Status in words and an icon as well as colour (WCAG 1.4.1); with `term`, the words
+    link to their explanation on /sa-laser-du."""
     label = text or (state.text if isinstance(state, words.PeerStatus) else state.label)
+    if term is not None:
+        label = html.A(label, href=explained(term, year), className="status-link",
+                       title="Vad betyder det? Så läser du Målbild")
     return html.Span(
         [html.Span(state.icon, className="status-icon", **{"aria-hidden": "true"}), label],
         className=f"status {state.css}",
@@ -157,13 +188,36 @@ def definition_list(items: Sequence[tuple[str, object]]) -> html.Dl:
     return html.Dl(children, className="facts")
 
 
-def verdict_line(goal: GoalVerdict) -> html.P:
-    """The goal's verdict in words and symbol, how it was reached and the rule in a sentence."""
+def verdict_line(goal: GoalVerdict, *, measures_link: bool = True) -> html.P:
+    """The goal's verdict in words and symbol (linked to what it means) and how it was
+    reached; the rule itself is said once per page (`verdict_rule`)."""
     return html.P([
         html.Span(f"Bedömning {goal.year}: ", className="verdict-label"),
-        status_badge(words.verdict(goal)), " ",
-        html.Span(f"({words.verdict_counts(goal)}). ", className="verdict-counts"),
-        html.Span(words.VERDICT_RULE, className="verdict-rule"), " ",
-        html.A(["Se måtten", html.Span(f" för mål {goal.goal}", className="visually-hidden")],
-               href=f"/mal/{goal.goal}"),
+        status_badge(words.verdict(goal), term=VERDICT_TERM, year=goal.year), " ",
+        html.Span(f"({words.verdict_counts(goal)}).", className="verdict-counts"),
+        *([" ", html.A(["Se måtten", html.Span(f" för mål {goal.goal}",
+                                               className="visually-hidden")],
+                       href=urlstate.with_year(f"/mal/{goal.goal}", goal.year))]
+          if measures_link else []),
     ], className="goal-verdict")
+
+
+def verdict_rule(year: int | None) -> html.P:
+    """How a goal's verdict is reached, once per page, with the way to every word's meaning."""
+    return html.P([
+        html.Span("Så bedöms målen: ", className="verdict-label"), words.VERDICT_RULE, " ",
+        html.A("Så läser du Målbild", href=urlstate.with_year(READING_GUIDE, year)), ".",
+    ], className="verdict-rule")
+
+
+def year_choice(year: int, years: list[int], action: str) -> html.Form:
+    """The follow-up year as a plain GET form (a labelled select and a button), so the choice
+    stays in the address (?ar=) and works from the keyboard. Other choices of the page start
+    afresh in another year (a förvaltning of one survey need not be in the next)."""
+    return html.Form([
+        html.Label("Uppföljningsår", htmlFor="uppfoljningsar"),
+        html.Select([html.Option(str(y), value=str(y), selected=y == year)
+                     for y in reversed(years)], id="uppfoljningsar", name=urlstate.YEAR,
+                    className="form-select year-select"),
+        html.Button("Visa", type="submit", className="button-link"),
+    ], method="get", action=action, className="year-form")

@@ -150,16 +150,21 @@ def sources_table(engine: Engine, settings: Settings, infos: list[MeasureInfo],
                                          {"Mål": "0", "Från år": "0", "Till år": "0"}, notes)
 
 
-def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
-                ) -> tuple[list[charts.DataTable], list[str]]:
-    """A table per goal (every measure, every year) and the sources sheet, with sheet names."""
+def goal_tables(engine: Engine, settings: Settings, goal: int | None = None,
+                year: int | None = None) -> tuple[list[charts.DataTable], list[str]]:
+    """A table per goal (every measure, every year up to the follow-up year) and the sources
+    sheet, with sheet names. The follow-up year is `year` where it has values, else the
+    default year, as on the pages; later values are left out, as on the pages."""
     goals = queries.goals(engine)
-    year = verdicts.default_year(queries.goal_followups(engine, settings))
+    every = queries.goal_followups(engine, settings)
+    if year not in verdicts.follow_up_years(every):
+        year = verdicts.default_year(every)
     tables, names, infos, sources = [], [], [], {}
     for row in goals.itertuples():
         if goal is not None and row.number != goal:
             continue
-        items = queries.goal_followups(engine, settings, row.number)
+        items = [item.until(year) if year is not None else item for item in every
+                 if item.info.goal_number == row.number]
         parts = [charts.measure_data(item) for item in items]
         footers = [charts.chart_text(item).footer for item in items]
         notes = [f"{item.info.name} – {footer}" for item, footer in zip(items, footers,
@@ -167,7 +172,8 @@ def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
         if year is not None:
             found = verdicts.goal_verdict(int(row.number), items, year)
             notes.insert(0, f"Bedömning {year}: {words.verdict(found).label} "
-                            f"({words.verdict_counts(found)}). {words.VERDICT_RULE}")
+                            f"({words.verdict_counts(found)}). {words.VERDICT_RULE} "
+                            f"Värden efter uppföljningsåret {year} ingår inte.")
         tables.append(charts.DataTable.concat(f"Mål {row.number}: {row.title}", parts, notes))
         names.append(f"Mål {row.number}")
         infos += [item.info for item in items]
@@ -179,15 +185,17 @@ def goal_tables(engine: Engine, settings: Settings, goal: int | None = None
     return tables, names
 
 
-def followup_workbook(engine: Engine, settings: Settings, goal: int | None = None) -> bytes:
+def followup_workbook(engine: Engine, settings: Settings, goal: int | None = None,
+                      year: int | None = None) -> bytes:
     """Every goal's follow-up as an Excel file: a sheet per goal, sources and definitions."""
-    tables, names = goal_tables(engine, settings, goal)
+    tables, names = goal_tables(engine, settings, goal, year)
     return workbook_bytes(tables, names)
 
 
-def followup_csv(engine: Engine, settings: Settings, goal: int | None = None) -> bytes:
+def followup_csv(engine: Engine, settings: Settings, goal: int | None = None,
+                 year: int | None = None) -> bytes:
     """Every goal's follow-up in one CSV table (a column names the goal)."""
-    tables, _names = goal_tables(engine, settings, goal)
+    tables, _names = goal_tables(engine, settings, goal, year)
     parts = []
     for table in tables[:-1]:
         number = int(table.title.split(":", 1)[0].removeprefix("Mål "))

@@ -1,8 +1,10 @@
 """Download addresses on the dashboard's Flask server: charts, data and the yearly report.
 
-    /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
+    /export/chart/<key>.png|svg|pdf|xlsx|csv[?ar=Y]   one chart (keys: see dashboard.charts),
+                                               with what was known for follow-up year Y
+                                               (without ar: the pages' default year)
     /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
-    /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
+    /export/data.xlsx|csv[?mal=N&ar=Y]         the follow-up up to year Y, a sheet per goal
     /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
     /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
 
@@ -17,10 +19,11 @@ from contextlib import contextmanager
 
 from flask import Flask, Response, request
 
-from dashboard import auth, charts, exploration, explore_charts, runtime
+from dashboard import auth, charts, exploration, explore_charts, queries, runtime
 from dashboard.export import downloads, images
 from etl import digits
 from etl.errors import MalbildError
+from etl.followup import verdict as verdicts
 
 DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TYPE}
 REPORT_FORMATS = {
@@ -81,6 +84,12 @@ def _split(name: str, allowed) -> tuple[str, str] | None:
     return (stem, suffix.lower()) if stem and suffix.lower() in allowed else None
 
 
+def _follow_up_year(engine, settings) -> int | None:
+    """The follow-up year of the address (?ar=), else the pages' default year."""
+    return request.args.get("ar", type=int) or verdicts.default_year(
+        queries.goal_followups(engine, settings))
+
+
 def chart_download(name: str) -> Response:
     parts = _split(name, (*images.FORMATS, *DATA_FORMATS))
     if parts is None:
@@ -96,7 +105,7 @@ def chart_download(name: str) -> Response:
             explored = exploration.build_view(engine, settings, request.args.to_dict())
             view = explore_charts.chart_view(explored, key.removeprefix(explore_charts.PREFIX))
         else:
-            view = charts.chart_view(engine, settings, key)
+            view = charts.chart_view(engine, settings, key, _follow_up_year(engine, settings))
     except KeyError as exc:
         if per_unit:  # hidden, missing or without shown enheter: never say which
             return _problem(404, charts.NOT_SHOWN)
@@ -123,7 +132,7 @@ def data_download(suffix: str) -> Response:
     goal = digits.whole_number(request.args.get("mal"))
     try:
         content = (downloads.followup_workbook if suffix == "xlsx" else downloads.followup_csv)(
-            engine, settings, goal)
+            engine, settings, goal, request.args.get("ar", type=int))
     except KeyError as exc:
         return _problem(404, str(exc.args[0]))
     name = "malbild-uppfoljning" + (f"-mal-{goal}" if goal else "")

@@ -12,13 +12,17 @@ from dashboard import formatting as fmt
 from dashboard.components import native
 from dashboard.components.admin import analysis_note, login_needed
 from dashboard.components.common import (
+    PEER_TERM,
     chart_of,
     definition_list,
     example_tag,
     scrolling_table,
     status_badge,
     table_view,
+    target_term,
     verdict_line,
+    verdict_rule,
+    year_choice,
 )
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp, YearRow
@@ -30,15 +34,15 @@ def _title(number: str | None = None, **_query) -> str:
 
 
 dash.register_page(__name__, path_template="/mal/<number>", name="Mål", title=_title, order=1)
-urlstate.sync_to_url({"ar": (ids.GOAL3_YEAR, "value"),
-                      "forv": (ids.GOAL3_FORVALTNING, "value")})
+urlstate.sync_to_url({"forv": (ids.GOAL3_FORVALTNING, "value")})
 # "All" is an option with a value of its own, never "" (which no option has, so a select given
 # it would show its first option while meaning another).
 ALL_FORVALTNINGAR = "alla"
 
 
-def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None
-                    ) -> html.Section:
+def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None,
+                    year: int | None = None) -> html.Section:
+    """A measure as it stood for the follow-up `year` (`item` cut at that year)."""
     info = item.info
     row = standing.latest if standing is not None else item.latest
     lineage = [
@@ -49,7 +53,7 @@ def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = No
     header = [
         html.H2(info.name, id=info.id),
         definition_list([("Mätområde", info.question), ("Syfte", info.purpose)]),
-        measure_status(item, row, standing),
+        measure_status(item, row, standing, year),
     ]
     if row is not None:
         header.append(html.P([words.interval_text(item, row).capitalize(), ". ",
@@ -78,23 +82,27 @@ def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = No
                                   className="lineage"))
     return html.Section([
         *header,
-        chart_of(charts.measure_view(item), extra=extra),
+        chart_of(charts.measure_view(item), extra=extra,
+                 export_query=urlstate.query_string({urlstate.YEAR: year})),
         *analyses(info.id),
     ], className="measure-section", **{"aria-labelledby": info.id})
 
 
 def measure_status(item: MeasureFollowUp, row: YearRow | None,
-                   standing: MeasureStanding | None) -> html.P:
-    """The statuses of the newest value; none that is live where the value is not current."""
+                   standing: MeasureStanding | None, year: int | None = None) -> html.P:
+    """The statuses of the newest value, each linked to what it means; none that is live
+    where the value is not current."""
     if row is not None and standing is not None and standing.current is None:
-        return html.P([f"Status {row.year}: ", status_badge(words.NO_CURRENT_STATUS)],
+        return html.P([f"Status {row.year}: ", status_badge(
+            words.NO_CURRENT_STATUS, term=words.NO_CURRENT_STATUS.key, year=year)],
             className="measure-status")
     versus = words.versus_of(item, row)
     return html.P([
         "Status ", f"{row.year}" if row is not None else "", ": ",
-        status_badge(words.target_of(row)), " ",
-        status_badge(versus) if versus else None, " ",
-        status_badge(words.peer_of(item, row)) if not item.info.is_survey else None,
+        status_badge(words.target_of(row), term=target_term(row), year=year), " ",
+        status_badge(versus, term=versus.key, year=year) if versus else None, " ",
+        status_badge(words.peer_of(item, row), term=PEER_TERM, year=year)
+        if not item.info.is_survey else None,
     ], className="measure-status")
 
 
@@ -115,53 +123,43 @@ def analyses(measure_id: str) -> list:
                                    className="lineage earlier-analyses")]
 
 
-def survey_detail(item: MeasureFollowUp, year_param: object = None,
-                  forvaltning_param: object = None) -> html.Section:
-    """Per förvaltning (or the enheter of one) for the year in the URL (`?ar=&forv=`), the
-    distribution of answers, and HME beside the survey."""
+def survey_detail(item: MeasureFollowUp, year: int, forvaltning_param: object = None
+                  ) -> html.Section:
+    """Per förvaltning (or the enheter of one, `?forv=`) for the newest survey up to the
+    follow-up `year`, the distribution of answers, and HME beside the survey."""
     engine, settings = runtime.engine(), runtime.settings()
-    years = queries.survey_years(engine, item.info.id)
-    if not years:
-        return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
-                             html.P("Ingen enkät är inläst ännu.")])
+    page = urlstate.with_year(f"/mal/{item.info.goal_number}", year)
+    years = [y for y in queries.survey_years(engine, item.info.id) if y <= year]
     if not auth.allowed(auth.LOGIN):  # per unit only for those logged in, even when public
-        asked = {name: value for name, value in (("ar", year_param), ("forv", forvaltning_param))
-                 if value not in (None, "", ALL_FORVALTNINGAR)}
-        # Back to the chosen year after logging in; a förvaltning's name from the address is
-        # never repeated in an answer (it may be one that is not shown).
-        path = f"/mal/{item.info.goal_number}" + urlstate.query_string(
-            {k: v for k, v in asked.items() if k == "ar"})
+        # A förvaltning's name from the address is never repeated in an answer (it may be one
+        # that is not shown); back to this year after logging in.
         why = [html.P(
-            "Adressen väljer " + " och ".join(
-                # The name in the address is not repeated: it may be one that is not shown.
-                (f"enkätår {asked['ar']}" if name == "ar" else "en förvaltning")
-                for name in asked)
-            + ", men förvaltningar och enheter visas bara för inloggade. Logga in för att se "
-            "dem; utan inloggning visas kommunens resultat ovan.", className="notice",
-            id="survey-login-reason")] if asked else []
+            "Adressen väljer en förvaltning, men förvaltningar och enheter visas bara för "
+            "inloggade. Logga in för att se dem; utan inloggning visas kommunens resultat ovan.",
+            className="notice", id="survey-login-reason")] \
+            if forvaltning_param not in (None, "", ALL_FORVALTNINGAR) else []
         return html.Section([
             html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
             *why,
             login_needed("Medarbetarenkäten per förvaltning och enhet",
-                         path + "#per-forvaltning"),
-            *benchmark(item),
+                         page + "#per-forvaltning"),
+            *benchmark(item, year),
         ], className="measure-section survey-detail")
-    year = urlstate.int_param(year_param, years, years[-1])
-    names = charts.survey_forvaltningar(engine, settings, item.info, year)
+    if not years:
+        return html.Section([html.H2("Medarbetarenkäten per förvaltning"),
+                             html.P(f"Ingen enkät till och med {year}.")])
+    survey_year = years[-1]
+    names = charts.survey_forvaltningar(engine, settings, item.info, survey_year)
     # Only a förvaltning shown for the year can be chosen; anything else in the URL shows all.
     forvaltning = forvaltning_param if forvaltning_param in names else None
     content = [
         html.H2("Medarbetarenkäten per förvaltning och enhet", id="per-forvaltning"),
+        html.P(f"Enkäten {survey_year}, den senaste till och med uppföljningsåret {year}."
+               if survey_year != year else f"Enkäten {survey_year}.", className="lead-small"),
         html.P(f"Grupper med färre än {settings.anonymity_threshold} svarande visas inte, och "
                "inte heller en grupp som annars skulle kunna räknas fram ur de andra. Deras "
                "svar räknas ändå med i förvaltningen och kommunen.", className="notice"),
         html.Div([
-            html.Div([
-                html.Label("Enkätår", htmlFor=ids.GOAL3_YEAR),
-                native.Select(id=ids.GOAL3_YEAR, value=str(year),
-                              options=[{"label": str(y), "value": str(y)} for y in years],
-                              className="form-select year-select"),
-            ]),
             html.Div([
                 html.Label("Förvaltning", htmlFor=ids.GOAL3_FORVALTNING),
                 native.Select(
@@ -171,33 +169,38 @@ def survey_detail(item: MeasureFollowUp, year_param: object = None,
                     className="form-select unit-select"),
             ]),
         ], className="survey-controls"),
-        html.Div(id=ids.GOAL3_UNITS, children=survey_units(item.info, year, forvaltning)),
-        urlstate.rendered({"ar": year, "forv": forvaltning or ALL_FORVALTNINGAR}),
-        *benchmark(item),
+        html.Div(id=ids.GOAL3_UNITS,
+                 children=survey_units(item.info, survey_year, forvaltning, year)),
+        urlstate.rendered({"forv": forvaltning or ALL_FORVALTNINGAR}),
+        *benchmark(item, year),
     ]
     return html.Section(content, className="measure-section survey-detail")
 
 
-def benchmark(item: MeasureFollowUp) -> list:
+def benchmark(item: MeasureFollowUp, year: int) -> list:
     """The measure's benchmark KPI (HME) against the measuring municipalities, beside the
-    survey year by year."""
+    survey year by year, up to the follow-up `year`."""
     engine, settings = runtime.engine(), runtime.settings()
     if not item.info.benchmark_kpi_id:
         return []
     kpi = queries.kpi_info(engine, item.info.benchmark_kpi_id)
+    stats = charts.benchmark_stats(engine, settings, item.info)
     return [
         html.H2("Jämförelse: HME", id="hme"),
         html.P(f"{kpi['title']}. Mäts vartannat år, liksom medarbetarenkäten, och jämförs "
                "med medelvärdet av de kommuner som mätte samma år.", className="lead-small"),
-        side_by_side(item, charts.benchmark_stats(engine, settings, item.info),
-                     item.municipality),
-        chart_of(charts.benchmark_view(engine, settings, item.info)),
+        side_by_side(item, stats.loc[stats["year"] <= year], item.municipality),
+        chart_of(charts.benchmark_view(engine, settings, item.info, year),
+                 export_query=urlstate.query_string({urlstate.YEAR: year})),
     ]
 
 
-def survey_units(info, year: int, forvaltning: str | None = None) -> list:
-    """The förvaltningar (or one förvaltning's enheter) and the distribution for one year."""
+def survey_units(info, year: int, forvaltning: str | None = None,
+                 follow_up_year: int | None = None) -> list:
+    """The förvaltningar (or one förvaltning's enheter) and the distribution for one survey
+    year; their downloads carry the page's follow-up year, as every link does."""
     engine, settings = runtime.engine(), runtime.settings()
+    query = urlstate.query_string({urlstate.YEAR: follow_up_year})
     units = charts.survey_units(engine, settings, info, year, forvaltning)
     blocks: list = [html.P([example_tag(), " Svaren är påhittade."]) if units.example else None]
     if units.units.empty:
@@ -207,10 +210,10 @@ def survey_units(info, year: int, forvaltning: str | None = None) -> list:
         blocks.append(table_view(table, units.caption, numeric=numeric))
     else:
         blocks.append(chart_of(charts.survey_units_view(engine, settings, info, year,
-                                                        forvaltning)))
+                                                        forvaltning), export_query=query))
     try:
         blocks.append(chart_of(charts.distribution_view(engine, settings, info, year,
-                                                        forvaltning)))
+                                                        forvaltning), export_query=query))
     except KeyError as missing:  # no stored row, or a file with means only
         blocks.append(html.P(missing.args[0], className="card-note"))
     return blocks
@@ -248,6 +251,16 @@ def side_by_side(item: MeasureFollowUp, hme: pd.DataFrame, municipality: str
     ], className="data-table"), caption), className="side-by-side")
 
 
+def later_values_note(items: list[MeasureFollowUp], year: int) -> html.P | None:
+    """Says that values after the follow-up year exist but are left out of this page."""
+    if not any(r.year > year and r.has_value for item in items
+               for r in (*item.rows, *item.own_rows)):
+        return None
+    return html.P(f"Sidan visar det som var känt för uppföljningsåret {year}. Värden efter "
+                  "uppföljningsåret visas inte här och ingår inte i någon status: välj ett "
+                  "senare uppföljningsår för att se dem.", className="notice later-values")
+
+
 def layout(number: str | None = None, ar: str | None = None, forv: str | None = None,
            **_query) -> html.Div:
     engine, settings = runtime.engine(), runtime.settings()
@@ -260,17 +273,26 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
                    + ", ".join(str(g.number) for g in goal_rows.itertuples()) + "."),
             html.A("Till översikten", href="/"),
         ])
-    items = queries.goal_followups(engine, settings, goal.number)
     every = queries.goal_followups(engine, settings)
-    year = verdicts.default_year(every)
-    verdict = verdicts.goal_verdict(int(goal.number), items, year) if year else None
-    standings = {s.item.info.id: s for s in verdict.standings} if verdict else {}
-    sections = [measure_section(item, standings.get(item.info.id)) for item in items]
-    if any(item.info.is_survey for item in items):
-        sections.append(survey_detail(next(i for i in items if i.info.is_survey), ar, forv))
+    items = [item for item in every if item.info.goal_number == goal.number]
+    years = verdicts.follow_up_years(every)
+    year = urlstate.int_param(ar, years, verdicts.default_year(every)) if years else None
+    heading = [html.P(html.A("← Översikt", href=urlstate.with_year("/", year)),
+                      className="breadcrumb"),
+               html.H1(f"Mål {goal.number}: {goal.title}")]
+    if year is None:
+        return html.Div([*heading, html.P("Ingen mätning ännu.")])
+    known = [item.until(year) for item in items]  # what was known for the year, nothing later
+    verdict = verdicts.goal_verdict(int(goal.number), known, year)
+    standings = {s.item.info.id: s for s in verdict.standings}
+    sections = [measure_section(item, standings.get(item.info.id), year) for item in known]
+    if any(item.info.is_survey for item in known):
+        sections.append(survey_detail(next(i for i in known if i.info.is_survey), year, forv))
     return html.Div([
-        html.P(html.A("← Översikt", href="/"), className="breadcrumb"),
-        html.H1(f"Mål {goal.number}: {goal.title}"),
-        verdict_line(verdict) if verdict else None,
+        *heading,
+        year_choice(year, years, f"/mal/{goal.number}"),
+        verdict_line(verdict, measures_link=False),
+        verdict_rule(year),
+        later_values_note(items, year),
         *sections,
     ])

@@ -10,13 +10,18 @@ from dash import html
 from dashboard import formatting as fmt
 from dashboard import queries, runtime, urlstate, words
 from dashboard.components.common import (
+    PEER_TERM,
+    VERDICT_TERM,
     definition_list,
     example_tag,
     status_badge,
+    target_term,
     verdict_line,
+    verdict_rule,
+    year_choice,
 )
 from etl.followup import verdict as verdicts
-from etl.followup.verdict import MeasureStanding
+from etl.followup.verdict import GoalVerdict, MeasureStanding
 
 dash.register_page(__name__, path="/", name="Översikt", title="Översikt – Målbild", order=0)
 
@@ -35,7 +40,8 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
         if latest is not None:
             body.append(definition_list([(f"Värde {latest.year}", words.row_value(item, latest)
                                           + (" (exempeldata)" if latest.is_example else ""))]))
-        body.append(html.Ul([html.Li(["Mot målet: ", status_badge(words.NO_CURRENT_STATUS)])],
+        body.append(html.Ul([html.Li(["Mot målet: ", status_badge(
+            words.NO_CURRENT_STATUS, term=words.NO_CURRENT_STATUS.key, year=standing.year)])],
             className="card-status"))
     else:
         facts = [("Kommunens mått", html.Span(words.row_value(item, row), className="big")),
@@ -56,9 +62,13 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
                    className="card-meta"),
             definition_list(facts),
             html.Ul([
-                html.Li(["Mot målet: ", status_badge(words.target_of(row))]),
-                html.Li(["Mot medelvärdet: ", status_badge(versus)]) if versus else None,
-                html.Li(["Plats: ", status_badge(words.peer_of(item, row))])
+                html.Li(["Mot målet: ", status_badge(words.target_of(row), term=target_term(row),
+                                                     year=standing.year)]),
+                html.Li(["Mot medelvärdet: ", status_badge(versus, term=versus.key,
+                                                           year=standing.year)])
+                if versus else None,
+                html.Li(["Plats: ", status_badge(words.peer_of(item, row), term=PEER_TERM,
+                                                 year=standing.year)])
                 if not (info.is_survey or standing.own) else None,
                 html.Li(["Sedan förra mätningen: ", words.change_phrase(row)])
                 if row.change_word is not None else None,
@@ -88,20 +98,44 @@ def measure_card(standing: MeasureStanding, benchmark: pd.Series | None = None,
                                          int(benchmark['comparison_n'])) + "."
         ], className="card-note"))
     body.append(html.A(["Mer om måttet", html.Span(f": {info.name}", className="visually-hidden")],
-                       href=f"/mal/{info.goal_number}#{info.id}", className="card-link"))
+                       href=urlstate.with_year(f"/mal/{info.goal_number}#{info.id}",
+                                               standing.year), className="card-link"))
     return html.Article([html.H3(info.name, id=heading_id), *body], className="measure-card",
                         **{"aria-labelledby": heading_id})
 
 
-def year_form(year: int, years: list[int]) -> html.Form:
-    """The follow-up year as a plain GET form, so the choice stays in the address (?ar=)."""
-    return html.Form([
-        html.Label("Uppföljningsår", htmlFor="uppfoljningsar"),
-        html.Select([html.Option(str(y), value=str(y), selected=y == year)
-                     for y in reversed(years)], id="uppfoljningsar", name="ar",
-                    className="form-select year-select"),
-        html.Button("Visa", type="submit", className="button-link"),
-    ], method="get", action="/", className="year-form")
+def change_since_last_time(goal: GoalVerdict) -> list[str]:
+    """What changed since the last measurement, per measure with a current value, for the
+    answer line: "Gott bemötande vid telefonkontakt 80,0 %, ingen säkerställd förändring sedan
+    2021" (the words the model's change allows, no stronger)."""
+    changes = []
+    for standing in goal.standings:
+        row = standing.current
+        if row is not None and (brief := words.change_brief(row)):
+            changes.append(f"{standing.item.info.name} {words.row_value(standing.item, row)}, "
+                           f"{brief}")
+    return changes
+
+
+def answer_line(goal: GoalVerdict) -> html.Li:
+    """"Mål 1: ✗ Ej uppnått – 0 av 3 mått når målet, 2 inom felmarginalen": the answer first."""
+    parts = [f"{goal.measures_reached} av {len(goal.standings)} mått når målet"]
+    if within := goal.measures_within_margin:
+        parts.append(f"{within} inom felmarginalen")
+    if goal.measures_without_current_value:
+        parts.append(f"{goal.measures_without_current_value} utan aktuellt värde")
+    if without_target := (len(goal.standings) - goal.measures_assessed
+                          - goal.measures_without_current_value):
+        parts.append(f"{without_target} utan mål för året")
+    text = " – " + ", ".join(parts)
+    if changes := change_since_last_time(goal):
+        text += "; " + "; ".join(changes)
+    return html.Li([
+        html.A(f"Mål {goal.goal}", href=urlstate.with_year(f"/mal/{goal.goal}", goal.year),
+               className="answer-goal"), ": ",
+        status_badge(words.verdict(goal), term=VERDICT_TERM, year=goal.year),
+        html.Span(text, className="answer-counts"),
+    ])
 
 
 def layout(ar: str | None = None, **_query) -> html.Div:
@@ -114,7 +148,7 @@ def layout(ar: str | None = None, **_query) -> html.Div:
     years = verdicts.follow_up_years(every_item)
     default = verdicts.default_year(every_item)
     year = urlstate.int_param(ar, years, default) if years else None
-    sections = []
+    sections, answers = [], []
     for goal in queries.goals(engine).itertuples():
         items = [item for item in every_item if item.info.goal_number == goal.number]
         heading = f"Mål {goal.number}: {goal.title}"
@@ -123,6 +157,7 @@ def layout(ar: str | None = None, **_query) -> html.Div:
                                          className="goal-section"))
             continue
         verdict = verdicts.goal_verdict(int(goal.number), items, year)
+        answers.append(answer_line(verdict))
         cards = []
         for standing in verdict.standings:
             benchmark = None
@@ -133,19 +168,23 @@ def layout(ar: str | None = None, **_query) -> html.Div:
                 benchmark = queries.latest_row(stats)
             cards.append(measure_card(standing, benchmark, standing.item.info.benchmark_kpi_id))
         sections.append(html.Section([
-            html.H2([html.A(heading, href=f"/mal/{goal.number}")], id=f"mal-{goal.number}"),
+            html.H2([html.A(heading, href=urlstate.with_year(f"/mal/{goal.number}", year))],
+                    id=f"mal-{goal.number}"),
             verdict_line(verdict),
             html.Div(cards, className="card-grid"),
         ], className="goal-section", **{"aria-labelledby": f"mal-{goal.number}"}))
     return html.Div([
         html.H1(f"Uppföljning av kommunikationsstrategin – {strategy.municipality}"
                 + (f" {year}" if year else "")),
+        html.Ul(answers, className="answer-first",
+                **{"aria-label": f"Bedömning {year} i korthet"}) if answers else None,
         html.P([strategy.name, f", antagen {fmt.iso_date(strategy.adopted)} ({strategy.decision})."
                 if strategy.adopted else "", " ", strategy.follow_up], className="lead"),
-        year_form(year, years) if year else None,
+        year_choice(year, years, "/") if year else None,
         html.P(["Målvärdena i demon är exempel. ", example_tag(),
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
+        verdict_rule(year) if year else None,
         *sections,
         downloads_section(year),
     ])
@@ -175,11 +214,14 @@ def downloads_section(year: int | None) -> html.Section:
     return html.Section([
         html.H2("Årsrapport och data", id="arsrapport"),
         *report,
-        html.P("Hela uppföljningen, ett blad per mål och ett med källor och definitioner:"),
+        html.P((f"Uppföljningen med värden till och med {year}" if year else "Uppföljningen")
+               + ", ett blad per mål och ett med källor och definitioner:"),
         html.Ul([
-            html.Li(html.A("All data som Excel (xlsx)", href="/export/data.xlsx",
+            html.Li(html.A("All data som Excel (xlsx)",
+                           href=urlstate.with_year("/export/data.xlsx", year),
                            download="malbild-uppfoljning.xlsx", className="button-link")),
-            html.Li(html.A("All data som CSV för svenskt Excel", href="/export/data.csv",
+            html.Li(html.A("All data som CSV för svenskt Excel",
+                           href=urlstate.with_year("/export/data.csv", year),
                            download="malbild-uppfoljning.csv", className="button-link")),
         ], className="download-list"),
     ], className="goal-section downloads", **{"aria-labelledby": "arsrapport"})

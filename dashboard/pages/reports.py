@@ -9,7 +9,7 @@ from datetime import date
 import dash
 from dash import Input, Output, State, callback, html
 
-from dashboard import auth, runtime
+from dashboard import auth, runtime, urlstate
 from dashboard.components.admin import message, refusal, select
 from dashboard.components.common import table_view
 from dashboard.export import archive as archived
@@ -60,18 +60,18 @@ def listing() -> list:
     return out
 
 
-def layout(**_query) -> html.Div:
+def layout(ar: str | None = None, **_query) -> html.Div:
     admin = auth.admin_user() is not None
     this_year = date.today().year
     years = list(range(this_year, this_year - 12, -1))
+    chosen = urlstate.int_param(ar, years, this_year - 1)  # the follow-up year of the menu
     freeze = html.Section([
         html.H2("Fastställ årets rapport", id="faststall"),
         html.P("Rapporten skapas som PDF och Word från dagens värden (utan utkast till "
                "analystexter) och sparas som en ny version med datum och ditt namn. Den "
                "ändras aldrig efteråt; fastställer du igen blir det en ny version.",
                className="hint"),
-        select(YEAR, "År", [{"label": str(y), "value": str(y)} for y in years],
-               str(this_year - 1)),
+        select(YEAR, "År", [{"label": str(y), "value": str(y)} for y in years], str(chosen)),
         html.Button("Fastställ rapporten", id=FREEZE, className="button", type="button"),
         html.Div(id=FEEDBACK, role="status", **{"aria-live": "polite"}),
     ], className="admin-form", **{"aria-labelledby": "faststall"}) if admin else None

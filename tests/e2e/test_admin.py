@@ -90,7 +90,7 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     assert "(medelvärde 1–5, 95 %-intervall " in page_text and "n = 48)" in page_text
     assert "Åstorp 3," in page_text
     assert " 2027 " in page_text.split("Åstorp 3,")[1][:12]
-    assert "2027" in admin.locator("#goal3-year option").all_inner_texts()
+    assert "2027" in admin.locator("#uppfoljningsar option").all_inner_texts()
     assert "Intern kommunikation per förvaltning 2027" in page_text
     assert SCRIPT_UNIT in page_text  # the unit's name, as text
     never_ran(admin)

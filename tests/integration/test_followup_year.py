@@ -167,3 +167,117 @@ def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
     assert any("Egen mätning" in r.value or "Egen mätning" in r.comparison
                for r in model.summary_rows)
     assert words.OWN_NAME == "Egen mätning"
+
+
+def text_of(node) -> str:
+    """The text a reader gets of a drawn page (its answer as JSON: Dash's components, and
+    the elements of `native.Static` as [tag, attributes, *children])."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        if len(node) >= 2 and isinstance(node[0], str) and isinstance(node[1], dict):
+            node = node[2:]  # an element of a static tree: its children
+        return "".join(text_of(child) for child in node)
+    if isinstance(node, dict):
+        props = node.get("props", node)
+        return text_of(props.get("children") or props.get("tree") or "")
+    return ""
+
+
+def page_text(client, path: str, search: str = "") -> str:
+    return re.sub(r"\s+", " ", text_of(json.loads(render(client, path, search))))
+
+
+def verdicts_said(text: str, year: int) -> list[tuple[str, str]]:
+    """("Ej uppnått", "2 av 3 mått bedömda, 0 når målet; 1 saknar aktuellt värde") per goal,
+    as a page, a download or the report says it after "Bedömning <year>: "."""
+    return re.findall(rf"Bedömning {year}: \W*(.+?) \(([^)]*)\)", text)
+
+
+@pytest.fixture
+def cached_client(demo_settings):
+    """A client whose query results are kept (the data do not change here): pages of many
+    years drawn from one build of the follow-up."""
+    from dashboard import runtime
+    from dashboard.app import create_app
+
+    previous = runtime._settings
+    yield create_app(demo_settings.model_copy(update={"page_cache": False})).server.test_client()
+    runtime.configure(previous)
+
+
+def test_overview_goal_pages_downloads_and_report_agree_for_every_year(
+        cached_client, demo_settings, demo_engine):
+    from dashboard import queries, words
+    from dashboard.export import downloads, report
+    from etl.followup import verdict as verdicts
+
+    client = cached_client
+    every = queries.goal_followups(demo_engine, demo_settings)
+    goals = sorted({item.info.goal_number for item in every})
+    for year in verdicts.follow_up_years(every):
+        found = [verdicts.goal_verdict(goal, [i for i in every if i.info.goal_number == goal],
+                                       year) for goal in goals]
+        decided = [(words.verdict(f).label, words.verdict_counts(f)) for f in found]
+        overview = page_text(client, "/", f"?ar={year}")
+        assert verdicts_said(overview, year) == decided, year
+        for goal, verdict in zip(goals, found, strict=True):  # the answer first, the same
+            status = words.verdict(verdict)
+            assert f"Mål {goal}: {status.icon}{status.label} – " in overview
+        for goal, expected in zip(goals, decided, strict=True):
+            page = page_text(client, f"/mal/{goal}", f"?ar={year}")
+            assert verdicts_said(page, year) == [expected], (year, goal)
+        tables, _names = downloads.goal_tables(demo_engine, demo_settings, year=year)
+        downloaded = [verdicts_said(table.notes[0], year)[0] for table in tables[:-1]]
+        assert downloaded == decided, year
+        written = report.build_report(demo_engine, demo_settings, year)
+        assert [(g.verdict.label, g.verdict.rule.split(". ")[0])
+                for g in written.goals] == [(label, counts.capitalize())
+                                            for label, counts in decided], year
+
+
+def known_for(client, path: str, year: int) -> str:
+    """The page's text and its drawn answer (the charts' data too), without the choice of
+    year (whose options name every year)."""
+    drawn = render(client, path, f"?ar={year}")
+    return (re.sub(r"Uppföljningsår[\d]+Visa", "", page_text(client, path, f"?ar={year}"))
+            + re.sub(r'\["option", \{[^}]*\}, "\d{4}"\]', "", drawn))
+
+
+def test_a_goal_page_shows_what_was_known_for_its_year(client):
+    page = known_for(client, "/mal/3", 2021)
+    assert "Bedömning 2021: " in page and "Status 2021: " in page
+    assert "Senaste enkäten 2021, nästa 2023." in page
+    assert "Värden efter uppföljningsåret visas inte här" in page
+    # nothing later is current: no status, sentence, chart value or axis of 2023 or 2025
+    rest = page.replace("nästa 2023", "")
+    assert "2023" not in rest and "2025" not in rest
+    page = known_for(client, "/mal/1", 2021)
+    assert "Egen mätning" not in page and "Data t.o.m. 2021" in page
+    assert "2022" not in page.replace("2022–", "")  # no value of 2022 (only the lineage's KPI)
+    # the newest year shows everything, with nothing said to be left out
+    assert "Värden efter uppföljningsåret" not in render(client, "/mal/3", "?ar=2025")
+
+
+def test_every_link_of_the_overview_carries_the_year(client):
+    page = render(client, "/", "?ar=2021")
+    links = re.findall(r"\"href\": \"([^\"]+)\"", page)
+    internal = [href for href in links if href.startswith("/")]
+    assert {"/mal/1?ar=2021", "/mal/2?ar=2021", "/mal/3?ar=2021",
+            "/export/data.xlsx?ar=2021", "/export/rapport/2021.pdf"} <= set(internal)
+    assert any(href.startswith("/sa-laser-du?ar=2021#") for href in internal)
+    for href in internal:
+        assert "ar=2021" in href or href.startswith("/export/rapport/2021."), href
+    # the answer comes first, the long rule is said once
+    assert page.index("answer-first") < page.index("Så bedöms målen: ") < page.index("mal-1")
+    assert page.count("Så bedöms målen: ") == 1
+
+
+def test_downloads_follow_the_year_of_the_page(client):
+    csv_2021 = client.get("/export/data.csv?ar=2021").get_data().decode("utf-8-sig")
+    assert "Bedömning 2021" in csv_2021 or ";2021;" in csv_2021
+    assert ";2022;" not in csv_2021 and ";2025;" not in csv_2021
+    chart = client.get("/export/chart/telefon-bemotande.csv?ar=2020").get_data()
+    assert b";2020;" in chart and b";2021;" not in chart
+    chart = client.get("/export/chart/epost-svar.csv").get_data()  # the default year, 2022
+    assert b";2022;" in chart and b";2023;" not in chart
