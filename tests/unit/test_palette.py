@@ -36,7 +36,8 @@ def test_status_colours_are_readable(kind):
 def test_good_results_never_look_like_warnings():
     assert words.target(TargetStatus.UPPNATT).css == "status-good"
     assert words.target(TargetStatus.PA_VAG).css != "status-bad"
-    best, second, third, worst = (words.peer(r, 100, q, "higher").css
+    # Places whose plausible range lies in one quarter (without a range there is no word).
+    best, second, third, worst = (words.peer(r, 100, q, "higher", (r, r)).css
                                   for r, q in ((1, 1), (30, 2), (60, 3), (90, 4)))
     assert best == second == "status-good"
     assert third == "status-neutral" and worst == "status-bad"
