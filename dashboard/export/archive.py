@@ -7,6 +7,8 @@ is only read back, never rebuilt.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -22,12 +24,17 @@ MEDIA_TYPES = {
 
 
 def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
-                  renderer: images.ChartRenderer | None = None) -> archive.ArchivedReport:
-    """Build the report for `year` (both formats, one model) and archive it as a new
-    version."""
+                  renderer: images.ChartRenderer | None = None,
+                  case: report.CaseFacts | None = None,
+                  today: date | None = None) -> archive.ArchivedReport:
+    """Build the report for `year` (both formats, one model) as the fastställd version it
+    becomes ("Fastställd version N, <datum>, <av>" on its cover and in its properties, no
+    draft labels) and archive it."""
     with engine.connect() as connection:
         data_version = db.data_version(connection)
-    model = report.build_report(engine, settings, year, include_drafts=False)
+    stamp = report.FrozenStamp(archive.next_version(engine, year), today or date.today(), actor)
+    model = report.build_report(engine, settings, year, include_drafts=False, frozen=stamp,
+                                case=case)
     renderer = renderer or images.renderer()
     report.render_charts(model, ("png", "svg"), renderer)
     files = {
