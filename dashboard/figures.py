@@ -251,6 +251,7 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
 
 
 WIDE_LEGEND_COLUMNS = 2
+LEGEND_PADDING_PX = 12  # Plotly's padding above and below the legend's rows
 """Legend entries per row below a wide chart: each gets half the plot's width, which holds the
 longest name (LEGEND_NAME_CHARS) at print width, so the number of rows is known beforehand at
 any width, and the source line can be put below the last one."""
@@ -263,7 +264,7 @@ def _legend_rows_px(layout: dict, data: list[dict]) -> int:
     lines = [str(trace.get("name")).count("<br>") + 1 for trace in data
              if trace.get("showlegend", True) and trace.get("name")]
     rows = [lines[i:i + WIDE_LEGEND_COLUMNS] for i in range(0, len(lines), WIDE_LEGEND_COLUMNS)]
-    return LEGEND_ROW_PX * sum(max(row) for row in rows)
+    return LEGEND_ROW_PX * sum(max(row) for row in rows) + LEGEND_PADDING_PX
 
 
 def fit_below_plot(layout: dict, data: list[dict]) -> None:

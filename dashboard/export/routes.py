@@ -3,7 +3,7 @@
     /export/chart/<key>.png|svg|pdf|xlsx|csv   one chart (keys: see dashboard.charts)
     /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
     /export/data.xlsx|csv[?mal=N]              the whole follow-up, a sheet per goal
-    /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
+    /export/rapport/<year>.docx|pdf|pptx       the yearly report for kommunstyrelsen
     /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
 
 Each route glues a query or builder to a writer; failures answer in Swedish with a status code.
@@ -25,6 +25,7 @@ DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TY
 REPORT_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
@@ -134,7 +135,8 @@ def report_download(name: str) -> Response:
 
     parts = _split(name, REPORT_FORMATS)
     if parts is None or not (parts[0].isascii() and parts[0].isdecimal()):
-        return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf eller .docx.")
+        return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf, .docx "
+                        "eller .pptx.")
     year, suffix = int(parts[0]), parts[1]
     engine, settings = runtime.engine(), runtime.settings()
     try:

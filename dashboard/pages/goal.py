@@ -20,6 +20,7 @@ from dashboard.components.common import (
     table_view,
     verdict_line,
 )
+from dashboard.components.report_links import report_links
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp, YearRow
 from etl.followup.verdict import MeasureStanding
@@ -266,4 +267,7 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
         html.H1(f"Mål {goal.number}: {goal.title}"),
         verdict_line(verdict) if verdict else None,
         *sections,
+        html.Section([html.H2(f"Årsrapport {year}", id="arsrapport"), *report_links(year)],
+                     className="goal-section downloads", **{"aria-labelledby": "arsrapport"})
+        if year else None,
     ])
