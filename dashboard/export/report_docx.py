@@ -17,7 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from dashboard import richtext
 from dashboard.export import report_template
@@ -27,6 +27,7 @@ from dashboard.export.report import AnalysisNote, MeasureSection, Report
 LANGUAGE = "sv-SE"
 TOC_LEVELS = "1-2"
 TABLE_FONT_PT = 8.5
+MIN_TABLE_FONT_PT = 6.5
 CELL_PADDING_CM = 0.35  # the table style's cell margins (80 twips a side) and some slack
 HEADER_FILL, HEADER_TEXT = report_template.ACCENT_HEX, "FFFFFF"  # 8,6:1
 GROUP_FILL, GROUP_TEXT = report_template.LIGHT_HEX, "1B1B1B"
@@ -81,7 +82,7 @@ def _properties(document, report: Report, now: datetime) -> None:
 # --- Column widths ------------------------------------------------------------------------------
 
 
-def _text_width_cm(text: str, bold: bool = False) -> float:
+def _text_width_cm(text: str, bold: bool = False, size_pt: float = TABLE_FONT_PT) -> float:
     """The width of `text` in the table font (Arial or its metric twin Liberation Sans), from
     rough per-letter widths in em, erring on the wide side."""
     em = 0.0
@@ -96,7 +97,7 @@ def _text_width_cm(text: str, bold: bool = False) -> float:
             em += 1.0
         else:
             em += 0.57
-    return em * TABLE_FONT_PT * (1.08 if bold else 1.0) / 72 * 2.54
+    return em * size_pt * (1.08 if bold else 1.0) / 72 * 2.54
 
 
 def _words(text: str) -> list[str]:
@@ -104,14 +105,14 @@ def _words(text: str) -> list[str]:
     return [word for word in text.split(" ") if word]
 
 
-def column_widths(header: list[str], rows: list[list[str]], total_cm: float
-                  ) -> list[float]:
+def column_widths(header: list[str], rows: list[list[str]], total_cm: float,
+                  size_pt: float = TABLE_FONT_PT) -> list[float]:
     """Column widths that fill `total_cm`: each column at least as wide as its longest word
     (so no word is broken inside a cell), the rest shared by how much text each holds."""
     columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
-    least = [max(_text_width_cm(w, bold=i == 0) for i, cell in enumerate(column)
+    least = [max(_text_width_cm(w, i == 0, size_pt) for i, cell in enumerate(column)
                  for w in _words(cell) or [""]) + CELL_PADDING_CM for column in columns]
-    wanted = [max(_text_width_cm(cell, bold=i == 0) for i, cell in enumerate(column))
+    wanted = [max(_text_width_cm(cell, i == 0, size_pt) for i, cell in enumerate(column))
               + CELL_PADDING_CM for column in columns]
     spare = total_cm - sum(least)
     if spare <= 0:
@@ -121,6 +122,19 @@ def column_widths(header: list[str], rows: list[list[str]], total_cm: float
         return [m + e + (spare - sum(extra)) * m / sum(least)
                 for m, e in zip(least, extra, strict=True)]
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def table_font_size(header: list[str], rows: list[list[str]], total_cm: float) -> float:
+    """The table font's size: TABLE_FONT_PT, or smaller (in half points, down to
+    MIN_TABLE_FONT_PT) until every column's longest word fits the page's width."""
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    size = TABLE_FONT_PT
+    while size > MIN_TABLE_FONT_PT and sum(
+            max(_text_width_cm(w, i == 0, size) for i, cell in enumerate(column)
+                for w in _words(cell) or [""]) + CELL_PADDING_CM
+            for column in columns) > total_cm:
+        size -= 0.5
+    return size
 
 
 def _fix_widths(table, widths: list[float]) -> None:
@@ -223,7 +237,14 @@ class _Writer:
             for cell, text in zip(row.cells, values, strict=True):
                 self._cell(cell, text)
             _cant_split(row)
-        _fix_widths(table, widths or column_widths(header, rows, REPORT_COLUMN_CM))
+        size = table_font_size(header, rows, REPORT_COLUMN_CM)
+        if size != TABLE_FONT_PT:
+            for row in table.rows:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        for run in paragraph.runs:
+                            run.font.size = Pt(size)
+        _fix_widths(table, widths or column_widths(header, rows, REPORT_COLUMN_CM, size))
         return table
 
     def _cell(self, cell, text: str, bold: bool = False) -> None:
