@@ -490,7 +490,7 @@ def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: in
                                        "revised_at"])
 
 
-VERSUS_SHORT = {"hogre": "högre än", "lagre": "lägre än", "i-niva": "i nivå med"}
+VERSUS_SHORT = {"hogre": "högre", "lagre": "lägre", "i-niva": "i nivå med"}
 
 
 def goal_result_text(verdict: GoalVerdict, result: verdicts.GoalVerdict, year: int) -> str:
@@ -511,7 +511,8 @@ def goal_result_text(verdict: GoalVerdict, result: verdicts.GoalVerdict, year: i
         changes.append(f"{item.info.name} {change[0].lower()}{change[1:]}")
     if against:
         sentences.append("Mot mätkommunernas medelvärde: " + "; ".join(
-            f"{', '.join(names)} {position}" for position, names in against.items()) + ".")
+            f"{position} för {' och '.join(names)}" for position, names in against.items())
+            + ".")
     if changes:
         sentences.append("Sedan förra mätningen: " + "; ".join(changes) + ".")
     return " ".join(sentences)

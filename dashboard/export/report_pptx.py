@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Cm, Pt
 
 from dashboard.export.images import REPORT_COLUMN_CM
@@ -33,6 +34,7 @@ def _title(slide, text: str) -> None:
     title.width, title.height = SLIDE_WIDTH - 2 * MARGIN, Cm(2.4)
     title.text = text
     paragraph = title.text_frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
     paragraph.font.size, paragraph.font.bold = Pt(28), True
     paragraph.font.color.rgb = ACCENT
     title.text_frame.word_wrap = True
@@ -53,8 +55,10 @@ def _text_box(slide, left, top, width, height, lines: list[tuple[str, int, bool,
 
 
 def _main_chart(report: Report, goal: GoalSection):
-    """The goal's main chart: its first measure with a value, else its first measure."""
-    measured = [m for m in goal.measures if m.item.latest is not None] or goal.measures
+    """The goal's main chart: its first measure with the newest value (a current one before
+    one whose method has ended), else its first measure."""
+    measured = sorted((m for m in goal.measures if m.item.latest is not None),
+                      key=lambda m: -m.item.latest.year) or goal.measures
     for measure in measured:
         png = report.charts.get(measure.item.info.id, {}).get("png")
         if png:

@@ -418,7 +418,7 @@ def test_pdf_has_verdicts_grouped_summary_and_the_drafts_label(pdf):
                                               capture_output=True, text=True,
                                               check=True).stdout)
     assert "Bedömning 2022: ◐ Delvis uppnått" in text
-    assert text.count("Automatiskt underlag – granska innan beslut") == 5  # + the cover
+    assert text.count("Automatiskt underlag – granska innan beslut") == 6
     assert "Arbetsversion, ej fastställd – granska innan beslut" in text
     assert "Mål 2: Medborgarna känner delaktighet i kommunens verksamhet – ✓ Uppnått" in text
     assert "✗ Ej uppnått" in text and "▽ Sämre hälften, plats 111 av 137" in text
