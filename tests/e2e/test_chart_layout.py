@@ -70,9 +70,7 @@ def test_no_chart_element_prints_over_another(browser, demo_settings):
     html = []
     for width in (images.EXPORT_WIDTH_PX, SCREEN_WIDTH_PX):
         for name, figure in named:
-            size = {"format": "svg", "width": width,
-                    "height": images.export_size(figure)[1], "scale": 1}
-            svg = renderer._run(renderer._kaleido.calc_fig(figure, opts=size), 60)
+            svg = renderer.image(figure, "svg", width_px=width)
             svg = svg.decode() if isinstance(svg, bytes) else svg
             html.append(f'<div class="chart" data-name="{name} ({width} px)">{svg}</div>')
     page = browser.new_page()
