@@ -26,8 +26,9 @@ def draft_links(year: int) -> html.Ul:
         for suffix, label in DRAFT_FORMATS], className="download-list")
 
 
-def frozen_block(report: archive.ArchivedReport) -> list:
-    """The newest fastställd version's downloads and "Ändrat sedan fastställandet"."""
+def frozen_block(report: archive.ArchivedReport, heading=html.H3) -> list:
+    """The newest fastställd version's downloads and "Ändrat sedan fastställandet" (under a
+    `heading` of the level that fits the page)."""
     year, version = report.year, report.version
     links = html.Ul([
         html.Li(html.A(f"Fastställd rapport {year} som {fmt_.upper()}",
@@ -42,7 +43,7 @@ def frozen_block(report: archive.ArchivedReport) -> list:
                             f"{report.created_by}."),
                 " Så som rapporten fastställdes; den ändras aldrig."]),
         links,
-        html.H3("Ändrat sedan fastställandet", id=heading_id),
+        heading("Ändrat sedan fastställandet", id=heading_id),
         table_view(revised, f"Värden i den fastställda rapporten {year} som ändrats efter "
                             f"{report.created_at:%Y-%m-%d %H:%M}", open_=True)
         if len(revised) else html.P("Inga värden i rapporten har ändrats sedan dess."),

@@ -56,7 +56,8 @@ def listing() -> list:
         newest = next(r for r in reports if r.year == year)
         heading_id = f"rapport-{year}"
         out.append(html.Section([html.H3(f"Rapporten {year}", id=heading_id),
-                                 *frozen_block(newest)], **{"aria-labelledby": heading_id}))
+                                 *frozen_block(newest, html.H4)],
+                                **{"aria-labelledby": heading_id}))
     return out
 
 
