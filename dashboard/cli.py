@@ -538,15 +538,22 @@ def report(
 
 
 @archive_app.command("freeze")
-def archive_freeze(year: Annotated[int, typer.Option(help="Uppföljningsåret.")]) -> None:
+def archive_freeze(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    arende: Annotated[str, typer.Option(help="Ärendets rubrik, på försättsbladet.")] = "",
+    diarienummer: Annotated[str, typer.Option(help="Ärendets diarienummer.")] = "",
+    handlaggare: Annotated[str, typer.Option(help="Handläggarens namn.")] = "",
+) -> None:
     """Fastställ årsrapporten: PDF och Word sparas med dataversion, tid och användare."""
     from dashboard.export import archive as archived
+    from dashboard.export.report import CaseFacts
     from etl import audit
 
     engine = ready_engine()
     started = time.perf_counter()
     with console.status(f"Årsrapport {year}: skapar och arkiverar PDF och Word"):
-        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor())
+        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor(),
+                                        case=CaseFacts(arende, diarienummer, handlaggare))
     sizes = ", ".join(f"{f.upper()} {n} byte" for f, n in sorted(frozen.sizes.items()))
     console.print(f"Rapporten för {year} är fastställd som version {frozen.version} "
                   f"({sizes}; dataversion {frozen.data_version}; "

@@ -127,7 +127,8 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
         connection.execute(insert(schema.AnalysisText).values(
             measure_id="delaktighet", year=2022, body="Hemligt utkast.", state="utkast",
             updated_at=datetime(2023, 3, 1), updated_by="anna"))
-    output = run_cli(demo_copy, "archive", "freeze", "--year", "2022")
+    output = run_cli(demo_copy, "archive", "freeze", "--year", "2022", "--diarienummer",
+                     "KS 2023/123")
     assert "fastställd som version 1" in output
     pdf, docx = tmp_path / "rapport.pdf", tmp_path / "rapport.docx"
     run_cli(demo_copy, "archive", "get", "--year", "2022", "--format", "pdf", "--out", str(pdf))
@@ -147,6 +148,7 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
     body = "\n".join(p.text for p in document.paragraphs)
     assert "Hemligt utkast" not in body and "Åstorps kommun" in body
     assert "Status: Fastställd version 1, " in body and "granska innan beslut" not in body
+    assert "Diarienummer: KS 2023/123" in body
     assert document.core_properties.content_status.startswith("Fastställd version 1, ")
     assert document.core_properties.version == "1"
 
