@@ -3,6 +3,8 @@ process) and warm, and where the cold report's time goes.
 
     python bench/export.py [--year 2022] [--repeat 5] [--cold 3]
 
+Cold and warm for each of PDF, DOCX and PPTX.
+
 Builds the demo database in a temporary folder unless DATABASE_URL points at one. "Cold" is a
 new process without a browser (Chromium is started as part of the measurement); "warm" reuses
 the browser, as a server process does. Goals: one chart under 1 s warm, the whole report
@@ -29,6 +31,7 @@ from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
 COLD_GOAL_S = 5.0
+REPORT_FORMATS = ("pdf", "docx", "pptx")
 
 
 def timed(action) -> float:
@@ -81,6 +84,10 @@ def breakdown(engine, settings: Settings, year: int, environment: dict) -> list[
     report.render_charts(model[0], ("png",), renderer)
     parts.append(("DOCX skriven i mallen", timed(lambda: report_docx.docx_bytes(
         model[0], report_template.template_path(settings)))))
+    from dashboard.export import report_pptx
+
+    parts.append(("PPTX skriven (python-pptx)", timed(lambda: report_pptx.pptx_bytes(
+        model[0]))))
     return parts
 
 
@@ -113,14 +120,14 @@ def main() -> None:
                    "--out"]
         measured = {suffix: [new_process_cpu([*command, str(out / f"cli.{suffix}")],
                                              environment) for _ in range(args.cold)]
-                    for suffix in ("pdf", "docx")}
+                    for suffix in REPORT_FORMATS}
         process_cold = {s: [wall for wall, _ in runs] for s, runs in measured.items()}
         process_cpu = {s: [cpu for _, cpu in runs] for s, runs in measured.items()}
         parts = breakdown(engine, settings, args.year, environment)
 
         warm = {suffix: [timed(lambda s=suffix: report_files.write_report(
             engine, settings, args.year, out / f"rapport.{s}")) for _ in range(args.repeat)]
-            for suffix in ("pdf", "docx")}
+            for suffix in REPORT_FORMATS}
         sizes = {suffix: (out / f"rapport.{suffix}").stat().st_size for suffix in warm}
 
         view = charts.chart_view(engine, settings, "telefon-bemotande")

@@ -557,29 +557,42 @@ def export_chart(
 @app.command()
 def report(
     year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
-    out: Annotated[Path, typer.Option(help="Rapportfil: .docx (Word) eller .pdf.")],
+    out: Annotated[Path, typer.Option(
+        help="Rapportfil: .docx (Word), .pdf eller .pptx (bilder till sammanträdet).")],
+    arende: Annotated[str, typer.Option(help="Ärendets rubrik, på försättsbladet.")] = "",
+    diarienummer: Annotated[str, typer.Option(help="Ärendets diarienummer.")] = "",
+    handlaggare: Annotated[str, typer.Option(help="Handläggarens namn.")] = "",
 ) -> None:
-    """Årsrapporten till kommunstyrelsen som Word (DOCX) eller tillgänglig PDF."""
+    """Årsrapporten till kommunstyrelsen som Word (DOCX), tillgänglig PDF eller PowerPoint."""
     from dashboard.export import report_files as yearly
+    from dashboard.export.report import CaseFacts
 
     engine = db.engine_for(settings().database_url)
     started = time.perf_counter()
     with console.status(f"Årsrapport {year}: diagram och dokument"):
-        yearly.write_report(engine, settings(), year, out)
+        yearly.write_report(engine, settings(), year, out,
+                            case=CaseFacts(arende, diarienummer, handlaggare))
     console.print(f"Årsrapporten {year} är skriven till {out} "
                   f"({time.perf_counter() - started:.1f} s).")
 
 
 @archive_app.command("freeze")
-def archive_freeze(year: Annotated[int, typer.Option(help="Uppföljningsåret.")]) -> None:
+def archive_freeze(
+    year: Annotated[int, typer.Option(help="Uppföljningsåret.")],
+    arende: Annotated[str, typer.Option(help="Ärendets rubrik, på försättsbladet.")] = "",
+    diarienummer: Annotated[str, typer.Option(help="Ärendets diarienummer.")] = "",
+    handlaggare: Annotated[str, typer.Option(help="Handläggarens namn.")] = "",
+) -> None:
     """Fastställ årsrapporten: PDF och Word sparas med dataversion, tid och användare."""
     from dashboard.export import archive as archived
+    from dashboard.export.report import CaseFacts
     from etl import audit
 
     engine = ready_engine()
     started = time.perf_counter()
     with console.status(f"Årsrapport {year}: skapar och arkiverar PDF och Word"):
-        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor())
+        frozen = archived.freeze_report(engine, settings(), year, audit.command_line_actor(),
+                                        case=CaseFacts(arende, diarienummer, handlaggare))
     sizes = ", ".join(f"{f.upper()} {n} byte" for f, n in sorted(frozen.sizes.items()))
     console.print(f"Rapporten för {year} är fastställd som version {frozen.version} "
                   f"({sizes}; dataversion {frozen.data_version}; "

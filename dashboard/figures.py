@@ -250,6 +250,48 @@ def narrow_variant(layout: dict, data: list[dict], text: ChartText,
     return variant
 
 
+WIDE_LEGEND_COLUMNS = 2
+LEGEND_PADDING_PX = 12  # Plotly's padding above and below the legend's rows
+"""Legend entries per row below a wide chart: each gets half the plot's width, which holds the
+longest name (LEGEND_NAME_CHARS) at print width, so the number of rows is known beforehand at
+any width, and the source line can be put below the last one."""
+
+
+def _legend_rows_px(layout: dict, data: list[dict]) -> int:
+    """The height of a horizontal legend laid out WIDE_LEGEND_COLUMNS entries a row."""
+    if _legend_entries(layout, data) == 0:
+        return 0
+    lines = [str(trace.get("name")).count("<br>") + 1 for trace in data
+             if trace.get("showlegend", True) and trace.get("name")]
+    rows = [lines[i:i + WIDE_LEGEND_COLUMNS] for i in range(0, len(lines), WIDE_LEGEND_COLUMNS)]
+    return LEGEND_ROW_PX * sum(max(row) for row in rows) + LEGEND_PADDING_PX
+
+
+def fit_below_plot(layout: dict, data: list[dict]) -> None:
+    """Below the plot, one under the other at computed pixel offsets: the year labels, the x
+    axis's title, the legend (two entries a row) and the source line; the chart grows by what
+    they need, so that they never print on each other whatever the number of series."""
+    legend = layout.get("legend") or {}
+    notes = layout.get("annotations") or []
+    if legend.get("orientation") != "h" or not notes or legend.get("y", 0) >= 0:
+        return
+    margin = layout["margin"] = dict(layout["margin"])
+    plot_px = layout["height"] - margin["t"] - margin["b"]
+    below_axis = TICK_LABELS_PX
+    axis_title = _layout_value(layout, "xaxis.title.text")
+    if axis_title:
+        below_axis += AXIS_TITLE_LINE_PX * (str(axis_title).count("<br>") + 1) + 4
+    legend_px = _legend_rows_px(layout, data)
+    layout["legend"] = {**legend, "x": 0, "xanchor": "left", "y": -(below_axis + 4) / plot_px,
+                        "yanchor": "top", "entrywidthmode": "fraction",
+                        "entrywidth": 1 / WIDE_LEGEND_COLUMNS - 0.01, "tracegroupgap": 0}
+    footer_shift = below_axis + legend_px + GAP_PX
+    footer_lines = str(notes[0].get("text", "")).count("<br>") + 1
+    notes[0].update(y=0, yanchor="top", yshift=-footer_shift)
+    margin["b"] = footer_shift + FOOTER_LINE_PX * footer_lines + GAP_PX
+    layout["height"] = margin["t"] + plot_px + margin["b"]
+
+
 def values(series) -> list:
     """A column as a JSON-ready list: NaN and NA become None (a gap in the line)."""
     return [None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
@@ -310,6 +352,7 @@ class _Spec:
                                                           .get("text", ""))}}
         data = [{key: _plain_values(key, value) for key, value in trace.items()}
                 for trace in self.data]
+        fit_below_plot(layout, data)
         if self.text is not None:
             layout["meta"] = _plain_meta(narrow_variant(layout, data, self.text, self.narrow,
                                                         self.narrow_plot_px))
@@ -480,11 +523,11 @@ def measure_figure(rows: Sequence[YearRow], peer_texts: Sequence[str], info: Mea
         spec.vline(boundary, colour=MUTED_COLOUR)
         spec.note(f"Ny mätmetod: {later.kpi_id}", x=boundary, y=1,
                   bgcolor="rgba(255,255,255,0.85)")
-    _label_latest(spec, rows, fmt_value)
     if own:
         _own_series(spec, own, rows, info)
     _value_axis(spec, info.unit, [v for r in rows
                                   for v in (r.value, r.comparison_mean, r.target)])
+    _label_latest(spec, rows, fmt_value, own)
     return spec.figure()
 
 
@@ -559,24 +602,51 @@ def _targets(spec: _Spec, rows: Sequence[YearRow], fmt_value, *, showlegend: boo
     )
 
 
-def _label_latest(spec: _Spec, rows: Sequence[YearRow], fmt_value) -> None:
-    """Paper has no hover: the newest value and its comparison mean are written at their points,
-    the higher one above and the lower one below, so the two labels never overlap."""
+VALUE_LABEL_PX = 18  # a 12 px bold value label with its padding
+TOP_NOTES_PX = 20  # the band at the top of the plot where a method change is written
+
+
+def _label_latest(spec: _Spec, rows: Sequence[YearRow], fmt_value,
+                  own: Sequence[YearRow] = ()) -> None:
+    """Paper has no hover: the newest value and its comparison mean are written at their own
+    year, centred on it, above or below everything drawn there (interval, target, own
+    measurement), the higher value above and the lower below; a label without room between
+    the year's marks and the plot's edge joins the other side, one under the other. Called
+    once the value axis is set."""
     measured = [r for r in rows if r.value is not None]
-    if not measured:
+    value_range = spec.layout.get("yaxis", {}).get("range")
+    if not measured or not value_range:
         return
     row = measured[-1]
-    home_above = row.comparison_mean is None or row.value >= row.comparison_mean
-    labels = [(row.value, HOME_COLOUR, home_above)]
+    marks = _finite([row.value, row.ci_low, row.ci_high, row.comparison_mean, row.target,
+                     *(v for r in own if r.year == row.year
+                       for v in (r.value, r.ci_low, r.ci_high, r.target))])
+    top, bottom = max(marks), min(marks)
+    layout = spec.layout
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    px = plot_px / (value_range[1] - value_range[0])
+    labels = [(float(row.value), HOME_COLOUR)]
     if row.comparison_mean is not None:
-        labels.append((row.comparison_mean, COMPARISON_COLOUR, not home_above))
-    for value, colour, above in labels:
-        spec.layout["annotations"].append({
-            "x": row.year, "y": float(value), "xref": "x", "yref": "y",
-            "text": f"<b>{fmt_value(value, row.unit)}</b>", "showarrow": False,
-            "xanchor": "right",
-            "xshift": -8, "yanchor": "bottom" if above else "top", "yshift": 4 if above else -4,
-            "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"})
+        labels.append((float(row.comparison_mean), COMPARISON_COLOUR))
+    labels.sort(key=lambda label: label[0])
+    sides: dict[str, list] = {"below": [], "above": []}
+    wanted = ["below", "above"] if len(labels) == 2 else ["above"]
+    room = {"above": (value_range[1] - top) * px - TOP_NOTES_PX,
+            "below": (bottom - value_range[0]) * px}
+    for label, side in zip(labels, wanted, strict=True):
+        if room[side] < VALUE_LABEL_PX + 4:
+            side = "below" if side == "above" else "above"
+        sides[side].append(label)
+    sides["below"].reverse()  # nearest the marks first: the higher value below
+    for side, placed in sides.items():
+        for order, (value, colour) in enumerate(placed):
+            shift = 4 + VALUE_LABEL_PX * order
+            layout["annotations"].append({
+                "x": row.year, "y": top if side == "above" else bottom, "xref": "x",
+                "yref": "y", "text": f"<b>{fmt_value(value, row.unit)}</b>", "showarrow": False,
+                "xanchor": "center", "yanchor": "bottom" if side == "above" else "top",
+                "yshift": shift if side == "above" else -shift,
+                "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"})
 
 
 def survey_figure(rows: Sequence[YearRow], info: MeasureInfo, municipality: str,
@@ -758,11 +828,6 @@ def explore_trend_figure(trend: pd.DataFrame, peer_lines: pd.DataFrame, names: d
     )
     _value_axis(spec, unit, pd.concat(
         [trend[["value", "all_mean", "peer_mean"]].stack(), peer_lines["value"]]))
-    if len(spec.data) > 4:
-        # Many series: a legend beside the chart, so it never runs into the source line.
-        spec.layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left",
-                                 "yanchor": "top"}
-        spec.layout["margin"]["r"] = 230
     _year_axis(spec, trend["year"])
     return spec.figure()
 
@@ -810,19 +875,7 @@ def spread_figure(spread: pd.DataFrame, municipality_id: str, direction: str, un
     spec.axis("xaxis", title={"text": f"{_y_title(unit)}   ({axis_words.get(direction, '')})"},
               dtick=None, tickformat=",~r", showgrid=True, gridcolor="#e3e3e3")
     spec.axis("yaxis", visible=False, range=[-1, 1])
-    _legend_below_axis_title(spec)
     return spec.figure()
-
-
-def _legend_below_axis_title(spec: _Spec, room_px: int = 26) -> None:
-    """The legend below the x axis's title (not on it), and the source line below the legend."""
-    layout = spec.layout
-    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
-    layout["legend"].update(y=-(TICK_LABELS_PX + AXIS_TITLE_LINE_PX + 8) / plot_px,
-                            yanchor="top")
-    layout["margin"]["b"] += room_px
-    layout["height"] += room_px
-    layout["annotations"][0]["yshift"] -= room_px
 
 
 def gender_figure(gender: pd.DataFrame, municipality: str, unit: str, decimals: int,

@@ -91,6 +91,14 @@ def freeze(engine: Engine, year: int, files: Mapping[str, bytes], *, kpi_ids: It
                           {fmt: len(c) for fmt, c in files.items()})
 
 
+def next_version(engine: Engine, year: int) -> int:
+    """The version number the next freeze of `year` gets (a freeze in between changes the
+    data version, so `freeze` refuses files made for a number already taken)."""
+    a = schema.ArchivedReport
+    with engine.connect() as connection:
+        return (connection.scalar(select(func.max(a.version)).where(a.year == year)) or 0) + 1
+
+
 def versions(engine: Engine, year: int | None = None) -> list[ArchivedReport]:
     """Archived reports, newest year and version first."""
     a, f = schema.ArchivedReport, schema.ArchivedReportFile

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     report_template: Path | None = Field(
         None, description="Word template of the yearly report; default "
                           "`<data_dir>/report/rapportmall.docx`.")
+    report_logo: Path | None = Field(
+        None, description="The municipality's logo (PNG or JPEG) for the report's header and "
+                          "title slide; none when not set.")
     municipality: str | None = Field(
         None, description="Overrides the strategy file's municipality (four digits, e.g. 1277)."
     )

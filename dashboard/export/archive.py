@@ -7,6 +7,9 @@ is only read back, never rebuilt.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -22,12 +25,17 @@ MEDIA_TYPES = {
 
 
 def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
-                  renderer: images.ChartRenderer | None = None) -> archive.ArchivedReport:
-    """Build the report for `year` (both formats, one model) and archive it as a new
-    version."""
+                  renderer: images.ChartRenderer | None = None,
+                  case: report.CaseFacts | None = None,
+                  today: date | None = None) -> archive.ArchivedReport:
+    """Build the report for `year` (both formats, one model) as the fastställd version it
+    becomes ("Fastställd version N, <datum>, <av>" on its cover and in its properties, no
+    draft labels) and archive it."""
     with engine.connect() as connection:
         data_version = db.data_version(connection)
-    model = report.build_report(engine, settings, year, include_drafts=False)
+    stamp = report.FrozenStamp(archive.next_version(engine, year), today or date.today(), actor)
+    model = report.build_report(engine, settings, year, include_drafts=False, frozen=stamp,
+                                case=case)
     renderer = renderer or images.renderer()
     report.render_charts(model, ("png", "svg"), renderer)
     files = {
@@ -37,6 +45,36 @@ def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
     return archive.freeze(engine, year, files, kpi_ids=model.kpi_ids,
                           municipality_id=model.municipality_id, actor=actor,
                           data_version=data_version)
+
+
+@dataclass(frozen=True)
+class FreezeCheck:
+    """What a freeze of `year` would make, shown before the administrator confirms: the
+    version it becomes, each goal's result, and what is missing or has changed."""
+
+    year: int
+    version: int
+    results: list[tuple[str, str]]
+    """(goal heading with its verdict, the generated result text)."""
+    without_text: list[str]
+    """Measures (and the Samlad bedömning) without a fastställd analysis text."""
+    changed: pd.DataFrame
+    """Values revised since the last fastställd version (empty for a first version)."""
+
+
+def freeze_check(engine: Engine, settings: Settings, year: int) -> FreezeCheck:
+    model = report.build_report(engine, settings, year, include_drafts=False)
+    without = [section.name for goal in model.goals for section in goal.measures
+               if section.analysis is None or section.analysis.state != "fastställd"]
+    if model.overall is None:
+        without.append("Samlad bedömning")
+    earlier = archive.versions(engine, year)
+    return FreezeCheck(
+        year, archive.next_version(engine, year),
+        [(f"{goal.heading} – {goal.verdict.symbol} {goal.verdict.label}"
+          if goal.verdict else goal.heading, goal.result_text) for goal in model.goals],
+        without,
+        revision_table(engine, year) if earlier else pd.DataFrame())
 
 
 def file_name(year: int, version: int, fmt_: str) -> str:

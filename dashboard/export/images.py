@@ -220,12 +220,15 @@ class ChartRenderer:
         return (self._thread.is_alive() and self._kaleido is not None
                 and self._kaleido.subprocess.poll() is None)
 
-    def image(self, figure: go.Figure, fmt: str) -> bytes:
-        """The figure as PNG (300 dpi), SVG or PDF, 16 cm wide."""
+    def image(self, figure: go.Figure, fmt: str, width_px: int | None = None) -> bytes:
+        """The figure as PNG (300 dpi), SVG or PDF, 16 cm wide (or `width_px` CSS px, as a
+        screen of that width shows it)."""
         if fmt not in FORMATS:
             raise ValueError(f"okänt bildformat {fmt!r}; välj {', '.join(FORMATS)}")
-        data = self._run(self._kaleido.calc_fig(figure, opts=_options(figure, fmt)),
-                         RENDER_TIMEOUT_S)
+        options = _options(figure, fmt)
+        if width_px:
+            options["width"] = width_px
+        data = self._run(self._kaleido.calc_fig(figure, opts=options), RENDER_TIMEOUT_S)
         return with_print_resolution(data) if fmt == "png" else data
 
     def images(self, figures: Iterable[go.Figure], fmt: str) -> list[bytes]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -29,8 +30,14 @@ ANALYSIS_STATES = {
     "granskad": "Granskad, ej fastställd",
     "utkast": "Utkast, ej granskat",
 }
-REPORT_SUFFIXES = ("docx", "pdf")
+REPORT_SUFFIXES = ("docx", "pdf", "pptx")
 DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
+DRAFT_STATUS = "Arbetsversion, ej fastställd – granska innan beslut"
+FROZEN_NARRATIVE_LABEL = "Beskrivning utifrån data"
+"""What a fastställd report calls the sentences drafted from the data where no analysis text
+was fastställd: no longer a draft to review, but not an analysis either."""
+OVERALL_ASSESSMENT_KEY = "samlad-bedomning"
+"""The key under which the year's "Samlad bedömning" is stored among the analysis texts."""
 TABLE_YEARS = 5
 """The measure's table shows the report year and the four years before it."""
 TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall",
@@ -56,6 +63,33 @@ class AnalysisNote:
     def blocks(self) -> list[richtext.Block]:
         """The light-Markdown body as paragraphs and lists of plain text runs."""
         return richtext.parse(self.body)
+
+
+@dataclass(frozen=True)
+class FrozenStamp:
+    """Which fastställd version a report is: "Fastställd version 2, 2026-12-07, Anna Berg"."""
+
+    version: int
+    day: date
+    by: str
+
+    @property
+    def text(self) -> str:
+        return f"Fastställd version {self.version}, {fmt.iso_date(self.day)}, {self.by}"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The board's case: ärende, diarienummer and handläggare, for the cover (all optional)."""
+
+    title: str = ""
+    registration: str = ""
+    officer: str = ""
+
+    def facts(self) -> list[tuple[str, str]]:
+        return [(term, value.strip()) for term, value in (
+            ("Ärende", self.title), ("Diarienummer", self.registration),
+            ("Handläggare", self.officer)) if value and value.strip()]
 
 
 @dataclass(frozen=True)
@@ -88,6 +122,7 @@ class SummaryRow:
     peer_status: str
     target_symbol: str = ""
     peer_symbol: str = ""
+    change: str = "–"
 
 
 @dataclass(frozen=True)
@@ -110,10 +145,6 @@ class MeasureSection:
     """Sentences drafted from the data where no fastställd analysis exists (else empty)."""
 
     @property
-    def draft_label(self) -> str:
-        return DRAFT_LABEL
-
-    @property
     def name(self) -> str:
         return self.item.info.name
 
@@ -130,6 +161,8 @@ class GoalSection:
     description: str
     measures: list[MeasureSection]
     verdict: GoalVerdict | None = None
+    result_text: str = ""
+    """The year's result for the goal in a few generated sentences (the report's opening)."""
 
     @property
     def heading(self) -> str:
@@ -154,6 +187,12 @@ class Report:
     has_example: bool
     example_targets: bool
     charts: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    frozen: FrozenStamp | None = None
+    case: CaseFacts = field(default_factory=CaseFacts)
+    overall: AnalysisNote | None = None
+    """The year's fastställd "Samlad bedömning", if one exists."""
+    logo: bytes | None = None
+    """The municipality's logo (MALBILD_REPORT_LOGO), PNG or JPEG; None: no logo."""
 
     @property
     def title(self) -> str:
@@ -170,8 +209,20 @@ class Report:
         return ", ".join(p for p in (adopted, self.strategy.decision) if p) or "–"
 
     @property
+    def status_text(self) -> str:
+        """"Fastställd version N, <datum>, <av>", or that this is a draft to review."""
+        return self.frozen.text if self.frozen else DRAFT_STATUS
+
+    @property
+    def narrative_label(self) -> str:
+        """The label over the sentences drafted from the data (a draft's review call)."""
+        return FROZEN_NARRATIVE_LABEL if self.frozen else DRAFT_LABEL
+
+    @property
     def cover_facts(self) -> list[tuple[str, str]]:
         return [
+            ("Status", self.status_text),
+            *self.case.facts(),
             ("Kommun", self.municipality),
             ("Uppföljningsår", str(self.year)),
             ("Datum", fmt.iso_date(self.created)),
@@ -194,12 +245,14 @@ class Report:
     @property
     def summary_header(self) -> list[str]:
         return ["Mått", "År", "Kommunens mått", "Mätkommunernas medelvärde", "Mål",
-                "Status mot mål", "Status mot andra kommuner"]
+                "Status mot mål", "Förändring sedan förra mätningen",
+                "Status mot andra kommuner"]
 
     def summary_cells(self, row: SummaryRow) -> list[str]:
-        """A summary row's cells; the statuses carry their symbol as well as their words."""
+        """A row of the status matrix; the statuses carry their symbol as well as their
+        words."""
         return [row.measure, row.year, row.value, row.comparison, row.target,
-                f"{row.target_symbol} {row.target_status}".strip(),
+                f"{row.target_symbol} {row.target_status}".strip(), row.change,
                 f"{row.peer_symbol} {row.peer_status}".strip()]
 
     def summary_groups(self) -> list[tuple[GoalSection, list[list[str]]]]:
@@ -272,7 +325,8 @@ def _summary_row(item: MeasureFollowUp, standing: verdicts.MeasureStanding) -> S
     state = words.target_of(row) if standing.current is not None else words.NO_CURRENT_STATUS
     peer = words.peer_of(item, None if standing.own else row)
     return SummaryRow(info.goal_number, info.name, str(row.year), value, comparison,
-                      target, state.label, peer.text, state.icon, peer.icon)
+                      target, state.label, peer.text, state.icon, peer.icon,
+                      change_text(item, row))
 
 
 def measure_table(item: MeasureFollowUp, year: int) -> MeasureTable:
@@ -320,14 +374,58 @@ def _against_target(item: MeasureFollowUp, row: YearRow) -> str:
             f"{label[0].lower() + label[1:]}" + (f" ({probability})" if probability else ""))
 
 
+@dataclass(frozen=True)
+class Change:
+    """A value against the previous measurement by the same method."""
+
+    previous: YearRow
+    difference: Decimal | None
+    """New − old as printed; None where the method changed in between."""
+    size: str = ""
+    """The difference's size in words: "3,0 procentenheter"."""
+
+
+def change_since_previous(item: MeasureFollowUp, row: YearRow) -> Change | None:
+    """The change since the previous measurement (None: there is none), from the previous
+    values in the model. The one place the report computes a change: when the follow-up model
+    carries the change with its interval, this is where to take it from."""
+    own = any(r is row for r in item.own_rows)
+    earlier = [r for r in (item.own_rows if own else item.rows)
+               if r.year < row.year and r.has_value]
+    if not earlier:
+        return None
+    previous = earlier[-1]
+    if not (item.info.is_survey or own) and previous.segment != row.segment:
+        return Change(previous, None)
+    difference, size = _difference(item, row, row.value, previous.value)
+    return Change(previous, difference, size)
+
+
+def change_text(item: MeasureFollowUp, row: YearRow | None) -> str:
+    """The model's change with its word and interval where it has one ("ingen säkerställd
+    förändring sedan 2021: −3,0 (−8,40–2,38)"); else "+3,0 procentenheter sedan 2021" (no
+    word), "Ny mätmetod …", "Ingen tidigare mätning"."""
+    if row is not None and row.change_word is not None and (cell := words.change_cell(row)) != "–":
+        return cell
+    found = None if row is None else change_since_previous(item, row)
+    if found is None:
+        return "Ingen tidigare mätning"
+    if found.difference is None:
+        return f"Ny mätmetod, jämförs inte med {found.previous.year}"
+    if found.difference == 0:
+        return f"Oförändrat sedan {found.previous.year}"
+    sign = "+" if found.difference > 0 else "−"
+    return f"{sign}{found.size} sedan {found.previous.year}"
+
+
 def _change_sentence(item: MeasureFollowUp, row: YearRow) -> str:
     """Against the previous measurement: same method → the change; another → the break."""
-    earlier = [r for r in item.rows if r.year < row.year and r.has_value]
-    if not earlier:
+    found = change_since_previous(item, row)
+    if found is None:
         return "Det finns ingen tidigare mätning att jämföra med."
-    previous = earlier[-1]
+    previous = found.previous
     before = f"{previous.year}: {words.row_value(item, previous)}"
-    if not item.info.is_survey and previous.segment != row.segment:
+    if found.difference is None:
         link = item.info.link_for(row.year)
         since = link.first_year if link else row.year
         return (f"Mätmetoden byttes {since} ({previous.kpi_id} ersattes av {row.kpi_id}), så "
@@ -395,6 +493,62 @@ def _revisions(engine: Engine, items: list[MeasureFollowUp], home: str, year: in
                                        "revised_at"])
 
 
+VERSUS_SHORT = {"hogre": "högre", "lagre": "lägre", "i-niva": "i nivå med"}
+
+
+def goal_result_text(verdict: GoalVerdict, result: verdicts.GoalVerdict, year: int) -> str:
+    """The goal's result for the year in a few sentences bound to the data: the verdict and
+    the measures reached (`result`, the model's verdict), where each measure stands against
+    the mean, and what changed since the previous measurement."""
+    sentences = [f"{verdict.label} {year}: {words.verdict_counts(result)}."]
+    against: dict[str, list[str]] = {}
+    changes = []
+    for standing in result.standings:
+        row, item = standing.current, standing.item
+        if row is None:
+            continue
+        versus = words.versus_of(item, None if standing.own else row)
+        if versus is not None and versus.key in VERSUS_SHORT:
+            against.setdefault(VERSUS_SHORT[versus.key], []).append(item.info.name)
+        change = change_text(item, row)
+        changes.append(f"{item.info.name} {change[0].lower()}{change[1:]}")
+    if against:
+        sentences.append("Mot mätkommunernas medelvärde: " + "; ".join(
+            f"{position} för {' och '.join(names)}" for position, names in against.items())
+            + ".")
+    if changes:
+        sentences.append("Sedan förra mätningen: " + "; ".join(changes) + ".")
+    return " ".join(sentences)
+
+
+def overall_assessment(analyses: Mapping[str, dict]) -> AnalysisNote | None:
+    """The year's fastställd "Samlad bedömning" among the analysis texts, if there is one."""
+    text = analyses.get(OVERALL_ASSESSMENT_KEY)
+    if not text or text["state"] != "fastställd":
+        return None
+    return AnalysisNote(text["state"], text["body"], text["updated_at"], text["updated_by"])
+
+
+LOGO_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def read_logo(path: Path | None) -> bytes | None:
+    """The configured logo file (PNG or JPEG), or None when none is configured."""
+    if path is None:
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"logotypen {path} går inte att läsa ({exc.strerror}).",
+                         hint="Ange en PNG- eller JPEG-fil i MALBILD_REPORT_LOGO, eller ta bort "
+                              "inställningen så får rapporten ingen logotyp.") from None
+    if not content.startswith(LOGO_SIGNATURES):
+        raise InputError(f"logotypen {path} är ingen PNG- eller JPEG-bild.",
+                         hint="Spara logotypen som PNG eller JPEG och ange den filen i "
+                              "MALBILD_REPORT_LOGO.")
+    return content
+
+
 def goal_verdict_words(result: verdicts.GoalVerdict) -> GoalVerdict:
     """The model's verdict on a goal in the words the pages use."""
     status = words.verdict(result)
@@ -405,12 +559,14 @@ def goal_verdict_words(result: verdicts.GoalVerdict) -> GoalVerdict:
 def build_report(engine: Engine, settings: Settings, year: int, *,
                  created: date | None = None, revised_since: date | None = None,
                  include_drafts: bool = True,
-                 goal_verdicts: Mapping[int, GoalVerdict] | None = None) -> Report:
+                 goal_verdicts: Mapping[int, GoalVerdict] | None = None,
+                 frozen: FrozenStamp | None = None, case: CaseFacts | None = None) -> Report:
     """Everything the yearly report for `year` says, cut at that year.
 
     Without `include_drafts`, analysis texts still in utkast are left out (the report for
-    someone who is not an administrator). Each goal's verdict for the year comes from the
-    follow-up model, unless `goal_verdicts` (goal number → verdict) gives it.
+    someone who is not an administrator); a `frozen` report (the fastställd version) carries
+    only fastställda texts. Each goal's verdict for the year comes from the follow-up model,
+    unless `goal_verdicts` (goal number → verdict) gives it.
     """
     strategy = queries.strategy_info(engine, settings.municipality)
     today = created or date.today()
@@ -418,7 +574,8 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         raise InputError(f"året {year} går inte att följa upp.",
                          hint=f"Ange ett år mellan 2000 och {today.year}.")
     analyses = {measure: text for measure, text in queries.analysis_texts(engine, year).items()
-                if include_drafts or text["state"] != "utkast"}
+                if (text["state"] == "fastställd" if frozen else
+                    include_drafts or text["state"] != "utkast")}
     goals, items, summary_rows = [], [], []
     for goal in queries.goals(engine).itertuples():
         sections, goal_items = [], []
@@ -439,10 +596,10 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
                 measure_table(item, year),
                 [] if fixed else draft_narrative(item, year)))
         items += goal_items
-        verdict = (goal_verdicts or {}).get(goal.number) or goal_verdict_words(
-            verdicts.goal_verdict(int(goal.number), goal_items, year))
+        result = verdicts.goal_verdict(int(goal.number), goal_items, year)
+        verdict = (goal_verdicts or {}).get(goal.number) or goal_verdict_words(result)
         goals.append(GoalSection(goal.number, goal.title, goal.description or "", sections,
-                                 verdict))
+                                 verdict, goal_result_text(verdict, result, year)))
     if all(item.latest is None for item in items):
         raise InputError(f"det finns inga värden till och med {year}.",
                          hint="Välj ett senare år eller importera data först.")
@@ -463,6 +620,10 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         has_example=any(row.is_example for item in items
                         for row in (*item.rows, *item.own_rows)),
         example_targets=any(row.target_is_example for item in items for row in item.rows),
+        frozen=frozen,
+        case=case or CaseFacts(),
+        overall=overall_assessment(analyses),
+        logo=read_logo(settings.report_logo),
     )
 
 

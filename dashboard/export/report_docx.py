@@ -17,7 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt, RGBColor
 
 from dashboard import richtext
 from dashboard.export import report_template
@@ -25,8 +25,13 @@ from dashboard.export.images import REPORT_COLUMN_CM
 from dashboard.export.report import AnalysisNote, MeasureSection, Report
 
 LANGUAGE = "sv-SE"
-SUMMARY_WIDTHS = [3.4, 1.1, 2.3, 2.5, 1.9, 2.0, 2.8]
 TOC_LEVELS = "1-2"
+TABLE_FONT_PT = 8.5
+MIN_TABLE_FONT_PT = 6.5
+CELL_PADDING_CM = 0.35  # the table style's cell margins (80 twips a side) and some slack
+HEADER_FILL, HEADER_TEXT = report_template.ACCENT_HEX, "FFFFFF"  # 8,6:1
+GROUP_FILL, GROUP_TEXT = report_template.LIGHT_HEX, "1B1B1B"
+TWIPS_PER_CM = 1440 / 2.54
 
 
 def _set_language(document) -> None:
@@ -68,6 +73,112 @@ def _properties(document, report: Report, now: datetime) -> None:
     for name in ("lastPrinted", "identifier", "contentStatus", "version"):
         for element in properties._element.findall(f"{{*}}{name}"):
             properties._element.remove(element)
+    properties.content_status = report.status_text
+    if report.frozen is not None:
+        properties.version = str(report.frozen.version)
+        properties.last_modified_by = report.frozen.by
+
+
+# --- Column widths ------------------------------------------------------------------------------
+
+
+def _text_width_cm(text: str, bold: bool = False, size_pt: float = TABLE_FONT_PT) -> float:
+    """The width of `text` in the table font (Arial or its metric twin Liberation Sans), from
+    rough per-letter widths in em, erring on the wide side."""
+    em = 0.0
+    for char in text:
+        if char in "ijlft.,:;'|!() \u00a0":
+            em += 0.30
+        elif char in "mwMW%":
+            em += 0.86
+        elif char.isupper():
+            em += 0.70
+        elif ord(char) > 0x2000:  # arrows and status signs, from a fallback font
+            em += 1.0
+        else:
+            em += 0.57
+    return em * size_pt * (1.08 if bold else 1.0) / 72 * 2.54
+
+
+def _words(text: str) -> list[str]:
+    """Where a line may break: at plain spaces only (a no-break space joins "83,0 %")."""
+    return [word for word in text.split(" ") if word]
+
+
+def column_widths(header: list[str], rows: list[list[str]], total_cm: float,
+                  size_pt: float = TABLE_FONT_PT) -> list[float]:
+    """Column widths that fill `total_cm`: each column at least as wide as its longest word
+    (so no word is broken inside a cell), the rest shared by how much text each holds."""
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    least = [max(_text_width_cm(w, i == 0, size_pt) for i, cell in enumerate(column)
+                 for w in _words(cell) or [""]) + CELL_PADDING_CM for column in columns]
+    wanted = [max(_text_width_cm(cell, i == 0, size_pt) for i, cell in enumerate(column))
+              + CELL_PADDING_CM for column in columns]
+    spare = total_cm - sum(least)
+    if spare <= 0:
+        return [width * total_cm / sum(least) for width in least]
+    extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    if sum(extra) <= spare:
+        return [m + e + (spare - sum(extra)) * m / sum(least)
+                for m, e in zip(least, extra, strict=True)]
+    return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def table_font_size(header: list[str], rows: list[list[str]], total_cm: float) -> float:
+    """The table font's size: TABLE_FONT_PT, or smaller (in half points, down to
+    MIN_TABLE_FONT_PT) until every column's longest word fits the page's width."""
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    size = TABLE_FONT_PT
+    while size > MIN_TABLE_FONT_PT and sum(
+            max(_text_width_cm(w, i == 0, size) for i, cell in enumerate(column)
+                for w in _words(cell) or [""]) + CELL_PADDING_CM
+            for column in columns) > total_cm:
+        size -= 0.5
+    return size
+
+
+def _fix_widths(table, widths: list[float]) -> None:
+    """Real widths in the table grid, on every cell and for the table, laid out as fixed, so
+    that Word and LibreOffice both use them."""
+    twips = [round(w * TWIPS_PER_CM) for w in widths]
+    properties = table._tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        for old in properties.findall(qn(tag)):
+            properties.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(twips)))
+    width.set(qn("w:type"), "dxa")
+    properties.append(width)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    properties.append(layout)
+    for column, twip in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+        column.set(qn("w:w"), str(twip))
+    for row in table.rows:
+        cells = row._tr.findall(qn("w:tc"))
+        position = 0
+        for cell in cells:
+            span = cell.tcPr.find(qn("w:gridSpan")) if cell.tcPr is not None else None
+            count = int(span.get(qn("w:val"))) if span is not None else 1
+            cell.get_or_add_tcPr()
+            cell.width = Cm(sum(widths[position:position + count]))
+            position += count
+
+
+def _shade(cell, fill: str, text: str) -> None:
+    """The cell's background and its text colour set on the cell itself, not left to the
+    table style (LibreOffice ignores a style's first-row colours)."""
+    properties = cell._tc.get_or_add_tcPr()
+    for old in properties.findall(qn("w:shd")):
+        properties.remove(old)
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            run.font.color.rgb = RGBColor.from_string(text)
 
 
 class _Writer:
@@ -77,6 +188,8 @@ class _Writer:
         self.template = template
         self.document = template.document
         self.report = report
+        self.anchors: dict[str, str] = {}
+        """Heading text → the bookmark its entry in the table of contents links to."""
 
     # --- blocks ------------------------------------------------------------------------------
 
@@ -86,7 +199,11 @@ class _Writer:
         return paragraph
 
     def heading(self, text: str, level: int):
-        return self.paragraph(text, f"heading{level}")
+        paragraph = self.paragraph(text, f"heading{level}")
+        anchor = self.anchors.pop(text, None) if level <= 2 else None
+        if anchor:
+            _bookmark(paragraph, anchor, len(self.anchors) + 100)
+        return paragraph
 
     def facts(self, facts: list[tuple[str, str]], role: str = "body") -> None:
         for term, value in facts:
@@ -106,6 +223,7 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             self._cell(cell, text, bold=True)
+            _shade(cell, HEADER_FILL, HEADER_TEXT)
         _repeat_header(table.rows[0])
         starts = dict((index, text) for text, index in (groups or []))
         for index, values in enumerate(rows):
@@ -113,15 +231,20 @@ class _Writer:
                 row = table.add_row()
                 merged = row.cells[0].merge(row.cells[-1])
                 self._cell(merged, starts[index], bold=True)
+                _shade(merged, GROUP_FILL, GROUP_TEXT)
                 _cant_split(row)
             row = table.add_row()
             for cell, text in zip(row.cells, values, strict=True):
                 self._cell(cell, text)
             _cant_split(row)
-        if widths:
+        size = table_font_size(header, rows, REPORT_COLUMN_CM)
+        if size != TABLE_FONT_PT:
             for row in table.rows:
-                for cell, width in zip(row.cells, widths, strict=False):
-                    cell.width = Cm(width)
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        for run in paragraph.runs:
+                            run.font.size = Pt(size)
+        _fix_widths(table, widths or column_widths(header, rows, REPORT_COLUMN_CM, size))
         return table
 
     def _cell(self, cell, text: str, bold: bool = False) -> None:
@@ -168,6 +291,15 @@ class _Writer:
         if not header_found:
             section.header.add_paragraph(self.report.document_title,
                                          style=self.template.style("header"))
+        if self.report.logo:
+            first = section.header.paragraphs[0]
+            run = first.add_run()
+            first._p.remove(run._r)
+            first._p.insert(1 if first._p.pPr is not None else 0, run._r)
+            picture = run.add_picture(io.BytesIO(self.report.logo), height=Cm(0.9))
+            picture._inline.docPr.set("descr", f"{self.report.municipality}s logotyp"
+                                      if not self.report.municipality.endswith("s")
+                                      else f"{self.report.municipality} logotyp")
         if "PAGE" not in section.footer._element.xml.replace("NUMPAGES", ""):
             report_template.page_number_footer(
                 section.footer.add_paragraph(style=self.template.style("footer")))
@@ -181,39 +313,53 @@ class _Writer:
             self.paragraph(role="note").add_run(report.example_notice).bold = True
         self.page_break()
 
-    def contents(self) -> None:
-        """A TOC field; its text until Word updates it lists the headings (no page numbers)."""
-        self.paragraph("Innehåll", "toc_heading")
+    def toc_entries(self) -> list[tuple[int, str]]:
         entries = [(1, "Sammanfattning")]
         for goal in self.report.goals:
             entries.append((1, goal.heading))
             entries += [(2, measure.name) for measure in goal.measures]
         entries.append((1, "Bilaga: källor och metod"))
-        first = self.paragraph(role="toc1")
-        _field_start(first, f'TOC \\o "{TOC_LEVELS}" \\h \\z \\u')
-        first.add_run(entries[0][1])
-        for level, text in entries[1:]:
-            self.paragraph(text, f"toc{level}")
-        _field_end(self.paragraph(role="toc1"))
-        self.paragraph("Sidnumren visas när fälten uppdateras (Word gör det när dokumentet "
-                       "öppnas; annars F9).", "note")
+        return entries
+
+    def contents(self) -> None:
+        """The table of contents written out, each entry a link to its heading, inside a TOC
+        field that is not marked for updating: Word and LibreOffice show the entries as they
+        are, and Word adds page numbers when the reader updates the field."""
+        self.paragraph("Innehåll", "toc_heading")
+        entries = self.toc_entries()
+        paragraphs = []
+        for index, (level, text) in enumerate(entries):
+            anchor = f"_Toc{index + 1:08d}"
+            self.anchors.setdefault(text, anchor)
+            paragraph = self.paragraph(role=f"toc{level}")
+            paragraphs.append(paragraph)
+            _link(paragraph, text, anchor)
+        _field_start(paragraphs[0], f'TOC \\o "{TOC_LEVELS}" \\h \\z \\u', before_text=True)
+        _field_end(paragraphs[-1])
         self.page_break()
 
     def summary(self) -> None:
         report = self.report
         self.heading("Sammanfattning", 1)
-        self.paragraph(
-            f"Strategins mått {report.year} per mål: kommunens värde (senaste mätning till och "
-            f"med {report.year}), mätkommunernas medelvärde med antalet kommuner (n), målet och "
-            "de två statusarna i ord och tecken (✓ uppnått, ↗ på väg, ✗ ej uppnått; ▲ bästa "
-            "fjärdedelen … ▼ sämsta).")
+        for goal in report.goals:
+            if goal.result_text:
+                paragraph = self.paragraph()
+                paragraph.add_run(f"{goal.heading}. ").bold = True
+                paragraph.add_run(goal.result_text)
         rows, groups = [], []
         for goal, cells in report.summary_groups():
             verdict = f" – {goal.verdict.symbol} {goal.verdict.label}" if goal.verdict else ""
             groups.append((goal.heading + verdict, len(rows)))
             rows += cells
-        self.table(report.summary_header, rows, f"Tabell 1. Måtten {report.year} per mål",
-                   SUMMARY_WIDTHS, groups)
+        self.table(report.summary_header, rows,
+                   f"Tabell 1. Måtten {report.year} per mål: status, förändring och "
+                   "jämförelse", groups=groups)
+        if report.overall is not None:
+            self.heading("Samlad bedömning", 2)
+            for block in report.overall.blocks():
+                role = {"ul": "bullet", "ol": "number"}.get(block.kind, "body")
+                for item in block.items:
+                    self.runs(self.paragraph(role=role), item)
 
     def measure(self, measure: MeasureSection, table_number: int) -> None:
         info = measure.item.info
@@ -231,7 +377,7 @@ class _Writer:
                        f"Tabell {table_number}. {measure.table.caption}")
         if measure.narrative:
             label = self.paragraph(role="draft")
-            label.add_run(measure.draft_label).bold = True
+            label.add_run(self.report.narrative_label).bold = True
             label.paragraph_format.keep_with_next = True
             for sentence in measure.narrative:
                 self.paragraph(sentence, "draft")
@@ -266,8 +412,7 @@ class _Writer:
             paragraph.add_run(text)
         self.heading("Nyckeltal per mått (KPI-historik)", 2)
         self.table(report.lineage_header, report.lineage_cells(),
-                   f"Tabell {table_number}. Vilket nyckeltal som mäter måttet vilka år",
-                   [4.0, 2.0, 2.0, 8.0])
+                   f"Tabell {table_number}. Vilket nyckeltal som mäter måttet vilka år")
         self.heading("Metodbyten (brott i serierna)", 2)
         if report.series_breaks:
             for sentence in report.series_breaks:
@@ -278,8 +423,7 @@ class _Writer:
         self.paragraph(report.revisions_intro)
         if len(report.revisions):
             self.table(report.revision_header, report.revision_cells(),
-                       f"Tabell {table_number + 1}. Reviderade värden",
-                       [4.0, 2.0, 1.2, 2.6, 2.6, 2.6])
+                       f"Tabell {table_number + 1}. Reviderade värden")
         else:
             self.paragraph("Inga värden har reviderats.")
         self.paragraph(f"Skapad av Målbild {report.created.isoformat()}.", "note")
@@ -297,27 +441,64 @@ def _cant_split(row) -> None:
     properties.insert(0, OxmlElement("w:cantSplit"))
 
 
-def _field_start(paragraph, instruction: str) -> None:
-    run = paragraph.add_run()
+def _field_start(paragraph, instruction: str, before_text: bool = False) -> None:
+    """A field's begin, instruction and separator runs; `before_text` puts them before what
+    the paragraph already holds (its shown result). Not marked dirty: Word shows the result
+    as written and never asks to update."""
+    elements = []
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")  # Word recomputes the TOC when it opens the file
-    run._r.append(begin)
-    run = paragraph.add_run()
+    elements.append(begin)
     text = OxmlElement("w:instrText")
     text.set(qn("xml:space"), "preserve")
     text.text = f" {instruction} "
-    run._r.append(text)
-    run = paragraph.add_run()
+    elements.append(text)
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
-    run._r.append(separate)
+    elements.append(separate)
+    runs = []
+    for element in elements:
+        run = OxmlElement("w:r")
+        run.append(element)
+        runs.append(run)
+    if before_text:
+        position = 1 if paragraph._p.pPr is not None else 0
+        for offset, run in enumerate(runs):
+            paragraph._p.insert(position + offset, run)
+    else:
+        for run in runs:
+            paragraph._p.append(run)
 
 
 def _field_end(paragraph) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     paragraph.add_run()._r.append(end)
+
+
+def _bookmark(paragraph, name: str, bookmark_id: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    position = 1 if paragraph._p.pPr is not None else 0
+    paragraph._p.insert(position, start)
+    paragraph._p.append(end)
+
+
+def _link(paragraph, text: str, anchor: str) -> None:
+    """An internal link to the bookmark `anchor` showing `text`."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    shown = OxmlElement("w:t")
+    shown.set(qn("xml:space"), "preserve")
+    shown.text = text
+    run.append(shown)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def _replace_placeholders(part, values: dict[str, str]) -> bool:
@@ -333,14 +514,6 @@ def _replace_placeholders(part, values: dict[str, str]) -> bool:
     return found
 
 
-def _update_fields_on_open(document) -> None:
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
-
-
 def docx_bytes(report: Report, template: Path | None = None, *,
                now: datetime | None = None) -> bytes:
     """The report as DOCX written into `template` (default: the bundled one); charts must be
@@ -353,7 +526,6 @@ def docx_bytes(report: Report, template: Path | None = None, *,
     _set_language(document)
     _properties(document, report,
                 (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0))
-    _update_fields_on_open(document)
     writer = _Writer(opened, report)
     writer.header_and_footer()
     writer.cover()

@@ -14,6 +14,8 @@ never split inside a word.
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import tempfile
 from html import escape
 from pathlib import Path
@@ -69,7 +71,19 @@ figcaption {{ font-size: 9.5pt; margin-top: 0.3em; }}
 .facts div {{ margin-bottom: 0.2em; }}
 .note, .created {{ color: #4d4d4d; font-size: 9pt; }}
 .analysis {{ border-left: 3px solid #0072B2; padding-left: 0.8em; }}
+.status {{ font-weight: bold; color: {ACCENT}; }}
+.logo {{ height: 1.6cm; display: block; margin-bottom: 1cm; }}
+nav.toc {{ break-after: page; }}
+nav.toc ol {{ list-style: none; padding: 0; margin: 0; }}
+nav.toc li {{ display: flex; gap: 0.4em; margin: 0.25em 0; }}
+nav.toc li.level2 {{ padding-left: 1.2em; }}
+nav.toc li.level1 {{ font-weight: bold; margin-top: 0.5em; }}
+nav.toc a {{ color: inherit; text-decoration: none; }}
+nav.toc .leader {{ flex: 1; border-bottom: 1px dotted #8a8a8a; margin-bottom: 0.3em; }}
+.result {{ margin: 0.3em 0 0.5em; }}
 """
+TOC_PLACEHOLDER = "00"
+"""The page number written in the first printing, which finds where each heading falls."""
 
 
 
@@ -114,8 +128,8 @@ def _table(header: list[str], rows: list[list[str]], caption: str, *, css: str =
             f"<thead><tr>{head}</tr></thead>{bodies}</table>")
 
 
-def _analysis(note: AnalysisNote) -> str:
-    html = [f'<section class="analysis"><h4>{escape(note.label)}</h4>']
+def _analysis(note: AnalysisNote, heading: str = "") -> str:
+    html = [f'<section class="analysis"><h4>{escape(heading or note.label)}</h4>']
     for block in note.blocks():
         if block.kind == "p":
             html.append(f"<p>{_rich(block.items[0])}</p>")
@@ -133,8 +147,37 @@ def _figure(svg: bytes, alt_text: str, caption: str) -> str:
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
+def _anchor(text: str) -> str:
+    """An id for a heading that the table of contents links to."""
+    return "h-" + "".join(c if c.isalnum() else "-" for c in text.lower())[:60]
+
+
+def toc_entries(report: Report) -> list[tuple[int, str]]:
+    """The table of contents: level 1 for the parts and goals, 2 for the measures."""
+    entries = [(1, "Sammanfattning")]
+    for goal in report.goals:
+        entries.append((1, goal.heading))
+        entries += [(2, measure.name) for measure in goal.measures]
+    entries.append((1, "Bilaga: källor och metod"))
+    return entries
+
+
+def _contents(report: Report, pages: dict[str, int] | None) -> str:
+    items = []
+    for level, text in toc_entries(report):
+        page = str(pages.get(_key(text), "")) if pages is not None else TOC_PLACEHOLDER
+        items.append(f'<li class="level{level}"><a href="#{_anchor(text)}">{escape(text)}</a>'
+                     f'<span class="leader" aria-hidden="true"></span><span>{page}</span></li>')
+    return ('<nav class="toc" aria-labelledby="innehall"><h2 id="innehall">Innehåll</h2><ol>'
+            + "".join(items) + "</ol></nav>")
+
+
+def _heading(level: int, text: str) -> str:
+    return f'<h{level} id="{_anchor(text)}">{escape(text)}</h{level}>'
+
+
 def _goal_head(goal: GoalSection, year: int) -> list[str]:
-    out = [f"<h2>{escape(goal.heading)}</h2>"]
+    out = [_heading(2, goal.heading)]
     if goal.verdict is not None:
         rule = f" {escape(goal.verdict.rule)}" if goal.verdict.rule else ""
         out.append(f'<p class="verdict"><strong>{escape(goal.verdict.text(year))}</strong>'
@@ -149,7 +192,7 @@ def _measure(report: Report, measure: MeasureSection, lead: list[str],
     """A measure; `lead` (the goal's heading for its first measure) is kept on the same page
     as the measure's heading, facts, chart and caption."""
     info = measure.item.info
-    head = [*lead, f"<h3>{escape(info.name)}</h3>"]
+    head = [*lead, _heading(3, info.name)]
     facts = [(t, v) for t, v in (("Mätområde", info.question), ("Syfte", info.purpose)) if v]
     if facts:
         head.append('<dl class="facts">' + "".join(
@@ -165,7 +208,7 @@ def _measure(report: Report, measure: MeasureSection, lead: list[str],
                           f"Tabell {table_number}. {measure.table.caption}", css="years"))
     if measure.narrative:
         out.append('<div class="draft" role="note"><p><strong>'
-                   f"{escape(measure.draft_label)}</strong></p>"
+                   f"{escape(report.narrative_label)}</strong></p>"
                    + "".join(f"<p>{escape(s)}</p>" for s in measure.narrative) + "</div>")
     if measure.analysis:
         out.append(_analysis(measure.analysis))
@@ -173,37 +216,52 @@ def _measure(report: Report, measure: MeasureSection, lead: list[str],
     return out
 
 
-def report_html(report: Report) -> str:
-    """The report as one self-contained HTML document (charts must be in `report.charts`)."""
+def _logo(report: Report) -> str:
+    if not report.logo:
+        return ""
+    kind = "png" if report.logo.startswith(b"\x89PNG") else "jpeg"
+    data = base64.b64encode(report.logo).decode("ascii")
+    return (f'<img class="logo" src="data:image/{kind};base64,{data}" '
+            f'alt="{escape(report.municipality)}">')
+
+
+def report_html(report: Report, pages: dict[str, int] | None = None) -> str:
+    """The report as one self-contained HTML document (charts must be in `report.charts`);
+    `pages` (heading → page) gives the table of contents its page numbers."""
     out = [
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">',
         f"<title>{escape(report.document_title)}</title>",
         f'<meta name="author" content="{escape(report.municipality)}">',
         f"<style>{STYLE}</style></head><body>",
         '<header class="cover">',
+        _logo(report),
         f"<h1>{escape(report.title)}</h1>",
         f'<p class="subtitle">{escape(report.municipality)} – underlag till kommunstyrelsen'
         "</p>",
-        "<dl>" + "".join(f"<dt>{escape(t)}</dt><dd>{escape(v)}</dd>"
+        "<dl>" + "".join(f"<dt>{escape(t)}</dt><dd" + (' class="status"' if t == "Status"
+                                                        else "") + f">{escape(v)}</dd>"
                          for t, v in report.cover_facts) + "</dl>",
     ]
     if report.example_notice:
         out.append(f'<p class="notice">{escape(report.example_notice)}</p>')
-    out.append("</header><main>")
+    out.append("</header>")
+    out.append(_contents(report, pages))
+    out.append("<main>")
     groups = []
     for goal, cells in report.summary_groups():
         verdict = f" – {goal.verdict.symbol} {goal.verdict.label}" if goal.verdict else ""
         groups.append((goal.heading + verdict, cells))
     out += [
-        '<section><div class="keep"><h2>Sammanfattning</h2>',
-        f"<p>Strategins mått {report.year} per mål: kommunens värde (senaste mätning till och "
-        f"med {report.year}), mätkommunernas medelvärde med antalet kommuner (n), målet och de "
-        "två statusarna i ord och tecken (✓ uppnått, ↗ på väg, ✗ ej uppnått; ▲ bästa "
-        "fjärdedelen … ▼ sämsta).</p></div>",
-        _table(report.summary_header, [], f"Tabell 1. Måtten {report.year} per mål",
-               css="summary", groups=groups),
-        "</section>",
+        '<section><div class="keep">', _heading(2, "Sammanfattning"),
+        *(f'<p class="result"><strong>{escape(goal.heading)}.</strong> '
+          f"{escape(goal.result_text)}</p>" for goal in report.goals if goal.result_text),
+        "</div>",
+        _table(report.summary_header, [], f"Tabell 1. Måtten {report.year} per mål: status, "
+               "förändring och jämförelse", css="summary", groups=groups),
     ]
+    if report.overall is not None:
+        out.append(_analysis(report.overall, "Samlad bedömning"))
+    out.append("</section>")
     number = 2
     for goal in report.goals:
         out.append('<section class="goal">')
@@ -216,7 +274,7 @@ def report_html(report: Report) -> str:
             out.append('<div class="keep">' + "".join(lead) + "</div>")
         out.append("</section>")
     out += [
-        '<section><div class="keep"><h2>Bilaga: källor och metod</h2>',
+        '<section><div class="keep">', _heading(2, "Bilaga: källor och metod"),
         '<h3>Källor</h3><ul>' + "".join(f"<li>{escape(n)}: {escape(s)}</li>"
                                         for n, s in report.sources) + "</ul></div>",
         '<div class="keep"><h3>Metod</h3>' + "".join(
@@ -247,10 +305,54 @@ def report_html(report: Report) -> str:
     return "".join(out)
 
 
+def _key(heading: str) -> str:
+    """A heading without its spaces: the outline loses the space where a heading wraps."""
+    return "".join(heading.split())
+
+
+def heading_pages(pdf: bytes) -> dict[str, int]:
+    """Heading (as `_key`) → page (from 1), from the PDF's outline (Chromium's bookmarks)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages: dict[str, int] = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                with contextlib.suppress(Exception):
+                    pages.setdefault(_key(item.title), reader.get_destination_page_number(
+                        item) + 1)
+
+    walk(reader.outline)
+    return pages
+
+
+def with_properties(pdf: bytes, report: Report) -> bytes:
+    """The PDF with the report's status (draft or "Fastställd version N, …") in its document
+    properties, added as an incremental update so the tagged structure stays as printed."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    writer.add_metadata({
+        "/Subject": f"{report.status_text} – underlag till kommunstyrelsen",
+        "/Keywords": "kommunikationsstrategi, uppföljning, KKiK",
+        "/Author": report.municipality,
+    })
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_bytes(report: Report, renderer: images.ChartRenderer | None = None) -> bytes:
-    """The report printed to a tagged PDF by the shared browser."""
+    """The report printed to a tagged PDF by the shared browser: printed once to learn on
+    which page each heading falls, then again with those pages in the table of contents."""
     renderer = renderer or images.renderer()
     with tempfile.TemporaryDirectory(prefix="malbild-rapport-") as directory:
         page = Path(directory) / "rapport.html"
         page.write_text(report_html(report), encoding="utf-8")
-        return renderer.print_pdf(page, header=report.document_title)
+        first = renderer.print_pdf(page, header=report.document_title)
+        page.write_text(report_html(report, heading_pages(first)), encoding="utf-8")
+        return with_properties(renderer.print_pdf(page, header=report.document_title), report)

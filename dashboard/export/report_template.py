@@ -12,7 +12,8 @@ footer has no page field).
 
     python -m dashboard.export.report_template data/report/rapportmall.docx
 
-makes the bundled template again (the logo place is drawn by the chart browser).
+makes the bundled template again (without a logo: the report adds the one configured in
+MALBILD_REPORT_LOGO, or none).
 """
 
 from __future__ import annotations
@@ -258,27 +259,6 @@ def _table_style(document) -> None:
     element.append(header)
 
 
-def _logo_png() -> bytes:
-    """A neutral logo place (the municipality puts its own logo here in Word)."""
-    import plotly.graph_objects as go
-
-    from dashboard.export import images
-
-    figure = go.Figure(layout={
-        "width": 227, "height": 68, "margin": {"l": 2, "r": 2, "t": 2, "b": 2},
-        "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "xaxis": {"visible": False, "range": [0, 1]}, "yaxis": {"visible": False,
-                                                              "range": [0, 1]},
-        "shapes": [{"type": "rect", "x0": 0.01, "y0": 0.03, "x1": 0.99, "y1": 0.97,
-                    "line": {"color": "#8a8a8a", "width": 1.5, "dash": "dot"}}],
-        "annotations": [{"text": "Kommunens logotyp", "x": 0.5, "y": 0.5, "showarrow": False,
-                         "font": {"family": FONT, "size": 15, "color": "#4d4d4d"}}],
-    })
-    renderer = images.renderer()
-    return renderer._run(renderer._kaleido.calc_fig(
-        figure, opts={"format": "png", "width": 227, "height": 68, "scale": 3}), 60)
-
-
 def _field(paragraph, instruction: str, shown: str) -> None:
     """A complex field (PAGE, NUMPAGES, TOC …) with the text shown until Word updates it."""
     def char(kind: str):
@@ -373,8 +353,9 @@ def build_template(path: Path, logo: bytes | None = None) -> Path:
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
     header.paragraph_format.tab_stops.add_tab_stop(Cm(16), WD_TAB_ALIGNMENT.RIGHT)
-    picture = header.add_run().add_picture(io.BytesIO(logo or _logo_png()), height=Cm(0.9))
-    picture._inline.docPr.set("descr", "Kommunens logotyp")
+    if logo:  # else the report puts the configured logo (MALBILD_REPORT_LOGO) here, if any
+        picture = header.add_run().add_picture(io.BytesIO(logo), height=Cm(0.9))
+        picture._inline.docPr.set("descr", "Kommunens logotyp")
     header.add_run(f"\t{TITLE_PLACEHOLDER}")
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]

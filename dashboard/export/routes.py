@@ -5,7 +5,7 @@
                                                (without ar: the pages' default year)
     /export/chart/utforska/<chart>.<format>?…  a chart of the explore page, for its query
     /export/data.xlsx|csv[?mal=N&ar=Y]         the follow-up up to year Y, a sheet per goal
-    /export/rapport/<year>.docx|pdf            the yearly report for kommunstyrelsen
+    /export/rapport/<year>.docx|pdf|pptx       the yearly report for kommunstyrelsen
     /export/arkiv/<year>-<version>.docx|pdf    a fastställd report, exactly as archived
 
 Each route glues a query or builder to a writer; failures answer in Swedish with a status code.
@@ -29,6 +29,7 @@ DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TY
 REPORT_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
@@ -145,7 +146,8 @@ def report_download(name: str) -> Response:
     parts = _split(name, REPORT_FORMATS)
     year = digits.whole_number(parts[0], max_digits=4) if parts else None
     if year is None:
-        return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf eller .docx.")
+        return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf, .docx "
+                        "eller .pptx.")
     suffix = parts[1]
     engine, settings = runtime.engine(), runtime.settings()
     try:

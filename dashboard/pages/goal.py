@@ -24,6 +24,7 @@ from dashboard.components.common import (
     verdict_rule,
     year_choice,
 )
+from dashboard.components.report_links import report_links
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp, YearRow
 from etl.followup.verdict import MeasureStanding
@@ -295,4 +296,7 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
         verdict_rule(year),
         later_values_note(items, year),
         *sections,
+        html.Section([html.H2(f"Årsrapport {year}", id="arsrapport"), *report_links(year)],
+                     className="goal-section downloads", **{"aria-labelledby": "arsrapport"})
+        if year else None,
     ])

@@ -20,6 +20,7 @@ from dashboard.components.common import (
     verdict_rule,
     year_choice,
 )
+from dashboard.components.report_links import report_links
 from etl.followup import verdict as verdicts
 from etl.followup.verdict import GoalVerdict, MeasureStanding
 
@@ -190,27 +191,11 @@ def layout(ar: str | None = None, **_query) -> html.Div:
     ])
 
 
-# The report takes some seconds to make: assets/slow-downloads.js shows it on the link and in
-# the status line (announced by screen readers), then that it is ready or what went wrong.
-REPORT_STATUS = "report-status"
-SLOW = {"data-busy": "Rapporten skapas …", "data-status": REPORT_STATUS}
-
-
 def downloads_section(year: int | None) -> html.Section:
-    """The yearly report for kommunstyrelsen and all data, as real download links."""
-    report = [
-        html.P(f"Rapporten för {year} med sammanfattning, ett diagram per mått, analystext "
-               "och bilaga om källor och metod."),
-        html.Ul([
-            html.Li(html.A(f"Årsrapport {year} som Word (DOCX, redigerbar)",
-                           href=f"/export/rapport/{year}.docx", download=f"arsrapport-{year}.docx",
-                           className="button-link", **SLOW)),
-            html.Li(html.A(f"Årsrapport {year} som PDF (tillgänglig)",
-                           href=f"/export/rapport/{year}.pdf", download=f"arsrapport-{year}.pdf",
-                           className="button-link", **SLOW)),
-        ], className="download-list"),
-        html.P(id=REPORT_STATUS, role="status", className="hint download-status"),
-    ] if year else [html.P("Det finns inga värden ännu, så ingen rapport.")]
+    """The yearly report for kommunstyrelsen (the fastställd version first) and all data, as
+    real download links."""
+    report = report_links(year) if year else [
+        html.P("Det finns inga värden ännu, så ingen rapport.")]
     return html.Section([
         html.H2("Årsrapport och data", id="arsrapport"),
         *report,

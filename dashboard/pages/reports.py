@@ -4,17 +4,18 @@ year's report here (it is logged); everyone who may read the pages may download.
 
 from __future__ import annotations
 
-from datetime import date
-
 import dash
 from dash import Input, Output, State, callback, html
 
-from dashboard import auth, runtime, urlstate
-from dashboard.components.admin import message, refusal, select
+from dashboard import auth, queries, runtime, urlstate
+from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
+from dashboard.components.report_links import frozen_block
 from dashboard.export import archive as archived
+from dashboard.export import report
 from etl import archive, digits
 from etl.errors import MalbildError
+from etl.followup import verdict as verdicts
 
 ACCESS = auth.READ
 
@@ -22,6 +23,11 @@ dash.register_page(__name__, path="/rapporter", name="Rapporter",
                    title="Rapporter – Målbild", order=3, in_nav=True)
 
 YEAR = "reports-year"
+CASE = "reports-case"
+REGISTRATION = "reports-registration"
+OFFICER = "reports-officer"
+PREVIEW = "reports-preview"
+PREVIEW_AREA = "reports-preview-area"
 FREEZE = "reports-freeze"
 FEEDBACK = "reports-feedback"
 LISTING = "reports-listing"
@@ -48,33 +54,46 @@ def listing() -> list:
            table_view(archived.versions_table(reports), "Fastställda rapporter, nyast först")]
     for year in dict.fromkeys(r.year for r in reports):
         newest = next(r for r in reports if r.year == year)
-        revised = archived.revision_table(engine, year)
-        heading_id = f"reviderat-{year}"
-        out.append(html.Section([
-            html.H3(f"Reviderat sedan rapporten {year} fastställdes (version {newest.version})",
-                    id=heading_id),
-            table_view(revised, f"Värden i rapporten {year} som ändrats efter "
-                                f"{newest.created_at:%Y-%m-%d %H:%M}", open_=True)
-            if len(revised) else html.P("Inga värden i rapporten har ändrats sedan dess."),
-        ], **{"aria-labelledby": heading_id}))
+        heading_id = f"rapport-{year}"
+        out.append(html.Section([html.H3(f"Rapporten {year}", id=heading_id),
+                                 *frozen_block(newest, html.H4)],
+                                **{"aria-labelledby": heading_id}))
     return out
+
+
+def _year_options(asked: str | None) -> tuple[list[dict], str | None]:
+    """The follow-up years (years with data), the latest first; the default is the year in
+    the address (?ar=), else the follow-up year the pages show, never a target year ahead."""
+    items = queries.goal_followups(runtime.engine(), runtime.settings())
+    years = sorted(verdicts.follow_up_years(items), reverse=True)
+    default = urlstate.int_param(asked, years, verdicts.default_year(items))
+    return [{"label": str(y), "value": str(y)} for y in years], (
+        str(default) if default else None)
 
 
 def layout(ar: str | None = None, **_query) -> html.Div:
     admin = auth.admin_user() is not None
-    this_year = date.today().year
-    years = list(range(this_year, this_year - 12, -1))
-    chosen = urlstate.int_param(ar, years, this_year - 1)  # the follow-up year of the menu
-    freeze = html.Section([
-        html.H2("Fastställ årets rapport", id="faststall"),
-        html.P("Rapporten skapas som PDF och Word från dagens värden (utan utkast till "
-               "analystexter) och sparas som en ny version med datum och ditt namn. Den "
-               "ändras aldrig efteråt; fastställer du igen blir det en ny version.",
-               className="hint"),
-        select(YEAR, "År", [{"label": str(y), "value": str(y)} for y in years], str(chosen)),
-        html.Button("Fastställ rapporten", id=FREEZE, className="button", type="button"),
-        html.Div(id=FEEDBACK, role="status", **{"aria-live": "polite"}),
-    ], className="admin-form", **{"aria-labelledby": "faststall"}) if admin else None
+    freeze = None
+    if admin:
+        options, default = _year_options(ar)
+        freeze = html.Section([
+            html.H2("Fastställ årets rapport", id="faststall"),
+            html.P("Rapporten skapas som PDF och Word från dagens värden (bara fastställda "
+                   "analystexter) och sparas som en ny version med datum och ditt namn på "
+                   "försättsbladet och i dokumentens egenskaper. Den ändras aldrig efteråt; "
+                   "fastställer du igen blir det en ny version. Förhandsgranska först.",
+                   className="hint"),
+            select(YEAR, "Uppföljningsår", options, default),
+            text_input(CASE, "Ärende", "", hint="Ärendets rubrik, på försättsbladet."),
+            text_input(REGISTRATION, "Diarienummer", ""),
+            text_input(OFFICER, "Handläggare", ""),
+            html.Button("Förhandsgranska", id=PREVIEW, className="button", type="button"),
+            html.Div(id=PREVIEW_AREA, role="region", **{"aria-live": "polite",
+                                                          "aria-label": "Förhandsgranskning"}),
+            html.Button("Bekräfta och fastställ", id=FREEZE, className="button", type="button",
+                        hidden=True),
+            html.Div(id=FEEDBACK, role="status", **{"aria-live": "polite"}),
+        ], className="admin-form", **{"aria-labelledby": "faststall"})
     return html.Div([
         html.H1("Rapporter"),
         html.P("Fastställda årsrapporter till kommunstyrelsen, precis som de fastställdes. "
@@ -87,20 +106,59 @@ def layout(ar: str | None = None, **_query) -> html.Div:
     ])
 
 
-@callback(Output(FEEDBACK, "children"), Output(LISTING, "children"),
-          Input(FREEZE, "n_clicks"), State(YEAR, "value"), prevent_initial_call=True)
-def _freeze(clicks, year):
-    user = auth.admin_user()
-    if user is None:
-        return refusal(), dash.no_update
+def preview(check: archived.FreezeCheck) -> list:
+    """What the freeze will make and what it lacks, before the administrator confirms."""
+    out = [html.H3(f"Förhandsgranskning: rapporten {check.year} blir fastställd version "
+                   f"{check.version}"),
+           *(html.P([html.Strong(f"{heading}. "), text]) for heading, text in check.results)]
+    if check.without_text:
+        out += [html.P(f"Saknar fastställd analystext ({len(check.without_text)}):"),
+                html.Ul([html.Li(name) for name in check.without_text])]
+    else:
+        out.append(html.P("Alla mått har en fastställd analystext."))
+    if len(check.changed):
+        out.append(table_view(check.changed, "Värden som ändrats sedan förra fastställda "
+                                             "versionen", open_=True))
+    elif check.version > 1:
+        out.append(html.P("Inga värden har ändrats sedan förra fastställda versionen."))
+    out += [html.P(html.A("Öppna utkastet som PDF", href=f"/export/rapport/{check.year}.pdf",
+                          download=f"arsrapport-{check.year}.pdf")),
+            html.P("Stämmer det? Bekräfta för att fastställa.", className="hint")]
+    return out
+
+
+@callback(Output(PREVIEW_AREA, "children"), Output(FREEZE, "hidden"),
+          Input(PREVIEW, "n_clicks"), State(YEAR, "value"), prevent_initial_call=True)
+def _preview(clicks, year):
+    if auth.admin_user() is None:
+        return refusal(), True
     year = digits.whole_number(str(year), max_digits=4)
     if not clicks or year is None:
         return dash.no_update, dash.no_update
     try:
-        frozen = archived.freeze_report(runtime.engine(), runtime.settings(), year,
-                                        user.username)
+        check = archived.freeze_check(runtime.engine(), runtime.settings(), year)
+    except MalbildError as exc:
+        return message(["Rapporten kan inte förhandsgranskas: ", exc.explain()], "error"), True
+    return preview(check), False
+
+
+@callback(Output(FEEDBACK, "children"), Output(LISTING, "children"),
+          Output(FREEZE, "hidden", allow_duplicate=True),
+          Input(FREEZE, "n_clicks"), State(YEAR, "value"), State(CASE, "value"),
+          State(REGISTRATION, "value"), State(OFFICER, "value"), prevent_initial_call=True)
+def _freeze(clicks, year, case="", registration="", officer=""):
+    user = auth.admin_user()
+    if user is None:
+        return refusal(), dash.no_update, True
+    year = digits.whole_number(str(year), max_digits=4)
+    if not clicks or year is None:
+        return dash.no_update, dash.no_update, dash.no_update
+    try:
+        frozen = archived.freeze_report(
+            runtime.engine(), runtime.settings(), year, user.username,
+            case=report.CaseFacts(case or "", registration or "", officer or ""))
     except MalbildError as exc:
         return message(["Rapporten fastställdes inte: ", exc.explain()], "error"), \
-            dash.no_update
+            dash.no_update, dash.no_update
     return (message(f"Rapporten för {frozen.year} är fastställd som version "
-                    f"{frozen.version}.", "ok"), listing())
+                    f"{frozen.version}.", "ok"), listing(), True)

@@ -127,7 +127,8 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
         connection.execute(insert(schema.AnalysisText).values(
             measure_id="delaktighet", year=2022, body="Hemligt utkast.", state="utkast",
             updated_at=datetime(2023, 3, 1), updated_by="anna"))
-    output = run_cli(demo_copy, "archive", "freeze", "--year", "2022")
+    output = run_cli(demo_copy, "archive", "freeze", "--year", "2022", "--diarienummer",
+                     "KS 2023/123")
     assert "fastställd som version 1" in output
     pdf, docx = tmp_path / "rapport.pdf", tmp_path / "rapport.docx"
     run_cli(demo_copy, "archive", "get", "--year", "2022", "--format", "pdf", "--out", str(pdf))
@@ -137,9 +138,19 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
         pdf.read_bytes()
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Automatiskt underlag" in text and "Hemligt utkast" not in text
-    body = "\n".join(p.text for p in Document(io.BytesIO(docx.read_bytes())).paragraphs)
+    # The fastställd report reads as final: its stamp on the cover, no draft labels.
+    assert "Hemligt utkast" not in text and "Fastställd version 1, " in text
+    assert "Automatiskt underlag" not in text and "granska innan beslut" not in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Fastställd version 1, " in info  # and in its document properties
+    document = Document(io.BytesIO(docx.read_bytes()))
+    body = "\n".join(p.text for p in document.paragraphs)
     assert "Hemligt utkast" not in body and "Åstorps kommun" in body
+    assert "Status: Fastställd version 1, " in body and "granska innan beslut" not in body
+    assert "Diarienummer: KS 2023/123" in body
+    assert document.core_properties.content_status.startswith("Fastställd version 1, ")
+    assert document.core_properties.version == "1"
 
     revise_through_a_file(demo_copy, tmp_path)
     listed = run_cli(demo_copy, "archive", "revisions", "--year", "2022")
@@ -189,6 +200,6 @@ def test_only_an_administrator_freezes_from_the_page(demo_copy, app_for):
     app_for()
     from dashboard.pages import reports  # pages register with an app
     with mock.patch.object(auth, "admin_user", return_value=None):
-        feedback, _listing = reports._freeze(1, "2022")
+        feedback, _listing, _hidden = reports._freeze(1, "2022")
     assert "inte behörighet" in str(feedback)
     assert archive.versions(engine_for(demo_copy.database_url)) == []

@@ -62,16 +62,21 @@ def field_instructions(xml: str) -> list[str]:
 # --- Word: fields, header and footer, properties -------------------------------------------------
 
 
-def test_docx_has_a_table_of_contents_field_that_word_updates(docx):
+def test_docx_contents_are_written_out_and_word_never_asks_to_update(docx):
     body = part(docx, "word/document.xml")
     assert 'TOC \\o "1-2" \\h \\z \\u' in field_instructions(body)
     begin, separate, end = (body.index(f'w:fldCharType="{kind}"')
                             for kind in ("begin", "separate", "end"))
     assert begin < separate < end
-    assert "<w:updateFields" in part(docx, "word/settings.xml")
+    assert "w:dirty" not in body and "<w:updateFields" not in part(docx, "word/settings.xml")
+    assert "F9" not in body  # no notes to the reader about fields
     document = Document(io.BytesIO(docx))
     entries = [p.text for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
     assert entries[0] == "Sammanfattning" and "Gott bemötande vid telefonkontakt" in entries
+    # Each entry links to a bookmark on its heading.
+    anchors = re.findall(r'<w:hyperlink w:anchor="([^"]+)"', body)
+    assert len(anchors) == len(entries)
+    assert set(anchors) <= set(re.findall(r'<w:bookmarkStart[^>]*w:name="([^"]+)"', body))
 
 
 def test_docx_footer_says_sida_x_av_y_and_header_the_title(docx, model):
@@ -82,7 +87,7 @@ def test_docx_footer_says_sida_x_av_y_and_header_the_title(docx, model):
     assert text.startswith("Åstorps kommun") and "Sida 1 av 1" in text
     header = next(part(docx, n) for n in names if n.startswith("word/header"))
     assert model.document_title in header and "{rapport}" not in header
-    assert 'descr="Kommunens logotyp"' in header  # the logo place
+    assert "<pic:pic" not in header  # no logo configured: none, and no placeholder
     section = Document(io.BytesIO(docx)).sections[0]
     assert section.different_first_page_header_footer  # the title page has neither
 
@@ -353,6 +358,8 @@ def layout_problems(path, headings: list[str]) -> list[str]:
         if not lines:
             problems.append(f"sida {number} är tom")
             continue
+        if lines[0][1] == "Innehåll":
+            continue  # the contents have a page of their own, however short
         _y, last, tall = lines[-1]
         if (tall and any(last in heading for heading in headings)) or re.match(
                 r"Tabell \d+\.", last):
@@ -391,7 +398,7 @@ def test_pdf_no_heading_ends_a_page_and_no_page_is_nearly_empty(pdf, model):
 @pytest.mark.browser
 def test_pdf_keeps_each_chart_with_its_heading_and_caption(pdf, model):
     pages = ["\n".join(text for _y, text, _tall in lines).replace("\u00a0", " ")
-             for lines in pdf_pages(pdf)]
+             if lines and lines[0][1] != "Innehåll" else "" for lines in pdf_pages(pdf)]
     for goal in model.goals:
         for measure in goal.measures:
             page = next(p for p in pages if measure.name in p.split("\n"))
@@ -426,9 +433,12 @@ def test_pdf_has_verdicts_grouped_summary_and_the_drafts_label(pdf):
                                               check=True).stdout)
     assert "Bedömning 2022: ◐ Delvis uppnått" in text
     assert text.count("Automatiskt underlag – granska innan beslut") == 6
+    assert "Arbetsversion, ej fastställd – granska innan beslut" in text
     assert "Mål 2: Medborgarna känner delaktighet i kommunens verksamhet – ✓ Uppnått" in text
     assert "✗ Ej uppnått" in text and "◇ I nivå med mitten, plats 111 av 137" in text
-    assert "– Ingen aktuell bedömning" in text  # e-post: the method has been discontinued
+    # E-post: the method has been discontinued. The cell wraps over three lines, and
+    # pdftotext puts the next cell's second line ("(exempel)") among them.
+    assert re.search(r"– Ingen (\(exempel\) )?aktuell bedömning", text)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
