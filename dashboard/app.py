@@ -22,6 +22,7 @@ from dashboard import (
 )
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
+from dashboard.tasks import background, warming
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
 PAGE_MODULES = (
@@ -170,6 +171,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Reports and imports run as background callbacks: on the Celery workers with a
+        # broker, else in a process of their own on this machine (dashboard/tasks).
+        background_callback_manager=background.manager(settings),
     )
     for name in PAGE_MODULES:
         module = importlib.import_module(name)
@@ -190,4 +194,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     from dashboard.pages import admin_import
 
     app.server.register_error_handler(413, admin_import.upload_too_large)
+    warming.register(app, settings)
     return app

@@ -264,6 +264,9 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
                          "annan administratör; den importen gick före och den här gjorde "
                          "ingenting.",
                          hint="Ladda om sidan och se resultatet.") from exc
+    from dashboard.tasks import jobs
+
+    jobs.data_changed(engine, settings)
     if kind == "kontakter":
         return " ".join(contacts_summary(result))
     return result.summary()

@@ -6,43 +6,86 @@ each other; each format imports only its own writer (Word's is not small).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from dashboard.export import images
-from dashboard.export.report import REPORT_SUFFIXES, build_report, render_charts
+from dashboard.export.report import build_report, render_charts
 from etl.errors import InputError
 from etl.settings import Settings
+
+Progress = Callable[[int, int, str], None]  # done, total, what is being done (Swedish)
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """One format of the yearly report, as the pages offer it and the route sends it."""
+
+    suffix: str
+    label: str  # "Word (DOCX, redigerbar)"
+    media_type: str
+
+
+FORMATS = {f.suffix: f for f in (
+    ReportFormat("docx", "Word (DOCX, redigerbar)",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ReportFormat("pdf", "PDF (tillgänglig)", "application/pdf"),
+)}
+
+
+def _suffixes() -> str:
+    return " eller ".join(f".{suffix}" for suffix in FORMATS)
+
+
+def _quiet(_done: int, _total: int, _text: str) -> None:
+    return None
 
 
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
-                 include_drafts: bool = True) -> bytes:
-    """The report for `year` as DOCX or PDF."""
-    if suffix not in REPORT_SUFFIXES:
+                 include_drafts: bool = True, progress: Progress = _quiet) -> bytes:
+    """The report for `year` as DOCX or PDF; `progress(done, total, text)` is told of each
+    step (the model, every chart, the document)."""
+    if suffix not in FORMATS:
         raise InputError(f"rapporten kan inte skrivas som «.{suffix}».",
-                         hint="Välj en fil som slutar på .docx eller .pdf.")
+                         hint=f"Välj en fil som slutar på {_suffixes()}.")
     if renderer is None:
         # Start the browser while the model is built; the first image waits for it if need be.
         images.start_in_background()
+    progress(0, 1, "Uppföljningen för året")
     report = build_report(engine, settings, year, include_drafts=include_drafts)
+    steps = 2 + sum(len(goal.measures) for goal in report.goals)
+
+    def made(number: int, _count: int) -> None:
+        progress(1 + number, steps, f"Diagram {number} av {steps - 2}")
+
+    progress(1, steps, "Diagrammen")
     if suffix == "docx":
         from dashboard.export import report_docx, report_template
 
-        render_charts(report, ("png",), renderer)
+        render_charts(report, ("png",), renderer, made)
         if renderer is None:
             images.done_drawing()  # a command's browser closes while the file is written
-        return report_docx.docx_bytes(report, report_template.template_path(settings))
-    from dashboard.export import report_pdf
+        progress(steps - 1, steps, "Dokumentet (Word)")
+        content = report_docx.docx_bytes(report, report_template.template_path(settings))
+    else:
+        from dashboard.export import report_pdf
 
-    render_charts(report, ("svg",), renderer)
-    return report_pdf.pdf_bytes(report, renderer)
+        render_charts(report, ("svg",), renderer, made)
+        progress(steps - 1, steps, "Dokumentet (PDF)")
+        content = report_pdf.pdf_bytes(report, renderer)
+    progress(steps, steps, "Klart")
+    return content
 
 
 def write_report(engine: Engine, settings: Settings, year: int, path: Path, *,
-                 renderer: images.ChartRenderer | None = None) -> Path:
+                 renderer: images.ChartRenderer | None = None,
+                 progress: Progress = _quiet) -> Path:
     suffix = path.suffix.lower().lstrip(".")
-    content = report_bytes(engine, settings, year, suffix, renderer=renderer)
+    content = report_bytes(engine, settings, year, suffix, renderer=renderer,
+                           progress=progress)
     path.write_bytes(content)
     return path

@@ -22,10 +22,6 @@ from dashboard.export import downloads, images
 from etl.errors import MalbildError
 
 DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TYPE}
-REPORT_FORMATS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 
 
 # Images and reports are drawn by one Chromium per process and take from a fraction of a second
@@ -132,7 +128,7 @@ def data_download(suffix: str) -> Response:
 def report_download(name: str) -> Response:
     from dashboard.export import report_files as report
 
-    parts = _split(name, REPORT_FORMATS)
+    parts = _split(name, report.FORMATS)
     if parts is None or not (parts[0].isascii() and parts[0].isdecimal()):
         return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf eller .docx.")
     year, suffix = int(parts[0]), parts[1]
@@ -149,7 +145,7 @@ def report_download(name: str) -> Response:
                         exc.explain())
     except LookupError as exc:
         return _problem(404, str(exc.args[0]) if exc.args else str(exc))
-    return _file(content, REPORT_FORMATS[suffix], f"arsrapport-{year}.{suffix}")
+    return _file(content, report.FORMATS[suffix].media_type, f"arsrapport-{year}.{suffix}")
 
 
 def archive_download(name: str) -> Response:

@@ -1,0 +1,208 @@
+"""The follow-up model computed when data change, never in the first page request after.
+
+Every path that writes data (imports, the Kolada sync, targets, analysis texts, a restore, the
+demo) calls `after_data_change(engine)` once its transaction has committed: the model is built
+for the new data version and kept in the model store, where every web worker on every machine
+finds it instead of building it again. Then the hooks other layers registered run (the
+dashboard warms its page answers with them).
+
+The store: Redis (REDIS_URL, shared by all machines) when MALBILD_SECRET_KEY is set, else files
+beside the SQLite database (or in the temporary directory), shared by the processes of one
+machine. A stored model is pickled and signed (HMAC-SHA256 with the secret key, or a key kept
+beside the files): a value someone else put there is never unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import secrets
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from etl.db import data_version, directory_beside
+from etl.followup import build, own, store
+from etl.followup.records import MeasureFollowUp
+from etl.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+STORE_SECONDS = 7 * 24 * 3600  # a stored model outlives any quiet spell between imports
+Model = dict[str, MeasureFollowUp]
+_hooks: list[Callable[[Engine, Settings], None]] = []
+
+
+def on_data_change(hook: Callable[[Engine, Settings], None]) -> None:
+    """Run `hook(engine, settings)` after every data change in this process, once the model
+    is stored (the dashboard registers its page warming here; etl knows nothing of it)."""
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
+def after_data_change(engine: Engine, settings: Settings | None = None) -> None:
+    """Build and store the follow-up model for the data version just committed (unless it is
+    stored already), then run the hooks. Never fails the write that called it: a failure is
+    logged and the first request builds the model instead."""
+    settings = settings or get_settings()
+    try:
+        followup_model(engine, settings)
+    except Exception:  # the data are committed; a model not stored costs one slow request
+        log.exception("uppföljningsmodellen kunde inte byggas i förväg")
+    for hook in list(_hooks):
+        try:
+            hook(engine, settings)
+        except Exception:
+            log.exception("förvärmningen %s misslyckades", getattr(hook, "__name__", hook))
+
+
+def build_model(engine: Engine, settings: Settings) -> Model:
+    """Every measure's follow-up by measure id, built together from the store."""
+    strategy = store.strategy_info(engine, settings.municipality)
+    return {item.info.id: item for item in build.followups(
+        engine, settings, store.measures(engine), strategy, own.own_values(engine, settings))}
+
+
+def followup_model(engine: Engine, settings: Settings) -> Model:
+    """The model for the current data version: the stored one, else built now and stored."""
+    with engine.connect() as connection:
+        version = data_version(connection)
+    model_store = _store_for(engine, settings)
+    key = _key(engine, settings, version)
+    stored = model_store.get(key)
+    if stored is not None:
+        return stored
+    started = time.perf_counter()
+    model = build_model(engine, settings)
+    model_store.put(key, model)
+    log.info("uppföljningsmodellen byggd för dataversion %s på %.0f ms", version,
+             (time.perf_counter() - started) * 1000)
+    return model
+
+
+def _key(engine: Engine, settings: Settings, version: int) -> str:
+    """The database, the settings and files the model depends on, the data version."""
+    parts = repr((engine.url.render_as_string(hide_password=True), settings.municipality,
+                  settings.anonymity_threshold, str(settings.data_dir),
+                  str(settings.strategy_path), _fingerprint(settings.data_dir)))
+    return f"{hashlib.sha256(parts.encode()).hexdigest()[:24]}-{version}"
+
+
+@lru_cache
+def _fingerprint(data_dir: Path) -> str:
+    """The code that builds the model and the rule files it reads besides the database: a
+    model stored by another release, or before a rule changed, is never read."""
+    digest = hashlib.sha256()
+    for path in sorted([*Path(__file__).parent.glob("*.py"), *Path(data_dir).glob("*.toml")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- The store ----------------------------------------------------------------------------------
+
+
+class _Signed:
+    """Pickled models with an HMAC in front; anything unsigned or altered reads as missing."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def dump(self, model: Model) -> bytes:
+        body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        return hmac.new(self._key, body, hashlib.sha256).digest() + body
+
+    def load(self, raw: bytes | None) -> Model | None:
+        if not raw or len(raw) < 32:
+            return None
+        mac, body = raw[:32], raw[32:]
+        if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
+            log.warning("en sparad uppföljningsmodell har fel signatur och används inte")
+            return None
+        return pickle.loads(body)  # signed by us: see the module's docstring
+
+
+class FileStore:
+    """Models as files in one directory (the processes of one machine); only the newest few
+    data versions are kept."""
+
+    KEEP = 3
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._signed = _Signed(self._local_key())
+
+    def _local_key(self) -> bytes:
+        path = self.directory / ".key"
+        if not path.exists():
+            draft = path.with_name(f".key.{os.getpid()}")
+            draft.write_bytes(secrets.token_bytes(32))
+            draft.chmod(0o600)
+            try:
+                os.link(draft, path)  # the first process wins; the others read its key
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink(missing_ok=True)
+        return path.read_bytes()
+
+    def get(self, key: str) -> Model | None:
+        try:
+            return self._signed.load((self.directory / f"{key}.model").read_bytes())
+        except OSError:
+            return None
+
+    def put(self, key: str, model: Model) -> None:
+        path = self.directory / f"{key}.model"
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_bytes(self._signed.dump(model))
+        os.replace(draft, path)  # readers see the whole file or none
+        prefix = key.rsplit("-", 1)[0]
+        older = sorted(self.directory.glob(f"{prefix}-*.model"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-self.KEEP]:
+            stale.unlink(missing_ok=True)
+
+
+class RedisStore:
+    """Models in Redis, shared by every worker on every machine."""
+
+    def __init__(self, url: str, secret: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self._signed = _Signed(hashlib.sha256(b"malbild-model:" + secret.encode()).digest())
+
+    def get(self, key: str) -> Model | None:
+        try:
+            return self._signed.load(self._client.get(f"malbild:model:{key}"))
+        except Exception as exc:  # Redis down: build instead, as without a store
+            log.warning("Redis svarar inte (%s); uppföljningen byggs här", type(exc).__name__)
+            return None
+
+    def put(self, key: str, model: Model) -> None:
+        try:
+            self._client.set(f"malbild:model:{key}", self._signed.dump(model), ex=STORE_SECONDS)
+        except Exception as exc:
+            log.warning("Redis svarar inte (%s); modellen sparas inte", type(exc).__name__)
+
+
+_stores: dict[tuple, FileStore | RedisStore] = {}
+
+
+def _store_for(engine: Engine, settings: Settings) -> FileStore | RedisStore:
+    """One store per place and process (a Redis client keeps its connections)."""
+    if settings.redis_url and settings.secret_key:
+        place = ("redis", settings.redis_url, settings.secret_key)
+        if place not in _stores:
+            _stores[place] = RedisStore(settings.redis_url, settings.secret_key)
+    else:
+        place = ("files", directory_beside(
+            engine.url.render_as_string(hide_password=False), "modeller"))
+        if place not in _stores:
+            _stores[place] = FileStore(place[1])
+    return _stores[place]
