@@ -12,6 +12,7 @@ from datetime import timedelta
 from celery import Celery
 from celery.schedules import crontab
 
+from etl.db import directory_beside
 from etl.settings import Settings, get_settings
 
 SYNC_TASK = "malbild.sync_cycle"
@@ -74,6 +75,8 @@ def make_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,  # long tasks: one at a time per process
         broker_connection_retry_on_startup=True,
         beat_schedule=beat_schedule(settings),
+        # Beat's record of the last runs, with the database's other files (not the cwd).
+        beat_schedule_filename=str(directory_beside(settings.database_url, "beat")),
         timezone="Europe/Stockholm",
         include=["dashboard.tasks.jobs"],
     )
