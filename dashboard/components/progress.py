@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dash import Input, Output, html
 
+from etl.progress import Progress
+
 
 def _ids(name: str) -> dict[str, str]:
     return {part: f"{name}-{part}" for part in ("box", "bar", "text", "cancel")}
@@ -30,20 +32,22 @@ def progress_outputs(name: str) -> list[Output]:
     return [Output(ids["bar"], "value"), Output(ids["bar"], "max"), Output(ids["text"], "children")]
 
 
-def running_outputs(name: str, start_button: str) -> list[tuple]:
-    """While the work runs: the box shown, the start button off, the cancel button on."""
+def running_outputs(name: str, start_button: str | None = None) -> list[tuple]:
+    """While the work runs: the box shown, the cancel button on (the start button off)."""
     ids = _ids(name)
-    return [(Output(ids["box"], "hidden"), False, True),
-            (Output(start_button, "disabled"), True, False),
-            (Output(ids["cancel"], "disabled"), False, True)]
+    running = [(Output(ids["box"], "hidden"), False, True),
+               (Output(ids["cancel"], "disabled"), False, True)]
+    if start_button:
+        running.append((Output(start_button, "disabled"), True, False))
+    return running
 
 
 def cancel_inputs(name: str) -> list[Input]:
     return [Input(_ids(name)["cancel"], "n_clicks")]
 
 
-def step(set_progress):
-    """A `progress(done, total, text)` function for the model's steps, told to the browser."""
+def step(set_progress) -> Progress:
+    """The browser's progress bar as a `progress(done, total, text)` (etl.progress)."""
     def told(done: int, total: int, text: str) -> None:
         set_progress((str(done), str(max(total, 1)), text))
     return told

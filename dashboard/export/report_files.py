@@ -6,7 +6,6 @@ each other; each format imports only its own writer (Word's is not small).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from sqlalchemy import Engine
 from dashboard.export import images
 from dashboard.export.report import build_report, render_charts
 from etl.errors import InputError
+from etl.progress import Progress, silent
 from etl.settings import Settings
-
-Progress = Callable[[int, int, str], None]  # done, total, what is being done (Swedish)
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,9 @@ def _suffixes() -> str:
     return " eller ".join(f".{suffix}" for suffix in FORMATS)
 
 
-def _quiet(_done: int, _total: int, _text: str) -> None:
-    return None
-
-
 def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
                  renderer: images.ChartRenderer | None = None,
-                 include_drafts: bool = True, progress: Progress = _quiet) -> bytes:
+                 include_drafts: bool = True, progress: Progress = silent) -> bytes:
     """The report for `year` as DOCX or PDF; `progress(done, total, text)` is told of each
     step (the model, every chart, the document)."""
     if suffix not in FORMATS:
@@ -83,7 +77,7 @@ def report_bytes(engine: Engine, settings: Settings, year: int, suffix: str, *,
 
 def write_report(engine: Engine, settings: Settings, year: int, path: Path, *,
                  renderer: images.ChartRenderer | None = None,
-                 progress: Progress = _quiet) -> Path:
+                 progress: Progress = silent) -> Path:
     suffix = path.suffix.lower().lstrip(".")
     content = report_bytes(engine, settings, year, suffix, renderer=renderer,
                            progress=progress)

@@ -21,10 +21,13 @@ def manager(settings: Settings):
     if settings.celery_broker:
         from dash import CeleryManager
 
-        from dashboard.tasks.celery_app import app as celery
+        from dashboard.tasks import celery_app
 
         place = ("celery", settings.celery_broker)
         if place not in _managers:
+            # The worker's app when the broker is the environment's, as in production.
+            same = celery_app.app.conf.broker_url == settings.celery_broker
+            celery = celery_app.app if same else celery_app.make_celery(settings)
             _managers[place] = CeleryManager(celery, expire=3600)
         return _managers[place]
     import diskcache

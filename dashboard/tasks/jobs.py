@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from dashboard.tasks.celery_app import REPORT_TASK, SYNC_TASK, WARM_TASK, app
 from etl.db import engine_for
 from etl.followup import refresh
+from etl.progress import Progress, silent
 from etl.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int, str], None]  # done, total, what is being done (Swedish)
-
-
-def _quiet(_done: int, _total: int, _text: str) -> None:
-    return None
-
-
 def run_sync_cycle(settings: Settings, base_url: str | None = None):
     """One cycle exactly as the scheduler runs it (`dashboard.tasks.cycle.run_cycle`)."""
     from dashboard.tasks.cycle import run_cycle  # written beside this module (issue 27, 2–4)
@@ -46,7 +39,7 @@ def data_changed(engine: Engine, settings: Settings) -> None:
 
 
 def report_file(engine: Engine, settings: Settings, year: int, suffix: str, *,
-                include_drafts: bool = True, progress: Progress = _quiet) -> bytes:
+                include_drafts: bool = True, progress: Progress = silent) -> bytes:
     """The yearly report as DOCX, PDF or any format of `report_files.FORMATS`."""
     from dashboard.export import report_files
 
