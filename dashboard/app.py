@@ -20,6 +20,7 @@ from dashboard import (
     runtime,
     static_html,
 )
+from dashboard.components import progress
 from dashboard.components.admin import access_denied
 from dashboard.export import routes as export_routes
 from dashboard.tasks import background, warming
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name]["layout"] = static_html.compacting(operations.database_safe(
             auth.guarded(module.layout, getattr(module, "ACCESS", auth.READ), access_denied)))
     static_html.remember_callbacks(_hand_page_callbacks_to(app))
+    static_html.remember_ids(progress.progress_ids())
     app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)

@@ -8,9 +8,17 @@ from dash import Input, Output, html
 
 from etl.progress import Progress
 
+_declared: set[str] = set()  # the progress outputs of every background callback declared
+
 
 def _ids(name: str) -> dict[str, str]:
     return {part: f"{name}-{part}" for part in ("box", "bar", "text", "cancel")}
+
+
+def progress_ids() -> set[str]:
+    """The ids `set_progress` writes: Dash does not list them among a callback's outputs,
+    so the app tells static_html to leave them live."""
+    return set(_declared)
 
 
 def progress_box(name: str, label: str) -> html.Div:
@@ -29,6 +37,7 @@ def progress_box(name: str, label: str) -> html.Div:
 def progress_outputs(name: str) -> list[Output]:
     """What `set_progress((done, total, text))` fills in."""
     ids = _ids(name)
+    _declared.update((ids["bar"], ids["text"]))
     return [Output(ids["bar"], "value"), Output(ids["bar"], "max"), Output(ids["text"], "children")]
 
 
