@@ -25,9 +25,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from etl.db import data_version, directory_beside
+from etl import schema
+from etl.db import directory_beside
 from etl.followup import build, own, store
 from etl.followup.records import MeasureFollowUp
 from etl.settings import Settings, get_settings
@@ -70,24 +71,37 @@ def build_model(engine: Engine, settings: Settings) -> Model:
 
 def followup_model(engine: Engine, settings: Settings) -> Model:
     """The model for the current data version: the stored one, else built now and stored."""
-    with engine.connect() as connection:
-        version = data_version(connection)
-    model_store = _store_for(engine, settings)
-    key = _key(engine, settings, version)
-    stored = model_store.get(key)
-    if stored is not None:
-        return stored
+    key = _current_key(engine, settings)
+    model = stored_model(engine, settings, key)
+    if model is not None:
+        return model
     started = time.perf_counter()
     model = build_model(engine, settings)
-    model_store.put(key, model)
-    log.info("uppföljningsmodellen byggd för dataversion %s på %.0f ms", version,
+    _store_for(engine, settings).put(key, model)
+    log.info("uppföljningsmodellen byggd för %s på %.0f ms", key,
              (time.perf_counter() - started) * 1000)
     return model
 
 
-def _key(engine: Engine, settings: Settings, version: int) -> str:
-    """The database, the settings and files the model depends on, the data version."""
-    parts = repr((engine.url.render_as_string(hide_password=True), settings.municipality,
+def stored_model(engine: Engine, settings: Settings, key: str | None = None) -> Model | None:
+    """The model stored for the current data version, if any (nothing is built)."""
+    return _store_for(engine, settings).get(key or _current_key(engine, settings))
+
+
+def _current_key(engine: Engine, settings: Settings) -> str:
+    with engine.connect() as connection:
+        version, changed_at = connection.execute(
+            select(schema.DataState.version, schema.DataState.changed_at)
+            .where(schema.DataState.id == 1)).first() or (0, None)
+    return _key(engine, settings, version, changed_at)
+
+
+def _key(engine: Engine, settings: Settings, version: int, changed_at) -> str:
+    """The database, the settings and files the model depends on, the data version and when
+    it was reached (a database made anew at the same address counts its versions from 1
+    again)."""
+    parts = repr((engine.url.render_as_string(hide_password=True), str(changed_at),
+                  settings.municipality,
                   settings.anonymity_threshold, str(settings.data_dir),
                   str(settings.strategy_path), _fingerprint(settings.data_dir)))
     return f"{hashlib.sha256(parts.encode()).hexdigest()[:24]}-{version}"

@@ -99,11 +99,7 @@ def test_beat_schedules_the_cycle_and_a_report_tells_its_progress(worker):
     _wait(lambda: cycles.exists() and len(cycles.read_text().splitlines()) >= 2, log,
           "två schemalagda synkroniseringar")
     assert process.poll() is None
-    engine = db.engine_for(settings.database_url)
-    with engine.connect() as connection:
-        version = db.data_version(connection)
-    stored = refresh.FileStore(db.directory_beside(settings.database_url, "modeller"))
-    assert stored.get(refresh._key(engine, settings, version)) is not None
+    assert refresh.stored_model(db.engine_for(settings.database_url), settings) is not None
 
     # The same task sent by hand (as `malbild sync` would run it) returns the cycle's report.
     assert sender.send_task(SYNC_TASK).get(timeout=WAIT_SECONDS) == "stand-in: inga ändringar"
