@@ -12,6 +12,7 @@ import logging
 import time
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from etl.followup import refresh, store
 from etl.settings import Settings
@@ -23,8 +24,13 @@ _apps: dict[str, object] = {}  # the newest app of this process per database
 def register(app, settings: Settings) -> None:
     """Warm `app`'s pages after every data change of its database (the page cache must be on)."""
     if settings.cache and settings.page_cache:
-        _apps[settings.database_url] = app
+        _apps[_place(settings.database_url)] = app
         refresh.on_data_change(warm_pages)
+
+
+def _place(url) -> str:
+    """A database's address written one way, whether given as text or as an engine's URL."""
+    return make_url(url).render_as_string(hide_password=False)
 
 
 def addresses(engine: Engine) -> list[str]:
@@ -33,7 +39,7 @@ def addresses(engine: Engine) -> list[str]:
 
 
 def warm_pages(engine: Engine, settings: Settings) -> None:
-    app = _apps.get(engine.url.render_as_string(hide_password=False))
+    app = _apps.get(_place(engine.url))
     if app is None:
         return
     started = time.perf_counter()
