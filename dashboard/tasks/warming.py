@@ -9,15 +9,19 @@ worker's own otherwise. Logged-in visitors' pages are theirs and are drawn when 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from etl.db import data_version, engine_for
 from etl.followup import refresh, store
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
+WATCH_SECONDS = 2.0  # how often a web worker looks for data written by another process
+SETTLE_SECONDS = 30.0  # how long it waits for the writer's stored model before building it
 _apps: dict[str, object] = {}  # the newest app of this process per database
 
 
@@ -49,3 +53,36 @@ def warm_pages(engine: Engine, settings: Settings) -> None:
         if response.status_code != 200:
             log.warning("förvärmning av %s gav %s", address, response.status_code)
     log.info("sidorna förvärmda på %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+def watch(app, settings: Settings, interval: float = WATCH_SECONDS,
+          settle: float = SETTLE_SECONDS) -> threading.Event:
+    """In a web worker: notice a data version written by another process (the command line,
+    the Celery worker, another web worker) within `interval` seconds, and draw the common
+    pages for it from the stored model, before a visitor asks. Without Redis this is how
+    every worker of a machine has the pages ready; with it, the pages are usually found in
+    the shared cache already and the look costs one small query. The writer stores the
+    model: this worker waits up to `settle` seconds for it before building it itself.
+    Returns an event that stops the watching when set."""
+    engine = engine_for(settings.database_url)
+    stop = threading.Event()
+
+    def look() -> None:
+        seen = None
+        while not stop.wait(interval):
+            try:
+                with engine.connect() as connection:
+                    version = data_version(connection)
+                if seen is not None and version != seen:
+                    waited = 0.0
+                    while refresh.stored_model(engine, settings) is None and waited < settle \
+                            and not stop.wait(interval):
+                        waited += interval
+                    refresh.followup_model(engine, settings)
+                    warm_pages(engine, settings)
+                seen = version
+            except Exception as exc:  # the database away for a moment: look again later
+                log.warning("förvärmningen ser inte databasen (%s)", type(exc).__name__)
+
+    threading.Thread(target=look, name="malbild-forvarmning", daemon=True).start()
+    return stop

@@ -74,3 +74,47 @@ def test_a_stored_model_that_someone_else_wrote_is_never_read(tmp_path):
     (tmp_path / "k-1.model").write_bytes(raw[:32] + raw[32:].replace(b"a", b"b"))
     assert store.get("k-1") is None
     assert store.get("saknas-1") is None
+
+
+def test_a_web_worker_draws_the_pages_for_data_another_process_wrote(demo_copy, builds,
+                                                                     monkeypatch):
+    """gunicorn's workers each watch the data version (dashboard/server.py): a change made
+    by the command line or another worker is drawn within seconds, from the stored model."""
+    import time
+
+    from dashboard.tasks import warming
+
+    previous = runtime._settings
+    settings = make_settings(demo_copy.database_url, secret_key="test" * 10)
+    engine = db.engine_for(settings.database_url)
+    warmed: list[int] = []
+    real = warming.warm_pages
+
+    def counted(engine_, settings_):
+        with engine_.connect() as connection:
+            warmed.append(db.data_version(connection))
+        real(engine_, settings_)
+
+    monkeypatch.setattr(warming, "warm_pages", counted)
+    app = create_app(settings)
+    stop = warming.watch(app, settings, interval=0.05)
+    try:
+        time.sleep(0.3)
+        # Another process imports: it stores the model (its own hooks are not this worker's).
+        shown = uploads.preview(engine, settings, "kolada", data_url(NEW_VALUES), "ny.csv")
+        monkeypatch.setattr(refresh, "_hooks", [])
+        uploads.confirm(engine, settings, shown.ticket, data_url(NEW_VALUES), "ny.csv",
+                        actor="anna")
+        with engine.connect() as connection:
+            version = db.data_version(connection)
+        deadline = time.monotonic() + 30
+        while version not in warmed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert version in warmed
+        assert builds.count(version) == 1  # by the importing process, not by this worker
+        page = app.server.test_client().get("/mal/1")
+        assert page.status_code == 200 and "81,5" in page.get_data(as_text=True)
+        assert builds.count(version) == 1
+    finally:
+        stop.set()
+        runtime.configure(previous)
