@@ -67,12 +67,23 @@ def watch(app, settings: Settings, interval: float = WATCH_SECONDS,
     engine = engine_for(settings.database_url)
     stop = threading.Event()
 
+    def current() -> int | None:
+        try:
+            with engine.connect() as connection:
+                return data_version(connection)
+        except Exception as exc:  # the database away for a moment: look again later
+            log.warning("förvärmningen ser inte databasen (%s)", type(exc).__name__)
+            return None
+
+    seen = current()  # the version this worker starts with (its pages are drawn when asked)
+
     def look() -> None:
-        seen = None
+        nonlocal seen
         while not stop.wait(interval):
             try:
-                with engine.connect() as connection:
-                    version = data_version(connection)
+                version = current()
+                if version is None:
+                    continue
                 if seen is not None and version != seen:
                     waited = 0.0
                     while refresh.stored_model(engine, settings) is None and waited < settle \
@@ -81,8 +92,8 @@ def watch(app, settings: Settings, interval: float = WATCH_SECONDS,
                     refresh.followup_model(engine, settings)
                     warm_pages(engine, settings)
                 seen = version
-            except Exception as exc:  # the database away for a moment: look again later
-                log.warning("förvärmningen ser inte databasen (%s)", type(exc).__name__)
+            except Exception as exc:  # drawn when asked instead; the next change tries again
+                log.warning("förvärmningen misslyckades (%s)", type(exc).__name__)
 
     threading.Thread(target=look, name="malbild-forvarmning", daemon=True).start()
     return stop
