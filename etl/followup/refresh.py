@@ -6,10 +6,12 @@ for the new data version and kept in the model store, where every web worker on 
 finds it instead of building it again. Then the hooks other layers registered run (the
 dashboard warms its page answers with them).
 
-The store: Redis (REDIS_URL, shared by all machines) when MALBILD_SECRET_KEY is set, else files
-beside the SQLite database (or in the temporary directory), shared by the processes of one
-machine. A stored model is pickled and signed (HMAC-SHA256 with the secret key, or a key kept
-beside the files): a value someone else put there is never unpickled.
+The store: files beside the SQLite database (or, for a server database, in the temporary
+directory), shared by the processes of one machine; never Redis, which holds only finished page
+answers (dashboard/cache.py). A web worker on another machine builds the model in the
+background when it sees the new data version (dashboard/tasks/warming.py), never in a request.
+A stored model is pickled and signed (HMAC-SHA256 with a key kept beside the files): a file
+someone else put there is never unpickled.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from etl.followup.records import MeasureFollowUp
 from etl.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-STORE_SECONDS = 7 * 24 * 3600  # a stored model outlives any quiet spell between imports
 Model = dict[str, MeasureFollowUp]
 _hooks: list[Callable[[Engine, Settings], None]] = []
 
@@ -182,41 +183,12 @@ class FileStore:
             stale.unlink(missing_ok=True)
 
 
-class RedisStore:
-    """Models in Redis, shared by every worker on every machine."""
-
-    def __init__(self, url: str, secret: str) -> None:
-        import redis
-
-        self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
-        self._signed = _Signed(hashlib.sha256(b"malbild-model:" + secret.encode()).digest())
-
-    def get(self, key: str) -> Model | None:
-        try:
-            return self._signed.load(self._client.get(f"malbild:model:{key}"))
-        except Exception as exc:  # Redis down: build instead, as without a store
-            log.warning("Redis svarar inte (%s); uppföljningen byggs här", type(exc).__name__)
-            return None
-
-    def put(self, key: str, model: Model) -> None:
-        try:
-            self._client.set(f"malbild:model:{key}", self._signed.dump(model), ex=STORE_SECONDS)
-        except Exception as exc:
-            log.warning("Redis svarar inte (%s); modellen sparas inte", type(exc).__name__)
+_stores: dict[Path, FileStore] = {}
 
 
-_stores: dict[tuple, FileStore | RedisStore] = {}
-
-
-def _store_for(engine: Engine, settings: Settings) -> FileStore | RedisStore:
-    """One store per place and process (a Redis client keeps its connections)."""
-    if settings.redis_url and settings.secret_key:
-        place = ("redis", settings.redis_url, settings.secret_key)
-        if place not in _stores:
-            _stores[place] = RedisStore(settings.redis_url, settings.secret_key)
-    else:
-        place = ("files", directory_beside(
-            engine.url.render_as_string(hide_password=False), "modeller"))
-        if place not in _stores:
-            _stores[place] = FileStore(place[1])
+def _store_for(engine: Engine, settings: Settings) -> FileStore:
+    """One store per place and process."""
+    place = directory_beside(engine.url.render_as_string(hide_password=False), "modeller")
+    if place not in _stores:
+        _stores[place] = FileStore(place)
     return _stores[place]
