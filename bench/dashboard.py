@@ -8,7 +8,13 @@ cache (every answer computed from the database, as the first view after an impor
 follow-up (the read model) built once per data version and every page built again; and with the
 cache as in production (whole page answers, kept until the next import).
 
-    .venv/bin/python bench/dashboard.py [--runs 20]
+Then the first view after an import (`--after-import`, also run by default): a value is
+changed, as an import does, and the first request for a page is timed, each run after a new
+import: without the follow-up computed ahead (as before issue 27: the first request builds it),
+with `after_data_change` in the importing process (the pages are drawn ahead into its cache),
+and in another worker (nothing of it in memory: it reads the stored model and draws the page).
+
+    .venv/bin/python bench/dashboard.py [--runs 20] [--after-import-only]
 """
 
 from __future__ import annotations
@@ -55,7 +61,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--mode", type=int, help=argparse.SUPPRESS)  # one mode, in this process
+    parser.add_argument("--after-import-only", action="store_true",
+                        help="Bara första visningen efter en import.")
+    parser.add_argument("--import-mode", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--redis", help="Redis för den delade sidcachen (en databas som får "
+                                        "tömmas), t.ex. redis://127.0.0.1:6379/9.")
     args = parser.parse_args()
+    if args.import_mode is not None:
+        import logging
+
+        logging.getLogger("malbild.request").disabled = True
+        first_view_after_import(args.import_mode, min(args.runs, 10))
+        return
     if args.mode is not None:
         import logging
 
@@ -75,9 +92,86 @@ def main() -> None:
         print(f"Demodatabas byggd på {time.perf_counter() - started:.1f} s")
     # Each mode in a process of its own, with one app, as in a server's worker (Dash keeps
     # callbacks registered by a module's import for the first app made in a process).
-    for mode in range(len(MODES)):
-        subprocess.run([sys.executable, __file__, "--mode", str(mode), "--runs", str(args.runs)],
-                       env={**os.environ, "DATABASE_URL": url}, check=True)
+    modes = [] if args.after_import_only else [("--mode", m) for m in range(len(MODES))]
+    modes += [("--import-mode", m) for m in range(len(IMPORT_MODES) - 1)]
+    shared = {}
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+        modes.append(("--import-mode", len(IMPORT_MODES) - 1))
+        shared = {"REDIS_URL": args.redis, "MALBILD_SECRET_KEY": "bench-" + "x" * 40}
+    for flag, mode in modes:
+        environment = {**os.environ, "DATABASE_URL": url}
+        if flag == "--import-mode" and mode == len(IMPORT_MODES) - 1:
+            environment.update(shared)
+        subprocess.run([sys.executable, __file__, flag, str(mode), "--runs", str(args.runs)],
+                       env=environment, check=True)
+
+
+IMPORT_MODES = [
+    "utan förberäkning (som före): första anropet bygger uppföljningen",
+    "med after_data_change i den process som importerar: sidorna ritas i förväg",
+    "i en annan arbetsprocess utan Redis: den ser den nya dataversionen inom 2 s och ritar "
+    "sidorna i förväg ur den sparade uppföljningen",
+    "i en annan arbetsprocess eller maskin, med Redis: sidan är ritad i förväg i den delade "
+    "cachen",
+]
+IMPORT_PAGES = PAGES[:4]
+
+
+def first_view_after_import(mode: int, runs: int) -> None:
+    """Median over `runs` imports of the first request for each page after the import."""
+    import pandas as pd
+
+    from dashboard import cache
+    from dashboard.app import create_app
+    from dashboard.tasks import jobs, warming
+    from etl import db, imports
+    from etl.followup import refresh
+
+    settings = Settings()
+    app = create_app(settings)
+    client = app.server.test_client()
+    engine = db.engine_for(settings.database_url)
+    for _, path, search in IMPORT_PAGES:
+        client.get(path + search)  # a worker that has served every page before the import
+    drawn = []
+    if mode == 2:  # this worker watches the data version
+        real = warming.warm_pages
+        warming.warm_pages = lambda *a: (real(*a), drawn.append(1))
+        warming.watch(app, settings)
+    walls: dict[str, list[float]] = {name: [] for name, _, _ in IMPORT_PAGES}
+    again: dict[str, list[float]] = {name: [] for name, _, _ in IMPORT_PAGES}
+    for _ in range(runs):
+        for name, path, search in IMPORT_PAGES:
+            with engine.connect() as connection:  # a value unlike the one stored
+                value = 70.0 + db.data_version(connection) % 200 / 10
+            frame = pd.DataFrame([{"kpi_id": "N00640", "municipality_id": "1277",
+                                   "year": 2023, "gender": "T", "count": None,
+                                   "value": value}])
+            imports.save_value_frame(engine, frame, source="bench", kind="bench")
+            if mode == 2:  # another process imported and stored the model (its hooks are its own)
+                refresh.followup_model(engine, settings)
+            elif mode > 0:
+                jobs.data_changed(engine, settings)
+            if mode == 2:  # the visitor comes once the watching worker has drawn the pages
+                deadline = time.monotonic() + 120
+                while not drawn and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert drawn, "arbetsprocessen ritade inte sidorna"
+                drawn.clear()
+            if mode == 3:  # another worker: nothing of this one's memory
+                cache.configure(settings.redis_url, settings.cache, settings.page_cache)
+            for times in (walls, again):  # the first view, then one more (cached)
+                started = time.perf_counter()
+                response = client.get(path + search)
+                times[name].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+    print(f"\nFörsta visningen efter en import, {IMPORT_MODES[mode]} (median av {runs} "
+          "importer, ms; bredvid: nästa visning av samma sida, ur cachen):")
+    for name, times in walls.items():
+        print(f"  {name:34} {statistics.median(times):8.1f} {statistics.median(again[name]):8.1f}")
 
 
 MODES = [

@@ -21,9 +21,11 @@ from dashboard import (
     static_html,
     urlstate,
 )
+from dashboard.components import progress
 from dashboard.components.admin import access_denied
 from dashboard.components.common import READING_GUIDE
 from dashboard.export import routes as export_routes
+from dashboard.tasks import background, warming
 from etl.settings import PROJECT_ROOT, Settings, get_settings
 
 PAGE_MODULES = (
@@ -184,6 +186,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Reports and imports run as background callbacks: on the Celery workers with a
+        # broker, else in a process of their own on this machine (dashboard/tasks).
+        background_callback_manager=background.manager(settings),
     )
     for name in PAGE_MODULES:
         module = importlib.import_module(name)
@@ -193,6 +198,7 @@ def create_app(settings: Settings | None = None) -> Dash:
             auth.guarded(urlstate.bounded(module.layout), getattr(module, "ACCESS", auth.READ),
                          access_denied)))
     static_html.remember_callbacks(_hand_page_callbacks_to(app))
+    static_html.remember_ids(progress.progress_ids())
     app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)
@@ -206,4 +212,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     from dashboard.pages import admin_import
 
     app.server.register_error_handler(413, admin_import.upload_too_large)
+    warming.register(app, settings)
     return app

@@ -59,6 +59,14 @@ def progress_bar() -> Progress:
                     "/{task.total}"), TimeElapsedColumn(), console=console, transient=True)
 
 
+def data_changed(engine=None) -> None:
+    """After a write: the follow-up model built and stored for the new data, so that no page
+    request builds it (`etl.followup.refresh`)."""
+    from dashboard.tasks import jobs
+
+    jobs.data_changed(engine or db.engine_for(settings().database_url), settings())
+
+
 def ready_engine():
     """The engine for DATABASE_URL, with the schema brought up to date."""
     url = settings().database_url
@@ -88,6 +96,7 @@ def demo(
             progress.update(task, description=text, advance=1)
 
         summaries = build_demo(settings(), step)
+    data_changed()
     for line in summaries:
         console.print(f"  {line}")
     console.print(f"[green]Demodatabasen är klar[/] ({time.perf_counter() - started:.1f} s): "
@@ -117,6 +126,20 @@ def serve(host: str = "127.0.0.1", port: int = 8050,
     run(host=host, port=port, workers=workers, threads=threads)
 
 
+@app.command()
+def worker(
+    beat: Annotated[bool, typer.Option(
+        "--beat", help="Kör också schemaläggaren (Celery beat). Bara en process i hela "
+                       "installationen får göra det.")] = False,
+    concurrency: Annotated[int, typer.Option(help="Antal samtidiga uppgifter.")] = 2,
+    loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING …")] = "INFO",
+) -> None:
+    """Starta en arbetsprocess (Celery) för synkronisering, rapporter och importer."""
+    from dashboard.worker import start
+
+    start(beat=beat, concurrency=concurrency, loglevel=loglevel)
+
+
 # --- Database and strategy ----------------------------------------------------------------------
 
 
@@ -127,6 +150,7 @@ def db_upgrade() -> None:
 
     engine = ready_engine()
     changed = imports.load_bundled_catalogue(engine, settings())
+    data_changed(engine)
     console.print(f"Databasen är uppdaterad ({changed} ändringar i katalogen).")
 
 
@@ -157,6 +181,7 @@ def db_restore(
         task = progress.add_task("Återställer", total=None)
         manifest = backup.restore(path, settings().database_url,
                                   lambda name: progress.update(task, description=name))
+    data_changed()
     console.print(f"Återställd från {path} (gjord {manifest['created_at']}, "
                   f"{sum(manifest['rows'].values())} rader).")
 
@@ -170,6 +195,7 @@ def strategy_load(path: Annotated[Path | None, typer.Argument(help="Strategifil 
     engine = ready_engine()
     imports.load_bundled_catalogue(engine, settings())
     changes = imports.load_strategy_file(engine, settings(), path)
+    data_changed(engine)
     console.print(f"Strategin är inläst ({changes} ändringar).")
 
 
@@ -228,6 +254,8 @@ def etl_file(
                 console.print(f"  … och {result.rejected.total - 50} rader till.")
         console.print(("Förhandsgranskning (inget sparat): " if dry_run else "")
                       + result.summary())
+    if not dry_run:
+        data_changed(engine)
 
 
 @etl_app.command("kolada")
@@ -272,6 +300,7 @@ def etl_kolada(
 
         result = kolada_sync.sync(engine, settings(), base_url=base_url, full=full,
                                   progress=report, **options)
+    data_changed(engine)
     console.print(result.summary(), highlight=False)
 
 
@@ -291,6 +320,7 @@ def etl_survey(
     result = imports.import_survey_file(engine, path, settings(), year=year, replace=replace,
                                         employees=employees,
                                         requested_by=audit.command_line_actor())
+    data_changed(engine)
     console.print(result.summary())
 
 
@@ -320,6 +350,8 @@ def etl_contacts(
                       highlight=False)
         for line in years:
             console.print(f"  {line}", highlight=False)
+    if not dry_run:
+        data_changed(engine)
 
 
 # --- Users, targets and the audit log -----------------------------------------------------------
@@ -457,8 +489,11 @@ def targets_import(
     """Läs in mål från fil. Bara mål som skiljer sig från de gällande sparas (som nya beslut)."""
     from etl import audit, targets
 
-    changes = targets.import_targets(ready_engine(), path, actor=audit.command_line_actor(),
+    engine = ready_engine()
+    changes = targets.import_targets(engine, path, actor=audit.command_line_actor(),
                                      dry_run=dry_run)
+    if changes and not dry_run:
+        data_changed(engine)
     for change in changes:
         before = targets.number_text(change.before["value"]) if change.before else "–"
         after = targets.number_text(change.after["value"]) or "inget mål"
@@ -569,8 +604,14 @@ def report(
 
     engine = db.engine_for(settings().database_url)
     started = time.perf_counter()
-    with console.status(f"Årsrapport {year}: diagram och dokument"):
-        yearly.write_report(engine, settings(), year, out,
+    with progress_bar() as progress:
+        task = progress.add_task(f"Årsrapport {year}", total=None)
+
+        def step(done: int, total: int, text: str) -> None:
+            progress.update(task, description=f"Årsrapport {year}: {text}", completed=done,
+                            total=total)
+
+        yearly.write_report(engine, settings(), year, out, progress=step,
                             case=CaseFacts(arende, diarienummer, handlaggare))
     console.print(f"Årsrapporten {year} är skriven till {out} "
                   f"({time.perf_counter() - started:.1f} s).")

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.cache import cached
-from etl.followup import build, own, store
+from etl.followup import own, refresh, store
 from etl.followup.records import MeasureFollowUp, MeasureInfo, StrategyInfo
 from etl.settings import Settings
 
@@ -54,10 +54,9 @@ def measure(engine: Engine, measure_id: str) -> MeasureInfo:
     settings.municipality, settings.anonymity_threshold, str(settings.kolada_dir),
     str(settings.data_dir), str(settings.strategy_path)))
 def followups(engine: Engine, settings: Settings) -> dict[str, MeasureFollowUp]:
-    """Every measure's follow-up by measure id, built together once per data version."""
-    return {item.info.id: item for item in build.followups(
-        engine, settings, measures(engine), strategy_info(engine, settings.municipality),
-        own_values(engine, settings))}
+    """Every measure's follow-up by measure id: built when the data changed and stored
+    (`etl.followup.refresh`), so a page request only reads it."""
+    return refresh.followup_model(engine, settings)
 
 
 def measure_followup(engine: Engine, settings: Settings, measure_id: str) -> MeasureFollowUp:

@@ -11,12 +11,16 @@ SERVER_HEADER = "Malbild"
 
 def wsgi_app():
     """The Flask server behind the Dash app, for `gunicorn 'dashboard.server:wsgi_app()'`."""
+    from dashboard import runtime
     from dashboard.app import create_app
+    from dashboard.tasks import warming
 
-    server = create_app().server
+    app = create_app()
+    server = app.server
     # Dash registers the script bundles it may serve while rendering the index page; a worker
     # that has not rendered one would refuse the bundles the browser asks it for.
     server.test_client().get("/")
+    warming.watch(app, runtime.settings())
     return server
 
 

@@ -41,6 +41,14 @@ def remember_callbacks(callbacks: list[dict]) -> None:
             _live.add(str(dep["id"]))
             if dep.get("property") == "children":
                 _live.add(f"{dep['id']}.children")
+        # A background callback's `running=` props, set by the browser while it runs.
+        running = (spec.get("running") or {}).get("running", {})
+        _live.update(prop.rsplit(".", 1)[0] for prop in running)
+
+
+def remember_ids(ids: set[str]) -> None:
+    """Ids that callbacks write although Dash does not list them (`progress=` outputs)."""
+    _live.update(ids)
 
 
 def callback_ids() -> frozenset[str]:

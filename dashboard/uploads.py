@@ -29,6 +29,7 @@ from dashboard.formatting import count as fmt_count
 from etl import contacts, imports
 from etl.db import data_version
 from etl.errors import InputError, Location, MalbildError
+from etl.progress import Progress, silent
 from etl.settings import Settings
 
 KINDS = {
@@ -234,8 +235,11 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
 
 
 def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: str | None,
-            filename: str | None, *, actor: str) -> str:
-    """Import the file that was previewed; refused if the file or the database changed."""
+            filename: str | None, *, actor: str,
+            progress: Progress = silent) -> str:
+    """Import the file that was previewed; refused if the file or the database changed.
+    `progress(done, total, text)` is told of each step."""
+    progress(0, 3, "Filen kontrolleras")
     if not ticket:
         raise InputError("förhandsgranska filen först.", hint="Välj filen igen.")
     ticket = read_ticket(settings, ticket)
@@ -249,6 +253,7 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
                          hint="Granska den nya förhandsgranskningen nedan och importera igen.")
     kind = ticket.get("kind", "")
     check_kind(kind, name)
+    progress(1, 3, "Värdena sparas")
     try:
         with as_file(content, name) as path:
             result = _run(engine, settings, kind, path, name, ticket.get("year"),
@@ -265,6 +270,11 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
                          "annan administratör; den importen gick före och den här gjorde "
                          "ingenting.",
                          hint="Ladda om sidan och se resultatet.") from exc
+    from dashboard.tasks import jobs
+
+    progress(2, 3, "Uppföljningen räknas om")
+    jobs.data_changed(engine, settings)
+    progress(3, 3, "Klart")
     if kind == "kontakter":
         return " ".join(contacts_summary(result))
     return result.summary()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -58,6 +60,19 @@ def _create_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def directory_beside(url: str, name: str) -> Path:
+    """A directory for files that go with the database at `url` (its stored follow-up models,
+    its background jobs): beside a SQLite file, else one per database in the temporary
+    directory (shared by the processes of one machine)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and \
+            parsed.database != ":memory:":
+        path = Path(parsed.database)
+        return path.with_name(f"{path.name}.{name}")
+    digest = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()
+    return Path(tempfile.gettempdir()) / f"malbild-{name}-{digest[:16]}"
 
 
 def alembic_config(url: str):

@@ -44,6 +44,20 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, validation_alias=AliasChoices("REDIS_URL", "MALBILD_REDIS_URL")
     )
+    broker_url: str | None = Field(
+        None, description="Celery's broker and result store (Redis); default REDIS_URL. Without "
+                          "either, background work runs in the web process (DiskcacheManager) "
+                          "and the scheduled sync from cron («malbild sync»).")
+    sync_schedule: str = Field(
+        "auto", description="When Celery beat runs the sync cycle: «auto» (daily at "
+                            "MALBILD_SYNC_TIME in MALBILD_SYNC_SEASON_MONTHS, else weekly on "
+                            "Mondays), a crontab «minute hour day month weekday», a number of "
+                            "seconds between cycles, or «off».")
+    sync_time: str = Field("06:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                           description="Time of day (HH:MM, the worker's time zone) of a cycle.")
+    sync_season_months: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5, 6, 12],
+        description="Months of KKiK's publication season (daily cycles), e.g. «1-6,12».")
     data_dir: Path = DEFAULT_DATA_DIR
     strategy_file: Path | None = Field(
         None, description="The strategy file; default `<data_dir>/strategy.toml`."
@@ -119,6 +133,30 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("sync_season_months", mode="before")
+    @classmethod
+    def _month_ranges(cls, value: object) -> object:
+        """"1-6,12" (or a JSON list) from the environment."""
+        if not isinstance(value, str):
+            return value
+        months: list[int] = []
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            first, _, last = part.partition("-")
+            months += range(int(first), int(last or first) + 1)
+        return months
+
+    @field_validator("sync_season_months")
+    @classmethod
+    def _real_months(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= month <= 12 for month in value):
+            raise ValueError("MALBILD_SYNC_SEASON_MONTHS ska vara månader 1–12, t.ex. «1-6,12»")
+        return sorted(set(value))
+
+    @property
+    def celery_broker(self) -> str | None:
+        """Where background work is queued: MALBILD_BROKER_URL, else REDIS_URL, else none."""
+        return self.broker_url or self.redis_url
 
     @model_validator(mode="after")
     def _single_sign_on_needs_a_proxy(self) -> Settings:

@@ -8,7 +8,7 @@ report year. `report_docx` and `report_pdf` only lay the model out; neither quer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +30,6 @@ ANALYSIS_STATES = {
     "granskad": "Granskad, ej fastställd",
     "utkast": "Utkast, ej granskat",
 }
-REPORT_SUFFIXES = ("docx", "pdf", "pptx")
 DRAFT_LABEL = "Automatiskt underlag – granska innan beslut"
 DRAFT_STATUS = "Arbetsversion, ej fastställd – granska innan beslut"
 FROZEN_NARRATIVE_LABEL = "Beskrivning utifrån data"
@@ -628,11 +627,20 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
 
 
 def render_charts(report: Report, formats: tuple[str, ...],
-                  renderer: images.ChartRenderer | None = None) -> None:
+                  renderer: images.ChartRenderer | None = None,
+                  made: Callable[[int, int], None] | None = None) -> None:
     """Draw every measure's chart once per format, all charts of a format in one batch (with
-    one format, each figure goes to the browser as soon as it is made)."""
+    one format, each figure goes to the browser as soon as it is made). `made(k, n)` is told
+    of each figure made."""
     sections = [section for goal in report.goals for section in goal.measures]
-    figures = (charts.measure_figure(section.item) for section in sections)
+
+    def _figures():
+        for number, section in enumerate(sections, start=1):
+            yield charts.measure_figure(section.item)
+            if made is not None:
+                made(number, len(sections))
+
+    figures = _figures()
     if len(formats) > 1 or (renderer is None and not images.started()):
         figures = list(figures)  # made while the browser is still starting
     renderer = renderer or images.renderer()

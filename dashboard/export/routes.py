@@ -26,11 +26,6 @@ from etl.errors import MalbildError
 from etl.followup import verdict as verdicts
 
 DATA_FORMATS = {"xlsx": downloads.XLSX_MEDIA_TYPE, "csv": downloads.CSV_MEDIA_TYPE}
-REPORT_FORMATS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
 
 
 # Images and reports are drawn by one Chromium per process and take from a fraction of a second
@@ -143,7 +138,7 @@ def data_download(suffix: str) -> Response:
 def report_download(name: str) -> Response:
     from dashboard.export import report_files as report
 
-    parts = _split(name, REPORT_FORMATS)
+    parts = _split(name, report.FORMATS)
     year = digits.whole_number(parts[0], max_digits=4) if parts else None
     if year is None:
         return _problem(404, "Ange år och format, t.ex. /export/rapport/2022.pdf, .docx "
@@ -162,7 +157,7 @@ def report_download(name: str) -> Response:
                         exc.explain())
     except LookupError as exc:
         return _problem(404, str(exc.args[0]) if exc.args else str(exc))
-    return _file(content, REPORT_FORMATS[suffix], f"arsrapport-{year}.{suffix}")
+    return _file(content, report.FORMATS[suffix].media_type, f"arsrapport-{year}.{suffix}")
 
 
 def archive_download(name: str) -> Response:

@@ -18,6 +18,7 @@ from dashboard.components.admin import (
     refusal,
     select,
 )
+from dashboard.tasks import jobs
 from etl import analysis
 from etl.errors import MalbildError
 
@@ -114,6 +115,8 @@ def _save_analysis(clicks, measure_id, year, body, state):
     except (MalbildError, ValueError, TypeError) as exc:
         text = exc.explain() if isinstance(exc, MalbildError) else "välj mått och år."
         return message(["Texten sparades inte: ", text], "error"), dash.no_update
+    if changed:
+        jobs.data_changed(engine, runtime.settings())
     with engine.connect() as connection:
         text = analysis.current(connection, measure_id, int(year))
     words = ANALYSIS_STATES.get(state, state).split(",")[0].lower()

@@ -15,11 +15,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, runtime, uploads
 from dashboard import formatting as fmt
-from dashboard.components import native
+from dashboard.components import native, progress
 from dashboard.components.admin import field, message, refusal, select
 from dashboard.components.common import table_view
+from dashboard.tasks import orders
 from etl import digits
 from etl.errors import MalbildError
+from etl.progress import Progress, silent
 
 ACCESS = auth.ADMIN
 
@@ -33,6 +35,8 @@ PREVIEW = "admin-import-preview"
 CONFIRM = "admin-import-confirm"
 RESULT = "admin-import-result"
 TICKET = "admin-import-ticket"
+ORDER = "admin-import-order"
+PROGRESS = "admin-import-progress"
 GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 
 
@@ -151,8 +155,10 @@ def layout(**_query) -> html.Div:
         dcc.Loading(html.Div(id=PREVIEW, role="status", **{"aria-live": "polite"}),
                     type="default"),
         dcc.Store(id=TICKET),
+        dcc.Store(id=ORDER),
         html.Button("Importera", id=CONFIRM, className="button", type="button", disabled=True),
-        dcc.Loading(html.Div(id=RESULT, role="status", **{"aria-live": "polite"})),
+        progress.progress_box(PROGRESS, "Importen pågår"),
+        html.Div(id=RESULT, role="status", **{"aria-live": "polite"}),
     ])
 
 
@@ -180,26 +186,48 @@ def _preview(contents, kind, year, filename):
 
 
 @callback(Output(RESULT, "children", allow_duplicate=True),
-          Output(CONFIRM, "disabled", allow_duplicate=True),
-          Output(TICKET, "data", allow_duplicate=True),
-          Input(CONFIRM, "n_clicks"), State(TICKET, "data"), State(UPLOAD, "contents"),
-          State(UPLOAD, "filename"), prevent_initial_call=True)
-def _confirm(clicks, ticket, contents, filename):
+          Output(CONFIRM, "disabled", allow_duplicate=True), Output(ORDER, "data"),
+          Input(CONFIRM, "n_clicks"), State(TICKET, "data"), prevent_initial_call=True)
+def _confirm(clicks, ticket):
+    """The administrator is known here, in the request: the import itself (in the background)
+    gets the previewed file's ticket and the name signed."""
     user = auth.admin_user()
     if user is None:
         return refusal(), True, None
-    if not clicks:
+    if not clicks or not ticket:
         return no_update, no_update, no_update
+    return None, True, orders.sign(runtime.settings(), ticket=ticket, actor=user.username)
+
+
+@callback(Output(RESULT, "children", allow_duplicate=True),
+          Output(TICKET, "data", allow_duplicate=True),
+          Input(ORDER, "data"), State(UPLOAD, "contents"), State(UPLOAD, "filename"),
+          prevent_initial_call=True, background=True,
+          progress=progress.progress_outputs(PROGRESS),
+          running=progress.running_outputs(PROGRESS),
+          cancel=progress.cancel_inputs(PROGRESS))
+def _import(set_progress, order, contents, filename):
+    return run_import(order, contents, filename, progress.step(set_progress))
+
+
+def run_import(order, contents, filename, told: Progress = silent):
+    """The background import: on a worker (or in a process of its own), step by step. It
+    trusts only the order the server signed for an administrator (no request here); cancelled
+    before it saves, nothing is saved, and the saving itself is one transaction."""
+    if not order:
+        return no_update, no_update
     engine, settings = runtime.engine(), runtime.settings()
     try:
-        summary = uploads.confirm(engine, settings, ticket, contents, filename,
-                                  actor=user.username)
+        wanted = orders.read(settings, order)
+        summary = uploads.confirm(engine, settings, wanted["ticket"], contents, filename,
+                                  actor=wanted["actor"], progress=told)
     except MalbildError as exc:
-        return message(["Ingenting importerades: ", exc.explain()], "error"), True, None
+        return message(["Ingenting importerades: ", exc.explain()], "error"), None
     goal_link = {"enkat": html.A("Se mål 3", href="/mal/3"),
                  "kontakter": html.A("Se mål 1", href="/mal/1")}.get(
-        uploads.read_ticket(settings, ticket).get("kind"), html.A("Se översikten", href="/"))
-    return message([summary, " ", goal_link, "."], "ok"), True, None
+        uploads.read_ticket(settings, wanted["ticket"]).get("kind"),
+        html.A("Se översikten", href="/"))
+    return message([summary, " ", goal_link, "."], "ok"), None
 
 
 def upload_too_large(error):

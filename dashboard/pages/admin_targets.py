@@ -13,6 +13,7 @@ from dashboard import auth, queries, runtime, urlstate
 from dashboard import formatting as fmt
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
+from dashboard.tasks import jobs
 from etl import digits, targets
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, MalbildError
@@ -155,6 +156,7 @@ def _save_target(clicks, measure_id, year, value, body, decided, paragraph, diar
     if not changed:
         return message(f"Målet för {year_number} är redan detta; inget ändrades."), \
             dash.no_update
+    jobs.data_changed(runtime.engine(), runtime.settings())
     info = queries.measure(runtime.engine(), measure_id)
     what = _value_text(target, info)
     return (message(f"Sparat: {year_number} {what} ({reference.text}).", "ok"),

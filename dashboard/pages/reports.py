@@ -5,14 +5,17 @@ year's report here (it is logged); everyone who may read the pages may download.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import auth, queries, runtime, urlstate
+from dashboard.components import progress
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
 from dashboard.components.report_links import frozen_block
 from dashboard.export import archive as archived
 from dashboard.export import report
+from dashboard.export.report_files import FORMATS
+from dashboard.tasks import jobs, orders
 from etl import archive, digits
 from etl.errors import MalbildError
 from etl.followup import verdict as verdicts
@@ -31,6 +34,13 @@ PREVIEW_AREA = "reports-preview-area"
 FREEZE = "reports-freeze"
 FEEDBACK = "reports-feedback"
 LISTING = "reports-listing"
+MAKE_YEAR = "reports-make-year"
+MAKE_FORMAT = "reports-make-format"
+MAKE = "reports-make"
+MAKE_ORDER = "reports-make-order"
+MAKE_RESULT = "reports-make-result"
+MAKE_FILE = "reports-make-file"
+MAKE_PROGRESS = "reports-make-progress"
 
 
 def _downloads(report: archive.ArchivedReport) -> html.Li:
@@ -71,11 +81,32 @@ def _year_options(asked: str | None) -> tuple[list[dict], str | None]:
         str(default) if default else None)
 
 
+def make_section(options: list[dict], default: str | None, admin: bool) -> html.Section:
+    """Today's report for a year, made in the background with progress, then downloaded."""
+    drafts = ("Som administratör får du med analystexter som ännu är utkast." if admin else
+              "Analystexter som ännu är utkast kommer inte med.")
+    return html.Section([
+        html.H2("Skapa årets rapport", id="skapa"),
+        html.P("Rapporten skapas från dagens värden med ett diagram per mått; det tar en "
+               f"stund. Sidan går att använda under tiden. {drafts}", className="hint"),
+        html.Div([
+            select(MAKE_YEAR, "Uppföljningsår", options, default),
+            select(MAKE_FORMAT, "Format", [{"label": f.label, "value": f.suffix}
+                                           for f in FORMATS.values()], next(iter(FORMATS))),
+        ], className="control-grid admin-grid"),
+        html.Button("Skapa rapporten", id=MAKE, className="button", type="button"),
+        progress.progress_box(MAKE_PROGRESS, "Rapporten skapas"),
+        html.Div(id=MAKE_RESULT, role="status", **{"aria-live": "polite"}),
+        dcc.Store(id=MAKE_ORDER),
+        dcc.Download(id=MAKE_FILE),
+    ], className="admin-form", **{"aria-labelledby": "skapa"})
+
+
 def layout(ar: str | None = None, **_query) -> html.Div:
     admin = auth.admin_user() is not None
+    options, default = _year_options(ar)
     freeze = None
     if admin:
-        options, default = _year_options(ar)
         freeze = html.Section([
             html.H2("Fastställ årets rapport", id="faststall"),
             html.P("Rapporten skapas som PDF och Word från dagens värden (bara fastställda "
@@ -99,6 +130,7 @@ def layout(ar: str | None = None, **_query) -> html.Div:
         html.P("Fastställda årsrapporter till kommunstyrelsen, precis som de fastställdes. "
                "Värden som Kolada eller en import har reviderat efteråt visas under varje år; "
                "rapporten själv ändras inte.", className="lead"),
+        make_section(options, default, admin),
         freeze,
         html.Section([html.H2("Fastställda rapporter", id="arkiv"),
                       html.Div(listing(), id=LISTING)],
@@ -162,3 +194,40 @@ def _freeze(clicks, year, case="", registration="", officer=""):
             dash.no_update, dash.no_update
     return (message(f"Rapporten för {frozen.year} är fastställd som version "
                     f"{frozen.version}.", "ok"), listing(), True)
+
+
+@callback(Output(MAKE_ORDER, "data"), Output(MAKE_RESULT, "children"),
+          Input(MAKE, "n_clicks"), State(MAKE_YEAR, "value"), State(MAKE_FORMAT, "value"),
+          prevent_initial_call=True)
+def _order_report(clicks, year, suffix):
+    """Who asks is known here, in the request; the job gets it signed (drafts for admins)."""
+    year = digits.whole_number(str(year), max_digits=4)
+    if not clicks or year is None or suffix not in FORMATS:
+        return dash.no_update, message("Välj år och format.", "error")
+    order = orders.sign(runtime.settings(), year=year, suffix=suffix,
+                        drafts=auth.admin_user() is not None)
+    return order, None
+
+
+@callback(Output(MAKE_FILE, "data"), Output(MAKE_RESULT, "children", allow_duplicate=True),
+          Input(MAKE_ORDER, "data"), prevent_initial_call=True, background=True,
+          progress=progress.progress_outputs(MAKE_PROGRESS),
+          running=progress.running_outputs(MAKE_PROGRESS, MAKE),
+          cancel=progress.cancel_inputs(MAKE_PROGRESS))
+def _make_report(set_progress, order):
+    """On a worker (or in a process of its own): the report, step by step, as a download.
+    Reads only what the order says, which the server signed."""
+    if not order:
+        return dash.no_update, dash.no_update
+    settings = runtime.settings()
+    try:
+        wanted = orders.read(settings, order)
+        content = jobs.report_file(runtime.engine(), settings, wanted["year"],
+                                   wanted["suffix"], include_drafts=wanted["drafts"],
+                                   progress=progress.step(set_progress))
+    except MalbildError as exc:
+        return dash.no_update, message(["Rapporten kunde inte skapas: ", exc.explain()],
+                                       "error")
+    name = f"arsrapport-{wanted['year']}.{wanted['suffix']}"
+    return (dcc.send_bytes(content, name),
+            message(f"Klar: {name} laddas ner ({round(len(content) / 1024)} KiB).", "ok"))

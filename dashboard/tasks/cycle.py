@@ -18,6 +18,7 @@ from dashboard.tasks import alerts, mail
 from etl import changes, db, kolada_sync
 from etl.changes import ValueChange
 from etl.errors import MalbildError
+from etl.followup import refresh
 from etl.settings import Settings
 
 
@@ -37,13 +38,11 @@ class CycleReport:
         return not self.problems
 
 
-def after_data_change(engine: Engine) -> int:
-    """What follows a change of data; returns the data version now.
-
-    Today: the import bumped the data version in its own transaction, which drops every cached
-    query result and page answer in every worker, and the next page view builds the follow-up
-    model again. (Precomputing the model belongs here, in this one place.)
-    """
+def after_data_change(engine: Engine, settings: Settings) -> int:
+    """What follows a change of data, in one place: the follow-up model is built and stored
+    for the new data version and the pages drawn ahead (`etl.followup.refresh`), so that no
+    page request builds it. Returns the data version now."""
+    refresh.after_data_change(engine, settings)
     with engine.connect() as connection:
         return db.data_version(connection)
 
@@ -65,7 +64,7 @@ def run_cycle(engine: Engine, settings: Settings, base_url: str | None = None, *
     if report.sync is not None and (report.sync.counts.changed
                                     or report.sync.group_counts.changed
                                     or report.sync.catalogue_changes):
-        report.data_version = after_data_change(engine)
+        report.data_version = after_data_change(engine, settings)
         with engine.connect() as connection:
             report.changes = changes.strategy_changes(connection, home, after_id=before)
     report.alerts = alerts.prepare_alerts(engine, settings, home)

@@ -86,3 +86,37 @@ def test_form_controls_are_the_browsers_own_and_report_what_the_user_did(page, s
     box.check()
     wait_for_query(page, "visa=kommuner")
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_a_report_made_in_the_background_shows_its_progress_and_can_be_cancelled(page,
+                                                                                server_url):
+    """/rapporter makes the report as a background callback: a labelled progress bar that
+    moves, the page usable meanwhile, the file downloaded when ready; «Avbryt» stops it."""
+    open_page(page, server_url + "/rapporter")
+    page.get_by_label("År", exact=True).select_option("2022")
+    page.get_by_label("Format").select_option("docx")
+    bar = page.get_by_role("progressbar", name="Rapporten skapas")
+    texts: list[str] = []
+    with page.expect_download(timeout=180_000) as download:
+        page.get_by_role("button", name="Skapa rapporten").click()
+        bar.wait_for(timeout=30_000)
+        assert page.get_by_role("button", name="Skapa rapporten").is_disabled()
+        while not page.locator(".message-ok").count():
+            text = page.locator("#reports-make-progress-text").inner_text()
+            if text and text not in texts:
+                texts.append(text)
+            page.wait_for_timeout(100)
+    assert download.value.suggested_filename == "arsrapport-2022.docx"
+    assert "Klar: arsrapport-2022.docx" in page.locator(".message-ok").inner_text()
+    assert any(text.startswith("Diagram") for text in texts), texts
+    assert bar.is_hidden()
+
+    page.get_by_role("button", name="Skapa rapporten").click()
+    cancel = page.get_by_role("button", name="Avbryt")
+    cancel.wait_for(timeout=30_000)
+    page.wait_for_function("!document.getElementById('reports-make-progress-cancel').disabled")
+    cancel.click()
+    bar.wait_for(state="hidden", timeout=30_000)
+    assert page.get_by_role("button", name="Skapa rapporten").is_enabled()
+    assert page.problems.messages == []

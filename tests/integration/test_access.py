@@ -58,9 +58,9 @@ CALLBACKS = {
     "admin-import-file.contents": dict(writes=False, success="Förhandsgranskning", values={
         "admin-import-file.contents": data_url(KOLADA_CSV),
         "admin-import-file.filename": "kolada.csv", "admin-import-kind.value": "kolada"}),
-    "admin-import-confirm.n_clicks": dict(writes=True, success="1 nya, 0 ändrade", values={
-        "admin-import-file.contents": data_url(KOLADA_CSV),
-        "admin-import-file.filename": "kolada.csv"}),
+    # Confirming hands the background import an order signed for the administrator.
+    "admin-import-confirm.n_clicks": dict(writes=False, success='"admin-import-order": {"data": "',
+                                          values={}),
     "admin-user-pick.value": dict(writes=False, success="admin", values={
         "admin-user-pick.value": ROLE_CHANGE.username}),
 }
@@ -118,11 +118,51 @@ def answer(response) -> str:
     return json.dumps(response.json(), ensure_ascii=False)
 
 
+# Background callbacks answer a request with a job, not the outcome: the import does what a
+# signed order says (test_the_background_import_does_only_what_a_signed_order_says).
+# Dash's own callback cancels a job of the page's.
+BACKGROUND = {"admin-import-order.data", "admin-import-progress-cancel.n_clicks"}
+
+
 def test_every_admin_callback_is_covered_here(dependencies):
     admin_callbacks = {f"{i['id']}.{i['property']}" for d in dependencies
                        if "admin-" in d["output"] and "_pages_location" not in d["output"]
                        for i in d["inputs"][:1]}
-    assert admin_callbacks == set(CALLBACKS)
+    assert admin_callbacks == set(CALLBACKS) | BACKGROUND
+
+
+def test_the_background_import_does_only_what_a_signed_order_says(demo_copy):
+    """An order not signed by the server (anyone may send the callback) imports nothing; the
+    one `admin-import-confirm` signs for an administrator imports the previewed file."""
+    from dashboard import runtime, uploads
+    from dashboard.app import create_app
+    from dashboard.tasks import orders
+    from tests.conftest import make_settings
+
+    previous = runtime._settings
+    settings = make_settings(demo_copy.database_url, secret_key="test" * 10)
+    create_app(settings)
+    from dashboard.pages import admin_import
+
+    try:
+        engine = db.engine_for(settings.database_url)
+        shown = uploads.preview(engine, settings, "kolada", data_url(KOLADA_CSV), "k.csv")
+        before = dump(settings.database_url)
+        for forged in ("", "eyJ0aWNrZXQiOiJ4In0.falsk", orders.sign(
+                make_settings(demo_copy.database_url, secret_key="annan" * 10),
+                ticket=shown.ticket, actor="mallory")):
+            result, _ = admin_import.run_import(forged, data_url(KOLADA_CSV), "k.csv")
+            assert "1 nya" not in json.dumps(result, default=str, ensure_ascii=False)
+        assert dump(settings.database_url) == before
+        steps = []
+        order = orders.sign(settings, ticket=shown.ticket, actor="anna")
+        result, ticket = admin_import.run_import(order, data_url(KOLADA_CSV), "k.csv",
+                                                 lambda *step: steps.append(step))
+        assert "1 nya, 0 ändrade" in str(result.children) and ticket is None
+        assert [done for done, _total, _text in steps] == [0, 1, 2, 3]
+        assert dump(settings.database_url) != before
+    finally:
+        runtime.configure(previous)
 
 
 @pytest.mark.parametrize("trigger", list(CALLBACKS))

@@ -341,7 +341,8 @@ ADMIN_IMPORT = {
     "..admin-import-preview.children...admin-import-ticket.data...admin-import-confirm.disabled"
     "...admin-import-confirm.children...admin-import-result.children..",
     "..admin-import-result.children@{h}...admin-import-confirm.disabled@{h}"
-    "...admin-import-ticket.data@{h}..",
+    "...admin-import-order.data..",
+    "..admin-import-result.children@{h}...admin-import-ticket.data@{h}..",  # the background job
 }
 WITHOUT_SURVEY_DATA = {
     "..admin-analysis-feedback.children...admin-analysis-shown.children..",
@@ -353,6 +354,12 @@ WITHOUT_SURVEY_DATA = {
     "...admin-user-password.value..",
     "..reports-feedback.children...reports-listing.children..",
     "subscription-feedback.children",  # a person's own address and subscriptions
+    # The yearly report made in the background: the bytes /export/rapport/<år>.<format> sends
+    # (report_files.report_bytes); the order and the messages name only the year and format.
+    "..reports-make-order.data...reports-make-result.children..",
+    "..reports-make-file.data...reports-make-result.children@{h}..",
+    # Dash's own callbacks that cancel a background job answer with nothing.
+    "admin-import-progress-cancel.id", "reports-make-progress-cancel.id",
 }
 
 
