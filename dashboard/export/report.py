@@ -192,6 +192,8 @@ class Report:
     """The year's fastställd "Samlad bedömning", if one exists."""
     logo: bytes | None = None
     """The municipality's logo (MALBILD_REPORT_LOGO), PNG or JPEG; None: no logo."""
+    verdict_rule: str = words.VERDICT_RULE
+    """How a goal's verdict is reached: said once, after the summary, not under every goal."""
 
     @property
     def title(self) -> str:
@@ -552,7 +554,7 @@ def goal_verdict_words(result: verdicts.GoalVerdict) -> GoalVerdict:
     """The model's verdict on a goal in the words the pages use."""
     status = words.verdict(result)
     return GoalVerdict(status.key, status.label, status.icon,
-                       f"{words.verdict_counts(result).capitalize()}. {words.VERDICT_RULE}")
+                       f"{words.verdict_counts(result).capitalize()}.")
 
 
 def build_report(engine: Engine, settings: Settings, year: int, *,

@@ -346,6 +346,7 @@ class _Writer:
                 paragraph = self.paragraph()
                 paragraph.add_run(f"{goal.heading}. ").bold = True
                 paragraph.add_run(goal.result_text)
+        self.paragraph(f"Så bedöms målen: {report.verdict_rule}", "note")
         rows, groups = [], []
         for goal, cells in report.summary_groups():
             verdict = f" – {goal.verdict.symbol} {goal.verdict.label}" if goal.verdict else ""

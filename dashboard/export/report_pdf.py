@@ -255,6 +255,7 @@ def report_html(report: Report, pages: dict[str, int] | None = None) -> str:
         '<section><div class="keep">', _heading(2, "Sammanfattning"),
         *(f'<p class="result"><strong>{escape(goal.heading)}.</strong> '
           f"{escape(goal.result_text)}</p>" for goal in report.goals if goal.result_text),
+        f'<p class="note">Så bedöms målen: {escape(report.verdict_rule)}</p>',
         "</div>",
         _table(report.summary_header, [], f"Tabell 1. Måtten {report.year} per mål: status, "
                "förändring och jämförelse", css="summary", groups=groups),
