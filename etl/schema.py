@@ -265,8 +265,28 @@ class AnalysisText(Base):
     state: Mapped[str] = mapped_column(String(16), default="utkast")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    # Who last changed the words (not just the state): the author an approver may have to
+    # differ from (MALBILD_REQUIRE_SEPARATE_APPROVER).
+    written_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     __table_args__ = (UniqueConstraint("measure_id", "year"),)
+
+
+class AssessmentText(Base):
+    """The yearly text about a goal ("mal-1") or the whole year ("samlad": Samlad bedömning),
+    with the same states as a measure's analysis."""
+
+    __tablename__ = "assessment_text"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="utkast")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    written_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+    __table_args__ = (UniqueConstraint("scope", "year"),)
 
 
 # --- Fastställda reports (the archive) --------------------------------------------------------

@@ -7,8 +7,9 @@ import dash
 import pandas as pd
 from dash import html
 
+from dashboard import auth, queries, runtime, urlstate, words
 from dashboard import formatting as fmt
-from dashboard import queries, runtime, urlstate, words
+from dashboard.components.admin import adopted_text_section
 from dashboard.components.common import (
     PEER_TERM,
     VERDICT_TERM,
@@ -20,6 +21,7 @@ from dashboard.components.common import (
     verdict_rule,
     year_choice,
 )
+from etl import analysis
 from etl.followup import verdict as verdicts
 from etl.followup.verdict import GoalVerdict, MeasureStanding
 
@@ -185,9 +187,19 @@ def layout(ar: str | None = None, **_query) -> html.Div:
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
         verdict_rule(year) if year else None,
+        year_assessment(engine, strategy.municipality_id, year) if year else None,
         *sections,
         downloads_section(year),
     ])
+
+
+def year_assessment(engine, municipality_id: str, year: int) -> html.Section | None:
+    """The year's Samlad bedömning: fastställd, or any state for an administrator."""
+    scope = analysis.YEAR_SCOPE
+    return adopted_text_section(
+        queries.assessment_text(engine, scope, year), year, f"Samlad bedömning {year}",
+        drafts=auth.admin_user() is not None,
+        revised=(scope, year) in queries.texts_out_of_date(engine, municipality_id))
 
 
 # The report takes some seconds to make: assets/slow-downloads.js shows it on the link and in
