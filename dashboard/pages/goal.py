@@ -100,7 +100,7 @@ def measure_status(item: MeasureFollowUp, row: YearRow | None,
             className="measure-status")
     versus = words.versus_of(item, row)
     return html.P([
-        "Status ", f"{row.year}" if row is not None else "", ": ",
+        f"Status {row.year}: " if row is not None else "Status: ",
         status_badge(words.target_of(row), term=target_term(row), year=year), " ",
         status_badge(versus, term=versus.key, year=year) if versus else None, " ",
         status_badge(words.peer_of(item, row), term=PEER_TERM, year=year)
@@ -295,7 +295,7 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
     sections = [measure_section(item, standings.get(item.info.id), year, revised)
                 for item in known]
     scope = analysis.goal_scope(int(goal.number))
-    if any(item.info.is_survey for item in known):
+    if not strategy.example_of and any(item.info.is_survey for item in known):
         sections.append(survey_detail(next(i for i in known if i.info.is_survey), year, forv))
     return html.Div([
         *heading,

@@ -181,7 +181,7 @@ def layout(ar: str | None = None, **_query) -> html.Div:
         html.Ul(answers, className="answer-first",
                 **{"aria-label": f"Bedömning {year} i korthet"}) if answers else None,
         html.P([strategy.name, f", antagen {fmt.iso_date(strategy.adopted)} ({strategy.decision})."
-                if strategy.adopted else "", " ", strategy.follow_up], className="lead"),
+                if strategy.adopted else ".", " ", strategy.follow_up], className="lead"),
         year_choice(year, years, "/") if year else None,
         html.P(["Målvärdena i demon är exempel. ", example_tag(),
                 " märker påhittade värden; övriga värden kommer från Kolada."],
