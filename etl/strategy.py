@@ -469,3 +469,45 @@ def _check(strategy: Strategy, finder: _LineFinder, report, known_kpis) -> None:
                     where(r"survey_question_pattern"),
                     "Skriv ett reguljärt uttryck (Python), t.ex. \"intern kommunikation\".",
                 )
+
+
+# --- A starting file for another municipality (`malbild strategy new`) --------------------------
+
+_HEADER_VALUES = {
+    "name": lambda place, code: f'name = "Kommunikationsstrategi för {place}"',
+    "municipality": lambda place, code: f'municipality = "{code}"  # kommunkod ({place})',
+    "adopted": lambda place, code: "# adopted = ÅÅÅÅ-MM-DD  # dagen strategin antogs",
+    "decision": lambda place, code: 'decision = ""  # beslutet som antog strategin, t.ex. '
+                                    '"KS 2024-05-07 §82"',
+    "targets_are_examples": lambda place, code: "targets_are_examples = true  # false när "
+                                                "målvärdena nedan är era beslutade",
+}
+
+
+def starting_file(template: str, code: str, place: str, today: date) -> str:
+    """The shipped strategy as a commented starting file for municipality `code` ("Bjuvs
+    kommun"): its name and code in [strategy], no adoption date or decision, every target an
+    example, and a note on top saying what is still another municipality's."""
+    from_name = re.search(r'^name = "(.*)"', template, re.M)
+    note = [
+        f"# Startfil för {place} ({code}), skriven av «malbild strategy new» {today:%Y-%m-%d}.",
+        "#",
+        "# Målen, måtten, nyckeltalen och målvärdena nedan är ett exempel, hämtat ur «"
+        + (from_name.group(1) if from_name else "den medföljande strategin") + "».",
+        f"# Skriv in {place}s egna (se förklaringen av fälten nedan), sätt adopted och",
+        "# decision, och beslutsreferensen på varje målbeslut. Kontrollera filen med",
+        "# «malbild strategy check FIL» och läs in den med «malbild strategy load FIL».",
+        "",
+    ]
+    lines, in_header = [], False
+    for line in template.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_header = stripped == "[strategy]"
+        key = stripped.split("=", 1)[0].strip() if "=" in stripped else ""
+        if in_header and not stripped.startswith("#") and key in _HEADER_VALUES:
+            line = _HEADER_VALUES[key](place, code)
+        elif in_header and stripped.startswith("# Demons målvärden"):
+            line = "# Målvärdena nedan är exempel tills ni skriver in era beslutade."
+        lines.append(line)
+    return "\n".join(note + lines) + "\n"

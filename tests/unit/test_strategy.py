@@ -209,3 +209,31 @@ def test_a_target_in_per_cent_on_an_index_kpi_is_refused(tmp_path):
     assert caught.value.problems and all('unit = "index"' in p.hint
                                          for p in caught.value.problems)
     assert f"rad {line_of(path, 'values = { 2022 = 85')}" in message
+
+
+# --- A starting file for another municipality -------------------------------------------------
+
+
+def test_strategy_new_writes_a_commented_valid_starting_file_for_the_municipality(tmp_path):
+    from tests.cli import run_cli
+
+    out = tmp_path / "bjuv.toml"
+    written = run_cli("strategy", "new", "--municipality", "1260", "--out", str(out))
+    assert written.returncode == 0, written.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Startfil för Bjuvs kommun (1260)")
+    assert "«Kommunikationsstrategi för Åstorps kommun»" in text.split("\n\n")[0]
+    strategy = load_strategy(out, known_kpis=KNOWN)
+    assert strategy.strategy.municipality == "1260"
+    assert strategy.strategy.name == "Kommunikationsstrategi för Bjuvs kommun"
+    # Åstorp's adoption is not Bjuv's; its targets are examples until Bjuv writes its own.
+    assert strategy.strategy.adopted is None and strategy.strategy.decision == ""
+    assert strategy.strategy.targets_are_examples
+    header = text.split("\n[strategy]\n")[1].split("\n[own_measurement]\n")[0]
+    assert "KS 2013-05-07" not in header and "Åstorp" not in header
+    assert run_cli("strategy", "check", str(out)).returncode == 0
+    again = run_cli("strategy", "new", "--municipality", "1260", "--out", str(out))
+    assert again.returncode != 0 and "finns redan" in again.stderr
+    unknown = run_cli("strategy", "new", "--municipality", "9999", "--out",
+                      str(tmp_path / "x.toml"))
+    assert "kommunkoden «9999» finns inte" in unknown.stderr and not (tmp_path / "x.toml").exists()
