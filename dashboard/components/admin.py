@@ -10,6 +10,7 @@ from dash import html
 from dashboard import richtext
 from dashboard.auth import ADMIN, login_link
 from dashboard.components import native
+from etl import analysis
 from etl.users import User
 
 ANALYSIS_STATES = {
@@ -127,12 +128,20 @@ def analysis_note(year: int, body: str, state: str, updated_at=None, updated_by:
     ], className="analysis")
 
 
-def adopted_text_section(text: dict | None, year: int, title: str, *, drafts: bool,
+def text_title(scope: str, year: int) -> str:
+    """"Samlad bedömning 2022", "Bedömning av mål 1 2022", "Analys 2022" (a measure's)."""
+    goal = analysis.goal_of(scope)
+    if scope == analysis.YEAR_SCOPE:
+        return f"Samlad bedömning {year}"
+    return f"Bedömning av mål {goal} {year}" if goal is not None else f"Analys {year}"
+
+
+def adopted_text_section(text: dict | None, scope: str, year: int, *, drafts: bool,
                          revised: bool) -> html.Section | None:
     """A goal's text or the Samlad bedömning as a page shows it: fastställd only, or in any
     state for an administrator (`drafts`), with its state in words."""
     if not text or not text["body"] or (not drafts and text["state"] != "fastställd"):
         return None
     return analysis_note(year, text["body"], text["state"], text["updated_at"],
-                         text["updated_by"], html.H2, title=title,
+                         text["updated_by"], html.H2, title=text_title(scope, year),
                          revised=revised and text["state"] == "fastställd")

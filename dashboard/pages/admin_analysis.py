@@ -18,6 +18,7 @@ from dashboard.components.admin import (
     message,
     refusal,
     select,
+    text_title,
 )
 from dashboard.components.common import scrolling_table, status_badge
 from etl import analysis
@@ -82,15 +83,19 @@ def _number_row(standing: verdicts.MeasureStanding) -> html.Tr:
     if row is None:
         cells = [f"inget värde {year}", "–", "–", "–", "–", "–"]
     else:
-        value = words.row_value(item, row)
+        value = words.row_value(item, row) + (" (exempeldata)" if row.is_example else "")
         if row.year != year:
-            value = f"{value} ({row.year}; inget värde {year})"
+            value = f"{value}, {row.year}; inget värde {year}"
+        # An older value, or one by a method no longer used, gets no live status (as on the
+        # overview).
+        status = words.target_of(row) if standing.current is not None \
+            else words.NO_CURRENT_STATUS
         interval = words.interval_text(item, row).removeprefix("95\u00a0%-intervall ")
         cells = [value, interval,
                  words.value_text(item.info, row.comparison_mean)
                  if row.comparison_mean is not None else "–",
                  words.value_text(item.info, row.target) if row.target is not None else "–",
-                 words.change_cell(row), status_badge(words.target_of(row))]
+                 words.change_cell(row), status_badge(status)]
     return html.Tr([html.Th(item.info.name, scope="row"), *[html.Td(c) for c in cells]])
 
 
@@ -103,8 +108,7 @@ def numbers(items: list[MeasureFollowUp], scope: str, year: int) -> html.Section
             verdict = verdicts.goal_verdict(
                 goal, [i for i in chosen if i.info.goal_number == goal], year)
             lines.append(html.Li([f"Mål {goal}: ", status_badge(words.verdict(verdict)),
-                                  f" – {words.verdict_phrase(verdict)} "
-                                  f"({words.verdict_counts(verdict)})."]))
+                                  f" ({words.verdict_counts(verdict)})."]))
     table = html.Table([
         html.Caption(f"Siffrorna {year} som texten handlar om"),
         html.Thead(html.Tr([html.Th(c, scope="col") for c in NUMBER_COLUMNS])),
@@ -117,11 +121,11 @@ def numbers(items: list[MeasureFollowUp], scope: str, year: int) -> html.Section
     ], **{"aria-labelledby": "siffrorna"})
 
 
-def shown_text(text: dict | None, year: int) -> list:
+def shown_text(text: dict | None, year: int, scope: str) -> list:
     if not text or not text["body"]:
         return [html.P("Ingen text ännu för året.", className="hint")]
     return [analysis_note(year, text["body"], text["state"], text["updated_at"],
-                          text["updated_by"])]
+                          text["updated_by"], title=text_title(scope, year))]
 
 
 def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div:
@@ -168,7 +172,7 @@ def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div
         ], className="admin-form", **{"aria-labelledby": "text-rubrik"}),
         html.Section([
             html.H2("Så här visas texten", id="forhandsvisning"),
-            html.Div(shown_text(text, year), id=SHOWN, className="analysis-preview"),
+            html.Div(shown_text(text, year, scope), id=SHOWN, className="analysis-preview"),
         ], **{"aria-labelledby": "forhandsvisning"}),
     ])
 
@@ -195,4 +199,4 @@ def _save_analysis(clicks, scope, year, body, state):
     words_ = ANALYSIS_STATES.get(state, state).split(",")[0].lower()
     feedback = (message(f"Sparat ({words_}).", "ok") if changed
                 else message("Texten och läget är oförändrade; inget sparades."))
-    return feedback, shown_text(text, int(year))
+    return feedback, shown_text(text, int(year), scope)

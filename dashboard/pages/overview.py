@@ -197,7 +197,7 @@ def year_assessment(engine, municipality_id: str, year: int) -> html.Section | N
     """The year's Samlad bedömning: fastställd, or any state for an administrator."""
     scope = analysis.YEAR_SCOPE
     return adopted_text_section(
-        queries.assessment_text(engine, scope, year), year, f"Samlad bedömning {year}",
+        queries.assessment_text(engine, scope, year), scope, year,
         drafts=auth.admin_user() is not None,
         revised=(scope, year) in queries.texts_out_of_date(engine, municipality_id))
 
