@@ -15,6 +15,7 @@ from etl.settings import Settings
 from tests.conftest import copy_of, make_settings
 from tests.integration import test_privacy
 from tests.integration.test_privacy import render
+from tests.served import VIEWER, add_accounts
 
 BJUV = "1260"
 
@@ -23,6 +24,7 @@ BJUV = "1260"
 def demo_db(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
     """The demo (with Åstorp's example survey and contacts in it), shown for Bjuv."""
     with copy_of(sqlite_demo, tmp_path_factory.mktemp("bjuv")) as settings:
+        add_accounts(settings.database_url, (VIEWER,))
         yield settings
 
 
@@ -51,6 +53,11 @@ def test_the_pages_name_bjuv_and_show_no_survey_or_contacts_of_astorp(app_client
     goal3 = render(client, "/mal/3", "?ar=2022")
     assert "Bjuv har ännu inget värde för måttet." in goal3
     assert "Åstorp" not in goal3 and "förvaltning" not in goal3.lower()
+    # Nor as a download: the survey per förvaltning and its distribution are Åstorp's.
+    viewer = app_client(VIEWER, municipality=BJUV)  # per förvaltning needs a login
+    for view in ("fordelning/2021.csv", "forvaltningar/2021.csv"):
+        answer = viewer.get(f"/export/chart/intern-kommunikation/{view}")
+        assert answer.status_code == 404 and "Åstorp" not in answer.get_data(as_text=True)
     goal1 = render(client, "/mal/1", "?ar=2022")
     assert "testkontakt" not in goal1.lower() and "egen mätning" not in goal1.lower()
 
