@@ -236,27 +236,23 @@ PERCENT_UNITS = frozenset({"%", "procent"})
 
 
 # Pydantic's error types in Swedish: what is wrong, and what to write instead.
+_WHOLE = ("ska vara ett heltal", "Skriv ett heltal utan decimaler och citattecken.")
+_NUMBER = ("ska vara ett tal", "Skriv talet med punkt som decimaltecken, t.ex. 72.5.")
+_BOOLEAN = ("ska vara true eller false", "Skriv true eller false utan citattecken.")
+_DATE = ("ska vara ett datum", "Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken.")
+_LIST = ("ska vara en lista", "Skriv en lista inom hakparenteser: [ … ].")
+_TABLE = ("ska vara en tabell", "Skriv en tabell inom klammerparenteser: { … }.")
 _FIELD_PROBLEMS = {
     "missing": ("saknas", "Lägg till fältet."),
     "extra_forbidden": ("finns inte i en strategifil",
                         "Kontrollera stavningen eller ta bort fältet."),
     "string_type": ("ska vara en text", 'Skriv texten inom citattecken: "…".'),
-    "int_type": ("ska vara ett heltal", "Skriv ett heltal utan decimaler och citattecken."),
-    "int_parsing": ("ska vara ett heltal", "Skriv ett heltal utan decimaler och citattecken."),
-    "int_from_float": ("ska vara ett heltal", "Skriv ett heltal utan decimaler."),
-    "float_type": ("ska vara ett tal", "Skriv talet med punkt som decimaltecken, t.ex. 72.5."),
-    "float_parsing": ("ska vara ett tal",
-                      "Skriv talet med punkt som decimaltecken, t.ex. 72.5."),
-    "bool_type": ("ska vara true eller false", "Skriv true eller false utan citattecken."),
-    "bool_parsing": ("ska vara true eller false", "Skriv true eller false utan citattecken."),
-    "date_type": ("ska vara ett datum", "Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken."),
-    "date_parsing": ("ska vara ett datum", "Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken."),
-    "date_from_datetime_parsing": ("ska vara ett datum",
-                                   "Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken."),
-    "list_type": ("ska vara en lista", "Skriv en lista inom hakparenteser: [ … ]."),
-    "tuple_type": ("ska vara en lista", "Skriv en lista inom hakparenteser: [ … ]."),
-    "dict_type": ("ska vara en tabell", "Skriv en tabell inom klammerparenteser: { … }."),
-    "model_type": ("ska vara en tabell", "Skriv en tabell inom klammerparenteser: { … }."),
+    "int_type": _WHOLE, "int_parsing": _WHOLE, "int_from_float": _WHOLE,
+    "float_type": _NUMBER, "float_parsing": _NUMBER,
+    "bool_type": _BOOLEAN, "bool_parsing": _BOOLEAN,
+    "date_type": _DATE, "date_parsing": _DATE, "date_from_datetime_parsing": _DATE,
+    "list_type": _LIST, "tuple_type": _LIST,
+    "dict_type": _TABLE, "model_type": _TABLE,
     "too_short": ("har för få värden", "Se kommentaren överst i filen för vad fältet tar."),
     "too_long": ("har för många värden", "Se kommentaren överst i filen för vad fältet tar."),
 }
