@@ -106,8 +106,7 @@ def shell() -> html.Div:
     try:
         strategy = queries.strategy_info(engine, settings.municipality)
         goal_rows = queries.goals(engine)
-        place = f"{strategy.municipality}s kommun" if not strategy.municipality.endswith("s") \
-            else f"{strategy.municipality} kommun"
+        place = strategy.place
     except Exception:  # an empty database still gets a page that says what to do
         strategy, goal_rows, place = None, None, ""
     if not auth.allowed(auth.READ):  # without public reading, nothing before logging in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dashboard import formatting as fmt
 from dashboard import words
+from etl import analysis
 from etl.changes import TouchedReport, TouchedText, ValueChange
 from etl.followup.records import MeasureInfo
 
@@ -55,7 +56,10 @@ def report_note(info: MeasureInfo | None, change: ValueChange, report: TouchedRe
 def text_note(text: TouchedText) -> str:
     """"Fastställd analystext 2022 skrevs före ändringen" (or granskad, utkast)."""
     state = "Fastställd" if text.is_frozen else text.state.capitalize()
-    return (f"{state} analystext {text.year} (sparad {fmt.iso_date(text.updated_at)}) "
+    goal = analysis.goal_of(text.scope)
+    what = ("samlad bedömning" if text.scope == analysis.YEAR_SCOPE
+            else f"text om mål {goal}" if goal is not None else "analystext")
+    return (f"{state} {what} {text.year} (sparad {fmt.iso_date(text.updated_at)}) "
             "bygger på det som gällde före ändringen")
 
 

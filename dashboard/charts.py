@@ -612,6 +612,9 @@ def chart_view(engine: Engine, settings: Settings, key: str, until: int | None =
     if match["view"]:
         if not info.is_survey:
             raise KeyError(f"Måttet «{info.id}» kommer inte från medarbetarenkäten.")
+        strategy = queries.strategy_info(engine, settings.municipality)
+        if strategy.example_of:  # the survey stored is the strategy's municipality's
+            raise KeyError(f"{strategy.place} har ingen medarbetarenkät i Målbild.")
         build = survey_units_view if match["view"] == "forvaltningar" else distribution_view
         unit = match["unit"]  # as the web server decoded it, or as typed
         return build(engine, settings, info, int(match["year"]), unit)

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from etl import db
 from etl.errors import InputError, MalbildError
-from etl.settings import Settings, get_settings
+from etl.settings import DEFAULT_DATA_DIR, Settings, get_settings
 
 app = typer.Typer(help="Målbild: uppföljning av kommunikationsstrategins mätbara mål.",
                   no_args_is_help=True, add_completion=False,
@@ -211,6 +211,35 @@ def strategy_check(path: Annotated[Path | None, typer.Argument()] = None) -> Non
                              kpi_units={k["id"]: k.get("unit") or "" for k in catalogue})
     console.print(f"[green]Strategin är giltig:[/] {len(strategy.goals)} mål, "
                   f"{len(strategy.measures)} mått.")
+
+
+@strategy_app.command("new")
+def strategy_new(
+    municipality: Annotated[str, typer.Option(help="Kommunkoden med fyra siffror, t.ex. 1260.")],
+    out: Annotated[Path, typer.Option(help="Filen att skriva (skrivs inte över).")],
+) -> None:
+    """Skriv en kommenterad startfil för en kommuns strategi."""
+    from datetime import date
+
+    from etl.extract import kolada_files
+    from etl.followup.records import place_name
+    from etl.strategy import starting_file
+
+    code = municipality.strip()
+    title = next((m["title"] for m in kolada_files.fetch_municipalities(settings().kolada_dir)
+                  if m["id"] == code and m["type"] == "K"), None)
+    if title is None:
+        raise InputError(f"kommunkoden «{code}» finns inte i katalogen.",
+                         hint="Ange en kommunkod med fyra siffror, t.ex. --municipality 1260 "
+                              "för Bjuv.")
+    if out.exists():
+        raise InputError(f"{out} finns redan.", hint="Välj ett annat filnamn; ingenting har "
+                                                     "skrivits.")
+    template = DEFAULT_DATA_DIR / "strategy.toml"  # the shipped, commented strategy
+    out.write_text(starting_file(template.read_text(encoding="utf-8"), code,
+                                 place_name(title), date.today()), encoding="utf-8")
+    console.print(f"Startfilen för {place_name(title)} är skriven: {out}. Skriv in strategins "
+                  f"mål, mått och målvärden och kontrollera med «malbild strategy check {out}».")
 
 
 # --- Imports ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.cache import cached
+from etl import analysis, changes
 from etl.followup import own, refresh, store
 from etl.followup.records import MeasureFollowUp, MeasureInfo, StrategyInfo
 from etl.settings import Settings
@@ -118,3 +119,17 @@ def municipality_groups(engine: Engine) -> pd.DataFrame:
 @cached("measure-analyses", lambda measure_id: (measure_id,))
 def measure_analyses(engine: Engine, measure_id: str) -> list[dict]:
     return store.measure_analyses(engine, measure_id)
+
+
+@cached("texts-out-of-date", lambda municipality_id: (municipality_id,))
+def texts_out_of_date(engine: Engine, municipality_id: str) -> set[tuple[str, int]]:
+    """(scope, year) of the fastställda texts whose numbers changed after they were adopted."""
+    with engine.connect() as connection:
+        return changes.adopted_texts_out_of_date(connection, municipality_id)
+
+
+@cached("assessment-text", lambda scope, year: (scope, year))
+def assessment_text(engine: Engine, scope: str, year: int) -> dict | None:
+    """The text about a goal or the year for `year`, in any state (the page decides)."""
+    with engine.connect() as connection:
+        return analysis.current(connection, scope, year)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select, union_all
 
-from etl import schema
+from etl import analysis, schema
 
 KINDS = ("new", "revised", "deleted")
 FROZEN_TEXT = "fastställd"
@@ -33,12 +33,15 @@ class TouchedReport:
 
 @dataclass(frozen=True)
 class TouchedText:
-    """An analysis text about the changed year (or the next measurement), saved before it."""
+    """An analysis text about the changed year (or the next measurement), saved before it:
+    the measure's own text, its goal's or the year's Samlad bedömning (`scope`, see
+    `etl.analysis`)."""
 
     measure_id: str
     year: int
     state: str
     updated_at: datetime
+    scope: str = ""
 
     @property
     def is_frozen(self) -> bool:
@@ -120,7 +123,8 @@ def strategy_changes(connection: Connection, municipality_id: str, *,
             row.id, row.kind, row.kpi_id, row.title or row.kpi_id, row.municipality_id,
             row.year, row.gender, row.old_value, row.new_value, row.revised_at,
             row.import_run_id, measure_id, name, goal,
-            _touched_reports(reports, row), _touched_texts(texts, measure_id, cadence, row)))
+            _touched_reports(reports, row),
+            _touched_texts(texts, measure_id, goal, cadence, row)))
     return found
 
 
@@ -158,20 +162,32 @@ def _touched_reports(reports: list[dict], change) -> tuple[TouchedReport, ...]:
 
 
 def _texts(connection: Connection, states: Sequence[str]) -> list[dict]:
-    a = schema.AnalysisText
-    return [dict(row) for row in connection.execute(
-        select(a.measure_id, a.year, a.state, a.updated_at)
-        .where(a.state.in_(list(states)), func.length(a.body) > 0)).mappings()]
+    """The texts of measures, goals and years in `states`, each with its scope."""
+    statements = [select(column.label("scope"), table.year, table.state, table.updated_at)
+                  .where(table.state.in_(list(states)), func.length(table.body) > 0)
+                  for table, column in ((schema.AnalysisText, schema.AnalysisText.measure_id),
+                                        (schema.AssessmentText, schema.AssessmentText.scope))]
+    return [dict(row) for row in connection.execute(union_all(*statements)).mappings()]
 
 
-def _touched_texts(texts: list[dict], measure_id: str, cadence: int, change
+def _touched_texts(texts: list[dict], measure_id: str, goal: int, cadence: int, change
                    ) -> tuple[TouchedText, ...]:
-    """Texts of the measure about the changed year or the next measurement after it (which
-    speaks of the change since), written before the change."""
+    """Texts of the measure, its goal and the year about the changed year or the next
+    measurement after it (which speaks of the change since), written before the change."""
     years = {change.year, change.year + max(cadence, 1)}
-    return tuple(TouchedText(t["measure_id"], t["year"], t["state"], t["updated_at"])
-                 for t in texts if t["measure_id"] == measure_id and t["year"] in years
+    scopes = {measure_id, analysis.goal_scope(goal), analysis.YEAR_SCOPE}
+    return tuple(TouchedText(measure_id, t["year"], t["state"], t["updated_at"], t["scope"])
+                 for t in texts if t["scope"] in scopes and t["year"] in years
                  and t["updated_at"] < change.revised_at)
+
+
+def adopted_texts_out_of_date(connection: Connection, municipality_id: str
+                              ) -> set[tuple[str, int]]:
+    """(scope, year) of every fastställd text whose numbers have changed since it was adopted:
+    marked "siffrorna har ändrats sedan texten fastställdes" where it is shown."""
+    return {(text.scope, text.year)
+            for change in strategy_changes(connection, municipality_id)
+            for text in change.texts if text.is_frozen}
 
 
 def last_change_id(connection: Connection) -> int:

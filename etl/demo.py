@@ -368,6 +368,17 @@ def build_demo(settings: Settings, progress=None) -> list[str]:
     step("Exempeldata: KKiK 2012–2020")
     summaries.append(imports.import_value_file(
         engine, demo_dir / EXAMPLE_KKIK_FILE, is_example=True, kind="exempeldata").summary())
+    from etl.followup import store
+
+    strategy = store.strategy_info(engine, settings.municipality)
+    if strategy.example_of:
+        # The example survey and test contacts stand for the strategy's own municipality; for
+        # another one they would be shown as its own. Left out, and said so.
+        summaries.append(
+            f"Exempelenkäten och testkontakterna hör till strategins kommun och läses inte in "
+            f"för {strategy.place}: mål 3 och den egna mätningen saknar värden tills "
+            f"{strategy.place} importerar sina egna.")
+        return summaries
     for year in SURVEY_YEARS:
         step(f"Exempeldata: medarbetarenkät {year}")
         summaries.append(imports.import_survey_file(

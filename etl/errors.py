@@ -73,8 +73,11 @@ class InputError(MalbildError):
         return self.explain()
 
 
+@dataclass
 class StrategyError(InputError):
-    """The strategy file is not valid."""
+    """The strategy file is not valid; `problems` are all its errors when there are several."""
+
+    problems: list[StrategyError] = field(default_factory=list)
 
 
 class SourceUnavailable(MalbildError):

@@ -254,19 +254,39 @@ class Target(Base):
     __table_args__ = (Index("ix_target_measure_year", "measure_id", "year"),)
 
 
-class AnalysisText(Base):
-    """The yearly analysis of a measure, written by the administrator (light Markdown)."""
+class _YearlyText:
+    """The columns every yearly text has: its words (light Markdown), its state and who wrote,
+    changed and adopted it."""
 
-    __tablename__ = "analysis_text"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True,
+                                    sort_order=-1)  # first, as the migrations made it
     year: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(16), default="utkast")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    # Who last changed the words (not just the state): the author an approver may have to
+    # differ from (MALBILD_REQUIRE_SEPARATE_APPROVER).
+    written_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class AnalysisText(_YearlyText, Base):
+    """The yearly analysis of a measure, written by the administrator."""
+
+    __tablename__ = "analysis_text"
+    measure_id: Mapped[str] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
 
     __table_args__ = (UniqueConstraint("measure_id", "year"),)
+
+
+class AssessmentText(_YearlyText, Base):
+    """The yearly text about a goal ("mal-1") or the whole year ("samlad": Samlad bedömning),
+    with the same states as a measure's analysis."""
+
+    __tablename__ = "assessment_text"
+    scope: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (UniqueConstraint("scope", "year"),)
 
 
 # --- Fastställda reports (the archive) --------------------------------------------------------

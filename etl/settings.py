@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         description="Addresses or networks of the reverse proxies in front of Målbild, whose "
                     "user header and X-Forwarded-* are believed; none unless configured.")
 
+    require_separate_approver: bool = Field(
+        False, description="An analysis text is adopted (fastställd) only by someone else than "
+                           "the one who wrote it.")
+
     smtp_url: str | None = Field(
         None, description="The SMTP server for alerts: smtp://[user:password@]host[:port], "
                           "smtp+starttls://… (STARTTLS, port 587) or smtps://… (TLS, port "

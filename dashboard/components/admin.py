@@ -10,6 +10,7 @@ from dash import html
 from dashboard import richtext
 from dashboard.auth import ADMIN, login_link
 from dashboard.components import native
+from etl import analysis
 from etl.users import User
 
 ANALYSIS_STATES = {
@@ -105,16 +106,42 @@ def rich_text(body: str | None) -> list:
     return out
 
 
+REVISED_SINCE_ADOPTED = "Siffrorna har ändrats sedan texten fastställdes."
+
+
 def analysis_note(year: int, body: str, state: str, updated_at=None, updated_by: str = "",
-                  heading: type = html.H3) -> html.Section:
-    """One year's analysis with its state in words."""
+                  heading: type = html.H3, *, title: str | None = None,
+                  revised: bool = False) -> html.Section:
+    """One year's analysis with its state in words; `revised` marks a fastställd text whose
+    numbers have changed since (etl.changes.adopted_texts_out_of_date)."""
     from dashboard import formatting as fmt
 
     when = f", senast ändrad {fmt.iso_date(updated_at)}" if updated_at else ""
     who = f" av {updated_by}" if updated_by else ""
     return html.Section([
-        heading(f"Analys {year}"),
+        heading(title or f"Analys {year}"),
         html.P([html.Span(ANALYSIS_STATES.get(state, state), className=f"state state-{state}"),
                 when + who], className="analysis-meta"),
+        html.P([html.Span("⚠ ", **{"aria-hidden": "true"}), REVISED_SINCE_ADOPTED],
+               className="notice analysis-revised") if revised else None,
         html.Div(rich_text(body), className="analysis-body"),
     ], className="analysis")
+
+
+def text_title(scope: str, year: int) -> str:
+    """"Samlad bedömning 2022", "Bedömning av mål 1 2022", "Analys 2022" (a measure's)."""
+    goal = analysis.goal_of(scope)
+    if scope == analysis.YEAR_SCOPE:
+        return f"Samlad bedömning {year}"
+    return f"Bedömning av mål {goal} {year}" if goal is not None else f"Analys {year}"
+
+
+def adopted_text_section(text: dict | None, scope: str, year: int, *, drafts: bool,
+                         revised: bool) -> html.Section | None:
+    """A goal's text or the Samlad bedömning as a page shows it: fastställd only, or in any
+    state for an administrator (`drafts`), with its state in words."""
+    if not text or not text["body"] or (not drafts and text["state"] != "fastställd"):
+        return None
+    return analysis_note(year, text["body"], text["state"], text["updated_at"],
+                         text["updated_by"], html.H2, title=text_title(scope, year),
+                         revised=revised and text["state"] == "fastställd")

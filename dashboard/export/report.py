@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
+from etl.analysis import YEAR_SCOPE
 from etl.errors import InputError
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp, StrategyInfo, YearRow
@@ -35,8 +36,6 @@ DRAFT_STATUS = "Arbetsversion, ej fastställd – granska innan beslut"
 FROZEN_NARRATIVE_LABEL = "Beskrivning utifrån data"
 """What a fastställd report calls the sentences drafted from the data where no analysis text
 was fastställd: no longer a draft to review, but not an analysis either."""
-OVERALL_ASSESSMENT_KEY = "samlad-bedomning"
-"""The key under which the year's "Samlad bedömning" is stored among the analysis texts."""
 TABLE_YEARS = 5
 """The measure's table shows the report year and the four years before it."""
 TABLE_LEAVES_OUT = ("Mot medelvärdet", "Antal svar (n)", "Andel 4–5, 95 %-intervall",
@@ -522,10 +521,9 @@ def goal_result_text(verdict: GoalVerdict, result: verdicts.GoalVerdict, year: i
     return " ".join(sentences)
 
 
-def overall_assessment(analyses: Mapping[str, dict]) -> AnalysisNote | None:
-    """The year's fastställd "Samlad bedömning" among the analysis texts, if there is one."""
-    text = analyses.get(OVERALL_ASSESSMENT_KEY)
-    if not text or text["state"] != "fastställd":
+def overall_assessment(text: dict | None) -> AnalysisNote | None:
+    """The year's fastställd "Samlad bedömning" (etl.analysis.YEAR_SCOPE), if there is one."""
+    if not text or text["state"] != "fastställd" or not text["body"]:
         return None
     return AnalysisNote(text["state"], text["body"], text["updated_at"], text["updated_by"])
 
@@ -623,7 +621,7 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         example_targets=any(row.target_is_example for item in items for row in item.rows),
         frozen=frozen,
         case=case or CaseFacts(),
-        overall=overall_assessment(analyses),
+        overall=overall_assessment(queries.assessment_text(engine, YEAR_SCOPE, year)),
         logo=read_logo(settings.report_logo),
     )
 

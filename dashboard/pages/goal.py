@@ -10,7 +10,7 @@ from dash import html
 from dashboard import auth, charts, ids, queries, runtime, urlstate, words
 from dashboard import formatting as fmt
 from dashboard.components import native
-from dashboard.components.admin import analysis_note, login_needed
+from dashboard.components.admin import adopted_text_section, analysis_note, login_needed
 from dashboard.components.common import (
     PEER_TERM,
     chart_of,
@@ -25,6 +25,7 @@ from dashboard.components.common import (
     year_choice,
 )
 from dashboard.components.report_links import report_links
+from etl import analysis
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp, YearRow
 from etl.followup.verdict import MeasureStanding
@@ -42,7 +43,8 @@ ALL_FORVALTNINGAR = "alla"
 
 
 def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = None,
-                    year: int | None = None) -> html.Section:
+                    year: int | None = None, revised: frozenset | set = frozenset()
+                    ) -> html.Section:
     """A measure as it stood for the follow-up `year` (`item` cut at that year)."""
     info = item.info
     row = standing.latest if standing is not None else item.latest
@@ -85,7 +87,7 @@ def measure_section(item: MeasureFollowUp, standing: MeasureStanding | None = No
         *header,
         chart_of(charts.measure_view(item), extra=extra,
                  export_query=urlstate.query_string({urlstate.YEAR: year})),
-        *analyses(info.id),
+        *analyses(info.id, revised),
     ], className="measure-section", **{"aria-labelledby": info.id})
 
 
@@ -99,7 +101,7 @@ def measure_status(item: MeasureFollowUp, row: YearRow | None,
             className="measure-status")
     versus = words.versus_of(item, row)
     return html.P([
-        "Status ", f"{row.year}" if row is not None else "", ": ",
+        f"Status {row.year}: " if row is not None else "Status: ",
         status_badge(words.target_of(row), term=target_term(row), year=year), " ",
         status_badge(versus, term=versus.key, year=year) if versus else None, " ",
         status_badge(words.peer_of(item, row), term=PEER_TERM, year=year)
@@ -107,16 +109,19 @@ def measure_status(item: MeasureFollowUp, row: YearRow | None,
     ], className="measure-status")
 
 
-def analyses(measure_id: str) -> list:
+def analyses(measure_id: str, revised: frozenset | set = frozenset()) -> list:
     """The newest analysis of the measure, and earlier years' behind a disclosure. Drafts
-    (utkast) are shown to administrators only."""
+    (utkast) are shown to administrators only; a fastställd one whose numbers changed since,
+    (measure, year) in `revised`, is marked."""
     drafts = auth.admin_user() is not None
     texts = [t for t in queries.measure_analyses(runtime.engine(), measure_id)
              if drafts or t["state"] != "utkast"]
     if not texts:
         return []
     notes = [analysis_note(t["year"], t["body"], t["state"], t["updated_at"], t["updated_by"],
-                           heading=html.H3 if i == 0 else html.H4)
+                           heading=html.H3 if i == 0 else html.H4,
+                           revised=t["state"] == "fastställd"
+                           and (measure_id, t["year"]) in revised)
              for i, t in enumerate(texts)]
     if len(notes) == 1:
         return notes
@@ -286,14 +291,21 @@ def layout(number: str | None = None, ar: str | None = None, forv: str | None = 
     known = [item.until(year) for item in items]  # what was known for the year, nothing later
     verdict = verdicts.goal_verdict(int(goal.number), known, year)
     standings = {s.item.info.id: s for s in verdict.standings}
-    sections = [measure_section(item, standings.get(item.info.id), year) for item in known]
-    if any(item.info.is_survey for item in known):
+    strategy = queries.strategy_info(engine, settings.municipality)
+    revised = queries.texts_out_of_date(engine, strategy.municipality_id)
+    sections = [measure_section(item, standings.get(item.info.id), year, revised)
+                for item in known]
+    scope = analysis.goal_scope(int(goal.number))
+    if not strategy.example_of and any(item.info.is_survey for item in known):
         sections.append(survey_detail(next(i for i in known if i.info.is_survey), year, forv))
     return html.Div([
         *heading,
         year_choice(year, years, f"/mal/{goal.number}"),
         verdict_line(verdict, measures_link=False),
         verdict_rule(year),
+        adopted_text_section(queries.assessment_text(engine, scope, year), scope, year,
+                             drafts=auth.admin_user() is not None,
+                             revised=(scope, year) in revised),
         later_values_note(items, year),
         *sections,
         html.Section([html.H2(f"Årsrapport {year}", id="arsrapport"), *report_links(year)],

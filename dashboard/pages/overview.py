@@ -7,8 +7,9 @@ import dash
 import pandas as pd
 from dash import html
 
+from dashboard import auth, queries, runtime, urlstate, words
 from dashboard import formatting as fmt
-from dashboard import queries, runtime, urlstate, words
+from dashboard.components.admin import adopted_text_section
 from dashboard.components.common import (
     PEER_TERM,
     VERDICT_TERM,
@@ -21,6 +22,7 @@ from dashboard.components.common import (
     year_choice,
 )
 from dashboard.components.report_links import report_links
+from etl import analysis
 from etl.followup import verdict as verdicts
 from etl.followup.verdict import GoalVerdict, MeasureStanding
 
@@ -180,15 +182,25 @@ def layout(ar: str | None = None, **_query) -> html.Div:
         html.Ul(answers, className="answer-first",
                 **{"aria-label": f"Bedömning {year} i korthet"}) if answers else None,
         html.P([strategy.name, f", antagen {fmt.iso_date(strategy.adopted)} ({strategy.decision})."
-                if strategy.adopted else "", " ", strategy.follow_up], className="lead"),
+                if strategy.adopted else ".", " ", strategy.follow_up], className="lead"),
         year_choice(year, years, "/") if year else None,
         html.P(["Målvärdena i demon är exempel. ", example_tag(),
                 " märker påhittade värden; övriga värden kommer från Kolada."],
                className="notice"),
         verdict_rule(year) if year else None,
+        year_assessment(engine, strategy.municipality_id, year) if year else None,
         *sections,
         downloads_section(year),
     ])
+
+
+def year_assessment(engine, municipality_id: str, year: int) -> html.Section | None:
+    """The year's Samlad bedömning: fastställd, or any state for an administrator."""
+    scope = analysis.YEAR_SCOPE
+    return adopted_text_section(
+        queries.assessment_text(engine, scope, year), scope, year,
+        drafts=auth.admin_user() is not None,
+        revised=(scope, year) in queries.texts_out_of_date(engine, municipality_id))
 
 
 def downloads_section(year: int | None) -> html.Section:

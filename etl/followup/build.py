@@ -375,9 +375,12 @@ def followups(engine: Engine, settings: Settings, infos: list[MeasureInfo],
     the store read once for all of them. `measured`: the own measurement's values, when the
     caller has them already (they serve every measure)."""
     home = strategy.municipality_id
+    # The staff survey and the test contacts in the database are the strategy's own
+    # municipality's; shown for another one (an example strategy) they would pass as its own.
+    ours = not strategy.example_of
     rules = samples.load_rules(settings.data_dir / "sample_sizes.toml")
     reads = _Reads.of(engine, infos, home, rules, settings.kolada_dir)
-    series_of = own.own_series_by_measure(settings)
+    series_of = own.own_series_by_measure(settings) if ours else {}
     if measured is None and any(series_of.get(info.id) for info in infos):
         measured = own.own_values(engine, settings)
     found = []
@@ -386,7 +389,8 @@ def followups(engine: Engine, settings: Settings, infos: list[MeasureInfo],
         if info.is_survey:
             found.append(MeasureFollowUp(
                 info, home, strategy.municipality,
-                survey_rows(engine, info, settings.anonymity_threshold, targets),
+                survey_rows(engine, info, settings.anonymity_threshold, targets) if ours
+                else (),
                 anonymity_threshold=settings.anonymity_threshold))
             continue
         series = series_of.get(info.id)

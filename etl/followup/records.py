@@ -22,6 +22,20 @@ class StrategyInfo:
     decision: str
     adopted: date | None
     follow_up: str
+    # The strategy file's own name when it is another municipality's strategy shown for this
+    # one (MALBILD_MUNICIPALITY): then this is an example strategy, adopted by nobody here.
+    example_of: str = ""
+
+    @property
+    def place(self) -> str:
+        """"Åstorps kommun"; "Borås kommun"."""
+        return place_name(self.municipality)
+
+
+def place_name(municipality: str) -> str:
+    """"Åstorp" → "Åstorps kommun"; "Borås" → "Borås kommun"."""
+    return f"{municipality} kommun" if municipality.endswith("s") else \
+        f"{municipality}s kommun"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,13 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from etl import schema, survey_history
-from etl.followup.records import LineageLink, MeasureInfo, Provenance, StrategyInfo
+from etl.followup.records import (
+    LineageLink,
+    MeasureInfo,
+    Provenance,
+    StrategyInfo,
+    place_name,
+)
 from etl.followup.rules import quartile_of
 
 MUNICIPALITY_TYPE = "K"
@@ -44,6 +50,13 @@ def strategy_info(engine: Engine, municipality_override: str | None = None) -> S
         home = municipality_override or row["municipality_id"]
         title = connection.scalar(select(schema.Municipality.title)
                                   .where(schema.Municipality.id == home)) or home
+    if home != row["municipality_id"]:
+        # Another municipality's strategy: its name, decision and date are not this one's.
+        place = place_name(title)
+        return StrategyInfo(
+            f"Exempelstrategi för {place}", home, title, "", None,
+            f"Målen, måtten och målvärdena är ett exempel, hämtat ur «{row['name']}»; "
+            f"{place} har inte beslutat dem.", example_of=row["name"])
     return StrategyInfo(row["name"], home, title, row["decision"], row["adopted"],
                         row["follow_up"])
 

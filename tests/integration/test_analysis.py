@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from etl import analysis, db, schema
+from etl import analysis, changes, db, imports, schema
 from etl.errors import InputError
 from tests.conftest import dump
 
@@ -70,3 +70,80 @@ def test_control_characters_are_removed_but_markup_is_kept_as_written(engine):
                            "Rad\x00 ett\x0b\n<script>alert(1)</script>  \n", "utkast",
                            actor="anna")
     assert stored(engine)[0][2] == "Rad ett\n<script>alert(1)</script>"
+
+
+def test_goal_and_year_texts_have_the_same_states_and_only_adopted_ones_are_approved(engine):
+    goal, year = analysis.goal_scope(1), analysis.YEAR_SCOPE
+    assert analysis.save_analysis(engine, goal, 2022, "Mål 1 i **utkast**.", "utkast",
+                                  actor="anna")
+    assert analysis.approved_text(engine, goal, 2022) is None
+    analysis.save_analysis(engine, goal, 2022, "Mål 1 i **utkast**.", "fastställd", actor="bo")
+    assert analysis.approved_text(engine, goal, 2022)["body"] == "Mål 1 i **utkast**."
+    analysis.save_analysis(engine, year, 2022, "Året i korthet.", "granskad", actor="anna")
+    assert analysis.approved_text(engine, year, 2022) is None
+    with pytest.raises(InputError, match="fastställd och ändras inte"):
+        analysis.save_analysis(engine, goal, 2022, "Ändrad i smyg.", "fastställd", actor="bo")
+    # A year without any value (e-post 2019 has none) takes a text as well.
+    assert analysis.save_analysis(engine, "epost-svar", 2019, "Ingen mätning i år.",
+                                  "granskad", actor="anna")
+    a = schema.AssessmentText
+    with engine.connect() as connection:
+        rows = connection.execute(select(a.scope, a.year, a.state, a.written_by)
+                                  .order_by(a.scope)).all()
+    assert [tuple(r) for r in rows] == [("mal-1", 2022, "fastställd", "anna"),
+                                        ("samlad", 2022, "granskad", "anna")]
+    assert [t["year"] for t in analysis.texts(engine, goal)] == [2022]
+
+
+def test_an_unknown_goal_is_refused(engine, catalogue_db):
+    before = dump(catalogue_db.database_url)
+    with pytest.raises(InputError, match="mål 9 finns inte"):
+        analysis.save_analysis(engine, analysis.goal_scope(9), 2022, "Text", "utkast",
+                               actor="anna")
+    assert dump(catalogue_db.database_url) == before
+
+
+def test_a_separate_approver_may_be_required(engine, catalogue_db):
+    analysis.save_analysis(engine, "delaktighet", 2022, "Anna skrev.", "granskad", actor="anna")
+    before = dump(catalogue_db.database_url)
+    with pytest.raises(InputError, match="den som har skrivit texten får inte fastställa"):
+        analysis.save_analysis(engine, "delaktighet", 2022, "Anna skrev.", "fastställd",
+                               actor="anna", separate_approver=True)
+    with pytest.raises(InputError, match="får inte fastställa"):  # new words are her own
+        analysis.save_analysis(engine, "delaktighet", 2022, "Bo skrev om.", "fastställd",
+                               actor="bo", separate_approver=True)
+    assert dump(catalogue_db.database_url) == before
+    # Without the setting the author adopts her own text; with it, someone else does.
+    assert analysis.save_analysis(engine, "delaktighet", 2022, "Anna skrev.", "fastställd",
+                                  actor="bo", separate_approver=True)
+    assert stored(engine) == [("delaktighet", 2022, "Anna skrev.", "fastställd", "bo")]
+    analysis.save_analysis(engine, analysis.YEAR_SCOPE, 2022, "Året.", "fastställd",
+                           actor="anna")
+    assert analysis.approved_text(engine, analysis.YEAR_SCOPE, 2022)["written_by"] == "anna"
+
+
+def test_adopted_texts_are_out_of_date_when_a_value_behind_them_changes(engine, tmp_path):
+    path = tmp_path / "ny.csv"
+    path.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,80.0\n",
+                    encoding="utf-8")
+    imports.import_value_file(engine, path)
+    for scope, state in (("telefon-bemotande", "fastställd"), ("mal-1", "fastställd"),
+                         ("samlad", "fastställd"), ("mal-2", "fastställd"),
+                         ("telefon-svar", "granskad")):
+        analysis.save_analysis(engine, scope, 2022, f"Om {scope}.", state, actor="anna")
+    analysis.save_analysis(engine, "mal-1", 2020, "Ett äldre år.", "fastställd", actor="anna")
+    path.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
+                    encoding="utf-8")
+    imports.import_value_file(engine, path)
+    with engine.connect() as connection:
+        found = changes.adopted_texts_out_of_date(connection, "1277")
+        touched = changes.strategy_changes(connection, "1277")[0].texts
+    # The measure's text, its goal's and the year's; not goal 2's, not a draft, not 2020's.
+    assert found == {("telefon-bemotande", 2022), ("mal-1", 2022), ("samlad", 2022)}
+    assert {t.scope for t in touched} == {"telefon-bemotande", "mal-1", "samlad"}
+    # Adopted again after the change, the text is current.
+    analysis.save_analysis(engine, "mal-1", 2022, "Om mal-1.", "utkast", actor="anna")
+    analysis.save_analysis(engine, "mal-1", 2022, "Om mal-1, nya siffror.", "fastställd",
+                           actor="anna")
+    with engine.connect() as connection:
+        assert ("mal-1", 2022) not in changes.adopted_texts_out_of_date(connection, "1277")

@@ -16,6 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from dashboard.export import report, report_docx
+from etl import analysis
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR
 
@@ -100,15 +101,17 @@ def test_summary_opens_with_each_goals_result_bound_to_the_data(draft):
     assert facts["Handläggare"] == "Anna Berg"
 
 
-def test_the_fastställd_samlad_bedömning_opens_the_report():
-    analyses = {report.OVERALL_ASSESSMENT_KEY: {
-        "state": "fastställd", "body": "Året gick **bra**.", "updated_at": None,
-        "updated_by": "anna"}}
-    note = report.overall_assessment(analyses)
+def test_the_fastställd_samlad_bedömning_opens_the_report(demo_copy):
+    """The year's text (etl.analysis.YEAR_SCOPE) goes into the report once fastställd."""
+    engine = engine_for(demo_copy.database_url)
+    analysis.save_analysis(engine, analysis.YEAR_SCOPE, 2022, "Året gick **bra**.", "granskad",
+                           actor="anna")
+    assert report.build_report(engine, demo_copy, 2022).overall is None
+    analysis.save_analysis(engine, analysis.YEAR_SCOPE, 2022, "Året gick **bra**.",
+                           "fastställd", actor="anna")
+    note = report.build_report(engine, demo_copy, 2022).overall
     assert note is not None and "".join(r.text for r in note.blocks()[0].items[0]) == \
         "Året gick bra."
-    assert report.overall_assessment({report.OVERALL_ASSESSMENT_KEY: {
-        **analyses[report.OVERALL_ASSESSMENT_KEY], "state": "granskad"}}) is None
 
 
 # --- 4. A Word file that prints clean -----------------------------------------------------------

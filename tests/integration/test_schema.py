@@ -17,3 +17,22 @@ def test_upgrade_twice_is_harmless(engine_url):
     db.upgrade(engine_url)
     db.upgrade(engine_url)
     assert db.is_current(engine_url)
+
+
+def test_texts_per_goal_and_year_migrate_down_and_up_again(engine_url):
+    """0008 (texts per goal and year, the author of a text) reverses cleanly."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    db.upgrade(engine_url)
+    engine = db.engine_for(engine_url)
+    with engine.begin() as connection:
+        config = db.alembic_config(engine_url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    found = inspect(engine)
+    assert not found.has_table("assessment_text")
+    assert "written_by" not in {c["name"] for c in found.get_columns("analysis_text")}
+    db.upgrade(engine_url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), schema.metadata) == []

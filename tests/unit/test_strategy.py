@@ -1,5 +1,6 @@
 """The strategy file: the shipped one is valid, and every mistake names its line."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,61 @@ def test_wrong_direction_word_names_the_field_and_line(tmp_path):
     assert "direction" in str(error.value)
     line = line_of(path, 'direction = "upp"')
     assert f"rad {line}" in str(error.value)
+    assert "har värdet «upp», som inte är tillåtet. Skriv ett av: «higher», «lower», «none»." \
+        in str(error.value)
+    assert "Input should" not in str(error.value)
+
+
+ENGLISH = re.compile(r"\b(Input|should|Field|required|valid|Extra|inputs|permitted|"
+                     r"integer|string|greater|less|than|Value error)\b")
+
+
+def test_every_field_error_is_reported_at_once_in_swedish_with_line_and_remedy(tmp_path):
+    path = edited(tmp_path, 'direction = "higher"', 'direction = "upp"')
+    text = path.read_text(encoding="utf-8")
+    for old, new in (('municipality = "1277"', 'municipality = "12"'),
+                     ('id = "delaktighet"', 'id = "Delaktighet i kommunen"'),
+                     ("goal = 2", 'goal = "två"'),
+                     ('name = "Svar på e-post inom två arbetsdagar"',
+                      'namn = "Svar på e-post inom två arbetsdagar"'),
+                     ("\ncadence = 2", "\ncadence = 9")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StrategyError) as caught:
+        load_strategy(path, known_kpis=KNOWN)
+    problems = caught.value.problems
+    message = str(caught.value)
+    assert message.count("\n– ") == len(problems) >= 7
+    assert not ENGLISH.search(message), ENGLISH.search(message)
+    lines = [p.where.line for p in problems]
+    assert lines == sorted(lines)  # in the order of the file
+    for needle, words in (('municipality = "12"', "kommunkod med fyra siffror"),
+                          ('"Delaktighet i kommunen"', "små bokstäver a–z"),
+                          ('goal = "två"', "ska vara ett heltal"),
+                          ("namn =", "«measures.0.namn» finns inte i en strategifil"),
+                          ("cadence = 9", "ska vara högst 5"),
+                          ('direction = "upp"', "som inte är tillåtet")):
+        found = [p for p in problems if words in p.problem]
+        assert found and found[0].where.line == line_of(path, needle), (needle, found)
+        assert found[0].hint  # what to do
+    assert any("«measures.0.name» saknas" in p.problem for p in problems)
+
+
+def test_every_content_error_is_reported_at_once(tmp_path):
+    path = edited(tmp_path, '{ kpi = "N00640"', '{ kpi = "N99999"')
+    text = path.read_text(encoding="utf-8").replace("values = { 2013 = 3.5,",
+                                                    "values = { 2013 = 7.5,", 1)
+    text = text.replace('id = "delaktighet"\ngoal = 2', 'id = "delaktighet"\ngoal = 7', 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StrategyError) as caught:
+        load_strategy(path, known_kpis=KNOWN)
+    message = str(caught.value)
+    assert "strategifilen har 3 fel" in message
+    for needle, words in (("N99999", "okänt"), ("2013 = 7.5", "utanför skalan 1–5"),
+                          ("goal = 7", "mål 7, som inte finns")):
+        assert f"rad {line_of(path, needle)}: " in message and words in message
+    assert all(p.hint for p in caught.value.problems)
 
 
 def test_broken_toml_names_its_line(tmp_path):
@@ -149,5 +205,35 @@ def test_a_target_in_per_cent_on_an_index_kpi_is_refused(tmp_path):
         load_strategy(path, known_kpis=KNOWN, kpi_units=UNITS)
     message = str(caught.value)
     assert "målet 85 för 2022 är i procent" in message and "N00673" in message
-    assert 'unit = "index"' in caught.value.hint
+    # One error per target year of the decision, each saying what to do.
+    assert caught.value.problems and all('unit = "index"' in p.hint
+                                         for p in caught.value.problems)
     assert f"rad {line_of(path, 'values = { 2022 = 85')}" in message
+
+
+# --- A starting file for another municipality -------------------------------------------------
+
+
+def test_strategy_new_writes_a_commented_valid_starting_file_for_the_municipality(tmp_path):
+    from tests.cli import run_cli
+
+    out = tmp_path / "bjuv.toml"
+    written = run_cli("strategy", "new", "--municipality", "1260", "--out", str(out))
+    assert written.returncode == 0, written.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Startfil för Bjuvs kommun (1260)")
+    assert "«Kommunikationsstrategi för Åstorps kommun»" in text.split("\n\n")[0]
+    strategy = load_strategy(out, known_kpis=KNOWN)
+    assert strategy.strategy.municipality == "1260"
+    assert strategy.strategy.name == "Kommunikationsstrategi för Bjuvs kommun"
+    # Åstorp's adoption is not Bjuv's; its targets are examples until Bjuv writes its own.
+    assert strategy.strategy.adopted is None and strategy.strategy.decision == ""
+    assert strategy.strategy.targets_are_examples
+    header = text.split("\n[strategy]\n")[1].split("\n[own_measurement]\n")[0]
+    assert "KS 2013-05-07" not in header and "Åstorp" not in header
+    assert run_cli("strategy", "check", str(out)).returncode == 0
+    again = run_cli("strategy", "new", "--municipality", "1260", "--out", str(out))
+    assert again.returncode != 0 and "finns redan" in again.stderr
+    unknown = run_cli("strategy", "new", "--municipality", "9999", "--out",
+                      str(tmp_path / "x.toml"))
+    assert "kommunkoden «9999» finns inte" in unknown.stderr and not (tmp_path / "x.toml").exists()
