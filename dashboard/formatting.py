@@ -54,9 +54,12 @@ def iso_date(value: date | datetime | None) -> str:
 
 
 def phrases_unbroken(text: str) -> str:
-    """Wrap only after a comma: a narrow table cell shows "plats 111 av 137, / trolig plats
-    74–129" on two lines instead of a word or a number on each of six."""
-    return ", ".join(part.replace(" ", NBSP).replace("–", f"{WORD_JOINER}–{WORD_JOINER}")
+    """Wrap only after a comma or before a parenthesis: a narrow table cell shows "plats 111
+    av 137, / trolig plats 74–129" or "plats 47 av 129 / (felmarginal okänd)" on two lines
+    instead of a word or a number on each of six."""
+    return ", ".join(" (".join(phrase.replace(" ", NBSP)
+                               .replace("–", f"{WORD_JOINER}–{WORD_JOINER}")
+                               for phrase in part.split(" ("))
                      for part in text.split(", "))
 
 

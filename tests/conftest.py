@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from etl import db, schema
 from etl.demo import build_demo
@@ -193,11 +195,28 @@ def require_postgres() -> None:
         pytest.skip(POSTGRES_MISSING)
 
 
+def _libpq_url(url: str) -> str:
+    """The URL as PostgreSQL's own programs take it (no SQLAlchemy driver name)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def _copy_postgres(source_url: str, target_url: str) -> None:
-    """The target test database as a copy of the source database, made by the server from the
-    source as a template (its pooled connections closed first: a template must be unused)."""
+    """The target test database as a copy of the source database: made by the server from the
+    source as a template (its pooled connections closed first: a template must be unused), or,
+    where another connection still reads the source (an app's background thread), by
+    pg_dump into a new, empty database."""
     db.engine_for(source_url).dispose()
-    refill_postgres_from(target_url, make_url(source_url).database)
+    try:
+        refill_postgres_from(target_url, make_url(source_url).database)
+        return
+    except OperationalError as exc:
+        if "being accessed by other users" not in str(exc):
+            raise
+    _create_database(make_url(target_url).database)
+    dump = subprocess.run(["pg_dump", "--no-owner", _libpq_url(source_url)],
+                          capture_output=True, check=True)
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", _libpq_url(target_url)],
+                   input=dump.stdout, capture_output=True, check=True)
 
 
 @contextmanager

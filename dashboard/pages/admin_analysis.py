@@ -118,7 +118,7 @@ def numbers(items: list[MeasureFollowUp], scope: str, year: int) -> html.Section
     return html.Section([
         html.H2(f"Siffrorna {year}", id="siffrorna"),
         html.Ul(lines, className="answer-first") if lines else None,
-        scrolling_table(table, f"Siffrorna {year}"),
+        scrolling_table(table, f"Siffrorna {year} som texten handlar om"),
     ], **{"aria-labelledby": "siffrorna"})
 
 

@@ -90,7 +90,7 @@ def make_section(options: list[dict], default: str | None, admin: bool) -> html.
         html.P("Rapporten skapas från dagens värden med ett diagram per mått; det tar en "
                f"stund. Sidan går att använda under tiden. {drafts}", className="hint"),
         html.Div([
-            select(MAKE_YEAR, "Uppföljningsår", options, default),
+            select(MAKE_YEAR, "År", options, default),
             select(MAKE_FORMAT, "Format", [{"label": f.label, "value": f.suffix}
                                            for f in FORMATS.values()], next(iter(FORMATS))),
         ], className="control-grid admin-grid"),

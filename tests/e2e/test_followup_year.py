@@ -83,7 +83,8 @@ def test_the_year_survives_every_link_and_the_answer_comes_first(browser, server
         first = phone.locator(".answer-first li").first
         box = first.bounding_box()
         assert box["y"] + box["height"] <= 780, box  # read without scrolling
-        assert re.match(r"Mål 1: ✗ Ej uppnått – \d av 3 mått når målet",
+        # The verdict the data allow (uncertain: every one the margins leave open), then counts.
+        assert re.match(r"Mål 1: (✗ Ej uppnått|± Ej uppnått[^–]*) – \d av 3 mått når målet",
                         " ".join(first.inner_text().split()))
         no_axe_violations(phone)
         for path in (f"/mal/1?ar={YEAR}", "/sa-laser-du"):

@@ -352,7 +352,10 @@ WITHOUT_SURVEY_DATA = {
     "..admin-user-role.value...admin-user-active.value...admin-user-email.value..",
     "..admin-user-update-feedback.children...admin-users-table.children@{h}"
     "...admin-user-password.value..",
-    "..reports-feedback.children...reports-listing.children..",
+    # Freezing, and its preview: the goals' verdicts and the kommun's values changed since the
+    # last version (the survey at kommun level only, as in the report), the year and version.
+    "..reports-feedback.children...reports-listing.children...reports-freeze.hidden@{h}..",
+    "..reports-preview-area.children...reports-freeze.hidden..",
     "subscription-feedback.children",  # a person's own address and subscriptions
     # The yearly report made in the background: the bytes /export/rapport/<år>.<format> sends
     # (report_files.report_bytes); the order and the messages name only the year and format.
