@@ -58,6 +58,7 @@ CALLBACKS = {
     "admin-import-file.contents": dict(writes=False, success="Förhandsgranskning", values={
         "admin-import-file.contents": data_url(KOLADA_CSV),
         "admin-import-file.filename": "kolada.csv", "admin-import-kind.value": "kolada"}),
+    "admin-import-cancel.n_clicks": dict(writes=False, success="Importen avbröts", values={}),
     "admin-import-confirm.n_clicks": dict(writes=True, success="1 nya, 0 ändrade", values={
         "admin-import-file.contents": data_url(KOLADA_CSV),
         "admin-import-file.filename": "kolada.csv"}),

@@ -339,9 +339,10 @@ SEARCHED_CALLBACKS = {ROUTER, EXPLORE_SEARCH}
 # archived reports. A new callback fails the test below until it is put in one of the sets.
 ADMIN_IMPORT = {
     "..admin-import-preview.children...admin-import-ticket.data...admin-import-confirm.disabled"
-    "...admin-import-confirm.children...admin-import-result.children..",
+    "...admin-import-confirm.children...admin-import-cancel.disabled"
+    "...admin-import-result.children..",
     "..admin-import-result.children@{h}...admin-import-confirm.disabled@{h}"
-    "...admin-import-ticket.data@{h}..",
+    "...admin-import-ticket.data@{h}...admin-import-cancel.disabled@{h}..",
 }
 WITHOUT_SURVEY_DATA = {
     "..admin-analysis-feedback.children...admin-analysis-shown.children..",

@@ -541,8 +541,8 @@ def test_a_too_big_upload_is_refused_on_the_page(app_client):
     contents = "data:text/csv;base64," + "A" * (4 * 1024 * 1024)
     answer = post_callback(client, {
         "output": "..admin-import-preview.children...admin-import-ticket.data...admin-import-"
-                  "confirm.disabled...admin-import-confirm.children...admin-import-result."
-                  "children..",
+                  "confirm.disabled...admin-import-confirm.children...admin-import-cancel."
+                  "disabled...admin-import-result.children..",
         "outputs": [], "inputs": [{"id": "admin-import-file", "property": "contents",
                                    "value": contents}],
         "changedPropIds": ["admin-import-file.contents"], "state": []})
