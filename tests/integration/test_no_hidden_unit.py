@@ -345,6 +345,9 @@ ADMIN_IMPORT = {
     "...admin-import-ticket.data@{h}...admin-import-cancel.disabled@{h}..",
 }
 WITHOUT_SURVEY_DATA = {
+    # Avbryt: empties the upload and says so
+    "..admin-import-file.contents...admin-import-file.filename...admin-import-result"
+    ".children@{h}..",
     "..admin-analysis-feedback.children...admin-analysis-shown.children..",
     "..admin-target-feedback.children...admin-target-tables.children..",
     "..admin-user-add-feedback.children...admin-users-table.children...admin-user-pick.options"
