@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from etl import audit, schema
+from etl import audit, schema, users
 from etl.db import bump_data_version
 from etl.errors import InputError
 
@@ -29,18 +29,21 @@ def clean_body(text: str | None) -> str:
 
 
 def current(connection: Connection, measure_id: str, year: int) -> dict | None:
+    """The measure's analysis for the year (`updated_by_name`: the name to show)."""
     a = schema.AnalysisText
-    row = connection.execute(select(a).where(a.measure_id == measure_id, a.year == year)
-                             ).mappings().first()
+    row = connection.execute(
+        select(a, users.shown_name(a.updated_by).label("updated_by_name"))
+        .where(a.measure_id == measure_id, a.year == year)).mappings().first()
     return dict(row) if row else None
 
 
 def texts(engine: Engine, measure_id: str) -> list[dict]:
-    """Every analysis of a measure, newest year first."""
+    """Every analysis of a measure, newest year first (`updated_by_name`: the name to show)."""
     a = schema.AnalysisText
     with engine.connect() as connection:
         return [dict(r) for r in connection.execute(
-            select(a).where(a.measure_id == measure_id).order_by(a.year.desc())).mappings()]
+            select(a, users.shown_name(a.updated_by).label("updated_by_name"))
+            .where(a.measure_id == measure_id).order_by(a.year.desc())).mappings()]
 
 
 def save_analysis(engine: Engine, measure_id: str, year: int, body: str, state: str, *,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from etl import audit, load, schema
+from etl import audit, load, schema, users
 from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
@@ -154,7 +154,8 @@ def history(engine: Engine, measure_id: str) -> list[dict]:
     t = schema.Target
     with engine.connect() as connection:
         rows = [dict(r) for r in connection.execute(
-            select(t).where(t.measure_id == measure_id).order_by(t.year.desc(), t.id.desc())
+            select(t, users.shown_name(t.recorded_by).label("recorded_by_name"))
+            .where(t.measure_id == measure_id).order_by(t.year.desc(), t.id.desc())
         ).mappings()]
     newest: dict[int, int] = {}
     for row in rows:

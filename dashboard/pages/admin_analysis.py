@@ -53,7 +53,7 @@ def shown_text(text: dict | None, year: int) -> list:
     if not text or not text["body"]:
         return [html.P("Ingen text ännu för året.", className="hint")]
     return [analysis_note(year, text["body"], text["state"], text["updated_at"],
-                          text["updated_by"])]
+                          text["updated_by_name"])]
 
 
 def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div:

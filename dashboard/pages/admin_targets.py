@@ -56,8 +56,8 @@ def target_tables(measure_id: str) -> list:
         }
         if with_state:
             data["Gäller"] = ["ja" if r["current"] else "nej, ersatt" for r in items]
-        data["Registrerat"] = [f"{fmt.iso_date(r['recorded_at'])} av {r['recorded_by'] or '–'}"
-                               for r in items]
+        data["Registrerat"] = [f"{fmt.iso_date(r['recorded_at'])} av "
+                               f"{r['recorded_by_name'] or '–'}" for r in items]
         return pd.DataFrame(data)
 
     return [
