@@ -222,7 +222,9 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
             shown.updated = _records(result.preview.updated, [*keys, "value_old", "value"])
             _add_names(engine, shown.added + shown.updated)
         if rejected:
-            shown.rejected = [r.__dict__ for r in rejected.rows]
+            # In the file's order, whichever check found them.
+            shown.rejected = [r.__dict__ for r in sorted(
+                rejected.rows, key=lambda r: (r.file, r.sheet or "", r.row))]
             shown.rejected_total = rejected.total
         return shown
     if kind == "kontakter":

@@ -44,10 +44,10 @@ def test_kolada_preview_lists_new_changed_unchanged_and_rejected_rows(engine, ca
                             "avvisade": 5}
     assert [(r["row"], r["column"], r["reason"]) for r in shown.rejected] == [
         (6, "municipality", "kommunkoden «9999» finns inte i Kolada."),
-        (10, "gender", "«Q» är inget kön; Kolada använder T (totalt), K och M."),
         (7, "value", "«x9» är inget tal."),
         (8, "value", "N00640 för 1261 2023 (T) står två gånger med olika värden."),
         (9, "value", "N00640 för 1261 2023 (T) står två gånger med olika värden."),
+        (10, "gender", "«Q» är inget kön; Kolada använder T (totalt), K och M."),
     ]
     assert shown.updated == [{"kpi_id": "N00640", "municipality_id": "1277", "year": 2023,
                               "gender": "T", "value_old": 83.0, "value": 82.5,
@@ -233,9 +233,9 @@ def test_a_web_export_with_bad_cells_imports_its_good_rows_after_confirmation(en
     assert dump(catalogue_db.database_url) == before
     assert [(r["file"], r["sheet"], r["row"], r["column"], r["value"], r["reason"])
             for r in shown.rejected] == [
+        ("bemötande.xlsx", "Jämföraren", 9, "2021", "abc", "«abc» är inget tal."),
         ("bemötande.xlsx", "Jämföraren", 10, "Kommun-id", "9999",
          "«9999» är ingen kommun eller region som Kolada känner till."),
-        ("bemötande.xlsx", "Jämföraren", 9, "2021", "abc", "«abc» är inget tal."),
     ]
     assert shown.rejected_total == 2 and shown.changes_anything
     astorp = next(r for r in shown.added if r["municipality_id"] == "1277")
