@@ -166,6 +166,8 @@ def test_a_goal_page_prints_its_tables_whole_without_navigation(page, server_url
     open_page(page, server_url + "/mal/1")
     closed = page.locator("details.table-view:not([open])").count()
     assert closed > 0
+    # The printable width of A4 landscape (297 mm less 2 × 12 mm margins, at 96 px/in).
+    page.set_viewport_size({"width": 1030, "height": 900})
     page.emulate_media(media="print")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("details.table-view:not([open])").count() == 0
