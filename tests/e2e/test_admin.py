@@ -71,7 +71,7 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     preview = shown(admin)
     assert f"Fil: {FILE_NAME}" in preview  # the name as text, tags and all
     assert "Medarbetarenkät 2027" in preview
-    assert "Nya 10 Ändrade 0 Oförändrade 0 Borttagna 0" in preview
+    assert "Nya 10 Ändrade 0 Flyttade 0 Oförändrade 0 Borttagna 0" in preview
     assert f"ny förvaltning {SCRIPT_UNIT}" in preview
     never_ran(admin)
     violations = Axe().run(admin, options=RULES).response["violations"]
