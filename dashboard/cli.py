@@ -406,6 +406,9 @@ def user_add(
                     ] = "viewer",
     email: Annotated[str | None, typer.Option(
         help="E-postadress för bevakningar (kan ändras med «malbild user email»).")] = None,
+    display_name: Annotated[str | None, typer.Option(
+        help="Namnet som visas vid det personen ändrat, t.ex. \"Anna Andersson\" (annars "
+        "användarnamnet; kan ändras med «malbild user name»).")] = None,
 ) -> None:
     """Lägg till en användare. Lösenordet frågas efter (eller läses från standard in)."""
     from etl import alerts, audit, users
@@ -416,7 +419,8 @@ def user_add(
     engine = ready_engine()
     with engine.begin() as connection:
         actor = audit.command_line_actor()
-        user = users.add_user(connection, name, role, password, actor=actor)
+        user = users.add_user(connection, name, role, password, actor=actor,
+                              display_name=display_name)
         if email:
             alerts.set_email(connection, user.username, email, actor=actor)
     console.print(f"{user.username} är tillagd som {user.role_label}"
@@ -438,6 +442,16 @@ def user_email(
                   + (f"{shown}." if changed else "redan så; inget ändrat."), highlight=False)
 
 
+@user_app.command("name")
+def user_name(
+    name: str,
+    display_name: Annotated[str, typer.Argument(
+        help="Visningsnamnet, t.ex. \"Anna Andersson\"; \"\" tar bort det.")],
+) -> None:
+    """Ge en användare ett visningsnamn: det står vid mål och analyser personen har ändrat."""
+    _update_user(name, display_name=display_name)
+
+
 @user_app.command("list")
 def user_list() -> None:
     """Visa användarna med roll och senaste inloggning."""
@@ -447,7 +461,8 @@ def user_list() -> None:
         last = f"{row['last_login_at']:%Y-%m-%d}" if row["last_login_at"] else "aldrig"
         state = "avstängd" if row["disabled"] else "aktiv"
         sys.stdout.write(f"{row['username']}\t{row['role']}\t{state}\tsenast inloggad {last}"
-                         f"\t{row['email'] or 'ingen e-post'}\n")
+                         f"\t{row['email'] or 'ingen e-post'}"
+                         f"\t{row['display_name'] or 'inget visningsnamn'}\n")
 
 
 def _update_user(name: str, **changes) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from dashboard import auth
 from dashboard.formatting import count as fmt_count
-from etl import contacts, imports
+from etl import contacts, imports, load, schema
 from etl.db import data_version
 from etl.errors import InputError, Location, MalbildError
 from etl.progress import Progress, silent
@@ -174,6 +174,19 @@ def _records(frame, columns: list[str]) -> list[dict]:
     return frame[columns].head(SAMPLE_ROWS).to_dict("records") if len(frame) else []
 
 
+def _add_names(engine: Engine, rows: list[dict]) -> None:
+    """Each row's KPI title and municipality name beside their codes (as the catalogue has
+    them; empty when it has none)."""
+    if not rows:
+        return
+    with engine.connect() as connection:
+        kpis = load.known_titles(connection, schema.Kpi)
+        municipalities = load.known_titles(connection, schema.Municipality)
+    for row in rows:
+        row["kpi_title"] = kpis.get(row["kpi_id"], "")
+        row["municipality_name"] = municipalities.get(row["municipality_id"], "")
+
+
 def _run(engine: Engine, settings: Settings, kind: str, path: Path, filename: str,
          year: int | None, *, dry_run: bool, actor: str | None = None):
     if kind == "kolada":
@@ -208,8 +221,11 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
             keys = ["kpi_id", "municipality_id", "year", "gender"]
             shown.added = _records(result.preview.added, [*keys, "value"])
             shown.updated = _records(result.preview.updated, [*keys, "value_old", "value"])
+            _add_names(engine, shown.added + shown.updated)
         if rejected:
-            shown.rejected = [r.__dict__ for r in rejected.rows]
+            # In the file's order, whichever check found them.
+            shown.rejected = [r.__dict__ for r in sorted(
+                rejected.rows, key=lambda r: (r.file, r.sheet or "", r.row))]
             shown.rejected_total = rejected.total
         return shown
     if kind == "kontakter":

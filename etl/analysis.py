@@ -12,7 +12,7 @@ import re
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from etl import audit, schema
+from etl import audit, schema, users
 from etl.db import bump_data_version
 from etl.errors import InputError
 
@@ -55,19 +55,22 @@ def clean_body(text: str | None) -> str:
 
 
 def current(connection: Connection, scope: str, year: int) -> dict | None:
-    """The text about `scope` for `year` (any state), or None."""
+    """The text about `scope` for `year` (any state), or None (`updated_by_name`: the name
+    to show)."""
     table, column = _table(scope)
-    row = connection.execute(select(table).where(column == scope, table.year == year)
-                             ).mappings().first()
+    row = connection.execute(
+        select(table, users.shown_name(table.updated_by).label("updated_by_name"))
+        .where(column == scope, table.year == year)).mappings().first()
     return dict(row) if row else None
 
 
 def texts(engine: Engine, scope: str) -> list[dict]:
-    """Every text about `scope`, newest year first."""
+    """Every text about `scope`, newest year first (`updated_by_name`: the name to show)."""
     table, column = _table(scope)
     with engine.connect() as connection:
         return [dict(r) for r in connection.execute(
-            select(table).where(column == scope).order_by(table.year.desc())).mappings()]
+            select(table, users.shown_name(table.updated_by).label("updated_by_name"))
+            .where(column == scope).order_by(table.year.desc())).mappings()]
 
 
 def approved_text(engine: Engine, scope: str, year: int) -> dict | None:

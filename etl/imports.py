@@ -109,8 +109,8 @@ def read_value_file(path: Path, known_kpis: Mapping[str, str],
     """Extract and validate a Kolada value file (kpi_id, municipality_id, year, gender, value).
 
     `known_kpis` and `known_municipalities` map ids to titles: web exports may name them.
-    With `rejections`, bad rows of the tidy layout are set aside there instead of stopping
-    the import.
+    With `rejections`, bad rows (of tidy files and web exports alike) are set aside there
+    instead of stopping the import.
     """
     if not path.exists():
         raise InputError("filen finns inte.", Location(str(path)),
@@ -126,7 +126,8 @@ def read_value_file(path: Path, known_kpis: Mapping[str, str],
                                       known_municipalities=known_municipalities,
                                       rejections=rejections)
     return kolada_web.read_values(path, known_kpis=known_kpis,
-                                  known_municipalities=known_municipalities, layout=layout)
+                                  known_municipalities=known_municipalities, layout=layout,
+                                  rejections=rejections)
 
 
 def import_value_file(engine: Engine, path: Path, *, layout: str | None = None,

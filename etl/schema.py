@@ -432,6 +432,9 @@ class AppUser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     email: Mapped[str | None] = mapped_column(String(254))
+    # The name shown beside what the person changed ("av Anna Andersson"); the login name
+    # when there is none. The audit log keeps the login name.
+    display_name: Mapped[str | None] = mapped_column(String(100))
     # When the person last opened the page Nytt: the page lists what changed since then.
     news_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
 

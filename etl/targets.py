@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from etl import audit, load, schema
+from etl import audit, load, schema, users
 from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
@@ -92,6 +92,11 @@ def check_target(measures: dict[str, dict], measure_id: str, year: int, value: f
         raise fail("organ", "beslutande organ är för långt (högst 100 tecken).", "Korta det.")
     if reference.date is None:
         raise fail("beslutsdatum", "beslutsdatum saknas.", "Ange datumet som ÅÅÅÅ-MM-DD.")
+    if reference.date > date.today():
+        raise fail("beslutsdatum",
+                   f"beslutsdatumet {reference.date.isoformat()} ligger i framtiden.",
+                   "Ett mål sätts av ett beslut som redan är fattat: ange dagen då beslutet "
+                   "fattades.")
     if len(reference.paragraph) > 32:
         raise fail("paragraf", "paragrafen är för lång (högst 32 tecken).", "Ange t.ex. 201.")
     if len(reference.diarienummer) > 64:
@@ -149,7 +154,8 @@ def history(engine: Engine, measure_id: str) -> list[dict]:
     t = schema.Target
     with engine.connect() as connection:
         rows = [dict(r) for r in connection.execute(
-            select(t).where(t.measure_id == measure_id).order_by(t.year.desc(), t.id.desc())
+            select(t, users.shown_name(t.recorded_by).label("recorded_by_name"))
+            .where(t.measure_id == measure_id).order_by(t.year.desc(), t.id.desc())
         ).mappings()]
     newest: dict[int, int] = {}
     for row in rows:
@@ -238,8 +244,17 @@ def _year(text: str) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-def _value(text: str) -> float | None:
-    clean = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+PER_CENT = "%"
+
+
+def parse_value(text: str | None, unit: str | None) -> float | None:
+    """A target as people write it: "85", "55,0", and "55 %" or "55,0 %" where the measure's
+    unit is per cent; empty → None (no target). ValueError for anything else."""
+    clean = (text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if clean.endswith(PER_CENT) and (unit or "").strip() == PER_CENT:
+        clean = clean.removesuffix(PER_CENT)
+        if not clean:
+            raise ValueError(text)
     return float(clean) if clean else None
 
 
@@ -280,7 +295,8 @@ def read_targets(engine: Engine, path: Path) -> list[tuple[str, int, dict]]:
         if year is None:
             raise bad("ar", f"«{cell('ar')}» är inget årtal.", "Skriv året med fyra siffror.")
         try:
-            value = _value(cell("malvarde"))
+            unit = measures[measure_id]["unit"] if measure_id in measures else None
+            value = parse_value(cell("malvarde"), unit)
         except ValueError:
             raise bad("malvarde", f"«{cell('malvarde')}» är inget tal.",
                       "Skriv målet med decimalkomma, eller lämna cellen tom för inget mål."

@@ -69,6 +69,12 @@ class User:
     role: str
     disabled: bool = False
     password_hash: str | None = None
+    display_name: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        """The display name, or the login name when the account has none."""
+        return self.display_name or self.username
 
     @property
     def is_admin(self) -> bool:
@@ -144,7 +150,8 @@ def hash_password(password: str) -> str:
 
 
 def _user(row) -> User:
-    return User(row.id, row.username, row.role, bool(row.disabled), row.password_hash)
+    return User(row.id, row.username, row.role, bool(row.disabled), row.password_hash,
+                row.display_name)
 
 
 def find(connection: Connection, username: str) -> User | None:
@@ -164,7 +171,7 @@ def all_users(engine: Engine) -> list[dict]:
     with engine.connect() as connection:
         return [dict(r) for r in connection.execute(
             select(u.id, u.username, u.role, u.disabled, u.created_at, u.last_login_at,
-                   u.email)
+                   u.email, u.display_name)
             .order_by(u.username)).mappings()]
 
 
@@ -174,10 +181,35 @@ def _admins(connection: Connection) -> int:
         u.role == "admin", u.disabled.is_(False))) or 0)
 
 
+MAX_DISPLAY_NAME = 100
+
+
+def check_display_name(name: str | None) -> str | None:
+    """A display name as it will be shown (spaces tidied); None for none."""
+    clean = " ".join((name or "").split())
+    if len(clean) > MAX_DISPLAY_NAME:
+        raise InputError(f"visningsnamnet är för långt (högst {MAX_DISPLAY_NAME} tecken).",
+                         hint="Skriv för- och efternamn, t.ex. Anna Andersson.")
+    if any(not c.isprintable() for c in clean):
+        raise InputError("visningsnamnet innehåller tecken som inte kan visas.",
+                         hint="Skriv för- och efternamn, t.ex. Anna Andersson.")
+    return clean or None
+
+
+def shown_name(login_column):
+    """A column of login names (who changed something) as the names to show: the person's
+    display name where the account has one, else the login name as stored."""
+    u = schema.AppUser
+    display = (select(u.display_name).where(u.username == login_column)
+               .scalar_subquery())
+    return func.coalesce(display, login_column)
+
+
 def add_user(connection: Connection, username: str, role: str, password: str, *,
-             actor: str) -> User:
+             actor: str, display_name: str | None = None) -> User:
     """Create an account (in the caller's transaction) and log who created it."""
     username = check_username(username)
+    display_name = check_display_name(display_name)
     check_role(role)
     check_password(password)
     if find(connection, username) is not None:
@@ -192,11 +224,13 @@ def add_user(connection: Connection, username: str, role: str, password: str, *,
                          hint="Välj ett namn som går att skilja från de andra.")
     result = connection.execute(insert(schema.AppUser).values(
         username=username, password_hash=hash_password(password), role=role, disabled=False,
-        created_at=schema.utcnow()))
+        created_at=schema.utcnow(), display_name=display_name))
     audit.record(connection, actor, "user.add", "användare", username,
-                 after={"roll": role, "aktiv": True})
+                 after={"roll": role, "aktiv": True,
+                        **({"visningsnamn": display_name} if display_name else {})})
     bump_data_version(connection)
-    return User(int(result.inserted_primary_key[0]), username, role)
+    return User(int(result.inserted_primary_key[0]), username, role,
+                display_name=display_name)
 
 
 def existing(connection: Connection, username: str) -> User:
@@ -209,8 +243,10 @@ def existing(connection: Connection, username: str) -> User:
 
 
 def update_user(connection: Connection, username: str, *, actor: str, role: str | None = None,
-                disabled: bool | None = None, password: str | None = None) -> bool:
-    """Change role, disabled state or password; returns False when nothing changed.
+                disabled: bool | None = None, password: str | None = None,
+                display_name: str | None = None) -> bool:
+    """Change role, disabled state, password or display name ("" removes it); returns False
+    when nothing changed.
 
     The last active administrator cannot be demoted or disabled, so nobody is locked out.
     """
@@ -225,6 +261,10 @@ def update_user(connection: Connection, username: str, *, actor: str, role: str 
     if disabled is not None and disabled != user.disabled:
         changes["disabled"] = disabled
         before["aktiv"], after["aktiv"] = not user.disabled, not disabled
+    if display_name is not None and check_display_name(display_name) != user.display_name:
+        new_name = check_display_name(display_name)
+        changes["display_name"] = new_name
+        before["visningsnamn"], after["visningsnamn"] = user.display_name, new_name
     if password:
         changes["password_hash"] = hash_password(check_password(password))
         before["lösenord"], after["lösenord"] = "(tidigare)", "(nytt)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -24,6 +25,8 @@ class RejectedRow:
     column: str
     value: str
     reason: str
+    file: str = ""
+    sheet: str | None = None
 
 
 @dataclass
@@ -35,13 +38,19 @@ class Rejections:
     limit: int = 1000
 
     def add(self, frame: pd.DataFrame, field_name: str, column: str,
-            problem: Callable[[pd.Series], str], row_column: str | None = None) -> None:
-        self.total += len(frame)
-        for _, row in frame.head(max(self.limit - len(self.rows), 0)).iterrows():
+            problem: Callable[[pd.Series], str], row_column: str | None = None, *,
+            source: str = "", sheet: str | None = None) -> None:
+        for _, row in frame.iterrows():
             own_column = (str(row[row_column]) if row_column and row_column in frame.columns
                           else column)
-            self.rows.append(RejectedRow(int(row["row"]), own_column, str(row[field_name]),
-                                         problem(row)))
+            self.note(RejectedRow(int(row["row"]), own_column, str(row[field_name]),
+                                  problem(row), Path(source).name, sheet))
+
+    def note(self, rejected: RejectedRow) -> None:
+        """Count one rejected row; keep it with its reason while under the limit."""
+        self.total += 1
+        if len(self.rows) < self.limit:
+            self.rows.append(rejected)
 
 
 def _fail(source: str, frame: pd.DataFrame, bad: pd.Series, column: str, problem, hint: str,
@@ -72,7 +81,8 @@ def _check(work: pd.DataFrame, bad: pd.Series, field_name: str, column: str, pro
         return work
     if rejections is None:
         _fail(source, work, bad, column, problem, hint, sheet, row_column)
-    rejections.add(work.loc[bad], field_name, column, problem, row_column)
+    rejections.add(work.loc[bad], field_name, column, problem, row_column, source=source,
+                   sheet=sheet)
     return work.loc[~bad].copy()
 
 

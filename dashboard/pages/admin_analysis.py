@@ -126,7 +126,7 @@ def shown_text(text: dict | None, year: int, scope: str) -> list:
     if not text or not text["body"]:
         return [html.P("Ingen text ännu för året.", className="hint")]
     return [analysis_note(year, text["body"], text["state"], text["updated_at"],
-                          text["updated_by"], title=text_title(scope, year))]
+                          text["updated_by_name"], title=text_title(scope, year))]
 
 
 def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div:

@@ -33,11 +33,21 @@ YEAR = "admin-import-year"
 UPLOAD = "admin-import-file"
 PREVIEW = "admin-import-preview"
 CONFIRM = "admin-import-confirm"
+CANCEL = "admin-import-cancel"
 RESULT = "admin-import-result"
 TICKET = "admin-import-ticket"
 ORDER = "admin-import-order"
 PROGRESS = "admin-import-progress"
 GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+# Why a survey or contacts file is refused whole for one bad row (the CLI says the same).
+WHOLE_FILE = {
+    "enkat": "En medarbetarenkät läses in hel eller inte alls: utan en felaktig rad skulle "
+             "antalet svarande och medelvärdena ändras, och anonymitetsgränsen prövas på dem. "
+             "Rätta raden i filen och välj den igen.",
+    "kontakter": "Testkontakterna läses in hela eller inte alls: utan en felaktig rad skulle "
+                 "årets andelar räknas på färre kontakter än som skickades. Rätta raden i "
+                 "filen och välj den igen.",
+}
 
 
 def _table(rows: list[dict], columns: dict[str, str], caption: str) -> html.Details:
@@ -50,6 +60,17 @@ def _counts(counts: dict[str, int]) -> html.Dl:
     for term, number in counts.items():
         items += [html.Dt(term.capitalize()), html.Dd(fmt.count(number))]
     return html.Dl(items, className="facts counts")
+
+
+def _coded(code: str, name: str) -> str:
+    """"1277 Åstorp", "N00640 Webbinformation …": the code as in the file, the name beside it."""
+    return f"{code} {name}".strip()
+
+
+def _with_names(row: dict) -> dict:
+    return {**row, "kpi_id": _coded(row["kpi_id"], row.get("kpi_title", "")),
+            "municipality_id": _coded(row["municipality_id"], row.get("municipality_name", "")),
+            "gender": GENDERS.get(row["gender"], row["gender"])}
 
 
 def _value(v, decimals: int | None = None) -> str:
@@ -88,23 +109,24 @@ def preview_view(shown: uploads.Preview) -> list:
                     if shown.rejected_total > len(shown.rejected) else "")
             blocks += [
                 html.H3(f"Avvisade rader: {fmt.count(shown.rejected_total)}{more}"),
-                html.P("Raderna nedan läses inte in. Rätta dem i filen och importera den igen, "
-                       "eller importera de giltiga raderna nu.", className="hint"),
-                _table([{**r, "row": str(r["row"])} for r in shown.rejected],
-                       {"row": "Rad", "column": "Kolumn", "value": "Värde", "reason": "Skäl"},
+                html.P("Raderna nedan läses inte in. Välj «Importera de giltiga raderna» för "
+                       "att spara resten, eller «Avbryt», rätta raderna i filen och välj den "
+                       "igen. Ingenting sparas förrän du väljer.", className="hint"),
+                _table([{**r, "row": str(r["row"]), "sheet": r["sheet"] or "–"}
+                        for r in shown.rejected],
+                       {"file": "Fil", "sheet": "Blad", "row": "Rad", "column": "Kolumn",
+                        "value": "Värde", "reason": "Skäl"},
                        "Avvisade rader"),
             ]
         if shown.added:
             blocks += [html.H3("Nya värden (urval)"), _table(
-                [{**r, "gender": GENDERS.get(r["gender"], r["gender"]),
-                  "value": _value(r["value"])} for r in shown.added],
+                [{**_with_names(r), "value": _value(r["value"])} for r in shown.added],
                 {"kpi_id": "Nyckeltal", "municipality_id": "Kommun", "year": "År",
                  "gender": "Kön", "value": "Värde"}, "Nya värden")]
         if shown.updated:
             blocks += [html.H3("Ändrade värden (urval)"), _table(
-                [{**r, "gender": GENDERS.get(r["gender"], r["gender"]),
-                  "value_old": _value(r["value_old"]), "value": _value(r["value"])}
-                 for r in shown.updated],
+                [{**_with_names(r), "value_old": _value(r["value_old"]),
+                  "value": _value(r["value"])} for r in shown.updated],
                 {"kpi_id": "Nyckeltal", "municipality_id": "Kommun", "year": "År",
                  "gender": "Kön", "value_old": "Tidigare", "value": "Nytt"}, "Ändrade värden")]
     else:
@@ -139,12 +161,14 @@ def layout(**_query) -> html.Div:
             select(KIND, "Vad innehåller filen?",
                    [{"label": text, "value": key} for key, text in uploads.KINDS.items()],
                    "enkat"),
-            field(YEAR, "Enkätår (om det inte står i filen)",
-                  native.Input(id=YEAR, type="number", min=1990, max=2100, step=1,
-                               className="form-control", debounce=True),
-                  "Gäller medarbetarenkäten. Lämna tomt om året står i filens rubrik eller "
-                  "namn."),
-        ], className="control-grid admin-grid"),
+            # Only a survey file may need its year: style.css shows the field only while the
+            # survey is chosen (no round trip to the server for it).
+            html.Div(field(YEAR, "Enkätår (om det inte står i filen)",
+                           native.Input(id=YEAR, type="number", min=1990, max=2100, step=1,
+                                        className="form-control", debounce=True),
+                           "Lämna tomt om året står i filens rubrik eller namn."),
+                     className="survey-only"),
+        ], className="control-grid admin-grid import-controls"),
         # A label around the upload gives its native file input a name (WCAG 4.1.2).
         html.Label([
             html.Span("Fil att importera", className="upload-label"),
@@ -156,47 +180,68 @@ def layout(**_query) -> html.Div:
                     type="default"),
         dcc.Store(id=TICKET),
         dcc.Store(id=ORDER),
-        html.Button("Importera", id=CONFIRM, className="button", type="button", disabled=True),
+        html.Div([
+            html.Button("Importera", id=CONFIRM, className="button", type="button",
+                        disabled=True),
+            html.Button("Avbryt", id=CANCEL, className="button button-secondary", type="button",
+                        disabled=True),
+        ], className="button-row"),
         progress.progress_box(PROGRESS, "Importen pågår"),
         html.Div(id=RESULT, role="status", **{"aria-live": "polite"}),
     ])
 
 
 @callback(Output(PREVIEW, "children"), Output(TICKET, "data"), Output(CONFIRM, "disabled"),
-          Output(CONFIRM, "children"), Output(RESULT, "children"),
+          Output(CONFIRM, "children"), Output(CANCEL, "disabled"),
+          Output(RESULT, "children"),
           Input(UPLOAD, "contents"), Input(KIND, "value"), Input(YEAR, "value"),
           State(UPLOAD, "filename"), prevent_initial_call=True)
 def _preview(contents, kind, year, filename):
+    """(preview, ticket, confirm disabled, confirm label, cancel disabled, result)."""
     if auth.admin_user() is None:
-        return refusal(), None, True, "Importera", None
+        return refusal(), None, True, "Importera", True, None
     if not contents:
-        return no_update, None, True, "Importera", None
+        return None, None, True, "Importera", True, no_update
     engine, settings = runtime.engine(), runtime.settings()
     try:
         shown = uploads.preview(engine, settings, kind, contents, filename,
                                 digits.whole_number(str(year), max_digits=4))
     except MalbildError as exc:
-        return message(["Filen kan inte importeras: ", exc.explain()], "error"), None, True, \
-            "Importera", None
+        why = [html.P(WHOLE_FILE[kind])] if kind in WHOLE_FILE else []
+        return message(["Filen kan inte importeras: ", exc.explain(), *why], "error"), None, \
+            True, "Importera", False, None
     if not shown.changes_anything:
         note = message("Filen ändrar ingenting i databasen; det finns inget att importera.")
-        return [*preview_view(shown), note], None, True, "Importera", None
+        return [*preview_view(shown), note], None, True, "Importera", False, None
     label = ("Importera de giltiga raderna" if shown.rejected_total else "Importera")
-    return preview_view(shown), shown.ticket, False, label, None
+    return preview_view(shown), shown.ticket, False, label, False, None
+
+
+@callback(Output(UPLOAD, "contents"), Output(UPLOAD, "filename"),
+          Output(RESULT, "children", allow_duplicate=True),
+          Input(CANCEL, "n_clicks"), prevent_initial_call=True)
+def _cancel(clicks):
+    """Forget the chosen file: the preview empties (through `_preview`), nothing is saved."""
+    if auth.admin_user() is None:
+        return no_update, no_update, refusal()
+    if not clicks:
+        return no_update, no_update, no_update
+    return None, None, message("Importen avbröts. Ingenting har sparats.")
 
 
 @callback(Output(RESULT, "children", allow_duplicate=True),
           Output(CONFIRM, "disabled", allow_duplicate=True), Output(ORDER, "data"),
+          Output(CANCEL, "disabled", allow_duplicate=True),
           Input(CONFIRM, "n_clicks"), State(TICKET, "data"), prevent_initial_call=True)
 def _confirm(clicks, ticket):
     """The administrator is known here, in the request: the import itself (in the background)
     gets the previewed file's ticket and the name signed."""
     user = auth.admin_user()
     if user is None:
-        return refusal(), True, None
+        return refusal(), True, None, True
     if not clicks or not ticket:
-        return no_update, no_update, no_update
-    return None, True, orders.sign(runtime.settings(), ticket=ticket, actor=user.username)
+        return no_update, no_update, no_update, no_update
+    return None, True, orders.sign(runtime.settings(), ticket=ticket, actor=user.username), True
 
 
 @callback(Output(RESULT, "children", allow_duplicate=True),
@@ -247,5 +292,6 @@ def upload_too_large(error):
             f"Filen är för stor: största tillåtna storlek är {limit}. Ingenting har lästs in.",
             "error")},
         TICKET: {"data": None}, CONFIRM: {"disabled": True, "children": "Importera"},
+        CANCEL: {"disabled": True},
         RESULT: {"children": None}}}
     return Response(json.dumps(answer, cls=PlotlyJSONEncoder), mimetype="application/json")

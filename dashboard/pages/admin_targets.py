@@ -57,8 +57,8 @@ def target_tables(measure_id: str) -> list:
         }
         if with_state:
             data["Gäller"] = ["ja" if r["current"] else "nej, ersatt" for r in items]
-        data["Registrerat"] = [f"{fmt.iso_date(r['recorded_at'])} av {r['recorded_by'] or '–'}"
-                               for r in items]
+        data["Registrerat"] = [f"{fmt.iso_date(r['recorded_at'])} av "
+                               f"{r['recorded_by_name'] or '–'}" for r in items]
         return pd.DataFrame(data)
 
     return [
@@ -73,16 +73,14 @@ def target_tables(measure_id: str) -> list:
     ]
 
 
-def parse_value(text: str | None) -> float | None:
-    """"85,5" → 85.5; empty → None (no target)."""
-    clean = (text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not clean:
-        return None
+def parse_value(text: str | None, unit: str | None) -> float | None:
+    """"85,5" → 85.5, "55 %" → 55.0 for a measure in per cent; empty → None (no target)."""
     try:
-        return float(clean)
+        return targets.parse_value(text, unit)
     except ValueError:
         raise InputError(f"målvärdet «{text}» är inget tal.",
-                         hint="Skriv t.ex. 85 eller 3,9; lämna tomt för inget mål.") from None
+                         hint="Skriv t.ex. 85, 55 % eller 3,9; lämna tomt för inget mål."
+                         ) from None
 
 
 def parse_date(text: str | None) -> date | None:
@@ -116,8 +114,9 @@ def layout(matt: str | None = None, **_query) -> html.Div:
                            step=1),
                 text_input(VALUE, f"Målvärde ({chosen.unit})", "",
                            hint=f"Skalan är {fmt.number(chosen.scale_min, 0)}–"
-                                f"{fmt.number(chosen.scale_max, 0)}. Decimalkomma går bra; "
-                                "lämna tomt för att ta bort årets mål."),
+                                f"{fmt.number(chosen.scale_max, 0)}. Decimalkomma går bra"
+                                + (", «55 %» också" if chosen.unit == targets.PER_CENT else "")
+                                + "; lämna tomt för att ta bort årets mål."),
                 text_input(BODY, "Beslutande organ", "KS",
                            hint="T.ex. KS (kommunstyrelsen) eller KF."),
                 text_input(DECIDED, "Beslutsdatum", "", hint="ÅÅÅÅ-MM-DD, t.ex. 2025-12-09"),
@@ -148,7 +147,7 @@ def _save_target(clicks, measure_id, year, value, body, decided, paragraph, diar
             raise InputError(f"året «{year}» är inget årtal.", hint="Skriv t.ex. 2026.")
         reference = DecisionRef((body or "").strip(), parse_date(decided),
                                 clean_paragraph(paragraph), (diarienummer or "").strip())
-        target = parse_value(value)
+        target = parse_value(value, queries.measure(runtime.engine(), measure_id).unit)
         changed = targets.set_target(runtime.engine(), measure_id, year_number, target,
                                      reference, actor=user.username)
     except MalbildError as exc:

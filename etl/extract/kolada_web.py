@@ -276,9 +276,10 @@ def _context(table: Table, path: Path, catalogue: Catalogue) -> TableContext:
 # --- Rows -----------------------------------------------------------------------------------------
 
 
-def _municipality(table: Table, row: list[str], index: int, catalogue: Catalogue
-                  ) -> str | None:
-    """The id of the row's municipality; None for a summary row (ovägt medel, källa)."""
+def _municipality(table: Table, row: list[str], index: int, catalogue: Catalogue,
+                  rejections: validate.Rejections | None = None) -> str | None:
+    """The id of the row's municipality; None for a summary row (ovägt medel, källa), or for
+    an unknown one when `rejections` collects bad rows instead of stopping the import."""
     code_column = table.roles.get("municipality")
     name_column = table.roles.get("municipality_name")
     code, name = _cell(row, code_column), _cell(row, name_column)
@@ -286,9 +287,14 @@ def _municipality(table: Table, row: list[str], index: int, catalogue: Catalogue
         return None
     text, column = (code, code_column) if code else (name, name_column)
     found = catalogue.municipality(text)
-    if found is None:
+    problem = f"«{text}» är ingen kommun eller region som Kolada känner till."
+    if found is None and rejections is not None:
+        where = table.where(index, column)
+        rejections.note(validate.RejectedRow(where.row, where.column or "", text, problem,
+                                             Path(where.source).name, where.sheet))
+    elif found is None:
         raise InputError(
-            f"«{text}» är ingen kommun eller region som Kolada känner till.",
+            problem,
             table.where(index, column),
             hint="Skriv kommunkoden (1277) eller namnet som Kolada skriver det (Åstorp). "
             "Ingenting har sparats; databasen är oförändrad.")
@@ -328,7 +334,8 @@ def _check_kpi(kpi: str | None, where: Location | None, catalogue: Catalogue, ta
     return kpi
 
 
-def _wide_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
+def _wide_rows(table: Table, path: Path, catalogue: Catalogue,
+               rejections: validate.Rejections | None = None) -> list[dict]:
     context = _context(table, path, catalogue)
     mapping = catalogue.mapping
     has_kpi_column = "kpi" in table.roles or "kpi_title" in table.roles
@@ -342,7 +349,7 @@ def _wide_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
         cells = {c: _cell(row, c) for c in table.years}
         if all(mapping.is_missing(v) for v in cells.values()):
             continue  # blank, footer or only missing markers: nothing to store
-        municipality = _municipality(table, row, index, catalogue)
+        municipality = _municipality(table, row, index, catalogue, rejections)
         if municipality is None:
             continue
         row_kpi = _row_kpi(table, row, catalogue) if has_kpi_column else None
@@ -360,7 +367,8 @@ def _wide_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
     return rows
 
 
-def _tidy_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
+def _tidy_rows(table: Table, path: Path, catalogue: Catalogue,
+               rejections: validate.Rejections | None = None) -> list[dict]:
     context = _context(table, path, catalogue)
     mapping = catalogue.mapping
     has_kpi_column = "kpi" in table.roles or "kpi_title" in table.roles
@@ -373,7 +381,7 @@ def _tidy_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
         value = _cell(row, value_column)
         if mapping.is_missing(value):
             continue
-        municipality = _municipality(table, row, index, catalogue)
+        municipality = _municipality(table, row, index, catalogue, rejections)
         if municipality is None:
             continue
         rows.append({
@@ -387,10 +395,13 @@ def _tidy_rows(table: Table, path: Path, catalogue: Catalogue) -> list[dict]:
 
 def read_values(path: Path, *, known_kpis: Mapping[str, str],
                 known_municipalities: Mapping[str, str], layout: str | None = None,
-                mapping_path: Path = MAPPING, max_bytes: int | None = None) -> pd.DataFrame:
+                mapping_path: Path = MAPPING, max_bytes: int | None = None,
+                rejections: validate.Rejections | None = None) -> pd.DataFrame:
     """Values (kpi_id, municipality_id, year, gender, value, count) from a Kolada web export.
 
     `known_kpis` and `known_municipalities` map ids to titles, so names can be read too.
+    With `rejections`, bad rows are set aside there (with sheet, row, column and reason)
+    instead of stopping the import; a file without a readable table is still refused.
     """
     path = Path(path)
     if layout is not None and layout not in LAYOUTS:
@@ -404,7 +415,8 @@ def read_values(path: Path, *, known_kpis: Mapping[str, str],
         table = find_table(grid, mapping, layout)
         if table is None:
             continue
-        rows = (_tidy_rows if table.layout == "tidy" else _wide_rows)(table, path, catalogue)
+        rows = (_tidy_rows if table.layout == "tidy" else _wide_rows)(table, path, catalogue,
+                                                                      rejections)
         if not rows:
             continue
         raw = pd.DataFrame(rows)
@@ -415,7 +427,10 @@ def read_values(path: Path, *, known_kpis: Mapping[str, str],
                    "value": table.heading_of("value", default="värde")}
         frames.append(validate.kolada_values(
             raw, str(path), known_kpis=catalogue.kpis,
-            known_municipalities=catalogue.municipalities, sheet=grid.sheet, columns=columns))
+            known_municipalities=catalogue.municipalities, sheet=grid.sheet, columns=columns,
+            rejections=rejections))
+    if not frames and rejections is not None and rejections.total:
+        return pd.DataFrame(columns=validate.VALUE_COLUMNS)  # every row was set aside
     if not frames:
         kind = {"tidy": "en rad per värde (nyckeltal, kommun, år, värde)",
                 "wide": "en rad per kommun och årtal som kolumner"}

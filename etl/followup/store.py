@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from etl import schema, survey_history
+from etl import schema, survey_history, users
 from etl.followup.records import (
     LineageLink,
     MeasureInfo,
@@ -468,7 +468,8 @@ def analysis_texts(engine: Engine, year: int) -> dict[str, dict]:
     a = schema.AnalysisText
     with engine.connect() as connection:
         rows = connection.execute(select(a.measure_id, a.body, a.state, a.updated_at,
-                                         a.updated_by).where(a.year == year)).mappings().all()
+                                         users.shown_name(a.updated_by).label("updated_by"))
+                                  .where(a.year == year)).mappings().all()
     return {row["measure_id"]: dict(row) for row in rows if (row["body"] or "").strip()}
 
 
@@ -476,7 +477,8 @@ def measure_analyses(engine: Engine, measure_id: str) -> list[dict]:
     """Every analysis written for a measure, newest year first: year, body, state, updated."""
     a = schema.AnalysisText
     with engine.connect() as connection:
-        rows = connection.execute(select(a.year, a.body, a.state, a.updated_at, a.updated_by)
+        rows = connection.execute(select(a.year, a.body, a.state, a.updated_at,
+                                         users.shown_name(a.updated_by).label("updated_by"))
                                   .where(a.measure_id == measure_id).order_by(a.year.desc())
                                   ).mappings().all()
     return [dict(row) for row in rows if (row["body"] or "").strip()]

@@ -71,7 +71,7 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     preview = shown(admin)
     assert f"Fil: {FILE_NAME}" in preview  # the name as text, tags and all
     assert "Medarbetarenkät 2027" in preview
-    assert "Nya 10 Ändrade 0 Oförändrade 0 Borttagna 0" in preview
+    assert "Nya 10 Ändrade 0 Flyttade 0 Oförändrade 0 Borttagna 0" in preview
     assert f"ny förvaltning {SCRIPT_UNIT}" in preview
     never_ran(admin)
     violations = Axe().run(admin, options=RULES).response["violations"]
@@ -98,6 +98,64 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     open_page(admin, base + "/admin/logg?typ=import")
     assert f"fil: {FILE_NAME}" in shown(admin)  # the upload, in the log, as text
     never_ran(admin)
+    assert admin.problems.messages == []
+
+
+def kolada_export_with_bad_cells(directory) -> str:
+    """Kolada's web export (Excel, years as columns) with a revised value, a word for a number
+    and an unknown municipality code."""
+    from openpyxl import load_workbook
+
+    from tests.conftest import FIXTURES
+
+    workbook = load_workbook(FIXTURES / "kolada_web" / "kolada_jamforaren_bemotande.xlsx")
+    sheet = workbook.active
+    sheet["E9"] = "abc"
+    sheet["A10"], sheet["B10"] = "Ingenstans", "9999"
+    sheet["F7"] = 81  # Åstorp 2022, revised (80 in the demo)
+    path = directory / "bemötande från Kolada.xlsx"
+    workbook.save(path)
+    return str(path)
+
+
+def test_a_kolada_export_with_bad_cells_lists_them_and_avbryt_saves_nothing(admin,
+                                                                           admin_server,
+                                                                           tmp_path):
+    base = admin_server.url
+    log_in(admin, base, ADMIN, "/admin/import")
+    year_field = admin.get_by_label("Enkätår (om det inte står i filen)")
+    assert year_field.is_visible()  # the survey is chosen first
+    kind = admin.get_by_label("Vad innehåller filen?")
+    kind.select_option("kolada")
+    assert not year_field.is_visible()  # a Kolada file has its years
+    # The select is as wide as its chosen text (the text is not cut).
+    assert kind.evaluate("e => e.getBoundingClientRect().width") > kind.evaluate(
+        "e => { const c = document.createElement('canvas').getContext('2d');"
+        " c.font = getComputedStyle(e).font;"
+        " return c.measureText(e.selectedOptions[0].text).width; }")
+    admin.get_by_label("Fil att importera").set_input_files(kolada_export_with_bad_cells(
+        tmp_path))
+
+    admin.wait_for_selector("#forhandsgranskning", timeout=30_000)
+    preview = shown(admin)
+    assert "Avvisade rader: 2" in preview
+    assert ("bemötande från Kolada.xlsx Jämföraren 9 2021 abc «abc» är inget tal." in preview)
+    assert "Jämföraren 10 Kommun-id 9999 «9999» är ingen kommun" in preview
+    assert "1277 Åstorp" in preview and "N00640 Medborgarundersökningen" in preview
+    confirm = admin.get_by_role("button", name="Importera de giltiga raderna")
+    cancel = admin.get_by_role("button", name="Avbryt")
+    assert confirm.is_enabled() and cancel.is_enabled()
+    violations = Axe().run(admin, options=RULES).response["violations"]
+    assert violations == [], violations
+    admin.screenshot(path=str(tmp_path / "forhandsgranskning-avvisade-rader.png"),
+                     full_page=True)
+
+    cancel.click()
+    admin.locator(".message-info", has_text="Importen avbröts").wait_for(timeout=30_000)
+    assert admin.locator("#forhandsgranskning").count() == 0
+    assert admin.get_by_role("button", name="Importera", exact=True).is_disabled()
+    open_page(admin, base + "/admin/logg?typ=import")
+    assert "bemötande från Kolada.xlsx" not in shown(admin)  # nothing was imported
     assert admin.problems.messages == []
 
 

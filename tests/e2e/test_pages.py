@@ -157,3 +157,29 @@ def test_the_first_visit_comes_drawn_and_choices_ask_the_router(page, server_url
                            ".includes('fran=2015')")
     assert asked.count("/_dash-update-component") == 2
     assert page.problems.messages == []
+
+
+@pytest.mark.browser
+def test_a_goal_page_prints_its_tables_whole_without_navigation(page, server_url):
+    """The print stylesheet: every table view open and drawn, as wide as the page at most,
+    navigation and download buttons left out, a chart never split over two pages."""
+    open_page(page, server_url + "/mal/1")
+    closed = page.locator("details.table-view:not([open])").count()
+    assert closed > 0
+    # The printable width of A4 landscape (297 mm less 2 × 12 mm margins, at 96 px/in).
+    page.set_viewport_size({"width": 1030, "height": 900})
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("details.table-view:not([open])").count() == 0
+    assert page.locator("details.table-view [data-table]").count() == 0  # drawn
+    assert not page.locator(".site-header nav").is_visible()
+    assert not page.locator(".chart-downloads").first.is_visible()
+    main_width = page.locator("main").evaluate("e => e.getBoundingClientRect().width")
+    widths = page.locator("main table.data-table").evaluate_all(
+        "ts => ts.map(t => t.getBoundingClientRect().width)")
+    assert widths and max(widths) <= main_width + 1, (max(widths), main_width)
+    assert page.locator(".chart-block").first.evaluate(
+        "e => getComputedStyle(e).breakInside") == "avoid"
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("details.table-view:not([open])").count() == closed
+    assert page.problems.messages == []

@@ -42,7 +42,7 @@ def data_url(text: str) -> str:
 CALLBACKS = {
     "admin-target-save.n_clicks": dict(writes=True, success="Sparat: 2030 90,0\u00a0%", values={
         "admin-target-measure.value": "telefon-bemotande", "admin-target-year.value": "2030",
-        "admin-target-value.value": "90", "admin-target-body.value": "KS",
+        "admin-target-value.value": "90 %", "admin-target-body.value": "KS",
         "admin-target-date.value": "2025-12-09", "admin-target-paragraph.value": "§ 12",
         "admin-target-dnr.value": "KS 2025/77"}),
     "admin-analysis-save.n_clicks": dict(writes=True, success="Sparat (utkast)", values={
@@ -61,6 +61,7 @@ CALLBACKS = {
     # Confirming hands the background import an order signed for the administrator.
     "admin-import-confirm.n_clicks": dict(writes=False, success='"admin-import-order": {"data": "',
                                           values={}),
+    "admin-import-cancel.n_clicks": dict(writes=False, success="Importen avbröts", values={}),
     "admin-user-pick.value": dict(writes=False, success="admin", values={
         "admin-user-pick.value": ROLE_CHANGE.username}),
 }

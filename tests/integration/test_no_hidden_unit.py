@@ -339,12 +339,16 @@ SEARCHED_CALLBACKS = {ROUTER, EXPLORE_SEARCH}
 # archived reports. A new callback fails the test below until it is put in one of the sets.
 ADMIN_IMPORT = {
     "..admin-import-preview.children...admin-import-ticket.data...admin-import-confirm.disabled"
-    "...admin-import-confirm.children...admin-import-result.children..",
+    "...admin-import-confirm.children...admin-import-cancel.disabled"
+    "...admin-import-result.children..",
     "..admin-import-result.children@{h}...admin-import-confirm.disabled@{h}"
-    "...admin-import-order.data..",
+    "...admin-import-order.data...admin-import-cancel.disabled@{h}..",
     "..admin-import-result.children@{h}...admin-import-ticket.data@{h}..",  # the background job
 }
 WITHOUT_SURVEY_DATA = {
+    # Avbryt: empties the upload and says so
+    "..admin-import-file.contents...admin-import-file.filename...admin-import-result"
+    ".children@{h}..",
     "..admin-analysis-feedback.children...admin-analysis-shown.children..",
     "..admin-target-feedback.children...admin-target-tables.children..",
     "..admin-user-add-feedback.children...admin-users-table.children...admin-user-pick.options"

@@ -541,8 +541,8 @@ def test_a_too_big_upload_is_refused_on_the_page(app_client):
     contents = "data:text/csv;base64," + "A" * (4 * 1024 * 1024)
     answer = post_callback(client, {
         "output": "..admin-import-preview.children...admin-import-ticket.data...admin-import-"
-                  "confirm.disabled...admin-import-confirm.children...admin-import-result."
-                  "children..",
+                  "confirm.disabled...admin-import-confirm.children...admin-import-cancel."
+                  "disabled...admin-import-result.children..",
         "outputs": [], "inputs": [{"id": "admin-import-file", "property": "contents",
                                    "value": contents}],
         "changedPropIds": ["admin-import-file.contents"], "state": []})
@@ -551,6 +551,38 @@ def test_a_too_big_upload_is_refused_on_the_page(app_client):
     assert "Filen är för stor: största tillåtna storlek är 1 MB." in text
     with pytest.raises(InputError, match=r"är 1 MB\. Kontrollera"):
         uploads.decode(contents, "stor.csv", 1024 * 1024)
+
+
+def test_a_survey_file_with_a_bad_row_is_refused_whole_saying_why(app_client, demo):
+    """No partial survey import: leaving a respondent out would change n and the means the
+    anonymity threshold is checked on, so the page refuses the file and says why."""
+    from tests.conftest import dump
+
+    rows = [["Medarbetarenkät 2027"], ["Förvaltning", "Enhet", "Den interna kommunikationen "
+                                       "i kommunen fungerar bra"]]
+    rows += [["Skola", "Ängen", 4]] * 6 + [["Skola", "Ängen", 7]]
+    content = "\n".join(";".join(map(str, row)) for row in rows).encode()
+    client = app_client(ADMIN)
+    before = dump(demo.database_url)  # after the login, which is stored
+    output = ("..admin-import-preview.children...admin-import-ticket.data...admin-import-"
+              "confirm.disabled...admin-import-confirm.children...admin-import-cancel."
+              "disabled...admin-import-result.children..")
+    answer = post_callback(client, {
+        "output": output,
+        "outputs": [dict(zip(("id", "property"), part.split(".", 1), strict=True))
+                    for part in output.strip(".").split("...")],
+        "inputs": [{"id": "admin-import-file", "property": "contents",
+                    "value": "data:text/csv;base64," + base64.b64encode(content).decode()},
+                   {"id": "admin-import-kind", "property": "value", "value": "enkat"},
+                   {"id": "admin-import-year", "property": "value", "value": None}],
+        "state": [{"id": "admin-import-file", "property": "filename", "value": "enkät.csv"}],
+        "changedPropIds": ["admin-import-file.contents"]})
+    assert answer.status_code == 200, answer.data[:300]
+    text = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert "«7» ligger utanför skalan 1–5" in text
+    assert "En medarbetarenkät läses in hel eller inte alls" in text
+    assert "Importera de giltiga raderna" not in text
+    assert dump(demo.database_url) == before
 
 
 # --- 17. A förvaltning name with "/" ---------------------------------------------------------

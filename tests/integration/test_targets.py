@@ -1,7 +1,7 @@
 """Targets: decided with a reference, never overwritten, seeded by strategy.toml, and round-
 tripped through `malbild targets export/import` (CSV for Swedish Excel)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -66,6 +66,8 @@ def test_reloading_the_strategy_keeps_a_target_set_since(engine, catalogue_db):
     ("intern-kommunikation", 2025, 5.5, DECISION, "skala 1–5"),
     ("telefon-svar", 2025, 80, DecisionRef("", date(2025, 1, 1)), "beslutande organ saknas"),
     ("telefon-svar", 2025, 80, DecisionRef("KS", None), "beslutsdatum saknas"),
+    ("telefon-svar", 2025, 80, DecisionRef("KS", date.today() + timedelta(days=1)),
+     "beslutsdatumet .* ligger i framtiden"),
 ])
 def test_impossible_targets_are_refused_and_nothing_stored(engine, catalogue_db, measure, year,
                                                            value, reference, problem):
@@ -124,6 +126,10 @@ def test_export_and_import_round_trip(engine, catalogue_db, tmp_path):
     ("telefon-svar;x;2025;180;KS;2025-01-01;1;;nej", "rad 2, kolumn «malvarde»: målet 180"),
     ("telefon-svarr;x;2025;80;KS;2025-01-01;1;;nej", "rad 2, kolumn «matt»"),
     ("telefon-svar;x;2025;80;KS;2025-01-01;1;;kanske", "rad 2, kolumn «exempel»"),
+    ("intern-kommunikation;x;2025;3,5 %;KS;2025-01-01;1;;nej",
+     "rad 2, kolumn «malvarde»: «3,5 %» är inget tal"),
+    ("telefon-svar;x;2025;80;KS;2031-01-01;1;;nej",
+     "rad 2, kolumn «beslutsdatum»: beslutsdatumet 2031-01-01 ligger i framtiden"),
 ])
 def test_bad_rows_in_the_file_are_named_and_nothing_is_stored(engine, catalogue_db, tmp_path,
                                                               line, where):
@@ -152,3 +158,27 @@ def test_targets_from_the_command_line(catalogue_db, tmp_path):
     assert "delaktighet 2026: 42 → 44,5" in " ".join(changed.stderr.split())
     log = run_cli("audit", "export", url=url)
     assert "Mål satt" in log.stdout and "kommandorad" in log.stdout
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), [
+    ("55", "%", 55.0), ("55,0", "%", 55.0), ("55 %", "%", 55.0), ("55,0 %", "%", 55.0),
+    ("55,5%", "%", 55.5), ("55\u00a0%", "%", 55.0), ("3,9", "medelvärde 1–5", 3.9),
+    ("", "%", None), ("  ", "%", None),
+])
+def test_a_target_is_read_as_people_write_it(text, unit, value):
+    assert targets.parse_value(text, unit) == value
+
+
+@pytest.mark.parametrize(("text", "unit"), [("3,9 %", "medelvärde 1–5"), ("%", "%"),
+                                            ("55 %%", "%"), ("åttio", "%")])
+def test_a_per_cent_sign_is_refused_where_no_per_cent_is_meant(text, unit):
+    with pytest.raises(ValueError):
+        targets.parse_value(text, unit)
+
+
+def test_a_file_may_write_its_targets_in_per_cent(engine, tmp_path):
+    path = tmp_path / "mal.csv"
+    path.write_text(";".join(targets.COLUMNS) + "\n"
+                    "telefon-svar;x;2027;55,0 %;KS;2025-01-01;1;;nej\n", encoding="utf-8")
+    [change] = targets.import_targets(engine, path, actor="anna")
+    assert (change.measure_id, change.year, change.after["value"]) == ("telefon-svar", 2027, 55.0)

@@ -44,13 +44,16 @@ def test_kolada_preview_lists_new_changed_unchanged_and_rejected_rows(engine, ca
                             "avvisade": 5}
     assert [(r["row"], r["column"], r["reason"]) for r in shown.rejected] == [
         (6, "municipality", "kommunkoden «9999» finns inte i Kolada."),
-        (10, "gender", "«Q» är inget kön; Kolada använder T (totalt), K och M."),
         (7, "value", "«x9» är inget tal."),
         (8, "value", "N00640 för 1261 2023 (T) står två gånger med olika värden."),
         (9, "value", "N00640 för 1261 2023 (T) står två gånger med olika värden."),
+        (10, "gender", "«Q» är inget kön; Kolada använder T (totalt), K och M."),
     ]
     assert shown.updated == [{"kpi_id": "N00640", "municipality_id": "1277", "year": 2023,
-                              "gender": "T", "value_old": 83.0, "value": 82.5}]
+                              "gender": "T", "value_old": 83.0, "value": 82.5,
+                              "kpi_title": "Medborgarundersökningen - Bra bemötande vid "
+                              "kontakt med tjänsteperson i kommunen, andel (%)",
+                              "municipality_name": "Åstorp"}]
 
     summary = uploads.confirm(engine, catalogue_db, shown.ticket, data_url(text.encode()),
                               "kolada 2023.csv", actor="anna")
@@ -198,3 +201,57 @@ def test_a_kolada_web_export_in_excel_can_be_previewed(engine, catalogue_db):
         "kolada_jamforaren_bemotande.xlsx")
     assert shown.counts["nya"] > 0
     assert dump(catalogue_db.database_url) == before
+
+
+def test_a_web_export_with_bad_cells_imports_its_good_rows_after_confirmation(engine,
+                                                                            catalogue_db):
+    """One bad cell no longer refuses the file: the preview lists every rejected row with
+    file, sheet, row, column and reason, names beside codes, and nothing is saved until the
+    administrator confirms."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from dashboard import runtime
+    from dashboard.app import create_app
+
+    previous = runtime._settings
+    create_app(catalogue_db)  # pages register with an app
+    runtime.configure(previous)
+    from dashboard.pages import admin_import
+
+    workbook = load_workbook(FIXTURES / "kolada_web" / "kolada_jamforaren_bemotande.xlsx")
+    sheet = workbook.active
+    sheet["E9"] = "abc"  # Klippan 2021
+    sheet["A10"], sheet["B10"] = "Ingenstans", "9999"  # Helsingborg's row, unknown
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = data_url(buffer.getvalue(), "application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet")
+    before = dump(catalogue_db.database_url)
+    shown = uploads.preview(engine, catalogue_db, "kolada", upload, "bemötande.xlsx")
+    assert dump(catalogue_db.database_url) == before
+    assert [(r["file"], r["sheet"], r["row"], r["column"], r["value"], r["reason"])
+            for r in shown.rejected] == [
+        ("bemötande.xlsx", "Jämföraren", 9, "2021", "abc", "«abc» är inget tal."),
+        ("bemötande.xlsx", "Jämföraren", 10, "Kommun-id", "9999",
+         "«9999» är ingen kommun eller region som Kolada känner till."),
+    ]
+    assert shown.rejected_total == 2 and shown.changes_anything
+    astorp = next(r for r in shown.added if r["municipality_id"] == "1277")
+    assert astorp["municipality_name"] == "Åstorp" and astorp["kpi_title"]
+
+    page = json.dumps(admin_import.preview_view(shown), default=lambda c: c.to_plotly_json(),
+                      ensure_ascii=False)
+    for text in ("Avvisade rader: 2", "Jämföraren", "«abc» är inget tal.", "1277 Åstorp",
+                 f"{astorp['kpi_id']} {astorp['kpi_title']}", "Importera de giltiga raderna"):
+        assert text in page, text
+
+    summary = uploads.confirm(engine, catalogue_db, shown.ticket, upload, "bemötande.xlsx",
+                              actor="anna")
+    assert "2 rader avvisades och lästes inte in." in summary
+    with engine.connect() as connection:
+        stored = {(v.municipality_id, v.year) for v in connection.execute(
+            select(schema.KpiValue.municipality_id, schema.KpiValue.year))}
+    assert ("1277", 2021) in stored and ("1276", 2022) in stored
+    assert ("1276", 2021) not in stored and not any(m == "1283" for m, _ in stored)

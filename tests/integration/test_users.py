@@ -210,3 +210,37 @@ def test_login_attempts_do_not_empty_the_query_cache(engine):
     with engine.connect() as connection:
         assert db.data_version(connection) == before
         assert connection.scalar(select(schema.LoginAttempt.id).limit(1)) is not None
+
+
+def test_a_display_name_is_shown_beside_what_the_person_changed(catalogue_db):
+    """«senast ändrad av» and «Registrerat … av» name the person; the audit log keeps the
+    login name. Without a display name the login name is shown."""
+    from etl import analysis, targets
+    from etl.decision import DecisionRef
+    from etl.followup import store
+
+    url = catalogue_db.database_url
+    added = run_cli("user", "add", "chef", "--role", "admin", "--display-name",
+                    "  Anna   Andersson ", url=url, input=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert run_cli("user", "list", url=url).stdout.split("\n")[0].endswith("\tAnna Andersson")
+    engine = db.engine_for(url)
+    decided = DecisionRef("KS", schema.utcnow().date())
+    targets.set_target(engine, "telefon-svar", 2030, 80, decided, actor="chef")
+    targets.set_target(engine, "telefon-svar", 2031, 80, decided, actor="utan-konto")
+    analysis.save_analysis(engine, "telefon-svar", 2024, "Text.", "utkast", actor="chef")
+    names = {r["year"]: r["recorded_by_name"] for r in targets.history(engine, "telefon-svar")}
+    assert (names[2030], names[2031]) == ("Anna Andersson", "utan-konto")
+    assert analysis.texts(engine, "telefon-svar")[0]["updated_by_name"] == "Anna Andersson"
+    assert store.analysis_texts(engine, 2024)["telefon-svar"]["updated_by"] == "Anna Andersson"
+    assert store.measure_analyses(engine, "telefon-svar")[0]["updated_by"] == "Anna Andersson"
+
+    renamed = run_cli("user", "name", "chef", "", url=url)
+    assert renamed.returncode == 0, renamed.stderr
+    assert targets.history(engine, "telefon-svar")[1]["recorded_by_name"] == "chef"
+    with engine.connect() as connection:
+        actors = set(connection.scalars(select(schema.AuditEvent.actor).where(
+            schema.AuditEvent.action.in_(["target.set", "analysis.save"]))))
+    assert actors == {"chef", "utan-konto"}
+    too_long = run_cli("user", "name", "chef", "x" * 101, url=url)
+    assert too_long.returncode == 2 and "visningsnamnet är för långt" in too_long.stderr
