@@ -50,13 +50,17 @@ class AnalysisNote:
     body: str
     updated_at: datetime | None
     updated_by: str
+    numbers_changed: bool = False
+    """A value the fastställd text is about was revised after the text was adopted."""
 
     @property
     def label(self) -> str:
         words = ANALYSIS_STATES.get(self.state, self.state.capitalize())
         when = f", senast ändrad {fmt.iso_date(self.updated_at)}" if self.updated_at else ""
         who = f" av {self.updated_by}" if self.updated_by else ""
-        return f"Analys ({words}{when}{who})"
+        changed = (" – siffrorna har ändrats sedan texten fastställdes"
+                   if self.numbers_changed else "")
+        return f"Analys ({words}{when}{who}){changed}"
 
     def blocks(self) -> list[richtext.Block]:
         """The light-Markdown body as paragraphs and lists of plain text runs."""
@@ -521,11 +525,13 @@ def goal_result_text(verdict: GoalVerdict, result: verdicts.GoalVerdict, year: i
     return " ".join(sentences)
 
 
-def overall_assessment(text: dict | None) -> AnalysisNote | None:
+def overall_assessment(text: dict | None, numbers_changed: bool = False
+                       ) -> AnalysisNote | None:
     """The year's fastställd "Samlad bedömning" (etl.analysis.YEAR_SCOPE), if there is one."""
     if not text or text["state"] != "fastställd" or not text["body"]:
         return None
-    return AnalysisNote(text["state"], text["body"], text["updated_at"], text["updated_by"])
+    return AnalysisNote(text["state"], text["body"], text["updated_at"], text["updated_by"],
+                        numbers_changed)
 
 
 LOGO_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -575,6 +581,8 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     analyses = {measure: text for measure, text in queries.analysis_texts(engine, year).items()
                 if (text["state"] == "fastställd" if frozen else
                     include_drafts or text["state"] != "utkast")}
+    # Fastställda texts whose numbers were revised since: marked in the next draft.
+    out_of_date = queries.texts_out_of_date(engine, strategy.municipality_id)
     goals, items, summary_rows = [], [], []
     for goal in queries.goals(engine).itertuples():
         sections, goal_items = [], []
@@ -591,7 +599,8 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
             sections.append(MeasureSection(
                 item, summary, notes,
                 AnalysisNote(analysis["state"], analysis["body"], analysis["updated_at"],
-                             analysis["updated_by"]) if analysis else None,
+                             analysis["updated_by"], (info.id, year) in out_of_date)
+                if analysis else None,
                 measure_table(item, year),
                 [] if fixed else draft_narrative(item, year)))
         items += goal_items
@@ -621,7 +630,8 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
         example_targets=any(row.target_is_example for item in items for row in item.rows),
         frozen=frozen,
         case=case or CaseFacts(),
-        overall=overall_assessment(queries.assessment_text(engine, YEAR_SCOPE, year)),
+        overall=overall_assessment(queries.assessment_text(engine, YEAR_SCOPE, year),
+                                   (YEAR_SCOPE, year) in out_of_date),
         logo=read_logo(settings.report_logo),
     )
 

@@ -74,3 +74,14 @@ def test_the_editor_offers_every_follow_up_year_and_shows_the_numbers(app_client
     whole = render(admin, "/admin/analys", "?matt=samlad&ar=2022")
     assert "Samlad bedömning (hela året) 2022" in whole
     assert all(f"Mål {n}: " in whole for n in (1, 2, 3))
+
+
+def test_the_next_draft_marks_the_adopted_texts_whose_numbers_changed(demo):
+    from dashboard.export import report
+
+    draft = report.build_report(db.engine_for(demo.database_url), demo, 2022)
+    marked = {section.item.info.id: section.analysis.label
+              for goal in draft.goals for section in goal.measures if section.analysis}
+    assert marked["telefon-bemotande"].endswith(
+        "– siffrorna har ändrats sedan texten fastställdes")
+    assert draft.overall is not None and draft.overall.numbers_changed
