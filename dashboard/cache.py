@@ -30,11 +30,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
+from etl import clock
 from etl.db import data_version
 from etl.settings import PAGE_CACHE_ENTRIES, PAGE_CACHE_ENTRY_BYTES, PAGE_CACHE_TOTAL_BYTES
 
@@ -293,7 +293,7 @@ def answer_key(kind: str, engine: Engine, who: dict | None, request: Any) -> str
         return None
     # The day too: some pages count from the current year (the years offered for a report).
     material = json.dumps({"kind": kind, "who": who, "request": request,
-                           "day": date.today().isoformat()}, sort_keys=True,
+                           "day": clock.today().isoformat()}, sort_keys=True,
                           separators=(",", ":"))
     digest = hashlib.sha256(material.encode()).hexdigest()
     database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from etl import db
+from etl import clock, db
 from etl.errors import InputError, MalbildError
 from etl.settings import DEFAULT_DATA_DIR, Settings, get_settings
 
@@ -219,7 +219,6 @@ def strategy_new(
     out: Annotated[Path, typer.Option(help="Filen att skriva (skrivs inte över).")],
 ) -> None:
     """Skriv en kommenterad startfil för en kommuns strategi."""
-    from datetime import date
 
     from etl.extract import kolada_files
     from etl.followup.records import place_name
@@ -237,7 +236,7 @@ def strategy_new(
                                                      "skrivits.")
     template = DEFAULT_DATA_DIR / "strategy.toml"  # the shipped, commented strategy
     out.write_text(starting_file(template.read_text(encoding="utf-8"), code,
-                                 place_name(title), date.today()), encoding="utf-8")
+                                 place_name(title), clock.today()), encoding="utf-8")
     console.print(f"Startfilen för {place_name(title)} är skriven: {out}. Skriv in strategins "
                   f"mål, mått och målvärden och kontrollera med «malbild strategy check {out}».")
 

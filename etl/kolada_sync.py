@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import load, schema
+from etl import clock, load, schema
 from etl.errors import InputError, Location, MalbildError
 from etl.extract import kolada, kolada_files
 from etl.extract.kolada_records import KPI_ID
@@ -72,7 +72,7 @@ def parse_since(text: str) -> date:
     except ValueError:
         raise InputError(f"«{text}» är inget datum.", Location("--since"),
                          hint="Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. --since 2026-01-10.") from None
-    if since > date.today():
+    if since > clock.today():
         raise InputError(f"{since.isoformat()} ligger i framtiden.", Location("--since"),
                          hint="Ange ett datum bakåt i tiden, eller utelämna --since.")
     return since
@@ -260,7 +260,7 @@ def sync(engine: Engine, settings: Settings, *, municipality: str | None = None,
     base_url = (base_url or settings.kolada_base_url).rstrip("/")
     home_default, default_kpis = strategy_kpis(settings)
     home = municipality or settings.municipality or home_default
-    years = sorted(set(years)) if years else list(range(FIRST_YEAR, date.today().year + 1))
+    years = sorted(set(years)) if years else list(range(FIRST_YEAR, clock.today().year + 1))
     own_client = client is None
     if client is None:
         client = kolada.KoladaClient(

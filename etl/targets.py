@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from etl import audit, load, schema, users
+from etl import audit, clock, load, schema, users
 from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
@@ -92,7 +92,7 @@ def check_target(measures: dict[str, dict], measure_id: str, year: int, value: f
         raise fail("organ", "beslutande organ är för långt (högst 100 tecken).", "Korta det.")
     if reference.date is None:
         raise fail("beslutsdatum", "beslutsdatum saknas.", "Ange datumet som ÅÅÅÅ-MM-DD.")
-    if reference.date > date.today():
+    if reference.date > clock.today():
         raise fail("beslutsdatum",
                    f"beslutsdatumet {reference.date.isoformat()} ligger i framtiden.",
                    "Ett mål sätts av ett beslut som redan är fattat: ange dagen då beslutet "

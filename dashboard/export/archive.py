@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard import formatting as fmt
 from dashboard.export import images, report, report_docx, report_pdf, report_template
-from etl import archive, db
+from etl import archive, clock, db
 from etl.settings import Settings
 
 MEDIA_TYPES = {
@@ -33,7 +33,7 @@ def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
     draft labels) and archive it."""
     with engine.connect() as connection:
         data_version = db.data_version(connection)
-    stamp = report.FrozenStamp(archive.next_version(engine, year), today or date.today(), actor)
+    stamp = report.FrozenStamp(archive.next_version(engine, year), today or clock.today(), actor)
     model = report.build_report(engine, settings, year, include_drafts=False, frozen=stamp,
                                 case=case)
     renderer = renderer or images.renderer()

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
+from etl import clock
 from etl.analysis import YEAR_SCOPE
 from etl.errors import InputError
 from etl.followup import verdict as verdicts
@@ -574,7 +575,7 @@ def build_report(engine: Engine, settings: Settings, year: int, *,
     unless `goal_verdicts` (goal number → verdict) gives it.
     """
     strategy = queries.strategy_info(engine, settings.municipality)
-    today = created or date.today()
+    today = created or clock.today()
     if not 2000 <= year <= today.year + 1:
         raise InputError(f"året {year} går inte att följa upp.",
                          hint=f"Ange ett år mellan 2000 och {today.year}.")

@@ -4,8 +4,6 @@ live in the URL (`?matt=&ar=`; `matt` is a measure's id, "mal-N" or "samlad").""
 
 from __future__ import annotations
 
-from datetime import date
-
 import dash
 from dash import Input, Output, State, callback, html
 
@@ -22,7 +20,7 @@ from dashboard.components.admin import (
 )
 from dashboard.components.common import scrolling_table, status_badge
 from dashboard.tasks import jobs
-from etl import analysis
+from etl import analysis, clock
 from etl.errors import MalbildError
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureFollowUp
@@ -64,7 +62,7 @@ def follow_up_years(items: list[MeasureFollowUp], written: list[int]) -> list[in
     """Every year from the first follow-up to the last (or last year), newest first: a text
     may explain a year without a value of its own."""
     known = verdicts.follow_up_years(items) + written
-    last = date.today().year - 1
+    last = clock.today().year - 1
     first = min(known, default=last)
     return sorted(set(range(first, max([last, *known]) + 1)), reverse=True)
 

@@ -14,7 +14,7 @@ from dashboard import formatting as fmt
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
 from dashboard.tasks import jobs
-from etl import digits, targets
+from etl import clock, digits, targets
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, MalbildError
 
@@ -97,7 +97,7 @@ def layout(matt: str | None = None, **_query) -> html.Div:
     engine = runtime.engine()
     infos = queries.measures(engine)
     chosen = next((m for m in infos if m.id == matt), infos[0])
-    next_year = date.today().year + 1
+    next_year = clock.today().year + 1
     return html.Div([
         urlstate.rendered({"matt": chosen.id}),
         html.P(html.A("← Administration", href="/admin"), className="breadcrumb"),

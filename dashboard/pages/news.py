@@ -18,7 +18,7 @@ from dashboard import auth, change_words, runtime
 from dashboard import formatting as fmt
 from dashboard.components import native
 from dashboard.components.common import scrolling_table
-from etl import alerts, changes
+from etl import alerts, changes, clock
 from etl.followup import store
 
 ACCESS = auth.READ
@@ -52,7 +52,7 @@ def default_since(engine, user) -> tuple[datetime, str]:
         frozen = changes.last_frozen_at(connection)
     if frozen is not None:
         return frozen, "sedan den senaste rapporten fastställdes"
-    start = datetime.combine(date.today() - timedelta(days=FALLBACK_DAYS), datetime.min.time())
+    start = datetime.combine(clock.today() - timedelta(days=FALLBACK_DAYS), datetime.min.time())
     return start, f"de senaste {FALLBACK_DAYS} dagarna"
 
 

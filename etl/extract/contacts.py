@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from etl import clock
 from etl.errors import InputError, Location, more_rows
 from etl.extract.survey_files import HeaderMap, header_map
 from etl.extract.tables import Grid, read_grids
@@ -155,7 +156,7 @@ def _in_range(moment: Moment, text: str) -> Moment:
     if not FIRST_YEAR <= moment.at.year <= LAST_YEAR:
         raise _CellError(f"datumet «{text}» ({moment.at:%Y-%m-%d}) är inte rimligt för en "
                          "testkontakt.", DATE_HINT)
-    if moment.at.date() > date.today() + timedelta(days=1):  # a day's grace for time zones
+    if moment.at.date() > clock.today() + timedelta(days=1):  # a day's grace for time zones
         raise _CellError(f"datumet «{text}» ligger i framtiden.",
                          "Rätta datumet; en testkontakt kan bara ha gjorts och besvarats "
                          "hittills.")

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import queries
-from etl import db, imports, schema, targets
+from etl import clock, db, imports, schema, targets
 from etl.decision import DecisionRef
 from etl.errors import InputError
 from tests.cli import run_cli
@@ -66,7 +66,7 @@ def test_reloading_the_strategy_keeps_a_target_set_since(engine, catalogue_db):
     ("intern-kommunikation", 2025, 5.5, DECISION, "skala 1–5"),
     ("telefon-svar", 2025, 80, DecisionRef("", date(2025, 1, 1)), "beslutande organ saknas"),
     ("telefon-svar", 2025, 80, DecisionRef("KS", None), "beslutsdatum saknas"),
-    ("telefon-svar", 2025, 80, DecisionRef("KS", date.today() + timedelta(days=1)),
+    ("telefon-svar", 2025, 80, DecisionRef("KS", clock.today() + timedelta(days=1)),
      "beslutsdatumet .* ligger i framtiden"),
 ])
 def test_impossible_targets_are_refused_and_nothing_stored(engine, catalogue_db, measure, year,

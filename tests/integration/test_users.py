@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
-from etl import db, schema, users
+from etl import clock, db, schema, users
 from etl.errors import InputError
 from tests.cli import run_cli
 from tests.conftest import dump
@@ -225,7 +225,7 @@ def test_a_display_name_is_shown_beside_what_the_person_changed(catalogue_db):
     assert added.returncode == 0, added.stderr
     assert run_cli("user", "list", url=url).stdout.split("\n")[0].endswith("\tAnna Andersson")
     engine = db.engine_for(url)
-    decided = DecisionRef("KS", schema.utcnow().date())
+    decided = DecisionRef("KS", clock.today())
     targets.set_target(engine, "telefon-svar", 2030, 80, decided, actor="chef")
     targets.set_target(engine, "telefon-svar", 2031, 80, decided, actor="utan-konto")
     analysis.save_analysis(engine, "telefon-svar", 2024, "Text.", "utkast", actor="chef")

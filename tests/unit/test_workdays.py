@@ -1,10 +1,13 @@
 """The working-day rule of the own measurement, around the holidays and eves that move it."""
 
+import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import holidays
 import pytest
 
+from etl import clock
 from etl.workdays import swedish_calendar
 
 CALENDAR = swedish_calendar()
@@ -106,3 +109,18 @@ def _days(year: int):
 def test_a_closed_day_has_its_swedish_name():
     assert CALENDAR.closed_day_name(date(2024, 12, 24)) == "Julafton"
     assert CALENDAR.closed_day_name(date(2024, 5, 8)) is None
+
+
+def test_the_day_a_person_names_is_the_swedish_day_whatever_the_server_zone(monkeypatch):
+    """Shortly after midnight in Sweden the UTC date is still yesterday's, and a server in
+    another zone is a day off either way: Målbild's "today" (decisions "in the future", a
+    report's date, the years a form offers) is Sweden's, taken in one place (`etl.clock`)."""
+    before = datetime.now(clock.SWEDEN).date()
+    assert clock.today() in {before, datetime.now(clock.SWEDEN).date()}
+    root = Path(__file__).resolve().parents[2]
+    local_day = re.compile(r"\bdate\.today\(\)|\bdatetime\.now\(\)|\bdatetime\.today\(\)")
+    takers = [f"{path.relative_to(root)}:{number}"
+              for folder in ("etl", "dashboard") for path in sorted((root / folder).rglob("*.py"))
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if local_day.search(line)]
+    assert not takers, f"the server's local day, not Sweden's (use etl.clock.today()): {takers}"
