@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -25,6 +26,21 @@ from etl.demo import build_demo
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _redis_database_of_this_worker(url: str | None, worker: str | None) -> str | None:
+    """Each xdist worker its own Redis database (15, 14, … below the one given): tests that
+    empty the shared page cache or count its answers must never see the other worker's."""
+    if not url or not worker or not worker.removeprefix("gw").isdigit():
+        return url
+    parts = urlsplit(url)
+    given = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{max(given - int(worker[2:]), 0)}"))
+
+
+if os.environ.get("MALBILD_TEST_REDIS_URL"):  # before any test module reads it
+    os.environ["MALBILD_TEST_REDIS_URL"] = _redis_database_of_this_worker(
+        os.environ["MALBILD_TEST_REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER"))
 POSTGRES_URL = os.environ.get("MALBILD_TEST_DATABASE_URL")
 
 

@@ -17,7 +17,7 @@ from unittest import mock
 import pytest
 
 from dashboard import cache
-from etl import db, users
+from etl import clock, db, users
 from tests.conftest import copy_of, make_settings
 from tests.served import ADMIN, VIEWER, add_accounts
 
@@ -159,7 +159,7 @@ def test_the_key_is_a_digest_of_one_structured_value():
             cache.answer_key("sida", engine, {**who, "role": "viewer"}, {"body": "x"})}
     assert len(keys) == 5
     # A page that counts from the current year is drawn again on a new day.
-    with mock.patch.object(cache, "date", mock.Mock(today=lambda: date(2031, 1, 1))):
+    with mock.patch.object(clock, "today", lambda: date(2031, 1, 1)):
         assert cache.answer_key("sida", engine, None, {"body": "x"}) not in keys
 
 
