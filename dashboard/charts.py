@@ -23,17 +23,13 @@ from sqlalchemy import Engine
 
 from dashboard import figures, queries, words
 from dashboard import formatting as fmt
+from etl import numbers
 from etl.followup.records import MeasureFollowUp, MeasureInfo, YearRow
 from etl.settings import Settings
 
-TEXT = "@"  # Excel's text format: the cell is shown as written
-INTEGER = "#,##0"
-
-
-def number_format(decimals: int, unit: str = "") -> str:
-    """An Excel number format: Swedish Excel shows 83.0 with `0.0" %"` as "83,0 %"."""
-    code = "0" if decimals <= 0 else "0." + "0" * decimals
-    return code + ('" %"' if unit in fmt.PERCENT_UNITS else "")
+TEXT = numbers.TEXT_FORMAT  # Excel's text format: the cell is shown as written
+INTEGER = numbers.INTEGER_FORMAT
+number_format = numbers.excel_format  # the Excel formats live with the rounding rule
 
 
 @dataclass

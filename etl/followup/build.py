@@ -25,7 +25,8 @@ from etl.followup.records import (
     StrategyInfo,
     YearRow,
 )
-from etl.followup.rules import is_missing, round_half_up, target_status
+from etl.followup.rules import is_missing, target_status
+from etl.numbers import round_half_up
 from etl.settings import Settings
 
 
