@@ -98,6 +98,12 @@ def count(value: int | None) -> str:
     return MISSING if value is None else number(float(value), 0)
 
 
+def written_decimals(value: float) -> int:
+    """The decimals of the value as written: 82.85 → 2, 83.0 → 0, 1e-05 → 5."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
 def exact(value: float | None) -> str:
     """85 → "85", 3.5 → "3,5": every digit kept (a target read back must be the same number),
     with a decimal comma for Swedish Excel; None → ""."""
