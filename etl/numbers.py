@@ -133,6 +133,18 @@ def parse(text: str | None, *, per_cent: bool = False) -> float | None:
     return value
 
 
+def parse_column(texts, *, per_cent: bool = False):
+    """`parse` for a pandas column of file cells: a float per cell, NaN where the text is no
+    number (the caller says which cell and why)."""
+    import pandas as pd
+
+    clean = (texts.str.replace(NBSP, "").str.replace(" ", "").str.replace(",", ".")
+             .str.replace(MINUS, "-"))
+    if per_cent:
+        clean = clean.str.rstrip("%")
+    return pd.to_numeric(clean, errors="coerce")
+
+
 def excel_format(decimals: int, unit: str = "") -> str:
     """An Excel number format: Swedish Excel shows 83.0 with `0.0" %"` as "83,0 %"."""
     code = "0" if decimals <= 0 else "0." + "0" * decimals

@@ -117,7 +117,7 @@ def clean_name(name: str) -> str:
 def _number(table: SurveyTable, rows: pd.DataFrame, role: str, *, whole: bool,
             low: float, high: float | None = None) -> pd.Series:
     text = rows[role].str.replace("\u00a0", "").str.replace(" ", "")
-    values = pd.to_numeric(text.str.replace(",", ".").str.rstrip("%"), errors="coerce")
+    values = numbers.parse_column(text, per_cent=True)
     bad = text.ne("") & (values.isna() | (values < low) | ((values > high) if high else False)
                          | ((values % 1 != 0) if whole else False))
     if bad.any():
