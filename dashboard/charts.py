@@ -558,8 +558,10 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo,
         "År": stats["year"], "Nyckeltal": kpi_id, place: stats["value"],
         "Mätkommunernas medelvärde": stats["comparison_mean"],
         "Antal mätkommuner (n)": stats["comparison_n"], "Plats": stats["peer_rank"],
-        "Källa": [source_text(Source.of(not pd.isna(v), bool(e), Source.KOLADA))
-                  for v, e in zip(stats["value"], stats["is_example"], strict=True)],
+        # a year without the kommun's value still has Kolada's mean and n
+        "Källa": [source_text(Source.of(not (pd.isna(v) and pd.isna(m)), bool(e), Source.KOLADA))
+                  for v, m, e in zip(stats["value"], stats["comparison_mean"],
+                                     stats["is_example"], strict=True)],
     })
     return ChartView(
         f"{info.id}/jamforelse", text.title,

@@ -68,13 +68,13 @@ def fixed(value: float | None, decimals: int, *, point: str = ",") -> str:
     return f"{shown(value, decimals):.{max(decimals, 0)}f}".replace(".", point)
 
 
-def number(value: float | None, decimals: int = 1) -> str:
-    """1234.5 → "1 234,5" (with a no-break space), rounded half up (82,85 → 82,9);
-    None/NaN → "–"."""
+def number(value: float | None, decimals: int = 1, *, space: str = NBSP) -> str:
+    """1234.5 → "1 234,5" (with a no-break space, or `space` where text is plain, as in a
+    terminal), rounded half up (82,85 → 82,9); None/NaN → "–"."""
     if is_missing(value):
         return MISSING
     text = f"{shown(value, decimals):,.{max(decimals, 0)}f}"
-    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
+    return text.replace(",", space).replace(".", ",").replace("-", MINUS)
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
