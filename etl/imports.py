@@ -348,7 +348,7 @@ def _comparable(rows: list[dict]) -> list[tuple]:
                "share_positive", *survey.COUNT_COLUMNS, "is_example"]
 
     def value(v: object) -> object:
-        return round(float(v), _FLOAT_PLACES) if isinstance(v, float) else v
+        return numbers.round_half_up(v, _FLOAT_PLACES) if isinstance(v, float) else v
 
     return sorted((tuple(value(row[c]) for c in columns) for row in rows), key=repr)
 

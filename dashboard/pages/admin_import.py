@@ -143,7 +143,7 @@ def preview_view(shown: uploads.Preview) -> list:
 
 def layout(**_query) -> html.Div:
     settings = runtime.settings()
-    limit = f"{settings.upload_max_bytes / 1024 / 1024:.0f} MB"
+    limit = uploads.megabytes(settings.upload_max_bytes)
     return html.Div([
         html.P(html.A("← Administration", href="/admin"), className="breadcrumb"),
         html.H1("Importera data"),
