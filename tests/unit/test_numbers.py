@@ -123,3 +123,17 @@ def test_numbers_are_formatted_and_read_in_one_place():
             found += [f"{name}:{number}: {line.strip()}" for pattern in BY_HAND
                       if pattern in line]
     assert not found, "\n".join(found)
+
+
+def test_the_report_takes_a_change_from_the_model_as_printed():
+    """The report's change is the difference of the numbers as printed (82,85 → 82,9), taken
+    from the model's values, never read back from its own text."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from dashboard.export import report
+
+    item = SimpleNamespace(info=SimpleNamespace(decimals=1, unit="%"))
+    change, size = report._difference(item, SimpleNamespace(unit="%"), 82.85, 80.0)
+    assert (change, size) == (Decimal("2.9"), "2,9 procentenheter")
+    assert size.split()[0] == fmt.number(numbers.round_half_up(82.85, 1) - 80.0, 1)
