@@ -561,7 +561,8 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo,
         # a year without the kommun's value still has Kolada's mean and n
         "Källa": [source_text(Source.of(not (pd.isna(v) and pd.isna(m)), bool(e), Source.KOLADA))
                   for v, m, e in zip(stats["value"], stats["comparison_mean"],
-                                     stats["is_example"], strict=True)],
+                                     stats.get("is_example", [False] * len(stats)),
+                                     strict=True)],
     })
     return ChartView(
         f"{info.id}/jamforelse", text.title,

@@ -19,10 +19,13 @@ PREFIX = "utforska/"
 TREND, SPREAD, GENDER = "utveckling", "spridning", "kon"
 
 
-def _sources(frame: pd.DataFrame, column: str = "value") -> list[str]:
-    """Each row's «Källa» by the model's rule: Kolada, Exempeldata, or "–" without a value."""
-    return [source_text(Source.of(not pd.isna(v), bool(example), Source.KOLADA))
-            for v, example in zip(frame[column], frame["is_example"], strict=True)]
+def _sources(frame: pd.DataFrame, *columns: str) -> list[str]:
+    """Each row's «Källa» by the model's rule: Kolada, Exempeldata, or "–" without a value
+    in any of `columns`. (A view cached before the flag was kept has none: no example.)"""
+    has_value = frame[list(columns or ["value"])].notna().any(axis=1)
+    examples = frame["is_example"] if "is_example" in frame else [False] * len(frame)
+    return [source_text(Source.of(bool(known), bool(example), Source.KOLADA))
+            for known, example in zip(has_value, examples, strict=True)]
 
 
 def trend_view(view: ExploreView) -> ChartView:
@@ -105,7 +108,7 @@ def gender_view(view: ExploreView) -> ChartView:
                           "Totalt": [value(v) for v in gender["T"]]})
     data = pd.DataFrame({"År": gender["year"].astype(int), "Nyckeltal": view.kpi["id"],
                          "Kommun": view.home_name, "Kvinnor": gender["K"], "Män": gender["M"],
-                         "Totalt": gender["T"], "Källa": _sources(gender, "T")})
+                         "Totalt": gender["T"], "Källa": _sources(gender, "K", "M", "T")})
     value_format = number_format(view.decimals, view.unit)
     text = view.gender_text()
     return ChartView(
