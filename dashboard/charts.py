@@ -23,17 +23,13 @@ from sqlalchemy import Engine
 
 from dashboard import figures, queries, words
 from dashboard import formatting as fmt
-from etl.followup.records import MeasureFollowUp, MeasureInfo, YearRow
+from etl import numbers
+from etl.followup.records import MeasureFollowUp, MeasureInfo, Source, YearRow, source_text
 from etl.settings import Settings
 
-TEXT = "@"  # Excel's text format: the cell is shown as written
-INTEGER = "#,##0"
-
-
-def number_format(decimals: int, unit: str = "") -> str:
-    """An Excel number format: Swedish Excel shows 83.0 with `0.0" %"` as "83,0 %"."""
-    code = "0" if decimals <= 0 else "0." + "0" * decimals
-    return code + ('" %"' if unit in fmt.PERCENT_UNITS else "")
+TEXT = numbers.TEXT_FORMAT  # Excel's text format: the cell is shown as written
+INTEGER = numbers.INTEGER_FORMAT
+number_format = numbers.excel_format  # the Excel formats live with the rounding rule
 
 
 @dataclass
@@ -91,10 +87,6 @@ class ChartView:
 # --- Measures -----------------------------------------------------------------------------------
 
 
-def _source_text(source: object) -> str:
-    return "–" if source is None or source is pd.NA or source != source else str(source)
-
-
 def display_table(item: MeasureFollowUp) -> pd.DataFrame:
     """The chart's numbers, formatted for reading (the table view)."""
     if item.info.is_survey:
@@ -146,7 +138,7 @@ def _kolada_display_columns(item: MeasureFollowUp) -> dict[str, list]:
         "Mål": [words.value_text(info, r.target, r.unit) for r in item.rows],
         "Status mot mål": [words.target_of(r).label for r in item.rows],
         PROBABILITY_COLUMN: [_probability_cell(r) for r in item.rows],
-        "Källa": [_source_text(r.source) for r in item.rows],
+        "Källa": [source_text(r.source) for r in item.rows],
     }
 
 
@@ -216,7 +208,7 @@ def _survey_display_table(item: MeasureFollowUp) -> pd.DataFrame:
                                  else "–" for y in full["year"]]
     table.insert(4, words.change_column(info.unit), [
         words.change_cell(by_year[int(y)]) if int(y) in by_year else "–" for y in full["year"]])
-    table["Källa"] = [_source_text(v) for v in full["source"]]
+    table["Källa"] = [source_text(v) for v in full["source"]]
     return table
 
 
@@ -240,7 +232,7 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
     value_format = number_format(info.decimals, info.unit)
     notes = [chart_text(item).footer]
     target_words = [words.target_of(r).label for r in item.rows]
-    sources = [_source_text(v) for v in s["source"]]
+    sources = [source_text(v) for v in s["source"]]
     if info.is_survey:
         measured = (s["value"].notna() | s["target"].notna()).to_numpy()
         m = s.loc[measured]
@@ -304,7 +296,7 @@ def measure_data(item: MeasureFollowUp) -> DataTable:
             f"{words.OWN_NAME}, antal (n)": own["sample_n"],
             f"{words.OWN_NAME}, status mot mål": [words.target_of(r).label
                                                   for r in item.own_rows],
-            f"{words.OWN_NAME}, källa": [_source_text(r.source) for r in item.own_rows],
+            f"{words.OWN_NAME}, källa": [source_text(r.source) for r in item.own_rows],
         }), on="År", how="outer").sort_values("År")
         frame["Mått"] = info.name
     own_format = number_format(info.decimals, "%")
@@ -354,7 +346,7 @@ def measure_view(item: MeasureFollowUp) -> ChartView:
 
 def _survey_source(results: pd.DataFrame) -> tuple[str, bool]:
     example = bool(results["is_example"].astype(bool).any()) if len(results) else False
-    return "Medarbetarenkät" + (" · Exempeldata" if example else ""), example
+    return Source.SURVEY + (f" · {Source.EXAMPLE}" if example else ""), example
 
 
 @dataclass
@@ -465,7 +457,7 @@ def survey_units_view(engine: Engine, settings: Settings, info: MeasureInfo,
         "Svarande (n)": rows["respondents"],
         "Anställda": rows["employees"],
         "Svarsfrekvens (%)": rows.get("response_rate"),
-        "Källa": "Exempeldata" if found.example else "Medarbetarenkät",
+        "Källa": str(Source.of(True, found.example, Source.SURVEY)),
     })
     notes = [text.footer, f"Grupper med färre än {settings.anonymity_threshold} svarande "
              "visas inte, och inte heller en grupp som kunde räknas fram ur de andra."]
@@ -506,7 +498,7 @@ def distribution_view(engine: Engine, settings: Settings, info: MeasureInfo,
         + f" (n = {fmt.count(total)}).")
     data = pd.DataFrame({"År": year, "Enhet": name, "Svar (1–5)": range(1, 6),
                          "Antal svar": counts, "Andel (%)": shares,
-                         "Källa": "Exempeldata" if found.example else "Medarbetarenkät"})
+                         "Källa": str(Source.of(True, found.example, Source.SURVEY))})
     return ChartView(
         _unit_key(info, "fordelning", year, forvaltning), text.title,
         figures.distribution_figure(row, text), summary, table,
@@ -566,7 +558,11 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo,
         "År": stats["year"], "Nyckeltal": kpi_id, place: stats["value"],
         "Mätkommunernas medelvärde": stats["comparison_mean"],
         "Antal mätkommuner (n)": stats["comparison_n"], "Plats": stats["peer_rank"],
-        "Källa": "Kolada",
+        # a year without the kommun's value still has Kolada's mean and n
+        "Källa": [source_text(Source.of(not (pd.isna(v) and pd.isna(m)), bool(e), Source.KOLADA))
+                  for v, m, e in zip(stats["value"], stats["comparison_mean"],
+                                     stats.get("is_example", [False] * len(stats)),
+                                     strict=True)],
     })
     return ChartView(
         f"{info.id}/jamforelse", text.title,

@@ -268,7 +268,8 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
                             & (values["municipality_id"] != home)]
     if not state.show_peers or len(peers) > MAX_PEER_LINES:
         peer_lines = peer_lines.iloc[0:0]
-    spread = values.loc[values["year"] == spread_year, ["municipality_id", "value"]].copy()
+    spread = values.loc[values["year"] == spread_year,
+                        ["municipality_id", "value", "is_example"]].copy()
     spread["rank"] = rules.ranks(spread["value"], kpi["direction"])
     spread["name"] = spread["municipality_id"].map(names)
     spread["is_home"] = spread["municipality_id"] == home
@@ -284,6 +285,10 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
         gender = (by_gender.pivot_table(index="year", columns="gender", values="value")
                   .reset_index().merge(home_total.rename(columns={"value": "T"}), on="year",
                                        how="left"))
+        invented = set(by_gender.loc[by_gender["is_example"].astype(bool), "year"]) | set(
+            values.loc[(values["municipality_id"] == home)
+                       & values["is_example"].astype(bool), "year"])
+        gender["is_example"] = gender["year"].isin(invented)
         if not {"K", "M"} <= set(gender.columns) or gender.empty:
             gender = None
     return ExploreView(state, kpi, home, names.get(home, home), names, years, in_range, peers,

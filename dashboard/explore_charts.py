@@ -13,18 +13,26 @@ from dashboard import figures
 from dashboard import formatting as fmt
 from dashboard.charts import INTEGER, TEXT, ChartView, DataTable, number_format
 from dashboard.exploration import ExploreView
+from etl.followup.records import Source, source_text
 
 PREFIX = "utforska/"
 TREND, SPREAD, GENDER = "utveckling", "spridning", "kon"
-SOURCE = "Kolada"
+
+
+def _sources(frame: pd.DataFrame, *columns: str) -> list[str]:
+    """Each row's «Källa» by the model's rule: Kolada, Exempeldata, or "–" without a value
+    in any of `columns`. (A view cached before the flag was kept has none: no example.)"""
+    has_value = frame[list(columns or ["value"])].notna().any(axis=1)
+    examples = frame["is_example"] if "is_example" in frame else [False] * len(frame)
+    return [source_text(Source.of(bool(known), bool(example), Source.KOLADA))
+            for known, example in zip(has_value, examples, strict=True)]
 
 
 def trend_view(view: ExploreView) -> ChartView:
     value = view.value_text
     trend = view.trend
     peer_label = None if view.compares_with_all else view.peer_label
-    sources = ["Exempeldata" if example else (SOURCE if not pd.isna(v) else "–")
-               for example, v in zip(trend["is_example"], trend["value"], strict=True)]
+    sources = _sources(trend)
     table = pd.DataFrame({
         "År": trend["year"],
         view.home_name: [value(v) for v in trend["value"]],
@@ -77,7 +85,7 @@ def spread_view(view: ExploreView) -> ChartView:
     data = pd.DataFrame({"År": view.state.spread_year, "Nyckeltal": view.kpi["id"],
                          "Plats": spread["rank"], "Kommun": spread["name"],
                          "Kommunkod": spread["municipality_id"], "Värde": spread["value"],
-                         "Markering": marks, "Källa": SOURCE})
+                         "Markering": marks, "Källa": _sources(spread)})
     text = view.spread_text()
     return ChartView(
         PREFIX + SPREAD, text.title,
@@ -100,7 +108,7 @@ def gender_view(view: ExploreView) -> ChartView:
                           "Totalt": [value(v) for v in gender["T"]]})
     data = pd.DataFrame({"År": gender["year"].astype(int), "Nyckeltal": view.kpi["id"],
                          "Kommun": view.home_name, "Kvinnor": gender["K"], "Män": gender["M"],
-                         "Totalt": gender["T"], "Källa": SOURCE})
+                         "Totalt": gender["T"], "Källa": _sources(gender, "K", "M", "T")})
     value_format = number_format(view.decimals, view.unit)
     text = view.gender_text()
     return ChartView(

@@ -81,8 +81,9 @@ def goal_followups(engine: Engine, settings: Settings, goal: int | None = None
 
 @cached("kpi-home", lambda *args: args)
 def kpi_home_stats(engine: Engine, kpi_id: str, home: str, direction: str) -> pd.DataFrame:
-    """Per year for one KPI: home value, comparison mean, n, rank (e.g. the HME benchmark)."""
-    return store.kpi_year_stats(engine, [kpi_id], home, direction).drop(columns="is_example")
+    """Per year for one KPI: home value (and whether it is example data), comparison mean, n,
+    rank (e.g. the HME benchmark)."""
+    return store.kpi_year_stats(engine, [kpi_id], home, direction)
 
 
 def latest_row(stats: pd.DataFrame, column: str = "value") -> pd.Series | None:

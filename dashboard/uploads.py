@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from dashboard import auth
 from dashboard.formatting import count as fmt_count
-from etl import contacts, imports, load, schema
+from etl import contacts, imports, load, numbers, schema
 from etl.db import data_version
 from etl.errors import InputError, Location, MalbildError
 from etl.progress import Progress, silent
@@ -88,8 +88,7 @@ def megabytes(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, math.ceil(size / 1024))} kB"
     number = size / 1024 / 1024
-    text = f"{number:.0f}" if number >= 10 or number.is_integer() else f"{number:.1f}"
-    return text.replace(".", ",") + " MB"
+    return numbers.number(number, 0 if number >= 10 or number.is_integer() else 1) + " MB"
 
 
 @contextmanager

@@ -19,7 +19,6 @@ from etl.followup.rules import (
     TargetStatus,
     VersusMean,
     quartile_of,
-    round_half_up,
 )
 from etl.followup.verdict import (
     Currency,
@@ -29,6 +28,7 @@ from etl.followup.verdict import (
     Verdict,
     VerdictCertainty,
 )
+from etl.numbers import round_half_up
 
 
 @dataclass(frozen=True)

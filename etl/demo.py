@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from etl import numbers
 from etl.extract import kolada_files
 from etl.settings import Settings
 from etl.workdays import swedish_calendar
@@ -172,7 +173,7 @@ def survey_unit_rows(year: int) -> list[list]:
 def _mean_text(counts: list[int]) -> str:
     answered = sum(counts[:5])
     mean = sum((i + 1) * c for i, c in enumerate(counts[:5])) / answered if answered else 0
-    return f"{mean:.2f}".replace(".", ",")
+    return numbers.fixed(mean, 2)  # as the survey tool's CSV for Swedish Excel
 
 
 def write_survey_file(year: int, path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from etl import audit, load, schema, survey, survey_history, validate
+from etl import audit, load, numbers, schema, survey, survey_history, validate
 from etl.errors import InputError, Location
 from etl.extract import kolada_files, kolada_web, survey_files, tables
 from etl.settings import Settings
@@ -267,7 +267,9 @@ SHOWN_DECIMALS = 2  # a survey mean is shown with two decimals everywhere
 
 
 def _shown_mean(row: dict) -> float | None:
-    return None if row["mean"] is None else round(float(row["mean"]), SHOWN_DECIMALS)
+    """The mean as the pages show it (half up: 3,625 → 3,63, as on the page, not round()'s
+    3,62)."""
+    return None if row["mean"] is None else numbers.round_half_up(row["mean"], SHOWN_DECIMALS)
 
 
 def _only_showable(stored: list[dict], threshold: int,
@@ -324,8 +326,9 @@ class SurveyImport:
 
     def summary(self) -> str:
         kommun = next((r for r in self.results if r.level == survey.KOMMUN), None)
-        overall = (f"kommunen {kommun.mean:.2f} (n = {kommun.respondents})".replace(".", ",")
-                   if kommun else "kommunen under anonymitetsgränsen")
+        overall = (f"kommunen {numbers.number(kommun.mean, SHOWN_DECIMALS)} "
+                   f"(n = {kommun.respondents})" if kommun
+                   else "kommunen under anonymitetsgränsen")
         if not self.counts.changed:
             return (f"{Path(self.source).name}: {self.year} är redan inläst från samma fil; "
                     "inget ändrat.")
@@ -345,7 +348,7 @@ def _comparable(rows: list[dict]) -> list[tuple]:
                "share_positive", *survey.COUNT_COLUMNS, "is_example"]
 
     def value(v: object) -> object:
-        return round(float(v), _FLOAT_PLACES) if isinstance(v, float) else v
+        return numbers.round_half_up(v, _FLOAT_PLACES) if isinstance(v, float) else v
 
     return sorted((tuple(value(row[c]) for c in columns) for row in rows), key=repr)
 
@@ -506,7 +509,7 @@ def _log_replaced(connection, measure_id: str, rows: list[dict], new_source: str
                 "enhet": row["enhet"], "respondents": row["respondents"],
                 "mean": _shown_mean(row),
                 "share_positive": None if row["share_positive"] is None
-                else round(float(row["share_positive"]), 1),
+                else numbers.round_half_up(row["share_positive"], 1),
                 "is_example": row["is_example"], "location": Path(row["location"]).name})
     connection.execute(insert(schema.AuditEvent).values(
         at=schema.utcnow(), actor=actor or audit.command_line_actor(),

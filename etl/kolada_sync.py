@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import clock, load, schema
+from etl import clock, load, numbers, schema
 from etl.errors import InputError, Location, MalbildError
 from etl.extract import kolada, kolada_files
 from etl.extract.kolada_records import KPI_ID
@@ -129,7 +129,7 @@ def last_sync_date(connection: Connection, base_url: str, scope: dict) -> date |
 
 
 def _n(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
+    return numbers.number(number, 0, space=" ")  # a terminal's and a mail's plain space
 
 
 @dataclass

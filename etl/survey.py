@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import survey_audit
+from etl import numbers, survey_audit
 from etl.errors import InputError, more_rows
 from etl.extract.survey_files import ANSWER, HeaderMap, SurveyTable
 from etl.survey_audit import ENHET, FORVALTNING, KOMMUN
@@ -106,7 +106,7 @@ def find_year(table: SurveyTable, year: int | None) -> int:
 
 def _decimal(value: float) -> str:
     """3.2 → "3,20" (for messages)."""
-    return f"{value:.2f}".replace(".", ",")
+    return numbers.number(value, 2)
 
 
 def clean_name(name: str) -> str:
@@ -117,7 +117,7 @@ def clean_name(name: str) -> str:
 def _number(table: SurveyTable, rows: pd.DataFrame, role: str, *, whole: bool,
             low: float, high: float | None = None) -> pd.Series:
     text = rows[role].str.replace("\u00a0", "").str.replace(" ", "")
-    values = pd.to_numeric(text.str.replace(",", ".").str.rstrip("%"), errors="coerce")
+    values = numbers.parse_column(text, per_cent=True)
     bad = text.ne("") & (values.isna() | (values < low) | ((values > high) if high else False)
                          | ((values % 1 != 0) if whole else False))
     if bad.any():

@@ -10,8 +10,6 @@ measure and year; Excel files (.xlsx) with the same columns are read too.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -19,12 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from etl import audit, clock, load, schema, users
+from etl import audit, clock, load, numbers, schema, spreadsheet, users
 from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
 from etl.extract.tables import read_grids
-from etl.spreadsheet import neutralise
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 COLUMNS = ["matt", "mattnamn", "ar", "malvarde", "organ", "beslutsdatum", "paragraf",
@@ -170,10 +167,7 @@ def history(engine: Engine, measure_id: str) -> list[dict]:
 
 def number_text(value: float | None) -> str:
     """85 → "85", 3.5 → "3,5": exact, with a decimal comma for Swedish Excel."""
-    if value is None:
-        return ""
-    text = str(int(value)) if float(value).is_integer() else repr(float(value))
-    return text.replace(".", ",")
+    return numbers.exact(value)
 
 
 def export_rows(engine: Engine) -> list[dict]:
@@ -199,49 +193,33 @@ def export_rows(engine: Engine) -> list[dict]:
     return rows
 
 
-def _safe_rows(engine: Engine) -> list[dict]:
-    """The rows with every text neutralised against formulas (the decision references were
-    typed by people or read from files)."""
-    return [{k: neutralise(v) for k, v in row.items()} for row in export_rows(engine)]
+def _sheet(engine: Engine) -> spreadsheet.Sheet:
+    """The rows as text cells (the writer neutralises every text against formulas: the
+    decision references were typed by people or read from files)."""
+    rows = export_rows(engine)
+    return spreadsheet.Sheet(list(COLUMNS), [[row[c] for c in COLUMNS] for row in rows],
+                             [[numbers.TEXT_FORMAT] * len(COLUMNS)] * len(rows))
 
 
 def export_text(engine: Engine) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(_safe_rows(engine))
-    return buffer.getvalue()
+    return spreadsheet.csv_text(_sheet(engine))
 
 
 def export_targets(engine: Engine, path: Path) -> int:
     """Write the current targets to `path`: Excel for `.xlsx`, else CSV for Swedish Excel.
     Returns the row count."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        rows = _safe_rows(engine)
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Mål"
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append([row[c] for c in COLUMNS])
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                cell.data_type = "s"  # text as written: never a formula
-        workbook.save(path)
-        return len(rows)
-    text = export_text(engine)
-    path.write_bytes(text.encode("utf-8-sig"))
-    return text.count("\r\n") - 1
+    sheet = _sheet(engine)
+    path.write_bytes(spreadsheet.workbook_bytes([sheet], ["Mål"])
+                     if path.suffix.lower() == ".xlsx" else spreadsheet.csv_bytes(sheet))
+    return len(sheet.rows)
 
 
 def _year(text: str) -> int | None:
     try:
-        number = float(text.replace(",", "."))
+        number = numbers.parse(text)
     except ValueError:
         return None
-    return int(number) if number.is_integer() else None
+    return int(number) if number is not None and number.is_integer() else None
 
 
 PER_CENT = "%"
@@ -250,12 +228,7 @@ PER_CENT = "%"
 def parse_value(text: str | None, unit: str | None) -> float | None:
     """A target as people write it: "85", "55,0", and "55 %" or "55,0 %" where the measure's
     unit is per cent; empty → None (no target). ValueError for anything else."""
-    clean = (text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if clean.endswith(PER_CENT) and (unit or "").strip() == PER_CENT:
-        clean = clean.removesuffix(PER_CENT)
-        if not clean:
-            raise ValueError(text)
-    return float(clean) if clean else None
+    return numbers.parse(text, per_cent=(unit or "").strip() == PER_CENT)
 
 
 def read_targets(engine: Engine, path: Path) -> list[tuple[str, int, dict]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Location, more_rows
+from etl.numbers import parse_column
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "count"]
 GENDERS = {"T", "K", "M"}
@@ -143,10 +144,7 @@ def kolada_values(
     work["gender"] = gender.loc[work.index]
     present = ~work["value"].isin(MISSING_MARKERS)
     work = work.loc[present].copy()
-    numbers = pd.to_numeric(
-        work["value"].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."),
-        errors="coerce",
-    )
+    numbers = parse_column(work["value"])
     work = check(numbers.isna(), "value", lambda r: f"«{r['value']}» är inget tal.",
                  "Tal skrivs med decimalkomma eller decimalpunkt; saknade värden som -, . eller ..",
                  row_column="value_column")

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from dashboard import charts, queries
 from dashboard.export import downloads
+from etl import numbers
 from etl.followup import table as followup
-from etl.followup.rules import round_half_up
 from etl.followup.verdict import goal_verdict
 from etl.settings import Settings
 
@@ -39,9 +39,7 @@ def goals_table(engine: Engine, settings: Settings, year: int) -> pd.DataFrame:
 
 
 def _fixed(value: object, decimals: int) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return f"{round_half_up(value, decimals):.{decimals}f}"
+    return numbers.fixed(value, decimals, point=".")
 
 
 def to_csv_text(table: pd.DataFrame) -> str:

@@ -1,136 +1,48 @@
 """Data downloads for people: Excel with real numbers, and CSV for Swedish Excel.
 
-Excel: numeric cells with Swedish number formats (Excel shows `0.0" %"` as "83,0 %" in a
-Swedish locale), a sheet per goal and a sheet with sources and definitions. CSV: `;` between
-fields, decimal comma, UTF-8 with a byte order mark so Excel reads å, ä and ö.
-
-Text that begins with `=`, `+`, `-`, `@`, tab or a line break is neutralised with a leading
-apostrophe (`etl.spreadsheet.neutralise`), so that no downloaded cell can run as a formula
-(CSV/formula injection): unit names in the staff survey, for instance, come from uploaded files.
+What is downloaded: a sheet per goal and a sheet with sources and definitions. How it is
+written (number formats, half-up digits in the CSV, text neutralised against formulas) is
+`etl.spreadsheet`, the one writer for every spreadsheet Målbild makes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
 from collections.abc import Sequence
 
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
 from dashboard import charts, queries, words
 from dashboard.export import method
+from etl import spreadsheet
 from etl.followup import verdict as verdicts
 from etl.followup.records import MeasureInfo
 from etl.settings import Settings
-from etl.spreadsheet import neutralise
+from etl.spreadsheet import neutralise  # noqa: F401  (kept for callers of this module)
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = spreadsheet.XLSX_MEDIA_TYPE
+CSV_MEDIA_TYPE = spreadsheet.CSV_MEDIA_TYPE
 SOURCES_SHEET = "Källor och definitioner"
 
 
-def _is_blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _cell(value: object, number_format: str) -> object:
-    """A value as Excel should hold it: a number for numeric formats, neutral text otherwise."""
-    if _is_blank(value):
-        return None
-    if number_format and number_format != charts.TEXT:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return neutralise(str(value))
-        return int(number) if number.is_integer() and "." not in number_format else number
-    return neutralise(str(value))
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Blad"
-    base, counter = name, 2
-    while name in taken:
-        suffix = f" ({counter})"
-        name, counter = base[:31 - len(suffix)] + suffix, counter + 1
-    taken.add(name)
-    return name
-
-
-def _write_sheet(sheet, table: charts.DataTable) -> None:
-    """Title, notes, an empty row, then the header and the rows of numbers."""
-    sheet.append([neutralise(table.title)])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for note in table.notes:
-        sheet.append([neutralise(note)])
-    sheet.append([])
-    header_row = sheet.max_row + 1
-    sheet.append([neutralise(str(c)) for c in table.frame.columns])
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row_values, row_formats in zip(table.frame.itertuples(index=False),
-                                       table.formats.itertuples(index=False), strict=True):
-        sheet.append([_cell(v, f) for v, f in zip(row_values, row_formats, strict=True)])
-        for cell, number_format in zip(sheet[sheet.max_row], row_formats, strict=True):
-            if number_format and cell.value is not None and not isinstance(cell.value, str):
-                cell.number_format = number_format
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    if len(table.frame.columns):
-        last = get_column_letter(len(table.frame.columns))
-        sheet.auto_filter.ref = f"A{header_row}:{last}{sheet.max_row}"
-    for index, column in enumerate(table.frame.columns, start=1):
-        longest = max([len(str(column))] + [len(str(v)) for v in table.frame[column]
-                                            if not _is_blank(v)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 60)
+def as_sheet(table: charts.DataTable, *, titled: bool = True) -> spreadsheet.Sheet:
+    """A chart's numbers as the one spreadsheet writer takes them."""
+    return spreadsheet.Sheet(
+        [str(c) for c in table.frame.columns],
+        [list(row) for row in table.frame.itertuples(index=False)],
+        [list(row) for row in table.formats.itertuples(index=False)],
+        table.title if titled else None, list(table.notes))
 
 
 def workbook_bytes(tables: Sequence[charts.DataTable], sheet_names: Sequence[str] | None = None
                    ) -> bytes:
     """An .xlsx with one sheet per table."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    taken: set[str] = set()
-    for i, table in enumerate(tables):
-        name = sheet_names[i] if sheet_names else table.title
-        _write_sheet(workbook.create_sheet(_sheet_name(name, taken)), table)
-    workbook.properties.language = "sv-SE"
-    workbook.properties.creator = "Målbild"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv_text(value: object, number_format: str) -> str:
-    if _is_blank(value):
-        return ""
-    if number_format and number_format != charts.TEXT:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return neutralise(str(value))
-        decimals = len(number_format.split(".", 1)[1].split('"')[0].strip()) \
-            if "." in number_format else 0
-        return f"{number:.{decimals}f}".replace(".", ",")
-    return neutralise(str(value))
+    names = list(sheet_names) if sheet_names else [t.title for t in tables]
+    return spreadsheet.workbook_bytes([as_sheet(t) for t in tables], names)
 
 
 def csv_bytes(table: charts.DataTable) -> bytes:
     """The table as CSV for Swedish Excel: `;`, decimal comma, UTF-8 with BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(str(c)) for c in table.frame.columns])
-    for row_values, row_formats in zip(table.frame.itertuples(index=False),
-                                       table.formats.itertuples(index=False), strict=True):
-        writer.writerow([_csv_text(v, f) for v, f in zip(row_values, row_formats, strict=True)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheet.csv_bytes(as_sheet(table, titled=False))
 
 
 # --- What is downloaded -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard import definitions
 from dashboard import formatting as fmt
-from etl.followup.records import MeasureInfo, StrategyInfo
+from etl.followup.records import MeasureInfo, Source, StrategyInfo
 
 DIRECTION_WORDS = {"higher": "högre är bättre", "lower": "lägre är bättre",
                    "none": "ingen bedömning"}
@@ -39,16 +39,16 @@ def lineage_table(infos: list[MeasureInfo]) -> pd.DataFrame:
         if info.is_survey:
             rows.append({**common, "Nyckeltal": "–", "Från år": None, "Till år": None,
                          "Mätmetod": "Medarbetarenkät: medelvärde 1–5 för strategins fråga",
-                         "Källa": "Medarbetarenkät"
-                         + (f"; jämförelse {info.benchmark_kpi_id} (Kolada)"
+                         "Källa": Source.SURVEY
+                         + (f"; jämförelse {info.benchmark_kpi_id} ({Source.KOLADA})"
                             if info.benchmark_kpi_id else "")})
             continue
         for link in info.lineage:
             rows.append({**common, "Nyckeltal": link.kpi_id, "Från år": link.first_year,
                          "Till år": link.last_year,
                          "Mätmetod": link.method or link.kpi_title,
-                         "Källa": "Kolada (utgånget nyckeltal, exempeldata i demon)"
-                         if link.retired else "Kolada"})
+                         "Källa": f"{Source.KOLADA} (utgånget nyckeltal, exempeldata i demon)"
+                         if link.retired else str(Source.KOLADA)})
     return pd.DataFrame(rows, columns=["Mål", "Mått", "Mätområde", "Syfte", "Enhet",
                                        "Riktning", "Nyckeltal", "Från år", "Till år",
                                        "Mätmetod", "Källa"])

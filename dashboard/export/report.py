@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from dashboard import charts, queries, richtext, words
 from dashboard import formatting as fmt
 from dashboard.export import images, method
-from etl import clock
+from etl import clock, numbers
 from etl.analysis import YEAR_SCOPE
 from etl.errors import InputError
 from etl.followup import verdict as verdicts
@@ -351,17 +351,12 @@ def measure_table(item: MeasureFollowUp, year: int) -> MeasureTable:
 # --- The drafted narrative ----------------------------------------------------------------------
 
 
-def _shown(value: float, decimals: int) -> Decimal:
-    """The number exactly as the report prints it, so a difference agrees with the text."""
-    text = fmt.number(value, decimals).replace(fmt.NBSP, "").replace("−", "-")
-    return Decimal(text.replace(",", "."))
-
-
 def _difference(item: MeasureFollowUp, row: YearRow, new: float, old: float
                 ) -> tuple[Decimal, str]:
     """new − old as shown, and its size in words: "3,0 procentenheter", "0,12"."""
     decimals = item.info.decimals
-    change = _shown(new, decimals) - _shown(old, decimals)
+    # the numbers as printed (the same rule as the text), so the difference agrees with it
+    change = numbers.shown(new, decimals) - numbers.shown(old, decimals)
     size = fmt.number(float(abs(change)), decimals)
     if (row.unit or item.info.unit) in fmt.PERCENT_UNITS:
         size += " procentenheter" if abs(change) != 1 else " procentenhet"

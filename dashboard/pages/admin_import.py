@@ -19,7 +19,7 @@ from dashboard.components import native, progress
 from dashboard.components.admin import field, message, refusal, select
 from dashboard.components.common import table_view
 from dashboard.tasks import orders
-from etl import digits
+from etl import digits, numbers
 from etl.errors import MalbildError
 from etl.progress import Progress, silent
 
@@ -78,7 +78,7 @@ def _value(v, decimals: int | None = None) -> str:
     if v is None or pd.isna(v):
         return "–"
     if decimals is None:
-        decimals = next(d for d in (1, 2, 3, 4) if round(float(v), d) == float(v) or d == 4)
+        decimals = min(max(numbers.written_decimals(v), 1), 4)
     return fmt.number(float(v), decimals)
 
 
@@ -143,7 +143,7 @@ def preview_view(shown: uploads.Preview) -> list:
 
 def layout(**_query) -> html.Div:
     settings = runtime.settings()
-    limit = f"{settings.upload_max_bytes / 1024 / 1024:.0f} MB"
+    limit = uploads.megabytes(settings.upload_max_bytes)
     return html.Div([
         html.P(html.A("← Administration", href="/admin"), className="breadcrumb"),
         html.H1("Importera data"),

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from etl import clock
+from etl import clock, numbers
 from etl.errors import InputError, Location, more_rows
 from etl.extract.survey_files import HeaderMap, header_map
 from etl.extract.tables import Grid, read_grids
@@ -136,7 +136,7 @@ def parse_moment(text: str) -> Moment | None:
     if not text:
         return None
     if EXCEL_SERIAL.match(text):
-        moment = EXCEL_EPOCH + timedelta(days=float(text.replace(",", ".")))
+        moment = EXCEL_EPOCH + timedelta(days=numbers.parse(text))
         moment = moment.replace(microsecond=0)
         return _in_range(Moment(moment, moment.time() != MIDNIGHT), text)
     match = MOMENT.match(text)

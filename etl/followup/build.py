@@ -25,7 +25,8 @@ from etl.followup.records import (
     StrategyInfo,
     YearRow,
 )
-from etl.followup.rules import is_missing, round_half_up, target_status
+from etl.followup.rules import is_missing, target_status
+from etl.numbers import round_half_up
 from etl.settings import Settings
 
 
@@ -126,12 +127,6 @@ def _probability(info: MeasureInfo, value: float, sample: _Sample, target: float
         return intervals.probability_mean_reached(value, sample.claim_interval, sample.n,
                                                   target, info.direction)
     return None
-
-
-def _source(has_value: bool, is_example: bool, real: Source) -> Source | None:
-    if not has_value:
-        return None
-    return Source.EXAMPLE if is_example else real
 
 
 @dataclass(frozen=True)
@@ -286,7 +281,7 @@ def kolada_rows(info: MeasureInfo, home: str, rules: tuple[samples.SampleRule, .
             year=year, kpi_id=kpi_id, segment=segment, method=link.method if link else "",
             value=value, unit=(link.kpi_unit or info.unit) if link else info.unit,
             is_example=is_example,
-            source=_source(value is not None, is_example, Source.KOLADA),
+            source=Source.of(value is not None, is_example, Source.KOLADA),
             comparison_mean=mean,
             comparison_n=stat.comparison_n if stat is not None else None,
             peer_rank=stat.peer_rank if stat is not None else None,
@@ -333,7 +328,7 @@ def survey_rows(engine: Engine, info: MeasureInfo, threshold: int,
         share_interval = intervals.wilson(share, n) if share is not None and n else None
         row = YearRow(
             year=year, kpi_id=None, segment=0, method="", value=value, unit=info.unit,
-            is_example=is_example, source=_source(value is not None, is_example, Source.SURVEY),
+            is_example=is_example, source=Source.of(value is not None, is_example, Source.SURVEY),
             comparison_mean=None, comparison_n=None, peer_rank=None, quartile=None,
             **_judged(info, value, sample, target, previous),
             respondents=n, share_positive=share,

@@ -106,6 +106,19 @@ class Source(StrEnum):
     OWN = "Egen mätning"
     EXAMPLE = "Exempeldata"
 
+    @classmethod
+    def of(cls, has_value: bool, is_example: bool, real: Source) -> Source | None:
+        """The one rule for a value's source, on every page, download and report: invented
+        values say "Exempeldata" whatever they stand in for; no value has no source."""
+        if not has_value:
+            return None
+        return cls.EXAMPLE if is_example else real
+
+
+def source_text(source: object) -> str:
+    """A source as the «Källa» column writes it; "–" where there is no value."""
+    return "–" if source is None or source is pd.NA or source != source else str(source)
+
 
 @dataclass(frozen=True)
 class YearRow:

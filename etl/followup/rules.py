@@ -19,12 +19,12 @@ share a place ("plats 54 av 148").
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import pandas as pd
 
 from etl.followup.intervals import Interval
+from etl.numbers import round_half_up  # the one rounding rule; re-exported for the model
 
 
 class TargetStatus(StrEnum):
@@ -86,12 +86,6 @@ def is_sure_improvement(word: ChangeWord | None, direction: str) -> bool:
 
 def is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def round_half_up(value: float, decimals: int) -> float:
-    """82.85 → 82.9 (half up, on the decimal number as written, not its binary neighbour)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def _reached(value: float, target: float, direction: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.followup.records import MeasureFollowUp
+from etl.followup.records import MeasureFollowUp, Source
 from etl.followup.verdict import GoalVerdict
 
 COLUMNS = ["goal", "measure", "kpi", "municipality", "year", "value", "comparison_mean",
@@ -35,8 +35,7 @@ def followup_table(items: list[MeasureFollowUp]) -> pd.DataFrame:
         "target_status": str(row.target_status),
         "peer_rank": row.peer_rank,
         "peer_n": row.comparison_n,
-        "source": str(row.source) if row.source else (
-            "Medarbetarenkät" if item.info.is_survey else "Kolada"),
+        "source": str(row.source or (Source.SURVEY if item.info.is_survey else Source.KOLADA)),
         "sample_n": row.sample_n,
         "ci_low": row.ci_low,
         "ci_high": row.ci_high,
