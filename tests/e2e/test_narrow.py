@@ -142,7 +142,7 @@ def test_no_horizontal_scroll_from_320_to_390_px(browser, server_url, path, widt
         context.close()
 
 
-PLACE_LINES = """() => [...document.querySelectorAll("main table.data-table")].flatMap(table => {
+PLACE_LINES = r"""() => [...document.querySelectorAll("main table.data-table")].flatMap(table => {
   const column = [...table.querySelectorAll("thead th")]
     .findIndex(th => th.textContent === "Plats");
   if (column < 0) return [];
@@ -150,7 +150,8 @@ PLACE_LINES = """() => [...document.querySelectorAll("main table.data-table")].f
     const cell = row.children[column], range = document.createRange();
     range.selectNodeContents(cell);
     const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-    return {text: cell.textContent, lines: tops.size, pieces: cell.textContent.split(/,| \(/).length};
+    const pieces = cell.textContent.split(/,| \(/).length;
+    return {text: cell.textContent, lines: tops.size, pieces};
   });
 })"""
 
