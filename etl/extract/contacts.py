@@ -18,7 +18,15 @@ from pathlib import Path
 
 from etl import clock
 from etl.errors import InputError, Location, more_rows
-from etl.extract.tables import ColumnMap, Grid, Header, find_header, read_column_map, read_grids
+from etl.extract.tables import (
+    ColumnMap,
+    Grid,
+    Header,
+    find_header,
+    read_column_map,
+    read_grids,
+    value_key,
+)
 from etl.strategy import CHANNELS, Channel
 
 REQUIRED = ("kanal", "skickad", "besvarad")
@@ -104,19 +112,15 @@ class ValueMap:
 def value_map(path: Path) -> ValueMap:
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))["values"]
-        channels = {_plain(name): channel for channel in CHANNELS
+        channels = {value_key(name): channel for channel in CHANNELS
                     for name in [channel, *values.get(channel, [])]}
-        return ValueMap(channels, frozenset(map(_plain, values["ja"])),
-                        frozenset(map(_plain, values["nej"])),
-                        frozenset(["", *map(_plain, values.get("tom", []))]))
+        return ValueMap(channels, frozenset(map(value_key, values["ja"])),
+                        frozenset(map(value_key, values["nej"])),
+                        frozenset(["", *map(value_key, values.get("tom", []))]))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"mappningsfilen för testkontakter kan inte läsas ({exc}).",
                          Location(str(path)),
                          hint="Kontrollera filen mot kommentaren överst i den.") from None
-
-
-def _plain(text: object) -> str:
-    return " ".join(str(text).split()).lower()
 
 
 # --- Cells --------------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def _in_range(moment: Moment, text: str) -> Moment:
 def _channel(text: str, values: ValueMap) -> Channel:
     if not text.strip():
         raise _CellError("kanal saknas.", "Skriv e-post, telefon eller brev.")
-    channel = values.channels.get(_plain(text))
+    channel = values.channels.get(value_key(text))
     if channel is None:
         raise _CellError(f"kanalen «{text}» är okänd.",
                          "Skriv e-post, telefon eller brev (andra namn på kanalerna kan läggas "
@@ -173,7 +177,7 @@ def _channel(text: str, values: ValueMap) -> Channel:
 
 
 def _yes_no(text: str, values: ValueMap) -> bool | None:
-    plain = _plain(text)
+    plain = value_key(text)
     if not plain:
         return None
     if plain in values.yes:
@@ -248,7 +252,7 @@ def read_contacts(path: Path, *, mapping: Path, max_bytes: int | None = None) ->
     for record in header.records(skip_empty=False):
         cells = record.cells
         for role in ("besvarad", "handlaggare", "bemotande"):
-            if role in cells and _plain(cells[role]) in values.blank:
+            if role in cells and value_key(cells[role]) in values.blank:
                 cells[role] = ""
         if not any(cells.values()):
             continue  # spacing rows and the empty rows Excel keeps are not contacts

@@ -34,6 +34,7 @@ from etl.extract.tables import (
     cell,
     header_rows,
     read_grids,
+    value_key,
 )
 from etl.settings import DEFAULT_DATA_DIR
 
@@ -44,10 +45,6 @@ CODE_AFTER = re.compile(r"^(?P<name>.*[^0-9\s])\s*\((?P<code>[0-9]{3,4})\)$")
 HINT = ("Ladda ner tabellen från kolada.se på nytt, eller spara den med rubrikerna "
         "kpi,municipality,period,gender,value. Kända rubriker står i "
         "data/mappings/kolada_web.toml.")
-
-
-def _words(text: str) -> str:
-    return " ".join(text.strip().lower().split())
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class WebMapping:
         return found[0] if found else None
 
     def gender_of(self, word: str) -> str | None:
-        return self.genders.get(_words(word))
+        return self.genders.get(value_key(word))
 
     def year_column(self, header: str) -> tuple[int, str | None] | None:
         """(year, gender or None) when the header names a year, as "2021" or "2021 Kvinnor"."""
@@ -91,7 +88,7 @@ class WebMapping:
 @lru_cache
 def web_mapping(path: Path = MAPPING) -> WebMapping:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    genders = {_words(word): code for code in ("T", "K", "M") for word in raw["genders"][code]}
+    genders = {value_key(word): code for code in ("T", "K", "M") for word in raw["genders"][code]}
     return WebMapping(
         columns=ColumnMap.of(raw["columns"]),
         year=re.compile(raw["years"]["pattern"], re.IGNORECASE),
@@ -116,8 +113,8 @@ class Catalogue:
         self.mapping = mapping
         self.kpis = kpis
         self.municipalities = municipalities
-        self.kpi_titles = {_words(title): kpi for kpi, title in kpis.items() if title}
-        self.municipality_names = {_words(title): m for m, title in municipalities.items()
+        self.kpi_titles = {value_key(title): kpi for kpi, title in kpis.items() if title}
+        self.municipality_names = {value_key(title): m for m, title in municipalities.items()
                                    if title}
 
     def kpi_in(self, text: str) -> str | None:
@@ -126,14 +123,14 @@ class Catalogue:
         if len(ids) == 1:
             return ids.pop()
         if not ids:
-            return self.kpi_titles.get(_words(text))
+            return self.kpi_titles.get(value_key(text))
         return None
 
     def kpis_named(self, text: str) -> list[str]:
         """Every KPI a text names (by id, or by being a KPI's whole title)."""
         ids = list(dict.fromkeys(self.mapping.kpi_id.findall(text)))
-        if not ids and _words(text) in self.kpi_titles:
-            ids = [self.kpi_titles[_words(text)]]
+        if not ids and value_key(text) in self.kpi_titles:
+            ids = [self.kpi_titles[value_key(text)]]
         return ids
 
     def municipality(self, text: str) -> str | None:
@@ -143,7 +140,7 @@ class Catalogue:
         if match:
             code = match["code"].zfill(4)
             return code if code in self.municipalities else None
-        name = _words(text)
+        name = value_key(text)
         if name in self.municipality_names:
             return self.municipality_names[name]
         for suffix in self.mapping.drop_suffixes:

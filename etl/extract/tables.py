@@ -63,6 +63,12 @@ def header_key(text: str) -> str:
     return HEADER_NOISE.sub("", text.strip().lower())
 
 
+def value_key(text: object) -> str:
+    """A cell value as it is compared with the words of a mapping file (a channel, yes or no,
+    a gender, a municipality's name): without case, runs of whitespace one space."""
+    return " ".join(str(text).split()).lower()
+
+
 def header_text(text: str) -> str:
     """A column header as a mapping file's patterns see it: any run of whitespace (line
     breaks, non-breaking spaces) one space, none at the ends; case is left to the pattern."""
