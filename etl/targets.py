@@ -21,12 +21,15 @@ from etl import audit, clock, load, numbers, schema, spreadsheet, users
 from etl.db import bump_data_version
 from etl.decision import DecisionRef, clean_paragraph
 from etl.errors import InputError, Location
-from etl.extract.tables import read_grids
+from etl.extract.tables import find_header, read_column_map, read_grids
+from etl.settings import DEFAULT_DATA_DIR
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 COLUMNS = ["matt", "mattnamn", "ar", "malvarde", "organ", "beslutsdatum", "paragraf",
            "diarienummer", "exempel"]
 REQUIRED = ["matt", "ar", "malvarde", "organ", "beslutsdatum"]
+# Which header names which of COLUMNS when a file is read (the export writes COLUMNS as they are).
+MAPPING = DEFAULT_DATA_DIR / "mappings" / "target_headers.toml"
 YES = {"ja", "j", "x", "1", "true", "sant", "yes"}
 NO = {"", "nej", "n", "0", "false", "falskt", "no"}
 
@@ -231,36 +234,35 @@ def parse_value(text: str | None, unit: str | None) -> float | None:
     return numbers.parse(text, per_cent=(unit or "").strip() == PER_CENT)
 
 
-def read_targets(engine: Engine, path: Path) -> list[tuple[str, int, dict]]:
+def read_targets(engine: Engine, path: Path, *, mapping: Path = MAPPING
+                 ) -> list[tuple[str, int, dict]]:
     """Read and check a target file; every problem names its row and column."""
     path = Path(path)
-    grids = read_grids(path)
-    grid = grids[0]
-    header_index = next((i for i, row in enumerate(grid.rows[:10])
-                         if {c.strip().lower() for c in row} >= set(REQUIRED)), None)
-    if header_index is None:
+    grid = read_grids(path)[0]  # the first sheet: the export writes one
+    header = find_header([grid], read_column_map(mapping), REQUIRED).found
+    if header is None:
         raise InputError(
             "rubrikraden saknas eller saknar kolumner.",
             Location(str(path), sheet=grid.sheet, row=1),
             hint="Filen ska ha kolumnerna " + ";".join(COLUMNS) + " (som «malbild targets "
             "export» skriver dem).")
-    header = [c.strip().lower() for c in grid.rows[header_index]]
-    index = {name: header.index(name) for name in COLUMNS if name in header}
+    # Messages name a column as the file writes it.
+    columns = {name: header.heading(name) or name for name in COLUMNS}
     with engine.connect() as connection:
         measures = _measures(connection)
     targets: list[tuple[str, int, dict]] = []
     seen: dict[tuple[str, int], int] = {}
-    for number, cells in enumerate(grid.rows[header_index + 1:], start=header_index + 2):
-        def cell(name: str, cells=cells) -> str:
-            i = index.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
-        if not any(c.strip() for c in cells):
+    for record in header.records(COLUMNS, skip_empty=False):
+        if not any(c.strip() for c in record.raw):
             continue
-        where = Location(str(path), sheet=grid.sheet, row=number)
+        number = record.row
+        def cell(name: str, cells=record.cells) -> str:
+            return cells.get(name, "")
 
-        def bad(column: str, problem: str, hint: str, where=where) -> InputError:
-            return InputError(problem, Location(where.source, where.sheet, where.row, column),
+        where = header.where(number)
+
+        def bad(column: str, problem: str, hint: str, number=number) -> InputError:
+            return InputError(problem, header.where(number, column),
                               hint=hint + " Ingenting har sparats.")
 
         measure_id = cell("matt")
@@ -286,8 +288,7 @@ def read_targets(engine: Engine, path: Path) -> list[tuple[str, int, dict]]:
                       "Skriv ja för påhittade exempelmål, annars nej.")
         reference = DecisionRef(cell("organ"), decided, clean_paragraph(cell("paragraf")),
                                 cell("diarienummer"))
-        check_target(measures, measure_id, year, value, reference, where,
-                     columns={name: name for name in COLUMNS})
+        check_target(measures, measure_id, year, value, reference, where, columns=columns)
         key = (measure_id, year)
         if key in seen:
             raise bad("ar", f"målet för {measure_id} {year} står också på rad {seen[key]}.",

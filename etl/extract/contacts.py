@@ -1,10 +1,10 @@
 """The municipality's own test contacts (CSV or Excel) into validated contacts, one per row.
 
 Which header means what, and which cell values name a channel or say yes/no, is read from
-`data/mappings/contact_headers.toml` (through the survey import's header map, so headers are
-normalised in one place). Title rows above the header, columns in any order and extra columns
-are fine. A file is read whole or not at all: the first problem stops it, with its file, sheet,
-row and column and how many more rows have the same problem.
+`data/mappings/contact_headers.toml`; the header row is found and the headers recognised by
+the one tabular reader (`etl.extract.tables`). Title rows above the header, columns in any
+order and extra columns are fine. A file is read whole or not at all: the first problem stops
+it, with its file, sheet, row and column and how many more rows have the same problem.
 """
 
 from __future__ import annotations
@@ -18,12 +18,18 @@ from pathlib import Path
 
 from etl import clock, numbers
 from etl.errors import InputError, Location, more_rows
-from etl.extract.survey_files import HeaderMap, header_map
-from etl.extract.tables import Grid, read_grids
+from etl.extract.tables import (
+    ColumnMap,
+    Grid,
+    Header,
+    find_header,
+    read_column_map,
+    read_grids,
+    value_key,
+)
 from etl.strategy import CHANNELS, Channel
 
 REQUIRED = ("kanal", "skickad", "besvarad")
-HEADER_SEARCH_ROWS = 30
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 NOTHING_SAVED = " Ingenting har sparats; databasen är oförändrad."
 MAPPING_HINT = "Kända rubriker står i data/mappings/contact_headers.toml."
@@ -106,19 +112,15 @@ class ValueMap:
 def value_map(path: Path) -> ValueMap:
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))["values"]
-        channels = {_plain(name): channel for channel in CHANNELS
+        channels = {value_key(name): channel for channel in CHANNELS
                     for name in [channel, *values.get(channel, [])]}
-        return ValueMap(channels, frozenset(map(_plain, values["ja"])),
-                        frozenset(map(_plain, values["nej"])),
-                        frozenset(["", *map(_plain, values.get("tom", []))]))
+        return ValueMap(channels, frozenset(map(value_key, values["ja"])),
+                        frozenset(map(value_key, values["nej"])),
+                        frozenset(["", *map(value_key, values.get("tom", []))]))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"mappningsfilen för testkontakter kan inte läsas ({exc}).",
                          Location(str(path)),
                          hint="Kontrollera filen mot kommentaren överst i den.") from None
-
-
-def _plain(text: object) -> str:
-    return " ".join(str(text).split()).lower()
 
 
 # --- Cells --------------------------------------------------------------------------------------
@@ -166,7 +168,7 @@ def _in_range(moment: Moment, text: str) -> Moment:
 def _channel(text: str, values: ValueMap) -> Channel:
     if not text.strip():
         raise _CellError("kanal saknas.", "Skriv e-post, telefon eller brev.")
-    channel = values.channels.get(_plain(text))
+    channel = values.channels.get(value_key(text))
     if channel is None:
         raise _CellError(f"kanalen «{text}» är okänd.",
                          "Skriv e-post, telefon eller brev (andra namn på kanalerna kan läggas "
@@ -175,7 +177,7 @@ def _channel(text: str, values: ValueMap) -> Channel:
 
 
 def _yes_no(text: str, values: ValueMap) -> bool | None:
-    plain = _plain(text)
+    plain = value_key(text)
     if not plain:
         return None
     if plain in values.yes:
@@ -201,31 +203,16 @@ def _grade(text: str) -> int | None:
 # --- The table ----------------------------------------------------------------------------------
 
 
-def _roles(row: list[str], headers: HeaderMap) -> dict[str, int]:
-    found: dict[str, tuple[int, int]] = {}
-    for column, text in enumerate(row):
-        role = headers.role_of(text) if text else None
-        if role and (role[0] not in found or role[1] < found[role[0]][1]):
-            found[role[0]] = (column, role[1])
-    return {role: column for role, (column, _) in found.items()}
-
-
-def _find_header(grids: list[Grid], headers: HeaderMap) -> tuple[Grid, int, dict[str, int]]:
+def _find_header(grids: list[Grid], columns: ColumnMap) -> Header:
     """The first row (of any sheet) naming every required column, else a clear refusal."""
-    best: tuple[int, Grid, int, dict[str, int]] | None = None
-    for grid in grids:
-        for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-            roles = _roles(row, headers)
-            if all(r in roles for r in REQUIRED):
-                return grid, index, roles
-            score = sum(r in roles for r in REQUIRED)
-            if score and (best is None or score > best[0]):
-                best = (score, grid, index, roles)
+    search = find_header(grids, columns, REQUIRED)
+    if search.found:
+        return search.found
     if not any(any(cell for row in g.rows for cell in row) for g in grids):
         raise InputError("filen är tom.", Location(grids[0].source if grids else ""),
                          hint="Fyll i en rad per testkontakt under rubrikerna kanal, skickad "
                          "och besvarad.")
-    if best is None:
+    if search.closest is None:
         first = next((g, i) for g in grids for i, row in enumerate(g.rows) if any(row))
         texts = [t for t in first[0].rows[first[1]] if t]
         raise InputError(
@@ -234,14 +221,14 @@ def _find_header(grids: list[Grid], headers: HeaderMap) -> tuple[Grid, int, dict
             Location(first[0].source, sheet=first[0].sheet, row=first[1] + 1),
             hint="Lägg en rubrikrad överst med minst kanal, skickad och besvarad. "
             + MAPPING_HINT + NOTHING_SAVED)
-    _, grid, index, roles = best
-    missing = [r for r in REQUIRED if r not in roles]
-    texts = [t for t in grid.rows[index] if t]
+    closest = search.closest
+    missing = search.missing(REQUIRED)
+    texts = [t for t in closest.texts if t]
     raise InputError(
         f"kolumnen «{missing[0]}» saknas"
         + (f" (och {', '.join(f'«{m}»' for m in missing[1:])})" if missing[1:] else "")
         + f"; rubrikerna är {', '.join(f'«{t}»' for t in texts[:10])}.",
-        Location(grid.source, sheet=grid.sheet, row=index + 1),
+        closest.where(closest.row),
         hint="Lägg till kolumnen (besvarad lämnas tom för kontakter som aldrig besvarades), "
         "eller lägg till er rubrik i data/mappings/contact_headers.toml." + NOTHING_SAVED)
 
@@ -256,23 +243,20 @@ class _Problem:
 
 def read_contacts(path: Path, *, mapping: Path, max_bytes: int | None = None) -> ContactsFile:
     """Find the contacts table in the file and validate every row (nothing is stored)."""
-    headers = header_map(mapping)
     values = value_map(mapping)
     grids = read_grids(Path(path), max_bytes=max_bytes)
-    grid, index, roles = _find_header(grids, headers)
-    header = grid.rows[index]
-    table = ContactsFile(str(path), grid.sheet, index + 1,
-                         {role: header[column] for role, column in roles.items()})
+    header = _find_header(grids, read_column_map(mapping))
+    table = ContactsFile(str(path), header.grid.sheet, header.row, header.names)
     problems: list[_Problem] = []
-    for number, row in enumerate(grid.rows[index + 1:], start=index + 2):
-        cells = {role: (row[column].strip() if column < len(row) else "")
-                 for role, column in roles.items()}
+    # Not skipping empty rows here: a "-" for "never answered" alone is no contact either.
+    for record in header.records(skip_empty=False):
+        cells = record.cells
         for role in ("besvarad", "handlaggare", "bemotande"):
-            if role in cells and _plain(cells[role]) in values.blank:
+            if role in cells and value_key(cells[role]) in values.blank:
                 cells[role] = ""
         if not any(cells.values()):
             continue  # spacing rows and the empty rows Excel keeps are not contacts
-        contact = _contact(number, cells, values, problems)
+        contact = _contact(record.row, cells, values, problems)
         if contact is not None:
             table.contacts.append(contact)
     if problems:

@@ -23,9 +23,12 @@ from etl.extract.kolada_records import (
     municipality_group_record,
     municipality_record,
 )
-from etl.extract.tables import MAX_CELL_CHARACTERS, too_long_cell
+from etl.extract.tables import MAX_CELL_CHARACTERS, ColumnMap, header_key, too_long_cell
 
 TIDY_COLUMNS = ["kpi", "municipality", "period", "gender", "value"]
+# The tidy layout's header is always its first row and names its columns as they are; they are
+# recognised by the one rule for headers all the same (case, spaces, a BOM left by Excel).
+TIDY_MAP = ColumnMap.of({column: [column] for column in TIDY_COLUMNS})
 
 
 def read_json_list(path: Path) -> list[dict]:
@@ -73,10 +76,10 @@ def sniff_is_tidy(path: Path) -> bool:
     """True when the file's first line is the tidy header (the bundled extract's layout)."""
     try:
         with _open_text(path) as handle:
-            first = handle.readline().strip().lstrip("\ufeff").lower()
+            first = handle.readline().strip().lstrip("\ufeff")
     except (OSError, UnicodeDecodeError, EOFError, zlib.error):
         return False
-    return [c.strip() for c in first.replace(";", ",").split(",")] == TIDY_COLUMNS
+    return [header_key(c) for c in first.replace(";", ",").split(",")] == TIDY_COLUMNS
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -124,17 +127,19 @@ def read_tidy_values(path: Path) -> pd.DataFrame:
         ) from None
     except pd.errors.EmptyDataError:
         raise InputError("filen är tom.", location) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
+    headers = [str(c) for c in frame.columns]
+    found = TIDY_MAP.columns(headers)
+    missing = [c for c in TIDY_COLUMNS if c not in found]
     if missing:
         raise InputError(
             f"kolumnerna {', '.join(missing)} saknas (rubrikraden är "
-            f"«{', '.join(frame.columns[:8])}»).",
+            f"«{', '.join(h.strip().lower() for h in headers[:8])}»).",
             Location(str(path), row=1),
             hint="Filen ska ha rubrikraden kpi,municipality,period,gender,value, eller vara en "
             "export från Kolada (se README).",
         )
-    frame = frame[TIDY_COLUMNS].copy()
+    frame = frame.iloc[:, [found[c] for c in TIDY_COLUMNS]].copy()
+    frame.columns = TIDY_COLUMNS
     frame["row"] = range(2, len(frame) + 2)
     for column in TIDY_COLUMNS:
         too_long = frame.loc[frame[column].str.len() > MAX_CELL_CHARACTERS, "row"]

@@ -27,7 +27,15 @@ import pandas as pd
 
 from etl import validate
 from etl.errors import InputError, Location
-from etl.extract.tables import Grid, header_key, read_grids
+from etl.extract.tables import (
+    HEADER_SEARCH_ROWS,
+    ColumnMap,
+    Grid,
+    cell,
+    header_rows,
+    read_grids,
+    value_key,
+)
 from etl.settings import DEFAULT_DATA_DIR
 
 MAPPING = DEFAULT_DATA_DIR / "mappings" / "kolada_web.toml"
@@ -39,16 +47,11 @@ HINT = ("Ladda ner tabellen från kolada.se på nytt, eller spara den med rubrik
         "data/mappings/kolada_web.toml.")
 
 
-def _words(text: str) -> str:
-    return " ".join(text.strip().lower().split())
-
-
 @dataclass(frozen=True)
 class WebMapping:
     """`data/mappings/kolada_web.toml`, ready to use."""
 
-    search_rows: int
-    roles: dict[str, frozenset[str]]
+    columns: ColumnMap
     year: re.Pattern
     genders: dict[str, str]
     gender_title: re.Pattern
@@ -59,11 +62,11 @@ class WebMapping:
     skip_rows: tuple[str, ...]
 
     def role_of(self, header: str) -> str | None:
-        key = header_key(header)
-        return next((role for role, names in self.roles.items() if key in names), None)
+        found = self.columns.role_of(header)
+        return found[0] if found else None
 
     def gender_of(self, word: str) -> str | None:
-        return self.genders.get(_words(word))
+        return self.genders.get(value_key(word))
 
     def year_column(self, header: str) -> tuple[int, str | None] | None:
         """(year, gender or None) when the header names a year, as "2021" or "2021 Kvinnor"."""
@@ -85,11 +88,9 @@ class WebMapping:
 @lru_cache
 def web_mapping(path: Path = MAPPING) -> WebMapping:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    genders = {_words(word): code for code in ("T", "K", "M") for word in raw["genders"][code]}
+    genders = {value_key(word): code for code in ("T", "K", "M") for word in raw["genders"][code]}
     return WebMapping(
-        search_rows=int(raw["header"]["search_rows"]),
-        roles={role: frozenset(header_key(n) for n in names)
-               for role, names in raw["columns"].items()},
+        columns=ColumnMap.of(raw["columns"]),
         year=re.compile(raw["years"]["pattern"], re.IGNORECASE),
         genders=genders,
         gender_title=re.compile(raw["genders"]["title_pattern"], re.IGNORECASE),
@@ -112,8 +113,8 @@ class Catalogue:
         self.mapping = mapping
         self.kpis = kpis
         self.municipalities = municipalities
-        self.kpi_titles = {_words(title): kpi for kpi, title in kpis.items() if title}
-        self.municipality_names = {_words(title): m for m, title in municipalities.items()
+        self.kpi_titles = {value_key(title): kpi for kpi, title in kpis.items() if title}
+        self.municipality_names = {value_key(title): m for m, title in municipalities.items()
                                    if title}
 
     def kpi_in(self, text: str) -> str | None:
@@ -122,14 +123,14 @@ class Catalogue:
         if len(ids) == 1:
             return ids.pop()
         if not ids:
-            return self.kpi_titles.get(_words(text))
+            return self.kpi_titles.get(value_key(text))
         return None
 
     def kpis_named(self, text: str) -> list[str]:
         """Every KPI a text names (by id, or by being a KPI's whole title)."""
         ids = list(dict.fromkeys(self.mapping.kpi_id.findall(text)))
-        if not ids and _words(text) in self.kpi_titles:
-            ids = [self.kpi_titles[_words(text)]]
+        if not ids and value_key(text) in self.kpi_titles:
+            ids = [self.kpi_titles[value_key(text)]]
         return ids
 
     def municipality(self, text: str) -> str | None:
@@ -139,7 +140,7 @@ class Catalogue:
         if match:
             code = match["code"].zfill(4)
             return code if code in self.municipalities else None
-        name = _words(text)
+        name = value_key(text)
         if name in self.municipality_names:
             return self.municipality_names[name]
         for suffix in self.mapping.drop_suffixes:
@@ -183,32 +184,25 @@ class Table:
 
 
 def find_table(grid: Grid, mapping: WebMapping, layout: str | None) -> Table | None:
-    for index, row in enumerate(grid.rows[: mapping.search_rows]):
-        roles: dict[str, int] = {}
-        years: dict[int, tuple[int, str | None]] = {}
-        for column, text in enumerate(row):
-            if not text:
-                continue
-            role = mapping.role_of(text)
-            if role and role not in roles:
-                roles[role] = column
-            elif role is None and (year := mapping.year_column(text)):
-                years[column] = year
+    """The first header row (within `HEADER_SEARCH_ROWS`) that names the municipality and
+    either the period and value (tidy) or years as columns (wide)."""
+    for header in header_rows(grid, mapping.columns):
+        roles = header.columns
         if "municipality" not in roles and "municipality_name" not in roles:
             continue
+        # A year column is a header that the map does not know and that names a year.
+        years = {column: year for column, text in enumerate(header.texts)
+                 if text and mapping.role_of(text) is None
+                 and (year := mapping.year_column(text))}
         tidy = "period" in roles and "value" in roles
         wide = bool(years)
         if (layout == "tidy" and tidy) or (layout == "wide" and wide):
-            return Table(grid, index, layout, roles, years)
+            return Table(grid, header.index, layout, roles, years)
         if layout is None and (tidy or wide):
-            return Table(grid, index, "tidy" if tidy else "wide", roles, years)
+            return Table(grid, header.index, "tidy" if tidy else "wide", roles, years)
     return None
 
 
-def _cell(row: list[str], column: int | None) -> str:
-    if column is None or column >= len(row):
-        return ""
-    return row[column].strip()
 
 
 # --- Where the KPI and gender of a whole table stand ---------------------------------------------
@@ -239,7 +233,7 @@ def _context(table: Table, path: Path, catalogue: Catalogue) -> TableContext:
             above = grid.rows[table.header - 1]
             current = None
             for column in range(max(table.years) + 1):
-                text = _cell(above, column)
+                text = cell(above, column)
                 if text:
                     current = catalogue.kpi_in(text)
                 if column in table.years and current:
@@ -282,7 +276,7 @@ def _municipality(table: Table, row: list[str], index: int, catalogue: Catalogue
     an unknown one when `rejections` collects bad rows instead of stopping the import."""
     code_column = table.roles.get("municipality")
     name_column = table.roles.get("municipality_name")
-    code, name = _cell(row, code_column), _cell(row, name_column)
+    code, name = cell(row, code_column), cell(row, name_column)
     if name and catalogue.skip(name) and not code:
         return None
     text, column = (code, code_column) if code else (name, name_column)
@@ -303,14 +297,14 @@ def _municipality(table: Table, row: list[str], index: int, catalogue: Catalogue
 
 def _row_kpi(table: Table, row: list[str], catalogue: Catalogue) -> str | None:
     for role in ("kpi", "kpi_title"):
-        text = _cell(row, table.roles.get(role))
+        text = cell(row, table.roles.get(role))
         if text:
             return catalogue.kpi_in(text) or text  # an unknown text is reported by validation
     return None
 
 
 def _row_gender(table: Table, row: list[str], default: str | None, mapping: WebMapping) -> str:
-    text = _cell(row, table.roles.get("gender"))
+    text = cell(row, table.roles.get("gender"))
     if text:
         return mapping.gender_of(text) or text  # an unknown word is reported by validation
     return default or "T"
@@ -346,7 +340,7 @@ def _wide_rows(table: Table, path: Path, catalogue: Catalogue,
     rows = []
     for index in range(table.header + 1, len(table.grid.rows)):
         row = table.grid.rows[index]
-        cells = {c: _cell(row, c) for c in table.years}
+        cells = {c: cell(row, c) for c in table.years}
         if all(mapping.is_missing(v) for v in cells.values()):
             continue  # blank, footer or only missing markers: nothing to store
         municipality = _municipality(table, row, index, catalogue, rejections)
@@ -378,7 +372,7 @@ def _tidy_rows(table: Table, path: Path, catalogue: Catalogue,
     value_column, period_column = table.roles["value"], table.roles["period"]
     for index in range(table.header + 1, len(table.grid.rows)):
         row = table.grid.rows[index]
-        value = _cell(row, value_column)
+        value = cell(row, value_column)
         if mapping.is_missing(value):
             continue
         municipality = _municipality(table, row, index, catalogue, rejections)
@@ -386,7 +380,7 @@ def _tidy_rows(table: Table, path: Path, catalogue: Catalogue,
             continue
         rows.append({
             "kpi": (_row_kpi(table, row, catalogue) if has_kpi_column else context.kpi) or "",
-            "municipality": municipality, "period": _cell(row, period_column),
+            "municipality": municipality, "period": cell(row, period_column),
             "gender": _row_gender(table, row, context.gender, mapping), "value": value,
             "row": index + 1,
         })
@@ -437,7 +431,7 @@ def read_values(path: Path, *, known_kpis: Mapping[str, str],
         wanted = kind[layout] if layout else " eller ".join(kind.values())
         sheets = [g.sheet for g in grids if g.sheet]
         raise InputError(
-            f"hittar ingen tabell med {wanted} i de första {mapping.search_rows} raderna"
+            f"hittar ingen tabell med {wanted} i de första {HEADER_SEARCH_ROWS} raderna"
             + (f" på något av bladen ({', '.join(sheets)})" if sheets else "") + ".",
             Location(str(path)), hint=HINT)
     values = pd.concat(frames, ignore_index=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,11 +23,19 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Location
-from etl.extract.tables import Grid, header_key, read_grids
+from etl.extract.tables import (
+    HEADER_SEARCH_ROWS,
+    ColumnMap,
+    Grid,
+    Header,
+    header_rows,
+    header_text,
+    read_column_map,
+    read_grids,
+)
 
 UNIT_ROLES = ("forvaltning", "enhet")
 COUNT_ROLES = tuple(f"answers_{i}" for i in range(1, 6))
-HEADER_SEARCH_ROWS = 30
 DEFAULT_QUESTION_PATTERN = r"intern(a)?\s+kommunikation(en)?"
 # "4", "4,0", "4 – Instämmer delvis", "5 = Instämmer helt": the digit, then only words.
 ANSWER = re.compile(r"^([1-5])(?:[.,]0+)?(?:\s*(?:[-–=:.)]\s*)?[^0-9\s.,].*)?$")
@@ -37,23 +46,15 @@ MAPPING_HINT = "Kända rubriker står i data/mappings/survey_headers.toml."
 
 @dataclass(frozen=True)
 class HeaderMap:
-    """Known header names per role (in priority order), patterns, and "no answer" texts."""
+    """The survey's column map, and the cell texts that mean "no answer" or a total row."""
 
-    roles: dict[str, tuple[str, ...]]
-    patterns: dict[str, tuple[re.Pattern, ...]]
+    columns: ColumnMap
     no_answer: frozenset[str]
     total_rows: frozenset[str]
 
     def role_of(self, header: str) -> tuple[str, int] | None:
         """The role of a header and its priority (lower wins when two columns share a role)."""
-        key = header_key(header)
-        for role, names in self.roles.items():
-            if key in names:
-                return role, names.index(key)
-        for role, patterns in self.patterns.items():
-            if any(p.search(header.strip()) for p in patterns):
-                return role, len(self.roles.get(role, ()))
-        return None
+        return self.columns.role_of(header)
 
     def is_total(self, name: str) -> bool:
         return name.strip().lower() in self.total_rows
@@ -61,21 +62,18 @@ class HeaderMap:
 
 @lru_cache
 def header_map(path: Path) -> HeaderMap:
-    """Read a header mapping file (cached per path); the contacts file uses it too, with only
-    [columns] (and [values], read by its own reader)."""
+    """Read the survey's mapping file (cached per path)."""
+    columns = read_column_map(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return HeaderMap(
-            roles={role: tuple(dict.fromkeys(header_key(n) for n in names))
-                   for role, names in raw["columns"].items()},
-            patterns={role: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-                      for role, patterns in raw.get("patterns", {}).items()},
+            columns,
             no_answer=frozenset(n.strip().lower()
                                 for n in raw.get("answers", {}).get("no_answer", [])),
             total_rows=frozenset(n.strip().lower()
                                  for n in raw.get("units", {}).get("total_rows", [])),
         )
-    except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
+    except (OSError, tomllib.TOMLDecodeError, AttributeError, TypeError) as exc:
         raise InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
                          Location(str(path)),
                          hint="Kontrollera filen mot exemplet i data/mappings/.") from None
@@ -102,30 +100,33 @@ class SurveyTable:
 
 @dataclass
 class _Header:
-    index: int  # 0-based row of the grid
-    roles: dict[str, int]  # role -> column
+    """A header row that names a unit column, and the columns the question pattern matches."""
+
+    header: Header
     question_columns: list[int]
 
+    @property
+    def index(self) -> int:
+        return self.header.index
 
-def _header_of(row: list[str], headers: HeaderMap, question: re.Pattern) -> _Header | None:
-    roles: dict[str, tuple[int, int]] = {}
-    question_columns = []
-    for column, text in enumerate(row):
-        if not text:
-            continue
-        # The question first: a numbered question ("3 – Den interna kommunikationen …")
-        # must not be taken for the count of answer 3.
-        if question.search(" ".join(text.split())):  # also with line breaks or NBSP inside
-            question_columns.append(column)
-            continue
-        found = headers.role_of(text)
-        if found:
-            role, rank = found
-            if role not in roles or rank < roles[role][1]:
-                roles[role] = (column, rank)
-    if not any(r in roles for r in UNIT_ROLES):
-        return None
-    return _Header(-1, {role: column for role, (column, _) in roles.items()}, question_columns)
+    @property
+    def roles(self) -> dict[str, int]:
+        return self.header.columns
+
+
+def _question_columns(row: list[str], question: re.Pattern) -> list[int]:
+    # The question first: a numbered question ("3 – Den interna kommunikationen …") must not be
+    # taken for the count of answer 3.
+    return [column for column, text in enumerate(row)
+            if text and question.search(header_text(text))]
+
+
+def _unit_headers(grid: Grid, headers: HeaderMap, question: re.Pattern) -> Iterator[_Header]:
+    """The rows (within the search window) that name a unit column."""
+    for header in header_rows(grid, headers.columns,
+                              claimed=lambda row: _question_columns(row, question)):
+        if any(r in header.columns for r in UNIT_ROLES):
+            yield _Header(header, _question_columns(header.texts, question))
 
 
 def _is_survey_header(header: _Header) -> bool:
@@ -138,11 +139,7 @@ def _find_header(grid: Grid, headers: HeaderMap, question: re.Pattern
                  ) -> tuple[_Header | None, _Header | None]:
     """The survey header row, else the first row that names units but no answers."""
     units_only = None
-    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        header = _header_of(row, headers, question)
-        if header is None:
-            continue
-        header.index = index
+    for header in _unit_headers(grid, headers, question):
         if _is_survey_header(header):
             return header, None
         units_only = units_only or header
@@ -164,14 +161,12 @@ def _encoding_hint(grids: list[Grid]) -> str:
 
 def _body_frame(grid: Grid, header: _Header, columns: dict[str, int]) -> pd.DataFrame:
     """The rows under the header: the file row and the text of each column of interest."""
-    body = grid.rows[header.index + 1:]
-    frame = pd.DataFrame({"row": range(header.index + 2, header.index + 2 + len(body))})
-    for name, index in columns.items():
-        frame[name] = pd.Series([row[index].strip() if index < len(row) else "" for row in body],
-                                dtype=object)
-    # Rows with nothing in the columns Målbild reads (spacing, notes, trailing rows Excel
-    # keeps) are not data.
-    return frame.loc[frame[list(columns)].ne("").any(axis=1)].reset_index(drop=True)
+    table = Header(grid, header.index, columns)
+    records = list(table.records())
+    frame = pd.DataFrame({"row": pd.Series([r.row for r in records], dtype="int64")})
+    for name in columns:
+        frame[name] = pd.Series([r.cells[name] for r in records], dtype=object)
+    return frame
 
 
 def _context(path: Path, grid: Grid, header: _Header) -> str:
@@ -275,16 +270,14 @@ def _survey_table(path: Path, grid: Grid, header: _Header, question: re.Pattern,
 def _employee_table(path: Path, grid: Grid, headers: HeaderMap, question: re.Pattern
                     ) -> SurveyTable | None:
     """A sheet with unit columns and the number of employees (and no answers), if it is one."""
-    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        header = _header_of(row, headers, question)
-        if header is None or "employees" not in header.roles or _is_survey_header(header):
+    for header in _unit_headers(grid, headers, question):
+        if "employees" not in header.roles or _is_survey_header(header):
             continue
-        header.index = index
         roles = {r: c for r, c in header.roles.items() if r in (*UNIT_ROLES, "employees")}
         return SurveyTable(str(path), grid.sheet, "employees", "",
                            _body_frame(grid, header, roles),
-                           columns={r: row[c] for r, c in roles.items()},
-                           header_row=index + 1)
+                           columns={r: header.header.texts[c] for r, c in roles.items()},
+                           header_row=header.index + 1)
     return None
 
 

@@ -1,7 +1,11 @@
-"""Reading spreadsheets people export (Excel or CSV) into a grid of text cells.
+"""The one tabular reader for every input file people export (Excel or CSV).
 
-Shared by the survey import and Kolada's web exports: encodings, separators, sheets, size
-limits, unpack-bomb checks and how a column header is recognised live here once.
+Kolada's web exports, the staff survey, the test contacts and the targets are all read the same
+way: the file into grids of text cells (encodings, separators, sheets, size limits, unpack-bomb
+checks), the header row found within `HEADER_SEARCH_ROWS` rows, each header normalised and
+looked up in the file kind's column map (`data/mappings/*.toml`), and the rows under it returned
+with their file, sheet, row and column so that every message can say where. What the columns
+mean and which are required is each reader's; how a header is found and recognised is here once.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ import codecs
 import csv
 import io
 import re
+import tomllib
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -32,6 +39,12 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 # ("Kommun-ID" and "kommunid", "Nämnd / förvaltning" and "nämndförvaltning"): the mapping
 # files describe the same rule to the people who edit them.
 HEADER_NOISE = re.compile(r"[\s\-_:.()/]+")
+# How far down a sheet the header row is looked for, for every kind of file. The readers had
+# 10 (targets), 30 (survey, contacts) and 40 (Kolada's web exports, whose title, selection,
+# dates and notes stand above the table): the largest keeps every file that was read still
+# read, and no data row is taken for the header, since a header must name the columns its
+# reader requires and the first row that does is taken.
+HEADER_SEARCH_ROWS = 40
 
 
 @dataclass
@@ -45,8 +58,21 @@ class Grid:
 
 def header_key(text: str) -> str:
     """A column header as it is looked up among the names of a mapping file: without case,
-    whitespace, hyphens, underscores, colons, dots, brackets or slashes."""
+    whitespace (non-breaking spaces and line breaks too), hyphens, underscores, colons, dots,
+    brackets or slashes."""
     return HEADER_NOISE.sub("", text.strip().lower())
+
+
+def value_key(text: object) -> str:
+    """A cell value as it is compared with the words of a mapping file (a channel, yes or no,
+    a gender, a municipality's name): without case, runs of whitespace one space."""
+    return " ".join(str(text).split()).lower()
+
+
+def header_text(text: str) -> str:
+    """A column header as a mapping file's patterns see it: any run of whitespace (line
+    breaks, non-breaking spaces) one space, none at the ends; case is left to the pattern."""
+    return " ".join(text.split())
 
 
 def cell_text(value: object) -> str:
@@ -256,3 +282,161 @@ def read_grids(path: Path, *, max_bytes: int | None = None) -> list[Grid]:
     if zipfile.is_zipfile(path):
         return read_excel_grids(path)
     return [read_text_grid(path)]
+
+
+# --- Header rows and column maps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which header means what in one kind of file: per role, names (as `header_key` makes
+    them, in priority order) and patterns for headers that vary more (tried after all names)."""
+
+    roles: dict[str, tuple[str, ...]]
+    patterns: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, names: Mapping[str, Iterable[str]],
+           patterns: Mapping[str, Iterable[str]] | None = None) -> ColumnMap:
+        return cls({role: tuple(dict.fromkeys(header_key(n) for n in texts))
+                    for role, texts in names.items()},
+                   {role: tuple(re.compile(p, re.IGNORECASE) for p in texts)
+                    for role, texts in (patterns or {}).items()})
+
+    def role_of(self, header: str) -> tuple[str, int] | None:
+        """The role of a header and its priority (lower wins when two columns share a role)."""
+        key = header_key(header)
+        for role, names in self.roles.items():
+            if key in names:
+                return role, names.index(key)
+        text = header_text(header)
+        for role, patterns in self.patterns.items():
+            if any(p.search(text) for p in patterns):
+                return role, len(self.roles.get(role, ()))
+        return None
+
+    def columns(self, row: list[str], skip: Iterable[int] = ()) -> dict[str, int]:
+        """Role -> column (0-based) of a row of headers; of two columns with one role, the one
+        whose name stands first in the map, else the first. Columns in `skip` are not looked
+        up (a reader has claimed them)."""
+        skipped = set(skip)
+        found: dict[str, tuple[int, int]] = {}
+        for column, text in enumerate(row):
+            if not text or column in skipped:
+                continue
+            role = self.role_of(text)
+            if role and (role[0] not in found or role[1] < found[role[0]][1]):
+                found[role[0]] = (column, role[1])
+        return {role: column for role, (column, _) in found.items()}
+
+
+@lru_cache
+def read_column_map(path: Path) -> ColumnMap:
+    """The [columns] (and [patterns]) of a mapping file under data/mappings/ (cached per path)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return ColumnMap.of(raw["columns"], raw.get("patterns", {}))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
+        raise InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
+                         Location(str(path)),
+                         hint="Kontrollera filen mot exemplet i data/mappings/.") from None
+
+
+@dataclass
+class Record:
+    """One row under a header: its row in the file, the text of each mapped column, the row."""
+
+    row: int
+    cells: dict[str, str]
+    raw: list[str]
+
+
+@dataclass
+class Header:
+    """A header row found in a grid: which row it is and which column holds each role."""
+
+    grid: Grid
+    index: int  # 0-based row of the grid; the file's row is `row`
+    columns: dict[str, int]  # role -> 0-based column
+
+    @property
+    def row(self) -> int:
+        return self.index + 1
+
+    @property
+    def texts(self) -> list[str]:
+        return self.grid.rows[self.index]
+
+    def heading(self, role: str) -> str:
+        """The header of a role's column as the file writes it ("" when the file has none)."""
+        column = self.columns.get(role)
+        return cell(self.texts, column)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Role -> header as in the file."""
+        return {role: self.heading(role) for role in self.columns}
+
+    def where(self, row: int | None = None, role: str | None = None) -> Location:
+        """File, sheet, row and column (the file's header, or the role when it has none)."""
+        return Location(self.grid.source, sheet=self.grid.sheet, row=row,
+                        column=(self.heading(role) or role) if role else None)
+
+    def records(self, roles: Iterable[str] | None = None, *, skip_empty: bool = True
+                ) -> Iterator[Record]:
+        """The rows under the header with the text of each role's column. Rows with nothing in
+        those columns (spacing, notes beside the table, the empty rows Excel keeps) are not
+        data and are left out unless `skip_empty` is false."""
+        columns = {r: self.columns[r] for r in (roles or self.columns) if r in self.columns}
+        for number, row in enumerate(self.grid.rows[self.index + 1:], start=self.index + 2):
+            cells = {role: cell(row, column) for role, column in columns.items()}
+            if skip_empty and not any(cells.values()):
+                continue
+            yield Record(number, cells, row)
+
+
+def cell(row: list[str], column: int | None) -> str:
+    """The text of a cell, "" beyond the end of a short row."""
+    if column is None or not 0 <= column < len(row):
+        return ""
+    return row[column].strip()
+
+
+def header_rows(grid: Grid, columns: ColumnMap,
+                claimed: Callable[[list[str]], Iterable[int]] | None = None
+                ) -> Iterator[Header]:
+    """Every row within `HEADER_SEARCH_ROWS` in which the map recognises a column, top down,
+    for the reader to take the first that names what it requires. `claimed` gives the columns
+    of a row that the reader recognises itself (a survey's question) and the map must not."""
+    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        found = columns.columns(row, claimed(row) if claimed else ())
+        if found:
+            yield Header(grid, index, found)
+
+
+@dataclass
+class HeaderSearch:
+    """The first header row naming every required role, else the row that came closest."""
+
+    found: Header | None
+    closest: Header | None
+
+    def missing(self, required: Iterable[str]) -> list[str]:
+        header = self.found or self.closest
+        return [r for r in required if header is None or r not in header.columns]
+
+
+def find_header(grids: Iterable[Grid], columns: ColumnMap, required: Iterable[str]
+                ) -> HeaderSearch:
+    """The first row (of any sheet, within `HEADER_SEARCH_ROWS`) naming every required role;
+    else the first row naming the most of them, for the reader to say what is missing where."""
+    required = tuple(required)
+    closest: tuple[int, Header] | None = None
+    for grid in grids:
+        for header in header_rows(grid, columns):
+            score = sum(r in header.columns for r in required)
+            if score == len(required):
+                return HeaderSearch(header, None)
+            if score and (closest is None or score > closest[0]):
+                closest = (score, header)
+    return HeaderSearch(None, closest[1] if closest else None)

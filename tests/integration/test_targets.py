@@ -182,3 +182,31 @@ def test_a_file_may_write_its_targets_in_per_cent(engine, tmp_path):
                     "telefon-svar;x;2027;55,0 %;KS;2025-01-01;1;;nej\n", encoding="utf-8")
     [change] = targets.import_targets(engine, path, actor="anna")
     assert (change.measure_id, change.year, change.after["value"]) == ("telefon-svar", 2027, 55.0)
+
+
+def test_a_file_with_its_header_far_down_and_headers_as_people_write_them(engine, catalogue_db,
+                                                                          tmp_path):
+    """The one tabular reader: title rows down to the common limit (40; targets once looked
+    10 rows down), headers in any case with å, ä and ö, and messages naming the file's own
+    header; a bad row leaves the database as it was."""
+    from etl.extract.tables import HEADER_SEARCH_ROWS
+
+    titles = [f"Mål beslutade {n}" if n % 2 else "" for n in range(HEADER_SEARCH_ROWS - 1)]
+    header = "Mått;Måttnamn;År;Målvärde;Beslutande organ;Beslutsdatum;Paragraf;Dnr;Exempel"
+    path = tmp_path / "mal.csv"
+    path.write_text("\n".join([*titles, header, "telefon-svar;x;2027;55;KS;2025-01-01;1;;nej"])
+                    + "\n", encoding="utf-8")
+    [change] = targets.import_targets(engine, path, actor="anna", dry_run=True)
+    assert (change.measure_id, change.year, change.after["value"]) == ("telefon-svar", 2027, 55.0)
+    path.write_text("\n".join([*titles, header, "telefon-svar;x;2027;55;KS;2025-01-01;1;;nej",
+                               "telefon-svar;x;2028;åttio;KS;2025-01-01;1;;nej"]) + "\n",
+                    encoding="utf-8")
+    before = dump(catalogue_db.database_url)
+    with pytest.raises(InputError) as error:
+        targets.import_targets(engine, path, actor="anna")
+    row = HEADER_SEARCH_ROWS + 2
+    assert f"mal.csv, rad {row}, kolumn «Målvärde»: «åttio» är inget tal" in str(error.value)
+    assert dump(catalogue_db.database_url) == before
+    path.write_text("\n".join([*titles, "", header]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="rubrikraden saknas eller saknar kolumner"):
+        targets.import_targets(engine, path, actor="anna")
