@@ -32,6 +32,7 @@ from etl.extract.tables import (
     header_text,
     read_column_map,
     read_grids,
+    unreadable_mapping,
 )
 
 UNIT_ROLES = ("forvaltning", "enhet")
@@ -74,9 +75,7 @@ def header_map(path: Path) -> HeaderMap:
                                  for n in raw.get("units", {}).get("total_rows", [])),
         )
     except (OSError, tomllib.TOMLDecodeError, AttributeError, TypeError) as exc:
-        raise InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
-                         Location(str(path)),
-                         hint="Kontrollera filen mot exemplet i data/mappings/.") from None
+        raise unreadable_mapping(path, exc) from None
 
 
 @dataclass

@@ -337,9 +337,13 @@ def read_column_map(path: Path) -> ColumnMap:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return ColumnMap.of(raw["columns"], raw.get("patterns", {}))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
-        raise InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
-                         Location(str(path)),
-                         hint="Kontrollera filen mot exemplet i data/mappings/.") from None
+        raise unreadable_mapping(path, exc) from None
+
+
+def unreadable_mapping(path: Path, exc: Exception) -> InputError:
+    """The error for a mapping file under data/mappings/ that cannot be read."""
+    return InputError(f"mappningsfilen för kolumnrubriker kan inte läsas ({exc}).",
+                      Location(str(path)), hint="Kontrollera filen mot exemplet i data/mappings/.")
 
 
 @dataclass
