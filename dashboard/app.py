@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Dash:
                     cache.PageLimits.of(settings))
     assets = PROJECT_ROOT / "assets"
     app_scripts = delivery.AppScripts(assets)
-    app = headers.MalbildDash(
+    app = Dash(
         __name__,
         use_pages=True,
         pages_folder="",

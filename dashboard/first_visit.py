@@ -4,8 +4,8 @@ Dash draws a page in three round trips after its scripts have run: the layout an
 callbacks (`/_dash-layout`, `/_dash-dependencies`), then the page router's callback, which
 draws the page for the address. Here the index HTML carries both answers as JSON data blocks
 (`<script type="application/json">`, never run, so no Content-Security-Policy exception), with
-the page for the address already in the layout (`_pages_content`, and the address in the
-router's `dcc.Location`, which therefore does not ask the router again). `assets/first-answers.js`
+the page for the address already in the layout (the router's content, and the address in
+its `dcc.Location`, which therefore does not ask the router again). `assets/first-answers.js`
 hands them to Dash's renderer instead of asking the server. Later navigation, and every
 request made without these blocks, works exactly as before.
 
@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import html as html_text
 import logging
+import weakref
 from urllib.parse import quote, urlsplit
 
 import dash
-from dash import dcc, html
-from dash._utils import to_json
 from flask import g, has_request_context, request
+from plotly.io.json import to_json_plotly as to_json
 
-from dashboard import auth, cache, runtime
+from dashboard import auth, cache, router, runtime
 
 log = logging.getLogger(__name__)
 ANSWERS = ("_dash-layout", "_dash-dependencies")
@@ -41,33 +41,25 @@ def requested() -> tuple[str, str] | None:
     return g.get(auth.FIRST_PAGE)
 
 
-def page_container() -> html.Div:
+def page_container():
     """Dash's page container; filled with the page when drawn for a first answer."""
     address = requested()
     if address is None:
         return dash.page_container
     pathname, search = address
     content, title = _page(pathname, search)
-    return html.Div([
-        dcc.Location(id="_pages_location", refresh="callback-nav", pathname=pathname,
-                     search=search),
-        html.Div(content, id="_pages_content", disable_n_clicks=True),
-        dcc.Store(id="_pages_store", data={"title": title}),
-        html.Div(id="_pages_dummy", disable_n_clicks=True),
-    ])
+    return router.container(pathname, search, content, title)
 
 
 def _page(pathname: str, search: str):
     """The page and title for an address, as Dash's page router draws them."""
-    from dash._pages import _parse_query_string, _path_to_page
-
     app = dash.get_app()
-    page, variables = _path_to_page(app.strip_relative_path(pathname))
+    page, variables = router.page_for(app.strip_relative_path(pathname) or "")
     if page == {}:
         page = next(p for module, p in dash.page_registry.items()
                     if module.split(".")[-1] == "not_found_404")
     layout, title = page["layout"], page["title"]
-    arguments = {**(variables or {}), **_parse_query_string(search)}
+    arguments = {**(variables or {}), **router.query(search)}
     content = layout(**arguments) if callable(layout) else layout
     title = title(**(variables or {})) if callable(title) else title
     return content, title
@@ -96,8 +88,8 @@ def _address() -> tuple[str, str]:
 def first_answer(app: dash.Dash) -> tuple[str | None, str]:
     """The page's title and the data blocks for the index being drawn; (None, "") if they
     cannot be made (the renderer then asks the server, as Dash always does)."""
-    if not app._got_first_request.get("pages"):
-        return None, ""  # the page router is set up at the first request; not yet
+    if not has_request_context():
+        return None, ""  # no address to draw (Dash sets its page router up in a request)
     try:
         dependencies = _dependencies(app)
         address = _address()
@@ -125,7 +117,7 @@ def first_answer(app: dash.Dash) -> tuple[str | None, str]:
 
 def _title_of(layout) -> str:
     """The page's title (from the router's store), escaped for the HTML <title>."""
-    store = layout["_pages_store"]
+    store = layout[router.STORE]
     return html_text.escape(" ".join(str(store.data["title"]).split()))
 
 
@@ -135,11 +127,15 @@ def _block(name: str, text: str) -> str:
     return f'<script type="application/json" id="{BLOCK_ID}{name}">{safe}</script>'
 
 
+_dependencies_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _dependencies(app: dash.Dash) -> str:
-    """The callbacks as `/_dash-dependencies` answers them (fixed once the app has started)."""
-    text = getattr(app, "_malbild_dependencies", None)
+    """The callbacks as `/_dash-dependencies` answers them (fixed once the app has started:
+    Dash's page router is set up before the first index is drawn)."""
+    text = _dependencies_of.get(app)
     if text is None:
-        text = app._malbild_dependencies = to_json(app._callback_list)
+        text = _dependencies_of[app] = app.dependencies().get_data(as_text=True)
     return text
 
 

@@ -13,10 +13,13 @@ fingerprinted scripts and styles, the same for everyone) says `Cache-Control: pr
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
+import dash
 from dash import Dash
-from flask import Response
+from flask import Response, abort, current_app, has_app_context, request
+from plotly.io.json import to_json_plotly
 
 from dashboard import auth, delivery, first_visit
 
@@ -41,54 +44,70 @@ def opaque_versions(url: str) -> str:
 # browsers (core-js replaces some of the browser's own functions with slower ones, and its
 # start-up alone is a tenth of a first visit; the regenerator runtime that Dash's bundles need
 # from it comes first in the app's own scripts, see dashboard/delivery.py) and the DataTable,
-# which no page uses. Their paths are not registered either, so they are never served.
-NOT_LOADED = frozenset({"deps/polyfill@7.12.1.min.js", "dash_table/bundle.js"})
+# which no page uses. Their tags leave the index (a `dash.hooks.index` hook) and their
+# addresses answer 404.
+NOT_LOADED = re.compile(r"/_dash-component-suites/dash/(?:deps/polyfill@|dash_table/)")
+_SCRIPT_TAG = re.compile(r'<script src="([^"]*)"></script>\s*')
+_URL_ATTRIBUTE = re.compile(r'(<(?:script|link)\b[^>]*?\b(?:src|href)=")([^"]*)(")')
+_CONFIG = re.compile(r'(<script id="_dash-config" type="application/json">)(.*?)(</script>)',
+                     re.DOTALL)
+VERSION_KEYS = ("dash_version", "python_version", "dash_version_url", "ddk_version",
+                "plotly_version")
 # The chart component's code, which Dash otherwise fetches only when a chart is first drawn (a
-# round trip more before every page with charts): loaded with the other scripts instead.
-LOADED_AT_ONCE = frozenset({"dcc/async-graph.js"})
+# round trip more before every page with charts): loaded with the other scripts instead,
+# through the hooks' public list of scripts (once per process: that list is Dash's, global).
+CHART_CODE = {"relative_package_path": "dcc/async-graph.js", "namespace": "dash"}
+APP_KEY = "malbild.dash"  # the app, in its Flask server's `extensions`
+_chart_code_added = False
 
 
-def _scripts_wanted(resources: list) -> list:
-    wanted = []
-    for resource in resources:
-        paths = resource.get("relative_package_path") if isinstance(resource, dict) else None
-        if isinstance(paths, list):
-            resource = {**resource, "relative_package_path": [
-                p for p in paths if p not in NOT_LOADED]}
-        elif paths in NOT_LOADED:
-            continue
-        elif paths in LOADED_AT_ONCE:
-            resource = {**resource, "dynamic": False}
-        wanted.append(resource)
-    return wanted
+def _add_chart_code() -> None:
+    global _chart_code_added
+    if not _chart_code_added:
+        dash.hooks.script([CHART_CODE])
+        _chart_code_added = True
 
 
-class MalbildDash(Dash):
-    """Dash without the versions of Dash, Plotly and Python in the page it serves, and without
-    the scripts the pages do not need."""
+def _without_unwanted_scripts(index: str) -> str:
+    return _SCRIPT_TAG.sub(lambda m: "" if NOT_LOADED.search(m.group(1)) else m.group(0),
+                           index)
 
-    def _config(self):
-        config = super()._config()
-        for key in ("dash_version", "python_version", "dash_version_url", "ddk_version",
-                    "plotly_version"):
-            config.pop(key, None)
-        return config
 
-    def interpolate_index(self, **kwargs) -> str:
-        # The page itself comes with the index (dashboard/first_visit.py).
-        title, blocks = first_visit.first_answer(self)
-        kwargs["config"] = kwargs.get("config", "") + blocks
-        if title:
-            kwargs["title"] = title
-        return super().interpolate_index(**kwargs)
+def _without_versions(index: str) -> str:
+    index = _URL_ATTRIBUTE.sub(lambda m: m.group(1) + opaque_versions(m.group(2)) + m.group(3),
+                               index)
 
-    def _collect_and_register_resources(self, resources, include_async=True, url_attr="src"):
-        if url_attr == "src":
-            resources = _scripts_wanted(resources)
-        sources = super()._collect_and_register_resources(resources, include_async, url_attr)
-        return [{**s, url_attr: opaque_versions(s[url_attr])}
-                if isinstance(s, dict) and url_attr in s
-                else opaque_versions(s) if isinstance(s, str) else s for s in sources]
+    def config(match: re.Match) -> str:
+        values = json.loads(match.group(2))
+        for key in VERSION_KEYS:
+            values.pop(key, None)
+        return match.group(1) + to_json_plotly(values) + match.group(3)
+
+    return _CONFIG.sub(config, index, count=1)
+
+
+def _with_first_answer(app: Dash, index: str) -> str:
+    # The page itself comes with the index (dashboard/first_visit.py).
+    title, blocks = first_visit.first_answer(app)
+    if title:
+        index = re.sub(r"<title>.*?</title>", lambda _: f"<title>{title}</title>", index,
+                       count=1, flags=re.DOTALL)
+    if blocks:
+        index = _CONFIG.sub(lambda m: m.group(0) + blocks, index, count=1)
+    return index
+
+
+@dash.hooks.index()
+def _malbild_index(index: str) -> str:
+    """The index of a Målbild app: no versions of Dash, Plotly or Python, not the scripts the
+    pages do not need, the page itself drawn in; and, now that Dash has gathered its inline
+    scripts, the Content-Security-Policy with their hashes."""
+    app = current_app.extensions.get(APP_KEY) if has_app_context() else None
+    if app is None:  # another Dash app of the process: left as Dash made it
+        return index
+    if "MALBILD_CSP" not in current_app.config:
+        current_app.config["MALBILD_CSP"] = content_security_policy(app)
+    return _with_first_answer(app, _without_versions(_without_unwanted_scripts(index)))
 
 
 def content_security_policy(app: Dash) -> str:
@@ -109,15 +128,19 @@ def content_security_policy(app: Dash) -> str:
 
 def register(app: Dash) -> None:
     server = app.server
+    server.extensions[APP_KEY] = app
+    _add_chart_code()
+
+    @server.before_request
+    def _not_loaded():
+        if NOT_LOADED.match(request.path):
+            abort(404)
 
     @server.after_request
     def _security_headers(response: Response) -> Response:
-        # The hashes are known once Dash has set itself up (at the first request).
-        policy = server.config.get("MALBILD_CSP")
-        if policy is None and app._got_first_request.get("setup_server"):
-            policy = server.config["MALBILD_CSP"] = content_security_policy(app)
-        if policy:
-            response.headers.setdefault("Content-Security-Policy", policy)
+        # Kept once the first index is drawn (Dash has gathered its inline scripts by then).
+        policy = server.config.get("MALBILD_CSP") or content_security_policy(app)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if auth.is_https():
             response.headers.setdefault("Strict-Transport-Security", HSTS)
