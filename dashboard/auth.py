@@ -37,7 +37,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import Engine
 
-from dashboard import runtime
+from dashboard import router, runtime
 from etl import users
 from etl.settings import PROJECT_ROOT, Settings
 
@@ -50,7 +50,6 @@ MAX_NEXT_CHARACTERS = 2_000  # a page to go back to after logging in; longer is 
 SESSION_LIFETIME = users.SESSION_LIFETIME
 SESSION_COOKIE = "malbild_session"
 SECRET_KEY_FILE = PROJECT_ROOT / "var" / "secret_key"
-PAGE_CONTENT = "_pages_content"  # the Dash pages router's output: renders guarded layouts
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies larger than this are refused before they are read: an upload travels as base64 in a
 # callback (a third larger than the file), and the file-size check itself gives the clear
@@ -247,8 +246,8 @@ def _requested_path() -> str:
     from dash import callback_context
 
     try:
-        pathname = callback_context.inputs.get("_pages_location.pathname")
-        search = callback_context.inputs.get("_pages_location.search") or ""
+        pathname = callback_context.inputs.get(f"{router.LOCATION}.pathname")
+        search = callback_context.inputs.get(f"{router.LOCATION}.search") or ""
     except Exception:  # outside a callback: the page drawn into the index, if any
         pathname, search = (g.get(FIRST_PAGE) if has_request_context() else None) or ("/", "")
     return (pathname or "/") + search
@@ -336,7 +335,7 @@ def _guard():
         return None
     if endpoint == "/_dash-update-component" and not allowed(READ):
         body = request.get_json(silent=True) or {}
-        if PAGE_CONTENT not in str(body.get("output", "")):
+        if router.page_request(body) is None:  # the router draws guarded layouts itself
             return _forbidden("Logga in för att se det här.", 401)
     if endpoint.startswith("export_"):
         needs = LOGIN if "/forvaltningar/" in request.path else READ

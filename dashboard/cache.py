@@ -276,7 +276,6 @@ def cached(name: str, key: Callable[..., tuple]) -> Callable:
 # --- Whole page answers ---------------------------------------------------------------------------
 
 PAGE_CALLBACK_PATH = "/_dash-update-component"
-PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 PAGE_ANSWER = "sida"  # the router's answer to /_dash-update-component
 
 
@@ -301,11 +300,12 @@ def answer_key(kind: str, engine: Engine, who: dict | None, request: Any) -> str
 
 
 def page_request(body: Any) -> dict | None:
-    """The page router's request, or None for anything else (another callback, or a body that
-    is not the JSON object the router is asked with): only those answers are kept."""
-    if isinstance(body, dict) and body.get("output") == PAGE_ROUTER_OUTPUT:
-        return body
-    return None
+    """The page router's request, parsed (dashboard/router.py), or None for anything else
+    (another callback, or a body that is not the JSON object the router is asked with): only
+    those answers are kept, under what the request reads, not how its text is written."""
+    from dashboard import router
+
+    return router.page_request(body)
 
 
 def cache_page_answers(server, engine_of: Callable[[], Engine],

@@ -43,6 +43,29 @@ IDS = frozenset(_IDS.values())
 OUTPUTS = ((CONTENT, "children"), (STORE, "data"))
 
 
+def page_request(body) -> dict | None:
+    """The router's request (the JSON body of a callback request) as structured JSON: what it
+    writes (`outputs`: [[id, property]]), reads (`inputs`) and holds (`state`: [[id,
+    property, value]]); None for any other callback or a body that is not such a request."""
+    if not isinstance(body, dict):
+        return None
+
+    def parsed(key: str, with_value: bool) -> list | None:
+        entries = body.get(key, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return None
+        return [[e.get("id"), e.get("property"), *([e.get("value")] if with_value else [])]
+                for e in entries]
+
+    outputs = parsed("outputs", with_value=False)
+    if outputs is None or [tuple(o) for o in outputs] != list(OUTPUTS):
+        return None
+    inputs, state = parsed("inputs", with_value=True), parsed("state", with_value=True)
+    if inputs is None or state is None:
+        return None
+    return {"outputs": outputs, "inputs": inputs, "state": state}
+
+
 def container(pathname: str, search: str, content, title: str):
     """`dash.page_container` holding the page for the address already (a copy: Dash's own is
     left as it is). The location has the address, so the router is not asked again."""

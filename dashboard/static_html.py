@@ -18,14 +18,15 @@ from collections.abc import Callable
 
 from dash.development.base_component import Component
 
+from dashboard import router
 from dashboard.components import native
 
 HTML_NAMESPACE = "dash_html_components"
 # Props of Dash's HTML components that are not attributes of the element.
 NOT_ATTRIBUTES = frozenset({"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks",
                             "loading_state", "key"})
-# Dash's page router, whose callback the app declares itself (not among the pages' callbacks).
-ROUTER_IDS = frozenset({"_pages_content", "_pages_location", "_pages_store", "_pages_dummy"})
+# Dash's page router, whose callback Dash declares itself (not among the pages' callbacks).
+ROUTER_IDS = router.IDS
 # Every id a callback uses, gathered from the callbacks the pages declare (at import, once per
 # process, the same for every app of the process: a page kept in a shared cache is drawn alike).
 _live: set[str] = set(ROUTER_IDS)

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, clientside_callback, dcc
 
+from dashboard import router
 from etl import digits
 
-PAGE_LOCATION = "_pages_location"  # the dcc.Location of Dash's page container
+PAGE_LOCATION = router.LOCATION  # the dcc.Location of Dash's page container
 # What a page is drawn with at most: more parameters, longer values or a parameter given
 # several times come from no link of Målbild's, and must not cost more than a normal address.
 MAX_PARAMETERS = 20

@@ -58,6 +58,7 @@ def test_the_page_routers_ids_are_live_from_the_start():
     from dashboard import static_html
 
     router = {getattr(dash.dash, name) for name in dir(dash.dash) if name.startswith("_ID_")}
+    # Read from dash.page_container (dashboard/router.py): the same as Dash's own constants.
     assert router == static_html.ROUTER_IDS
     assert router <= static_html.callback_ids()
     page = html.Div([html.H1("Tillgänglighet")], id="_pages_content")
