@@ -60,7 +60,7 @@ def _described(node) -> tuple[str, str, dict] | None:
     """(namespace, type, props) of a component, or of one already in the form Dash sends
     (`components.common.element`); None for anything else."""
     if isinstance(node, Component):
-        return node._namespace, node._type, node.to_plotly_json()["props"]
+        node = node.to_plotly_json()
     if isinstance(node, dict) and {"type", "namespace", "props"} <= node.keys():
         return node["namespace"], node["type"], node["props"]
     return None

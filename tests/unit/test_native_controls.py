@@ -14,8 +14,9 @@ def test_every_control_is_drawn_by_the_pages_script():
     script = (PROJECT_ROOT / "assets" / "native-controls.js").read_text(encoding="utf-8")
     registered = re.search(r"window\.malbild = Object\.assign\(window\.malbild \|\| \{\},\s*"
                            r"\{([^}]*)\}", script).group(1)
-    assert sorted(re.findall(r"(\w+):", registered)) == sorted(c._type for c in CLASSES)
-    assert {c._namespace for c in CLASSES} == {native.NAMESPACE}
+    sent = [make().to_plotly_json() for make in CLASSES]  # as the page receives them
+    assert sorted(re.findall(r"(\w+):", registered)) == sorted(c["type"] for c in sent)
+    assert {c["namespace"] for c in sent} == {native.NAMESPACE}
 
 
 def test_a_control_sends_only_the_props_it_was_given():

@@ -1,0 +1,92 @@
+# AUTO GENERATED FILE - DO NOT EDIT
+
+import typing  # noqa: F401
+from typing_extensions import TypedDict, NotRequired, Literal # noqa: F401
+from dash.development.base_component import Component, _explicitize_args
+try:
+    from dash.types import NumberType  # noqa: F401
+except ImportError:
+    # Backwards compatibility for dash<=4.1.0
+    if typing.TYPE_CHECKING:
+        raise
+    NumberType = typing.Union[  # noqa: F401
+        typing.SupportsFloat, typing.SupportsInt, typing.SupportsComplex
+    ]
+
+ComponentSingleType = typing.Union[str, int, float, Component, None]
+ComponentType = typing.Union[
+    ComponentSingleType,
+    typing.Sequence[ComponentSingleType],
+]
+
+
+class Checklist(Component):
+    """A Checklist component.
+Check boxes with their labels; `value` is the ticked options' values.
+
+Keyword arguments:
+
+- id (string; optional):
+    The element's id, for callbacks.
+
+- aria-* (string; optional):
+    ARIA attributes, as written.
+
+- className (string; optional):
+    Classes of the element.
+
+- disabled (boolean; optional):
+    Whether the control is disabled.
+
+- name (string; optional):
+    The control's name.
+
+- options (list of dicts; optional):
+    The options: label, value.
+
+    `options` is a list of dicts with keys:
+
+    - label (string; required)
+
+    - value (string; required)
+
+    - disabled (boolean; optional)
+
+- value (list of strings; optional):
+    The ticked options' values."""
+    _children_props: typing.List[str] = []
+    _base_nodes = ['children']
+    _namespace = 'malbild'
+    _type = 'Checklist'
+    Options = TypedDict(
+        "Options",
+            {
+            "label": str,
+            "value": str,
+            "disabled": NotRequired[bool]
+        }
+    )
+
+
+    def __init__(
+        self,
+        id: typing.Optional[typing.Union[str, dict]] = None,
+        className: typing.Optional[str] = None,
+        disabled: typing.Optional[bool] = None,
+        name: typing.Optional[str] = None,
+        value: typing.Optional[typing.Sequence[str]] = None,
+        options: typing.Optional[typing.Sequence["Options"]] = None,
+        **kwargs
+    ):
+        self._prop_names = ['id', 'aria-*', 'className', 'disabled', 'name', 'options', 'value']
+        self._valid_wildcard_attributes =            ['aria-']
+        self.available_properties = ['id', 'aria-*', 'className', 'disabled', 'name', 'options', 'value']
+        self.available_wildcard_properties =            ['aria-']
+        _explicit_args = kwargs.pop('_explicit_args')
+        _locals = locals()
+        _locals.update(kwargs)  # For wildcard attrs and excess named props
+        args = {k: _locals[k] for k in _explicit_args}
+
+        super(Checklist, self).__init__(**args)
+
+setattr(Checklist, "__init__", _explicitize_args(Checklist.__init__))

@@ -1,0 +1,113 @@
+"""Generate the Python classes of the app's own components (`dashboard/components/malbild/`)
+with Dash's public component generator (`dash.development.component_generator`), the way a
+component library makes them, from the props described here; the drawing functions are in
+`assets/native-controls.js`. Run again after changing a component's props:
+
+    .venv/bin/python scripts/generate_native_components.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from dash.development.component_generator import generate_components
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "dashboard" / "components" / "malbild"
+NAMESPACE = "malbild"  # the page's script registers the drawing functions as window.malbild
+
+
+def _prop(kind: str | dict, description: str) -> dict:
+    type_ = {"name": kind} if isinstance(kind, str) else kind
+    return {"type": type_, "required": False, "description": description}
+
+
+STRING, BOOL, NUMBER = "string", "bool", "number"
+TEXT_OR_NUMBER = {"name": "union", "value": [{"name": "string"}, {"name": "number"}]}
+OPTIONS = {"name": "arrayOf", "value": {"name": "shape", "value": {
+    "label": {"name": "string", "required": True},
+    "value": {"name": "string", "required": True},
+    "disabled": {"name": "bool", "required": False}}}}
+COMMON = {
+    "id": _prop(STRING, "The element's id, for callbacks."),
+    "className": _prop(STRING, "Classes of the element."),
+    "disabled": _prop(BOOL, "Whether the control is disabled."),
+    "name": _prop(STRING, "The control's name."),
+    "aria-*": _prop(STRING, "ARIA attributes, as written."),
+    "setProps": _prop("func", "Dash's callback for changed props."),
+}
+COMPONENTS = {
+    "Select": ("A plain `<select>`; `value` is the chosen option's value (no blank option).", {
+        **COMMON, "value": _prop(STRING, "The chosen option's value."),
+        "options": _prop(OPTIONS, "The options: label, value, disabled."),
+    }),
+    "Input": ("A plain `<input>`: `value` (a number or None for type number) on every change, "
+              "or with `debounce` on Enter and when left; `n_submit` counts Enter.", {
+        **COMMON, "value": _prop(TEXT_OR_NUMBER, "The value."),
+        "type": _prop(STRING, "The input's type."),
+        "debounce": _prop(BOOL, "Report the value only on Enter and when the field is left."),
+        "n_submit": _prop(NUMBER, "How many times Enter was pressed."),
+        "placeholder": _prop(STRING, "Placeholder."),
+        "autoComplete": _prop(STRING, "Autocomplete hint."),
+        "autoFocus": _prop(BOOL, "Focus when drawn."),
+        "required": _prop(BOOL, "Required."),
+        "list": _prop(STRING, "The id of a datalist."),
+        "min": _prop(TEXT_OR_NUMBER, "Minimum."),
+        "max": _prop(TEXT_OR_NUMBER, "Maximum."),
+        "step": _prop(TEXT_OR_NUMBER, "Step."),
+        "inputMode": _prop(STRING, "Input mode."),
+        "maxLength": _prop(NUMBER, "Maximum length."),
+    }),
+    "Textarea": ("A plain `<textarea>`; `value` on every change.", {
+        **COMMON, "value": _prop(STRING, "The text."),
+        "rows": _prop(NUMBER, "Rows."),
+        "placeholder": _prop(STRING, "Placeholder."),
+        "required": _prop(BOOL, "Required."),
+        "maxLength": _prop(NUMBER, "Maximum length."),
+    }),
+    "Checklist": ("Check boxes with their labels; `value` is the ticked options' values.", {
+        **COMMON, "value": _prop({"name": "arrayOf", "value": {"name": "string"}},
+                                 "The ticked options' values."),
+        "options": _prop(OPTIONS, "The options: label, value."),
+    }),
+    "Static": ("Plain HTML that never changes, as data: `tree` holds elements as "
+               "[tag, {attribute: value}, *children], drawn as they are, text as text.", {
+        "tree": _prop({"name": "arrayOf", "value": {"name": "any"}}, "The elements."),
+        "setProps": _prop("func", "Dash's callback for changed props (never called)."),
+    }),
+}
+
+
+def metadata() -> dict:
+    return {f"src/lib/components/{name}.react.js": {
+        "description": description, "displayName": name, "props": props,
+    } for name, (description, props) in COMPONENTS.items()}
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as work:
+        os.chdir(work)
+        Path("package.json").write_text(json.dumps({"name": NAMESPACE, "version": "1.0.0"}))
+        Path(NAMESPACE).mkdir()
+        with contextlib.redirect_stdout(sys.stderr):
+            generate_components("src/lib/components", NAMESPACE, metadata=metadata())
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        TARGET.mkdir(parents=True)
+        for name in COMPONENTS:
+            shutil.copy(Path(NAMESPACE) / f"{name}.py", TARGET / f"{name}.py")
+        imports = "".join(f"from .{name} import {name}\n" for name in COMPONENTS)
+        (TARGET / "__init__.py").write_text(
+            '"""Generated by scripts/generate_native_components.py (Dash\'s component '
+            'generator); do not edit."""\n\n' + imports + f"\n__all__ = {list(COMPONENTS)!r}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
