@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 
 import dash
 from dash import Dash, html
@@ -11,6 +12,7 @@ from dashboard import (
     admin_routes,
     auth,
     cache,
+    callbacks,
     delivery,
     first_visit,
     headers,
@@ -139,28 +141,9 @@ def shell() -> html.Div:
     ], className="page")
 
 
-_page_callbacks: tuple[dict, list, list] | None = None
-
-
-def _hand_page_callbacks_to(app: Dash) -> list[dict]:
-    """Give `app` its own copy of the callbacks the pages declare (`dash.callback`, once per
-    process, at import) and return Dash's list of them. Dash itself moves them to the first app
-    of a process that answers a request and empties its lists, so a second app in the process
-    (the tests build several) would answer no callback at all."""
-    global _page_callbacks
-    declared = dash._callback
-    if _page_callbacks is None:
-        _page_callbacks = (dict(declared.GLOBAL_CALLBACK_MAP),
-                           list(declared.GLOBAL_CALLBACK_LIST),
-                           list(declared.GLOBAL_INLINE_SCRIPTS))
-        declared.GLOBAL_CALLBACK_MAP.clear()
-        declared.GLOBAL_CALLBACK_LIST.clear()
-        declared.GLOBAL_INLINE_SCRIPTS.clear()
-    callback_map, callback_list, inline_scripts = _page_callbacks
-    app.callback_map.update({key: dict(spec) for key, spec in callback_map.items()})
-    app._callback_list.extend(dict(spec) for spec in callback_list)
-    app._inline_scripts.extend(inline_scripts)
-    return callback_list
+def _callback_specs(app: Dash) -> list[dict]:
+    """The app's callbacks as `/_dash-dependencies` lists them (Dash's public answer)."""
+    return json.loads(app.dependencies().get_data(as_text=True))
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -196,7 +179,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         dash.page_registry[name]["layout"] = static_html.compacting(operations.database_safe(
             auth.guarded(urlstate.bounded(module.layout), getattr(module, "ACCESS", auth.READ),
                          access_denied)))
-    static_html.remember_callbacks(_hand_page_callbacks_to(app))
+    callbacks.attach(app)
+    static_html.remember_callbacks(_callback_specs(app))
     static_html.remember_ids(progress.progress_ids())
     app.layout = static_html.compacting(shell)
     # First: its compression must run after every other hook.

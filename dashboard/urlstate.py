@@ -13,9 +13,10 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, clientside_callback, dcc
+from dash import Input, Output, State, dcc
 
 from dashboard import router
+from dashboard.callbacks import clientside_callback
 from etl import digits
 
 PAGE_LOCATION = router.LOCATION  # the dcc.Location of Dash's page container

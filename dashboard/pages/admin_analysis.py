@@ -5,9 +5,10 @@ live in the URL (`?matt=&ar=`; `matt` is a measure's id, "mal-N" or "samlad").""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from dashboard import auth, queries, runtime, urlstate, words
+from dashboard.callbacks import callback
 from dashboard.components import native
 from dashboard.components.admin import (
     ANALYSIS_STATES,

@@ -11,10 +11,11 @@ import json
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import auth, runtime, uploads
 from dashboard import formatting as fmt
+from dashboard.callbacks import callback
 from dashboard.components import native, progress
 from dashboard.components.admin import field, message, refusal, select
 from dashboard.components.common import table_view

@@ -7,10 +7,11 @@ from datetime import date
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from dashboard import auth, queries, runtime, urlstate
 from dashboard import formatting as fmt
+from dashboard.callbacks import callback
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
 from dashboard.tasks import jobs

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from dashboard import auth, runtime
 from dashboard import formatting as fmt
+from dashboard.callbacks import callback
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view
 from etl import alerts, users

@@ -7,10 +7,11 @@ import json
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard import exploration, explore_charts, queries, runtime, urlstate
 from dashboard import formatting as fmt
+from dashboard.callbacks import callback, clientside_callback
 from dashboard.components import native
 from dashboard.components.admin import select
 from dashboard.components.common import chart_of, status_badge

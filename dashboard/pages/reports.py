@@ -5,9 +5,10 @@ year's report here (it is logged); everyone who may read the pages may download.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard import auth, queries, runtime, urlstate
+from dashboard.callbacks import callback
 from dashboard.components import progress
 from dashboard.components.admin import message, refusal, select, text_input
 from dashboard.components.common import table_view

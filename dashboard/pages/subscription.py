@@ -4,9 +4,10 @@ e-mail, and at what address. One e-mail per cycle at most, only when something c
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
 from dashboard import auth, runtime
+from dashboard.callbacks import callback
 from dashboard.components import native
 from dashboard.components.admin import message, text_input
 from etl import alerts, users

@@ -1,0 +1,40 @@
+"""The pages' callbacks: declared once per process (when a page is imported), given to each app.
+
+`dash.callback` puts a callback in lists of Dash's own, which the first app of a process to
+answer a request takes over and empties: a second app in the process (the tests build many)
+would answer none. So the pages declare theirs here, with the same arguments, and
+`attach(app)` gives every app made all of them through Dash's public `app.callback` and
+`app.clientside_callback`. The decorated function is returned as it is (still a plain
+function to call, e.g. from a test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_declared: list[tuple[str, Any, tuple, dict]] = []  # (kind, function, args, kwargs), in order
+
+
+def callback(*args, **kwargs) -> Callable:
+    """As `dash.callback` (the same arguments)."""
+
+    def declare(function: Callable) -> Callable:
+        _declared.append(("server", function, args, kwargs))
+        return function
+
+    return declare
+
+
+def clientside_callback(function, *args, **kwargs) -> None:
+    """As `dash.clientside_callback` (the same arguments)."""
+    _declared.append(("client", function, args, kwargs))
+
+
+def attach(app) -> None:
+    """Give `app` every callback declared so far."""
+    for kind, function, args, kwargs in _declared:
+        if kind == "server":
+            app.callback(*args, **kwargs)(function)
+        else:
+            app.clientside_callback(function, *args, **kwargs)
