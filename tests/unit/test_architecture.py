@@ -11,6 +11,13 @@ Cycles are looked for twice: between modules, and between a subpackage taken as 
 (`etl/extract/`) and the modules beside it (`etl/validate.py`), so a package that imports a
 module which imports the package back is a cycle even when no single module closes it.
 
+And Dash is used by its public API only (`private_dash_names`): no import of a private module
+or name of Dash or Flask (`dash._utils`, `from dash import _x`, `from flask import _cv_app`),
+no attribute of Dash's own that starts with "_" (`app._callback_list`, `component._type`), read,
+written, defined in a class body or named to `getattr`. The files Dash's component generator
+writes (they start "# AUTO GENERATED FILE - DO NOT EDIT") are Dash's contract with its own
+generated code and are left out.
+
 Run as a script to print the graph's problems, or the whole graph with `--graph`:
 
     python -m tests.unit.test_architecture [--graph]
@@ -279,6 +286,136 @@ def problems(edges: list[Edge] | None = None) -> list[str]:
     return found
 
 
+# --- Dash by its public API only -----------------------------------------------------------------
+
+PRIVATE_OWNERS = ("dash", "flask")  # packages whose "_" names are theirs alone
+GENERATED = "# AUTO GENERATED FILE - DO NOT EDIT"  # Dash's component generator
+# Private attributes of Dash's app and components that the app has used or could reach for;
+# with them, every "_" name the installed Dash's `Dash` and `Component` classes define.
+KNOWN_DASH_PRIVATE = frozenset({
+    "_got_first_request", "_callback_list", "_inline_scripts", "_collect_and_register_resources",
+    "_config", "_namespace", "_type", "_prop_names", "_base_nodes", "_children_props",
+    "_valid_wildcard_attributes", "_layout", "_hooks", "_dev_tools", "_setup_server",
+    "_index_string", "_favicon", "_assets_files", "_background_manager",
+})
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def dash_private_attributes() -> frozenset[str]:
+    """KNOWN_DASH_PRIVATE and the "_" names of the installed Dash's `Dash` and `Component`
+    (their methods, class attributes and `self._x`), read from its source (not imported)."""
+    import importlib.util
+
+    names = set(KNOWN_DASH_PRIVATE)
+    spec = importlib.util.find_spec("dash")
+    if spec is None or spec.origin is None:
+        return frozenset(names)
+    root = Path(spec.origin).parent
+    for relative, owner in (("dash.py", "Dash"), ("development/base_component.py", "Component")):
+        tree = ast.parse((root / relative).read_text(encoding="utf-8"))
+        for cls in ast.walk(tree):
+            if not (isinstance(cls, ast.ClassDef) and cls.name == owner):
+                continue
+            for node in ast.walk(cls):
+                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                        and node.value.id == "self" and _is_private(node.attr)):
+                    names.add(node.attr)
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                        and _is_private(node.name):
+                    names.add(node.name)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
+                        and _is_private(node.id):
+                    names.add(node.id)
+    return frozenset(names)
+
+
+def _owned(module: str | None) -> bool:
+    return bool(module) and module.split(".")[0] in PRIVATE_OWNERS
+
+
+def _private_module(module: str) -> bool:
+    return _owned(module) and any(_is_private(part) for part in module.split("."))
+
+
+class _PrivateUse(ast.NodeVisitor):
+    def __init__(self, private: frozenset[str]) -> None:
+        self.private = private
+        self.modules: set[str] = set(PRIVATE_OWNERS)  # local names bound to dash/flask modules
+        self.found: list[tuple[int, str]] = []
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if _private_module(alias.name):
+                self.found.append((node.lineno, f"import {alias.name}"))
+            if _owned(alias.name):
+                self.modules.add(alias.asname or alias.name.split(".")[0])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not _owned(node.module):
+            return
+        if _private_module(node.module):
+            self.found.append((node.lineno, f"from {node.module} import …"))
+        for alias in node.names:
+            if _is_private(alias.name):
+                self.found.append((node.lineno, f"from {node.module} import {alias.name}"))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if _is_private(node.attr):
+            if isinstance(node.value, ast.Name) and node.value.id in self.modules:
+                self.found.append((node.lineno, f"{node.value.id}.{node.attr}"))
+            elif node.attr in self.private:
+                self.found.append((node.lineno, f"…{node.attr} (Dash's own attribute)"))
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for statement in node.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                defined = [statement.name]
+            elif isinstance(statement, ast.Assign | ast.AnnAssign):
+                targets = statement.targets if isinstance(statement, ast.Assign) \
+                    else [statement.target]
+                defined = [t.id for t in targets if isinstance(t, ast.Name)]
+            else:
+                defined = []
+            for name in defined:
+                if name in self.private:
+                    self.found.append((statement.lineno,
+                                       f"class {node.name} defines {name} (Dash's own)"))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        function = node.func
+        name = function.id if isinstance(function, ast.Name) else \
+            function.attr if isinstance(function, ast.Attribute) else ""
+        literal = node.args[1] if name in ("getattr", "setattr", "hasattr", "delattr") \
+            and len(node.args) > 1 else node.args[0] if name == "import_module" and node.args \
+            else None
+        if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+            text = literal.value
+            if (name == "import_module" and _private_module(text)) or text in self.private:
+                self.found.append((node.lineno, f"{name}(…{text!r})"))
+        self.generic_visit(node)
+
+
+def private_dash_names(root: Path = ROOT) -> list[str]:
+    """Every use of a private Dash or Flask name in the packages, as "path:line: what"."""
+    private = dash_private_attributes()
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if text.startswith(GENERATED):
+                continue
+            collector = _PrivateUse(private)
+            collector.visit(ast.parse(text, filename=str(path)))
+            found += [f"{path.relative_to(root)}:{line}: {what}"
+                      for line, what in sorted(collector.found)]
+    return found
+
+
 # --- Tests ----------------------------------------------------------------------------------------
 
 
@@ -334,6 +471,65 @@ def test_the_graph_sees_every_form_of_import(tmp_path, monkeypatch):
     assert "etl.check → etl.extract.reader → etl.check" in text
     assert "dashboard.parts → dashboard.words → dashboard.parts" in text
     assert "etl/up.py:2, in function f" in text
+
+
+def test_dash_by_its_public_api_only():
+    found = private_dash_names()
+    assert not found, "Private Dash or Flask names (use Dash's public API: dash.hooks, the " \
+        "Dash arguments, to_plotly_json(), plotly.io.json):\n" + "\n".join(found)
+
+
+def test_the_private_name_check_sees_every_form(tmp_path):
+    """A small tree with each form of private use: the checker must see them all, and leave
+    public use and the generator's files alone."""
+    files = {
+        "etl/__init__.py": "",
+        "dashboard/__init__.py": "",
+        "dashboard/imports.py": "import dash._utils\n"
+                                "from dash._pages import _path_to_page\n"
+                                "from dash import _get_app\n"
+                                "from dash.development.base_component import _explicitize_args\n"
+                                "from flask import _cv_app\n",
+        "dashboard/attributes.py": "import dash\nimport flask as f\n"
+                                   "def f1(app, node):\n"
+                                   "    app._callback_list.append({})\n"
+                                   "    return node._namespace, node._type\n"
+                                   "def f2():\n    return dash._callback.GLOBAL_CALLBACK_MAP\n"
+                                   "def f3():\n    return f._app_ctx_stack\n"
+                                   "def f4(app):\n    app._got_first_request['pages'] = True\n"
+                                   "def f5(app):\n    return getattr(app, '_inline_scripts')\n",
+        "dashboard/subclass.py": "from dash import Dash\n"
+                                 "class Mine(Dash):\n"
+                                 "    _namespace = 'x'\n"
+                                 "    def _collect_and_register_resources(self, r):\n"
+                                 "        return r\n",
+        "dashboard/lazy.py": "import importlib\n"
+                             "def load():\n    return importlib.import_module('dash._pages')\n",
+        "dashboard/fine.py": "import dash\nfrom dash import dcc, hooks\n"
+                             "from plotly.io.json import to_json_plotly\n"
+                             "def f(app, component, paragraph):\n"
+                             "    paragraph._p.clear()  # python-docx, not Dash\n"
+                             "    return component.to_plotly_json()['type'], app.callback_map\n",
+        "dashboard/made/__init__.py": "",
+        "dashboard/made/Thing.py": GENERATED + "\nfrom dash.development.base_component "
+                                   "import Component, _explicitize_args\n"
+                                   "class Thing(Component):\n    _type = 'Thing'\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    found = private_dash_names(tmp_path)
+    where = {line.split(": ", 1)[0] for line in found}
+    assert where == {
+        "dashboard/imports.py:1", "dashboard/imports.py:2", "dashboard/imports.py:3",
+        "dashboard/imports.py:4", "dashboard/imports.py:5",
+        "dashboard/attributes.py:4", "dashboard/attributes.py:5", "dashboard/attributes.py:7",
+        "dashboard/attributes.py:9", "dashboard/attributes.py:11", "dashboard/attributes.py:13",
+        "dashboard/subclass.py:3", "dashboard/subclass.py:4",
+        "dashboard/lazy.py:3",
+    }, "\n".join(found)
+    assert "dashboard/attributes.py:5: …_namespace (Dash's own attribute)" in found
+    assert "dashboard/attributes.py:5: …_type (Dash's own attribute)" in found
 
 
 def main(argv: list[str]) -> int:
