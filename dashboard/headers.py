@@ -133,7 +133,7 @@ def register(app: Dash) -> None:
 
     @server.before_request
     def _not_loaded():
-        if NOT_LOADED.match(request.path):
+        if NOT_LOADED.search(request.path):  # also under a path prefix
             abort(404)
 
     @server.after_request
