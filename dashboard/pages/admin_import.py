@@ -220,14 +220,19 @@ def _preview(contents, kind, year, filename):
 
 @callback(Output(UPLOAD, "contents"), Output(UPLOAD, "filename"),
           Output(RESULT, "children", allow_duplicate=True),
+          Output(PREVIEW, "children", allow_duplicate=True),
+          Output(TICKET, "data", allow_duplicate=True),
+          Output(CONFIRM, "disabled", allow_duplicate=True),
+          Output(CANCEL, "disabled", allow_duplicate=True),
           Input(CANCEL, "n_clicks"), prevent_initial_call=True)
 def _cancel(clicks):
-    """Forget the chosen file: the preview empties (through `_preview`), nothing is saved."""
+    """Forget the chosen file, its preview and its ticket in the same answer that says so
+    (not a moment later through `_preview`); nothing is saved."""
     if auth.admin_user() is None:
-        return no_update, no_update, refusal()
+        return no_update, no_update, refusal(), no_update, no_update, no_update, no_update
     if not clicks:
-        return no_update, no_update, no_update
-    return None, None, message("Importen avbröts. Ingenting har sparats.")
+        return (no_update,) * 7
+    return None, None, message("Importen avbröts. Ingenting har sparats."), None, None, True, True
 
 
 @callback(Output(RESULT, "children", allow_duplicate=True),

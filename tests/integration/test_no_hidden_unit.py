@@ -346,9 +346,10 @@ ADMIN_IMPORT = {
     "..admin-import-result.children@{h}...admin-import-ticket.data@{h}..",  # the background job
 }
 WITHOUT_SURVEY_DATA = {
-    # Avbryt: empties the upload and says so
+    # Avbryt: empties the upload, the preview and the ticket, and says so
     "..admin-import-file.contents...admin-import-file.filename...admin-import-result"
-    ".children@{h}..",
+    ".children@{h}...admin-import-preview.children@{h}...admin-import-ticket.data@{h}"
+    "...admin-import-confirm.disabled@{h}...admin-import-cancel.disabled@{h}..",
     "..admin-analysis-feedback.children...admin-analysis-shown.children..",
     "..admin-target-feedback.children...admin-target-tables.children..",
     "..admin-user-add-feedback.children...admin-users-table.children...admin-user-pick.options"
