@@ -18,7 +18,7 @@ __all__ = ["app", "start"]
 
 @worker_init.connect
 def _make_dash_app(**_kwargs) -> None:
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     create_app(get_settings())
 
