@@ -365,7 +365,7 @@ def etl_contacts(
 
     Varje fil läses in hel eller inte alls. Samma fil två gånger ändrar ingenting.
     """
-    from dashboard.web.uploads import contacts_summary
+    from dashboard.present.contact_words import contacts_summary
     from etl import audit, contacts
 
     engine = ready_engine()
@@ -551,12 +551,9 @@ def targets_import(
 def audit_export(out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller -.")] = "-"
                  ) -> None:
     """Hela ändringsloggen som CSV (eller Excel efter filändelsen)."""
-    from dashboard.present.export import downloads
-    from dashboard.store import runtime
-    from dashboard.web.admin_routes import audit_table
+    from dashboard.present.export import data, downloads
 
-    runtime.configure(settings())
-    table = audit_table()
+    table = data.audit_table(db.engine_for(settings().database_url))
     if out == "-":
         sys.stdout.write(downloads.csv_bytes(table).decode("utf-8-sig"))
         return

@@ -6,34 +6,14 @@ are neutralised against formulas as in every other download.
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Flask, Response
 
-from dashboard.present import charts
-from dashboard.present import formatting as fmt
-from dashboard.present.export import downloads
+from dashboard.present.export import data, downloads
 from dashboard.store import runtime
 from dashboard.web import auth
-from etl import audit
 
 AUDIT_CSV = "/admin/logg.csv"
 AUDIT_XLSX = "/admin/logg.xlsx"
-
-
-def audit_table() -> charts.DataTable:
-    events = audit.events(runtime.engine())
-    frame = pd.DataFrame({
-        "Tid (UTC)": [f"{fmt.iso_date(e['at'])} {e['at']:%H:%M:%S}" for e in events],
-        "Vem": [e["actor"] for e in events],
-        "Händelse": [audit.ACTIONS.get(e["action"], e["action"]) for e in events],
-        "Kod": [e["action"] for e in events],
-        "Objekttyp": [e["object_type"] for e in events],
-        "Objekt": [e["object_id"] for e in events],
-        "Före": [e["before"] for e in events],
-        "Efter": [e["after"] for e in events],
-    })
-    return charts.DataTable.from_columns("Ändringslogg", frame, {}, [
-        "Målbilds ändringslogg: vem ändrade vad och när, med värdet före och efter (JSON)."])
 
 
 def _download(suffix: str) -> Response:
@@ -41,7 +21,7 @@ def _download(suffix: str) -> Response:
         status = 401 if auth.current_user() is None else 403
         return Response("Loggen är bara för administratörer.\n", status=status,
                         content_type="text/plain; charset=utf-8")
-    table = audit_table()
+    table = data.audit_table(runtime.engine())
     if suffix == "csv":
         content, media = downloads.csv_bytes(table), downloads.CSV_MEDIA_TYPE
     else:

@@ -1,4 +1,7 @@
-"""Serving the dashboard with gunicorn (several worker processes, nothing shared in memory)."""
+"""Serving the dashboard with gunicorn (several worker processes, nothing shared in memory).
+
+This is the web package's one door for the command line (`malbild serve`, `malbild worker`):
+the command line imports nothing else of `dashboard.web` (tests/unit/test_architecture.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,14 @@ def wsgi_app():
     server.test_client().get("/")
     warming.watch(app, runtime.settings())
     return server
+
+
+def dash_app(settings=None):
+    """The Dash app, as a Celery worker makes it once before its pool starts, so that the
+    pages' background callbacks are registered as tasks (dashboard/worker.py)."""
+    from dashboard.web.app import create_app
+
+    return create_app(settings)
 
 
 class _Gunicorn(BaseApplication):

@@ -24,7 +24,7 @@ from pathlib import Path
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 
-from dashboard.present.formatting import count as fmt_count
+from dashboard.present.contact_words import contacts_summary, year_row
 from dashboard.web import auth
 from etl import contacts, imports, load, numbers, schema
 from etl.db import data_version
@@ -44,7 +44,6 @@ SUFFIXES = {
     "enkat": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
     "kontakter": (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"),
 }
-YEAR_STATUS = {"new": "ny", "unchanged": "oförändrad", "replaced": "ersätter"}
 MAX_NAME = 120
 SAMPLE_ROWS = 20
 UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -293,43 +292,3 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
     if kind == "kontakter":
         return " ".join(contacts_summary(result))
     return result.summary()
-
-
-def channel_counts(by_channel: dict[str, int]) -> str:
-    """"e-post 45, telefon 40, brev 30" (the channels as the file names them)."""
-    return ", ".join(f"{channel} {count}" for channel, count in by_channel.items())
-
-
-def year_row(change: contacts.YearChange) -> dict:
-    """One year of a contacts import, for the preview table."""
-    return {"year": str(change.year), "status": YEAR_STATUS[change.status],
-            "contacts": str(change.contacts), "channels": channel_counts(change.by_channel),
-            "replaced": (f"{change.replaced_contacts} kontakter från {change.replaced_file}"
-                         if change.replaced_file else "–")}
-
-
-def contacts_summary(result: contacts.ContactImport) -> list[str]:
-    """What an import of test contacts did (or would do), year by year, in Swedish."""
-    name = Path(result.source).name
-    years = ", ".join(str(y.year) for y in result.years)
-    if not result.changed:
-        lines = [f"{name}: inget att ändra; testkontakterna för {years} är redan inlästa "
-                 f"({_contacts(result.counts.unchanged)}, oförändrade)."]
-    else:
-        saved = "skulle sparas" if result.dry_run else "sparades"
-        replaced = "ersätts" if result.dry_run else "ersattes"
-        lines = [f"{name}: {_contacts(result.counts.added, 'test')} {saved} för "
-                 + ", ".join(str(y.year) for y in result.years if y.status != "unchanged")
-                 + (f"; {_contacts(result.counts.removed, 'tidigare ')} {replaced}."
-                    if result.counts.removed else ".")]
-    for change in result.years:
-        status = (f"ersätter {_contacts(change.replaced_contacts)} från {change.replaced_file}"
-                  if change.replaced_file else YEAR_STATUS[change.status])
-        lines.append(f"{change.year} ({status}): {_contacts(change.contacts)} – "
-                     f"{channel_counts(change.by_channel)}.")
-    return lines
-
-
-def _contacts(count: int, prefix: str = "") -> str:
-    """"1 kontakt", "3 testkontakter", "2 tidigare kontakter"."""
-    return f"{fmt_count(count)} {prefix}kontakt{'' if count == 1 else 'er'}"

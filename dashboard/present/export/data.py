@@ -9,9 +9,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.present import charts
+from dashboard.present import formatting as fmt
 from dashboard.present.export import downloads
 from dashboard.store import queries
-from etl import numbers
+from etl import audit, numbers
 from etl.followup import table as followup
 from etl.followup.verdict import goal_verdict
 from etl.settings import Settings
@@ -69,3 +70,20 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
         path.write_bytes(downloads.workbook_bytes([sheet]))
     else:
         path.write_text(to_csv_text(table), encoding="utf-8")
+
+
+def audit_table(engine: Engine) -> charts.DataTable:
+    """The audit log as a table: `/admin/logg.csv|xlsx` and `malbild audit export`."""
+    events = audit.events(engine)
+    frame = pd.DataFrame({
+        "Tid (UTC)": [f"{fmt.iso_date(e['at'])} {e['at']:%H:%M:%S}" for e in events],
+        "Vem": [e["actor"] for e in events],
+        "Händelse": [audit.ACTIONS.get(e["action"], e["action"]) for e in events],
+        "Kod": [e["action"] for e in events],
+        "Objekttyp": [e["object_type"] for e in events],
+        "Objekt": [e["object_id"] for e in events],
+        "Före": [e["before"] for e in events],
+        "Efter": [e["after"] for e in events],
+    })
+    return charts.DataTable.from_columns("Ändringslogg", frame, {}, [
+        "Målbilds ändringslogg: vem ändrade vad och när, med värdet före och efter (JSON)."])
