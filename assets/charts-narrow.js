@@ -1,5 +1,5 @@
 /* Charts on narrow screens. Each figure carries in layout.meta a narrow variant of its layout
-   (made with the figure on the server, dashboard/figures.py) and the wide values it replaces,
+   (made with the figure on the server, dashboard/present/figures.py) and the wide values it replaces,
    and, where long legend names are wrapped, both sets of trace names (meta.names).
    A chart narrower than meta.below is drawn with the narrow variant from its first draw, and
    switches when the window is resized across the limit. Exported images never see this. */

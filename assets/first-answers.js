@@ -1,5 +1,5 @@
 /* The index HTML carries Dash's first two answers, the layout (with the page for this address
-   already drawn) and the callbacks, as JSON data blocks (dashboard/first_visit.py). Dash's
+   already drawn) and the callbacks, as JSON data blocks (dashboard/web/first_visit.py). Dash's
    renderer asks for them with fetch as soon as it starts: each is answered once from its block,
    without a round trip to the server; every other request goes to the server as usual. */
 (function () {

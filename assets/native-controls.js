@@ -1,4 +1,4 @@
-/* The browser's own form controls as Dash components (dashboard/components/native.py): the
+/* The browser's own form controls as Dash components (dashboard/web/components/native.py): the
    element itself, with the page's classes, reporting what the user did through setProps. Dash's
    renderer finds them as window.malbild.<Type>. */
 (function () {
@@ -110,7 +110,7 @@
     return h.apply(null, [node[0], attrs].concat(node.slice(2).map(element)));
   }
 
-  /* Elements that never change, drawn as they are (dashboard/static_html.py). */
+  /* Elements that never change, drawn as they are (dashboard/web/static_html.py). */
   function Static(props) {
     return h.apply(null, [React.Fragment, null].concat((props.tree || []).map(element)));
   }

@@ -1,6 +1,6 @@
 /* Content drawn only when it is needed, from data the page carries (much cheaper than as Dash
    components). Everything is set as text, never as HTML.
-   * Table views ("Visa som tabell", dashboard/components/common.py): a closed one carries its
+   * Table views ("Visa som tabell", dashboard/web/components/common.py): a closed one carries its
      cells as JSON in data-table; its table is drawn when it is first opened (by mouse, keyboard
      or script), or before the page is printed.
    * Suggestions of a text field (<datalist data-options="[…]">, the explore page's kommuner):

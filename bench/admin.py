@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import uploads
+from dashboard.web import uploads
 from etl import db, imports, targets, users
 from etl.decision import DecisionRef
 from etl.demo import build_demo, survey_file_name
@@ -111,7 +111,7 @@ def main() -> None:
                                targets.import_targets(engine, out, actor="admin")))
                 for _ in repeat])
 
-        from dashboard.app import create_app
+        from dashboard.web.app import create_app
 
         client = create_app(demo).server.test_client()
         client.post("/logga-in", data={"anvandare": "admin", "losenord": PASSWORD})

@@ -76,7 +76,7 @@ def main() -> None:
     if args.mode is not None:
         import logging
 
-        from dashboard.app import create_app
+        from dashboard.web.app import create_app
 
         logging.getLogger("malbild.request").disabled = True
         label, update = MODES[args.mode]
@@ -124,9 +124,9 @@ def first_view_after_import(mode: int, runs: int) -> None:
     """Median over `runs` imports of the first request for each page after the import."""
     import pandas as pd
 
-    from dashboard import cache
-    from dashboard.app import create_app
+    from dashboard.store import cache
     from dashboard.tasks import jobs, warming
+    from dashboard.web.app import create_app
     from etl import db, imports
     from etl.followup import refresh
 
@@ -185,7 +185,7 @@ MODES = [
 
 
 def measure(app, runs: int, label: str) -> None:
-    from dashboard.first_visit import BLOCK_ID
+    from dashboard.web.first_visit import BLOCK_ID
 
     client = app.server.test_client()
     client.get("/")  # first request: Dash registers its routes and bundles

@@ -25,8 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import charts
-from dashboard.export import images, report, report_docx, report_files, report_pdf, report_template
+from dashboard.present import charts
+from dashboard.present.export import (
+    images,
+    report,
+    report_docx,
+    report_files,
+    report_pdf,
+    report_template,
+)
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR, Settings
 
@@ -63,7 +70,8 @@ def breakdown(engine, settings: Settings, year: int, environment: dict) -> list[
     """The cold report's parts, one after the other (the command overlaps the browser's start
     with the imports and the model, and each figure is drawn while the next is made)."""
     parts = [("import av kommandot och rapportkoden (ny process)", new_process(
-        [sys.executable, "-c", "import dashboard.cli, dashboard.export.report"], environment))]
+        [sys.executable, "-c", "import dashboard.cli, dashboard.present.export.report"],
+        environment))]
     images.close_renderer()
     parts.append(("start av Chromium med Plotly basic, uppvärmd", timed(images.renderer)))
     model: list = []
@@ -84,7 +92,7 @@ def breakdown(engine, settings: Settings, year: int, environment: dict) -> list[
     report.render_charts(model[0], ("png",), renderer)
     parts.append(("DOCX skriven i mallen", timed(lambda: report_docx.docx_bytes(
         model[0], report_template.template_path(settings)))))
-    from dashboard.export import report_pptx
+    from dashboard.present.export import report_pptx
 
     parts.append(("PPTX skriven (python-pptx)", timed(lambda: report_pptx.pptx_bytes(
         model[0]))))

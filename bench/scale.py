@@ -126,7 +126,7 @@ def time_callback(settings: Settings, kpis: list[str], runs: int) -> None:
     import json
     import logging
 
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     logging.getLogger("malbild.request").disabled = True
     client = create_app(settings).server.test_client()

@@ -97,7 +97,7 @@ def main() -> None:
 
     timed("avvisa en fil på 100 MB", refuse, repeat=3)
 
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     client = create_app(settings).server.test_client()
     client.get("/")

@@ -116,7 +116,7 @@ def serve(host: str = "127.0.0.1", port: int = 8050,
           threads: Annotated[int, typer.Option(help="Trådar per arbetsprocess.")] = 4,
           ) -> None:
     """Visa dashboarden över DATABASE_URL (gunicorn)."""
-    from dashboard.server import run
+    from dashboard.web.server import run
 
     engine_url = settings().database_url
     if not db.is_current(engine_url):
@@ -365,7 +365,7 @@ def etl_contacts(
 
     Varje fil läses in hel eller inte alls. Samma fil två gånger ändrar ingenting.
     """
-    from dashboard.uploads import contacts_summary
+    from dashboard.present.contact_words import contacts_summary
     from etl import audit, contacts
 
     engine = ready_engine()
@@ -551,12 +551,9 @@ def targets_import(
 def audit_export(out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) eller -.")] = "-"
                  ) -> None:
     """Hela ändringsloggen som CSV (eller Excel efter filändelsen)."""
-    from dashboard import runtime
-    from dashboard.admin_routes import audit_table
-    from dashboard.export import downloads
+    from dashboard.present.export import data, downloads
 
-    runtime.configure(settings())
-    table = audit_table()
+    table = data.audit_table(db.engine_for(settings().database_url))
     if out == "-":
         sys.stdout.write(downloads.csv_bytes(table).decode("utf-8-sig"))
         return
@@ -577,7 +574,7 @@ def export_data(
                                      )] = "-",
 ) -> None:
     """Uppföljningstabellen som CSV (eller Excel efter filändelsen)."""
-    from dashboard.export import data as export
+    from dashboard.present.export import data as export
 
     engine = db.engine_for(settings().database_url)
     _write_out(export.followup_table(engine, settings(), goal=goal, measure=measure), out,
@@ -586,7 +583,7 @@ def export_data(
 
 def _write_out(table, out: str, rows: str) -> None:
     """A table to standard out as CSV (`-`), or to a .csv or .xlsx file."""
-    from dashboard.export import data as export
+    from dashboard.present.export import data as export
 
     if out == "-":
         sys.stdout.write(export.to_csv_text(table))
@@ -603,7 +600,7 @@ def export_goals(
                                      )] = "-",
 ) -> None:
     """Bedömningen per mål för ett år: uppnått, delvis, ej uppnått eller kan inte bedömas."""
-    from dashboard.export import data as export
+    from dashboard.present.export import data as export
 
     engine = db.engine_for(settings().database_url)
     _write_out(export.goals_table(engine, settings(), year), out, "mål")
@@ -619,8 +616,8 @@ def export_chart(
         "--format", help="png, svg eller pdf; annars efter filändelsen.")] = None,
 ) -> None:
     """Ett diagram som bild, precis som på skärmen (16 cm brett; PNG i 300 dpi)."""
-    from dashboard import charts
-    from dashboard.export import images
+    from dashboard.present import charts
+    from dashboard.present.export import images
 
     chosen = (image_format or out.suffix.lstrip(".")).lower()
     if chosen not in images.FORMATS:
@@ -642,8 +639,8 @@ def report(
     handlaggare: Annotated[str, typer.Option(help="Handläggarens namn.")] = "",
 ) -> None:
     """Årsrapporten till kommunstyrelsen som Word (DOCX), tillgänglig PDF eller PowerPoint."""
-    from dashboard.export import report_files as yearly
-    from dashboard.export.report import CaseFacts
+    from dashboard.present.export import report_files as yearly
+    from dashboard.present.export.report import CaseFacts
 
     engine = db.engine_for(settings().database_url)
     started = time.perf_counter()
@@ -668,8 +665,8 @@ def archive_freeze(
     handlaggare: Annotated[str, typer.Option(help="Handläggarens namn.")] = "",
 ) -> None:
     """Fastställ årsrapporten: PDF och Word sparas med dataversion, tid och användare."""
-    from dashboard.export import archive as archived
-    from dashboard.export.report import CaseFacts
+    from dashboard.present.export import archive as archived
+    from dashboard.present.export.report import CaseFacts
     from etl import audit
 
     engine = ready_engine()
@@ -709,7 +706,7 @@ def archive_revisions(
                        ] = None,
 ) -> None:
     """Värden i den fastställda rapporten som Kolada eller en import har ändrat sedan."""
-    from dashboard.export import archive as archived
+    from dashboard.present.export import archive as archived
     from etl import archive
 
     engine = ready_engine()
@@ -737,7 +734,7 @@ def sync(
     upp ändringen och skicka bevakningarna. Kör den från cron (eller låt Celery beat göra det)."""
     from rich.table import Table
 
-    from dashboard import change_words
+    from dashboard.present import change_words
     from dashboard.tasks import cycle
     from etl.followup import store
 

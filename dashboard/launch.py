@@ -16,7 +16,7 @@ NEEDS_BROWSER = (("report",), ("archive", "freeze"), ("export", "chart"))
 
 def _start_browser(one_file: bool) -> None:
     try:
-        from dashboard.export import images
+        from dashboard.present.export import images
 
         if one_file:  # drawn once, so the browser may close as soon as it is done
             images.ends_with_command()

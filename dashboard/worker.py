@@ -18,9 +18,9 @@ __all__ = ["app", "start"]
 
 @worker_init.connect
 def _make_dash_app(**_kwargs) -> None:
-    from dashboard.app import create_app
+    from dashboard.web import server
 
-    create_app(get_settings())
+    server.dash_app(get_settings())
 
 
 @worker_process_init.connect

@@ -2,7 +2,7 @@
 bedömning"); written, reviewed and adopted (utkast → granskad → fastställd).
 
 A text is about a *scope*: a measure's id, a goal ("mal-1") or the year ("samlad"). The text is
-plain text with light Markdown (see `dashboard.richtext`); it is stored as written and only
+plain text with light Markdown (see `dashboard.present.richtext`); it is stored as written and only
 ever shown as text, never as HTML.
 """
 

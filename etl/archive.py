@@ -6,7 +6,7 @@ home municipality's values the report showed, in one transaction with its audit 
 lists the stored values that Kolada or a file import has revised after the freeze, from the
 revision table that every import writes.
 
-The rendering lives in the dashboard (`dashboard.export.archive`); this module only stores.
+The rendering lives in the dashboard (`dashboard.present.export.archive`); this module only stores.
 """
 
 from __future__ import annotations

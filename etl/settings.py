@@ -18,7 +18,8 @@ from etl import digits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'malbild.sqlite'}"
-# The page cache's limits (dashboard/cache.py): per answer, in all, and answers per data version.
+# The page cache's limits (dashboard/store/cache.py): per answer, in all, and answers per data
+# version.
 PAGE_CACHE_ENTRY_BYTES = 2 * 1024 * 1024
 PAGE_CACHE_TOTAL_BYTES = 64 * 1024 * 1024
 PAGE_CACHE_ENTRIES = 2000

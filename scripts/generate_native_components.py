@@ -1,4 +1,4 @@
-"""Generate the Python classes of the app's own components (`dashboard/components/malbild/`)
+"""Generate the Python classes of the app's own components (`dashboard/web/components/malbild/`)
 with Dash's public component generator (`dash.development.component_generator`), the way a
 component library makes them, from the props described here; the drawing functions are in
 `assets/native-controls.js`. Run again after changing a component's props:
@@ -19,7 +19,7 @@ from pathlib import Path
 from dash.development.component_generator import generate_components
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "dashboard" / "components" / "malbild"
+TARGET = ROOT / "dashboard" / "web" / "components" / "malbild"
 NAMESPACE = "malbild"  # the page's script registers the drawing functions as window.malbild
 
 

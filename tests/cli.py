@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from typer.testing import CliRunner
 
-from dashboard import cli, runtime
+from dashboard import cli
+from dashboard.store import runtime
 from etl.settings import get_settings
 
 # Wide enough that Rich never wraps a message in the middle of what a test looks for.

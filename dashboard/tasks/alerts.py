@@ -12,7 +12,7 @@ from html import escape
 
 from sqlalchemy import Engine, insert, select
 
-from dashboard import change_words, words
+from dashboard.present import change_words, words
 from etl import alerts, changes, db, schema
 from etl.changes import ValueChange
 from etl.followup import build, store

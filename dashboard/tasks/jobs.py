@@ -41,7 +41,7 @@ def data_changed(engine: Engine, settings: Settings) -> None:
 def report_file(engine: Engine, settings: Settings, year: int, suffix: str, *,
                 include_drafts: bool = True, progress: Progress = silent) -> bytes:
     """The yearly report as DOCX, PDF or any format of `report_files.FORMATS`."""
-    from dashboard.export import report_files
+    from dashboard.present.export import report_files
 
     return report_files.report_bytes(engine, settings, year, suffix,
                                      include_drafts=include_drafts, progress=progress)

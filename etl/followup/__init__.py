@@ -2,5 +2,5 @@
 
 `store` reads the database, `rules` judges a value (enums, no words), `records` holds the
 typed rows and `build` puts them together for a measure; `table` is the follow-up table of
-every measure. The dashboard turns the enums into words (dashboard/words.py).
+every measure. The dashboard turns the enums into words (dashboard/present/words.py).
 """

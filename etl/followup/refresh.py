@@ -8,7 +8,7 @@ dashboard warms its page answers with them).
 
 The store: files beside the SQLite database (or, for a server database, in the temporary
 directory), shared by the processes of one machine; never Redis, which holds only finished page
-answers (dashboard/cache.py). A web worker on another machine builds the model in the
+answers (dashboard/store/cache.py). A web worker on another machine builds the model in the
 background when it sees the new data version (dashboard/tasks/warming.py), never in a request.
 A stored model is pickled and signed (HMAC-SHA256 with a key kept beside the files): a file
 someone else put there is never unpickled.

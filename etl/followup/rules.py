@@ -1,4 +1,4 @@
-"""The rules that judge a measure's value, as enums: no words here (see dashboard/words.py).
+"""The rules that judge a measure's value, as enums: no words here (see dashboard/present/words.py).
 
 1. Against the municipality's own target for the year: uppnått / på väg / ej uppnått.
    "På väg" means not reached but surely better than the previous measurement with the same

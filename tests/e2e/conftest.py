@@ -58,7 +58,7 @@ def browser() -> Iterator:
 @pytest.fixture(scope="session")
 def server_url(demo_settings) -> Iterator[str]:
     """The dashboard over the demo database, served from a thread of this process."""
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     app = create_app(demo_settings)
     port = free_port()

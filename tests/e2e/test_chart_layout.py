@@ -12,8 +12,9 @@ import itertools
 import pandas as pd
 import pytest
 
-from dashboard import charts, figures, queries
-from dashboard.export import images
+from dashboard.present import charts, figures
+from dashboard.present.export import images
+from dashboard.store import queries
 
 SCREEN_WIDTH_PX = 1000
 BOXES_JS = """() => [...document.querySelectorAll('div.chart')].map(chart => {

@@ -138,7 +138,7 @@ def test_survey_per_unit_needs_login_even_when_public(page, viewer_page, server_
 
 @pytest.mark.browser
 def test_the_first_visit_comes_drawn_and_choices_ask_the_router(page, server_url):
-    """The index carries the page (dashboard/first_visit.py): Dash asks the server for neither
+    """The index carries the page (dashboard/web/first_visit.py): Dash asks the server for neither
     its layout nor the page. A choice that changes the address then asks the page router, and
     so does going back."""
     asked = []

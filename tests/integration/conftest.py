@@ -36,7 +36,7 @@ def demo_settings(request, sqlite_demo) -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 def chart_renderer():
     """The process's kept-alive Chromium; skipped without one unless MALBILD_REQUIRE_BROWSER."""
-    from dashboard.export import images
+    from dashboard.present.export import images
 
     try:
         images.browser_path()

@@ -135,15 +135,15 @@ def test_every_admin_callback_is_covered_here(dependencies):
 def test_the_background_import_does_only_what_a_signed_order_says(demo_copy):
     """An order not signed by the server (anyone may send the callback) imports nothing; the
     one `admin-import-confirm` signs for an administrator imports the previewed file."""
-    from dashboard import runtime, uploads
-    from dashboard.app import create_app
-    from dashboard.tasks import orders
+    from dashboard.store import runtime
+    from dashboard.web import orders, uploads
+    from dashboard.web.app import create_app
     from tests.conftest import make_settings
 
     previous = runtime._settings
     settings = make_settings(demo_copy.database_url, secret_key="test" * 10)
     create_app(settings)
-    from dashboard.pages import admin_import
+    from dashboard.web.pages import admin_import
 
     try:
         engine = db.engine_for(settings.database_url)
@@ -340,8 +340,8 @@ def test_logging_out_ends_the_session(server):
 def app_client(demo_copy):
     """A test client of an app over a private demo copy, with settings of the test's own;
     the process's runtime settings are restored afterwards."""
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
     from tests.conftest import make_settings
 
     add_accounts(demo_copy.database_url)
@@ -436,7 +436,7 @@ def docx_text(content: bytes) -> str:
 
 def test_a_draft_analysis_never_reaches_a_viewers_report(app_client, demo_copy, monkeypatch):
     """The whole way: role → report model → DOCX, only the chart images drawn by a stand-in."""
-    from dashboard.export import images
+    from dashboard.present.export import images
     from etl import analysis
 
     engine = db.engine_for(demo_copy.database_url)

@@ -168,8 +168,8 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
 @pytest.fixture
 def app_for(demo_copy):
     """Make the app over the test's copy; the process's runtime settings come back after."""
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     yield lambda: create_app(demo_copy)
@@ -181,7 +181,7 @@ def test_reports_page_lists_versions_and_viewers_download_them(demo_copy, app_fo
     freeze_known_bytes(engine)
     revise_through_a_file(demo_copy, tmp_path)
     client = app_for().server.test_client()
-    from dashboard.pages import reports  # pages register with an app
+    from dashboard.web.pages import reports  # pages register with an app
     response = client.get("/export/arkiv/2022-1.pdf")
     assert response.status_code == 200 and response.data == PDF
     assert 'filename="faststalld-rapport-2022-version-1.pdf"' in \
@@ -195,10 +195,10 @@ def test_reports_page_lists_versions_and_viewers_download_them(demo_copy, app_fo
 
 
 def test_only_an_administrator_freezes_from_the_page(demo_copy, app_for):
-    from dashboard import auth
+    from dashboard.web import auth
 
     app_for()
-    from dashboard.pages import reports  # pages register with an app
+    from dashboard.web.pages import reports  # pages register with an app
     with mock.patch.object(auth, "admin_user", return_value=None):
         feedback, _listing, _hidden = reports._freeze(1, "2022")
     assert "inte behörighet" in str(feedback)

@@ -77,7 +77,7 @@ def test_the_editor_offers_every_follow_up_year_and_shows_the_numbers(app_client
 
 
 def test_the_next_draft_marks_the_adopted_texts_whose_numbers_changed(demo):
-    from dashboard.export import report
+    from dashboard.present.export import report
 
     draft = report.build_report(db.engine_for(demo.database_url), demo, 2022)
     marked = {section.item.info.id: section.analysis.label

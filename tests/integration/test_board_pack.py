@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from dashboard.export import report, report_docx
+from dashboard.present.export import report, report_docx
 from etl import analysis
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR
@@ -233,7 +233,7 @@ def test_pptx_has_a_slide_per_goal_with_verdict_status_lines_and_chart(frozen, c
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    from dashboard.export import report_pptx
+    from dashboard.present.export import report_pptx
 
     report.render_charts(frozen, ("png",), chart_renderer)
     deck = Presentation(io.BytesIO(report_pptx.pptx_bytes(frozen)))
@@ -262,12 +262,13 @@ def test_freezing_on_rapporter_previews_confirms_and_is_then_offered_first(
     from types import SimpleNamespace
     from unittest import mock
 
-    from dashboard import auth, runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web import auth
+    from dashboard.web.app import create_app
     from etl import archive
 
     app = create_app(demo_copy)
-    from dashboard.pages import goal, overview, reports  # pages register with an app
+    from dashboard.web.pages import goal, overview, reports  # pages register with an app
 
     previous = runtime._settings
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import uploads
+from dashboard.web import uploads
 from etl import audit, db, schema
 from etl.contacts import import_contacts_file
 from etl.errors import InputError

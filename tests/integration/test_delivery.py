@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from dashboard import delivery, first_visit
+from dashboard.web import delivery, first_visit
 from etl.settings import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
 def client(demo_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     return create_app(demo_settings).server.test_client()
 
@@ -217,14 +217,14 @@ def test_a_missing_regenerator_runtime_stops_the_app_with_a_clear_message(tmp_pa
 
 
 def test_the_charts_use_only_traces_of_the_basic_bundle():
-    source = (PROJECT_ROOT / "dashboard" / "figures.py").read_text(encoding="utf-8")
+    source = (PROJECT_ROOT / "dashboard" / "present" / "figures.py").read_text(encoding="utf-8")
     assert set(re.findall(r'type="(\w+)"', source)) - {"category"} <= {"scatter", "bar", "pie"}
 
 
 def test_every_app_of_a_process_answers_the_pages_callbacks(demo_settings):
     """Dash hands the pages' callbacks to the first app of a process that answers a request;
     each app gets its own copy, so a second one (in tests, beside a served one) answers too."""
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     first = create_app(demo_settings).server.test_client()
     declared = first.get("/_dash-dependencies").get_json()

@@ -9,8 +9,10 @@ import re
 
 from docx import Document
 
-from dashboard import charts, queries, runtime, uploads
-from dashboard.export import downloads, report, report_docx, report_pdf
+from dashboard.present import charts
+from dashboard.present.export import downloads, report, report_docx, report_pdf
+from dashboard.store import queries, runtime
+from dashboard.web import uploads
 from etl import analysis, audit, db
 
 SCRIPT = "<script>alert('analys')</script>"
@@ -68,12 +70,12 @@ def test_unit_and_file_names_are_text_on_the_page_in_charts_and_downloads(demo_c
     [event] = [e for e in audit.events(engine) if e["action"] == "import.survey"][:1]
     assert name in event["after"]
 
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     create_app(demo_copy)  # pages register with an app; its settings point at this copy
     try:
-        from dashboard.pages import goal
+        from dashboard.web.pages import goal
 
         info = next(m for m in queries.measures(engine) if m.is_survey)
         blocks = goal.survey_units(info, 2027)

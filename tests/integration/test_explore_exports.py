@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import exploration, explore_charts
-from dashboard.export import downloads
+from dashboard.present import exploration, explore_charts
+from dashboard.present.export import downloads
 from tests.integration.test_export_charts import png_size, svg_text
 
 QUERY = "kpi=N00640&jmf=egen&kommuner=1260,1283&visa=kommuner"
@@ -15,7 +15,7 @@ QUERY = "kpi=N00640&jmf=egen&kommuner=1260,1283&visa=kommuner"
 
 @pytest.fixture(scope="module")
 def client(demo_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     return create_app(demo_settings).server.test_client()
 

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from dashboard import charts
-from dashboard import formatting as fmt
-from dashboard.export import downloads, images
+from dashboard.present import charts
+from dashboard.present import formatting as fmt
+from dashboard.present.export import downloads, images
 from tests.cli import run_cli
 
 NBSP = "\u00a0"
@@ -217,7 +217,7 @@ def test_cli_without_chromium_explains_in_swedish(demo_settings, tmp_path, monke
 
 
 def test_routes_serve_data_downloads(demo_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     client = create_app(demo_settings).server.test_client()
     response = client.get("/export/chart/telefon-bemotande.xlsx")
@@ -235,7 +235,7 @@ def test_routes_serve_data_downloads(demo_settings):
 
 @pytest.mark.browser
 def test_routes_serve_chart_images(demo_settings, chart_renderer):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     client = create_app(demo_settings).server.test_client()
     for suffix, start in (("png", b"\x89PNG"), ("svg", b"<svg"), ("pdf", b"%PDF")):

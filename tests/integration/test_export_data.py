@@ -4,7 +4,7 @@ import io
 
 import pandas as pd
 
-from dashboard.export.data import COLUMNS, followup_table, to_csv_text
+from dashboard.present.export.data import COLUMNS, followup_table, to_csv_text
 from tests.cli import run_cli
 from tests.conftest import FIXTURES
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dashboard.export import data as export
+from dashboard.present.export import data as export
 from etl.followup import build
 
 NBSP = "\u00a0"
@@ -27,8 +27,8 @@ def render(client, path: str, search: str = "") -> str:
 
 @pytest.fixture
 def client(demo_settings):
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     yield create_app(demo_settings.model_copy(update={"cache": False})).server.test_client()
@@ -130,9 +130,10 @@ CONTACTS_2026 = "\n".join([
 
 
 def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
-    from dashboard import runtime, words
-    from dashboard.app import create_app
-    from dashboard.export import report
+    from dashboard.present import words
+    from dashboard.present.export import report
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
     from etl import db
     from etl.contacts import import_contacts_file
 
@@ -198,8 +199,8 @@ def verdicts_said(text: str, year: int) -> list[tuple[str, str]]:
 def cached_client(demo_settings):
     """A client whose query results are kept (the data do not change here): pages of many
     years drawn from one build of the follow-up."""
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     yield create_app(demo_settings.model_copy(update={"page_cache": False})).server.test_client()
@@ -208,8 +209,9 @@ def cached_client(demo_settings):
 
 def test_overview_goal_pages_downloads_and_report_agree_for_every_year(
         cached_client, demo_settings, demo_engine):
-    from dashboard import queries, words
-    from dashboard.export import downloads, report
+    from dashboard.present import words
+    from dashboard.present.export import downloads, report
+    from dashboard.store import queries
     from etl.followup import verdict as verdicts
 
     client = cached_client

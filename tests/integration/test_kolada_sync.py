@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from dashboard import charts, queries, words
+from dashboard.present import charts, words
+from dashboard.store import queries
 from etl import db, imports, kolada_sync, load, schema
 from etl.errors import MalbildError
 from etl.extract import kolada

@@ -65,7 +65,7 @@ LONG = "x" * 131_073
 ])
 def test_a_csv_cell_over_the_limit_is_refused_with_where_it_is(demo, kind, text, row, column):
     """It gave an HTTP 500 in the browser's preview and a traceback from the command."""
-    from dashboard import uploads
+    from dashboard.web import uploads
 
     upload = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
     settings = make_settings(demo.database_url)
@@ -92,7 +92,7 @@ def test_the_contacts_command_refuses_a_long_cell_without_a_traceback(demo, tmp_
 def test_the_own_list_is_deduplicated_and_capped(app_client, demo):
     """2 000 codes gave an 11 MB answer (a "Ta bort" link per code, each with every other
     code); 200 000 kept a worker busy for minutes."""
-    from dashboard import queries
+    from dashboard.store import queries
 
     codes = list(queries.kommuner(db.engine_for(demo.database_url))["id"])
     client = app_client()
@@ -124,7 +124,7 @@ def test_every_page_parameter_is_bounded(app_client):
 
 
 def kpi_search(client, search, current="N00640"):
-    from dashboard.pages import explore
+    from dashboard.web.pages import explore
 
     return post_callback(client, {
         "output": f"{explore.KPI}.options", "outputs": {"id": explore.KPI, "property": "options"},

@@ -8,8 +8,9 @@ import base64
 
 import pytest
 
-from dashboard import cache, runtime, uploads
-from dashboard.app import create_app
+from dashboard.store import cache, runtime
+from dashboard.web import uploads
+from dashboard.web.app import create_app
 from etl import db
 from etl.followup import refresh
 from tests.conftest import make_settings
@@ -78,7 +79,7 @@ def test_a_stored_model_that_someone_else_wrote_is_never_read(tmp_path):
 
 def test_a_web_worker_draws_the_pages_for_data_another_process_wrote(demo_copy, builds,
                                                                      monkeypatch):
-    """gunicorn's workers each watch the data version (dashboard/server.py): a change made
+    """gunicorn's workers each watch the data version (dashboard/web/server.py): a change made
     by the command line or another worker is drawn within seconds, from the stored model."""
     import time
 

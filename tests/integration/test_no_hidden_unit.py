@@ -31,7 +31,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import first_visit, runtime
+from dashboard.store import runtime
+from dashboard.web import first_visit
 from etl import db, imports, users
 from etl.settings import DEFAULT_DATA_DIR, Settings
 from tests.cli import run_cli as run_malbild
@@ -140,7 +141,7 @@ class World:
     version_units: list[list[tuple[str, str]]] = field(default_factory=list)  # (förv., enhet)
 
     def app(self):
-        from dashboard.app import create_app
+        from dashboard.web.app import create_app
 
         return create_app(self.settings)
 
@@ -227,7 +228,8 @@ def upload(directory: Path, units: list) -> str:
 
 def make_versioned_world(url: str, directory: Path, corrected: list) -> World:
     """2021 and 2023 imported, then a corrected 2023 through the upload (preview, confirm)."""
-    from dashboard import queries, uploads
+    from dashboard.store import queries
+    from dashboard.web import uploads
 
     settings = make_settings(url, anonymity_threshold=5)
     engine = db.engine_for(url)
@@ -486,7 +488,7 @@ def test_every_server_callback_is_searched(world):
 def test_hidden_units_are_the_ones_designed(world):
     """The survey hides what the docstring says (so the search above looks for the right
     things), and the parents still count their answers."""
-    from dashboard import queries
+    from dashboard.store import queries
 
     engine = db.engine_for(world.settings.database_url)
     for year in YEARS:
@@ -600,7 +602,7 @@ def _correction(world: World) -> str:
 def test_a_correction_that_drops_a_unit_never_shown_is_refused(versioned_world):
     """Without Lodjuret the kommun would change by exactly Lodjuret's answers: the preview
     refuses the file, naming no hidden unit, and nothing changes."""
-    from dashboard import uploads
+    from dashboard.web import uploads
     from etl.errors import InputError
     from tests.conftest import dump
 

@@ -16,7 +16,7 @@ from unittest import mock
 
 import pytest
 
-from dashboard import cache
+from dashboard.store import cache
 from etl import clock, db, users
 from tests.conftest import copy_of, make_settings
 from tests.served import ADMIN, VIEWER, add_accounts
@@ -49,7 +49,7 @@ def redis_client():
 
 def _cleaned(client) -> Iterator:
     """Yield `client`; afterwards Redis (if any) emptied and the process's cache as before."""
-    from dashboard import runtime
+    from dashboard.store import runtime
 
     previous = runtime._settings
     yield client
@@ -73,7 +73,7 @@ def shared(request) -> Iterator[dict]:
 
 def worker(settings, **overrides):
     """A new app, as a second gunicorn worker would have it (it shares only Redis)."""
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     return create_app(make_settings(settings.database_url, secret_key="test" * 10,
                                     **overrides)).server

@@ -21,7 +21,9 @@ from unittest import mock
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import charts, runtime, uploads
+from dashboard.present import charts
+from dashboard.store import runtime
+from dashboard.web import uploads
 from etl import db, imports, schema, users
 from etl.errors import InputError
 from etl.settings import Settings
@@ -45,7 +47,7 @@ def demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
 @pytest.fixture
 def app_client(demo):
     """make(account, **settings) → a logged-in (or anonymous) test client of a new app."""
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
 
@@ -106,7 +108,7 @@ def test_survey_downloads_per_forvaltning_need_login_and_name_nothing(app_client
 
 
 def test_forwarded_for_is_believed_only_from_a_configured_proxy(app_client, demo):
-    from dashboard import auth
+    from dashboard.web import auth
 
     for trusted, peer, forwarded, expected in [
         ([], "127.0.0.1", "6.6.6.6", "127.0.0.1"),  # trust none by default
@@ -207,7 +209,7 @@ def _strings(value) -> Iterator[str]:
 
 
 def test_markup_in_unit_names_is_text_in_every_chart(catalogue_db, tmp_path):
-    from dashboard import queries
+    from dashboard.store import queries
 
     rows = [["Medarbetarenkät 2027"], ["Förvaltning", "Enhet", "Den interna kommunikationen "
                                        "i kommunen fungerar bra"]]
@@ -243,7 +245,7 @@ def test_a_cached_page_never_shows_another_persons_name(app_client):
 
 
 def test_a_first_answer_never_shows_another_persons_name(app_client):
-    """The same for the page drawn into the index HTML (dashboard/first_visit.py)."""
+    """The same for the page drawn into the index HTML (dashboard/web/first_visit.py)."""
     app = app_client().application
     pages = []
     for account in (VIEWER, OTHER_VIEWER, VIEWER, None):
@@ -265,7 +267,7 @@ def test_a_first_answer_never_shows_another_persons_name(app_client):
 
 
 def test_a_copied_cookie_is_worthless_after_logging_out(app_client, demo):
-    from dashboard.auth import SESSION_COOKIE
+    from dashboard.web.auth import SESSION_COOKIE
 
     client = app_client(ADMIN)
     stolen = client.get_cookie(SESSION_COOKIE).value
@@ -305,7 +307,7 @@ def redis_cache():
     client.flushdb()
     yield client
     client.flushdb()
-    from dashboard import cache
+    from dashboard.store import cache
 
     cache.configure(None)
 
@@ -325,7 +327,7 @@ def test_redis_holds_only_json_answers_and_healthz_names_no_key(app_client, redi
 
 
 def test_new_query_strings_cannot_grow_the_page_cache_without_bound(app_client, redis_cache):
-    from dashboard import cache
+    from dashboard.store import cache
 
     client = app_client(redis_url=REDIS_URL, page_cache_entries=5)
     for number in range(12):
@@ -346,7 +348,7 @@ def test_large_bodies_only_for_an_administrators_callbacks(app_client):
 
 
 def test_a_crowd_asking_for_reports_gets_a_few_slots_and_healthz_still_answers(app_client):
-    from dashboard.export import report_files as report
+    from dashboard.present.export import report_files as report
 
     running, most = [0], [0]
     lock = threading.Lock()
@@ -380,7 +382,7 @@ def test_a_crowd_asking_for_reports_gets_a_few_slots_and_healthz_still_answers(a
 
 
 def test_database_down_gives_a_swedish_503_everywhere(demo, tmp_path):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     down = make_settings("postgresql+psycopg://malbild@127.0.0.1:9/finns_inte",
@@ -589,7 +591,7 @@ def test_a_survey_file_with_a_bad_row_is_refused_whole_saying_why(app_client, de
 
 
 def test_a_forvaltning_with_a_slash_has_working_download_links(app_client, demo, tmp_path):
-    from dashboard import queries
+    from dashboard.store import queries
 
     rows = [["Medarbetarenkät 2027"], ["Förvaltning", "Enhet", "Den interna kommunikationen "
                                        "i kommunen fungerar bra"]]
@@ -620,7 +622,7 @@ def test_single_sign_on_without_a_configured_proxy_is_refused():
 
 
 def test_serve_trusts_forwarded_headers_only_from_configured_proxies():
-    from dashboard.server import gunicorn_options
+    from dashboard.web.server import gunicorn_options
 
     assert gunicorn_options("127.0.0.1", 1, 1, 1, [])["forwarded_allow_ips"] == ""
     assert gunicorn_options("127.0.0.1", 1, 1, 1, ["10.0.0.1"])["forwarded_allow_ips"] == \

@@ -10,7 +10,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy import insert
 
-from dashboard.export import report, report_docx
+from dashboard.present.export import report, report_docx
 from etl import schema
 from etl.db import engine_for
 from tests.cli import run_cli
@@ -117,7 +117,7 @@ def test_report_year_without_data_is_refused(annotated_demo):
 @pytest.fixture(scope="module")
 def rendered(model, chart_renderer, tmp_path_factory):
     """The model written once as DOCX and once as PDF."""
-    from dashboard.export import report_pdf
+    from dashboard.present.export import report_pdf
 
     report.render_charts(model, ("png", "svg"), chart_renderer)
     directory = tmp_path_factory.mktemp("filer")

@@ -17,9 +17,9 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from dashboard import charts, words
-from dashboard import formatting as fmt
-from dashboard.export import report, report_docx, report_template
+from dashboard.present import charts, words
+from dashboard.present import formatting as fmt
+from dashboard.present.export import report, report_docx, report_template
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR
 
@@ -372,7 +372,7 @@ def layout_problems(path, headings: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pdf(model, chart_renderer, tmp_path_factory):
-    from dashboard.export import report_pdf
+    from dashboard.present.export import report_pdf
 
     report.render_charts(model, ("svg",), chart_renderer)
     path = tmp_path_factory.mktemp("pdf") / "rapport.pdf"

@@ -10,9 +10,10 @@ import shutil
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from dashboard import charts, queries
-from dashboard import formatting as fmt
-from dashboard.export import downloads
+from dashboard.present import charts
+from dashboard.present import formatting as fmt
+from dashboard.present.export import downloads
+from dashboard.store import queries
 from etl import db, imports, numbers, schema
 from etl.demo import survey_file_name
 

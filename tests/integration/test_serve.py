@@ -78,7 +78,7 @@ def test_healthz_reports_database_and_freshness(served):
 
 
 def test_healthz_says_503_without_a_database():
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
     from tests.conftest import make_settings
 
     app = create_app(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"

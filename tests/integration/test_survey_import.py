@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from dashboard import queries
+from dashboard.store import queries
 from etl import db, imports, schema, users
 from tests.cli import run_cli
 from tests.conftest import dump
@@ -123,8 +123,8 @@ def test_command_line_with_a_separate_employees_file(catalogue_db, tmp_path):
 
 def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
     """A unit-level file with means only has no distribution: the page says so."""
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
 
     engine = db.engine_for(catalogue_db.database_url)
     rows = [[f"Medarbetarenkät 2023: {QUESTION}"], ["Förvaltning", "Antal svar", "Medelvärde"],
@@ -200,7 +200,7 @@ def test_a_corrected_export_without_a_unit_is_refused_and_changes_nothing(catalo
 def test_a_corrected_export_that_moves_a_unit_keeps_it_hidden(catalogue_db, tmp_path):
     """B moves to Förvaltning Två: it was hidden, so it stays hidden (the preview does not call
     it "ny"), and nothing shown in either version lets a reader work out A or B."""
-    from dashboard import uploads
+    from dashboard.web import uploads
     from tests.survey_disclosure import revealed
 
     url = catalogue_db.database_url

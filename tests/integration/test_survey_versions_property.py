@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from dashboard import queries
+from dashboard.store import queries
 from etl import db, imports, schema
 from etl.errors import InputError
 from tests.survey_data import QUESTION, write_csv

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import queries
+from dashboard.store import queries
 from etl import clock, db, imports, schema, targets
 from etl.decision import DecisionRef
 from etl.errors import InputError

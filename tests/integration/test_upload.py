@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from dashboard import uploads
+from dashboard.web import uploads
 from etl import db, imports, schema
 from etl.errors import InputError
 from tests.cli import run_cli
@@ -212,13 +212,13 @@ def test_a_web_export_with_bad_cells_imports_its_good_rows_after_confirmation(en
 
     from openpyxl import load_workbook
 
-    from dashboard import runtime
-    from dashboard.app import create_app
+    from dashboard.store import runtime
+    from dashboard.web.app import create_app
 
     previous = runtime._settings
     create_app(catalogue_db)  # pages register with an app
     runtime.configure(previous)
-    from dashboard.pages import admin_import
+    from dashboard.web.pages import admin_import
 
     workbook = load_workbook(FIXTURES / "kolada_web" / "kolada_jamforaren_bemotande.xlsx")
     sheet = workbook.active

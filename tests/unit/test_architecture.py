@@ -18,6 +18,14 @@ written, defined in a class body or named to `getattr`. The files Dash's compone
 writes (they start "# AUTO GENERATED FILE - DO NOT EDIT") are Dash's contract with its own
 generated code and are left out.
 
+And `dashboard/` is built as rooms on floors (`ROOMS`, lowest first): the store (`etl/` and
+`dashboard/store/`: settings, engine, cached reads), presentation (`dashboard/present/`: words,
+numbers, figures, charts, documents; no web framework), background tasks (`dashboard/tasks/`),
+the web (`dashboard/web/`: Dash and Flask) and the command line on top (`dashboard/cli.py`,
+`launch.py`, `__main__.py`, `worker.py`). A room imports only rooms below it; presentation
+imports neither Dash nor Flask; the command line enters the web by `dashboard.web.server`
+alone; and only the store opens database connections (`database_readers`).
+
 Run as a script to print the graph's problems, or the whole graph with `--graph`:
 
     python -m tests.unit.test_architecture [--graph]
@@ -286,6 +294,118 @@ def problems(edges: list[Edge] | None = None) -> list[str]:
     return found
 
 
+# --- Rooms ----------------------------------------------------------------------------------------
+
+# The floors of the house, lowest first: a module imports only modules of its own room or of a
+# room below. Modules of `dashboard/` outside every listed package are the command line.
+ROOMS = ("etl", "dashboard.store", "dashboard.present", "dashboard.tasks", "dashboard.web",
+         "command line")
+PRESENTATION, WEB = "dashboard.present", "dashboard.web"
+FRAMEWORKS = ("dash", "flask", "werkzeug")  # the web's own; presentation must not need them
+WEB_ENTRY = "dashboard.web.server"  # the one door the command line opens: serve, worker
+STORE = ("etl", "dashboard.store")  # the only modules that talk to the database
+
+# Edges that break the rules above and are being taken apart, as (importer, imported) for the
+# rooms and the web door, and as module names for the database readers. Remove an entry when
+# its edge is gone: the tests fail both on an edge missing here and on an entry that no longer
+# matches, so these sets only ever shrink.
+KNOWN_ROOM_EDGES_TO_REMOVE: set[tuple[str, str]] = set()
+KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
+# Most of them open a connection or a transaction and hand it to etl (`with engine.begin() as
+# connection: users.add_user(connection, …)`): the etl function should take the engine and hold
+# the transaction itself. tasks.alerts and tasks.mail also write their own tables with SQL.
+KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
+    "dashboard.cli",
+    "dashboard.present.export.archive",
+    "dashboard.tasks.alerts",
+    "dashboard.tasks.cycle",
+    "dashboard.tasks.mail",
+    "dashboard.tasks.warming",
+    "dashboard.web.auth",
+    "dashboard.web.operations",
+    "dashboard.web.pages.admin_analysis",
+    "dashboard.web.pages.admin_users",
+    "dashboard.web.pages.news",
+    "dashboard.web.pages.subscription",
+    "dashboard.web.uploads",
+}
+# What sqlalchemy may hand a module that does not read the database itself: the engine's type,
+# to pass on to etl or the store.
+SQLALCHEMY_TYPES = {"Engine"}
+CONNECTING = {"connect", "begin", "execute"}
+
+
+def room(module: str) -> str:
+    for name in ROOMS[:-1]:
+        if module == name or module.startswith(name + "."):
+            return name
+    return ROOMS[-1]
+
+
+def room_edges(edges: list[Edge]) -> list[Edge]:
+    """Imports from a room to a room above it (packages' own __init__ runs left out)."""
+    return [e for e in edges if not e.where.startswith("package")
+            and ROOMS.index(room(e.importer)) < ROOMS.index(room(e.imported))]
+
+
+def web_doors(edges: list[Edge]) -> list[Edge]:
+    """Imports of the web by the command line other than by its one door."""
+    return [e for e in edges if room(e.importer) == ROOMS[-1] and room(e.imported) == WEB
+            and e.imported not in (WEB, WEB_ENTRY) and not e.where.startswith("package")]
+
+
+def outside_imports(path: Path) -> list[tuple[str, int, ast.AST]]:
+    """(top-level package, line, node) of every import in a file, at any depth."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name.split(".")[0], node.lineno, node) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.append((node.module.split(".")[0], node.lineno, node))
+    return found
+
+
+def framework_imports(root: Path = ROOT) -> list[str]:
+    """Every import of Dash or Flask by presentation, as "path:line: package"."""
+    found = []
+    for name, path in discover_modules(root).items():
+        if room(name) == PRESENTATION:
+            found += [f"{path.relative_to(root)}:{line}: {package}"
+                      for package, line, _ in outside_imports(path) if package in FRAMEWORKS]
+    return found
+
+
+def database_readers(root: Path = ROOT) -> dict[str, list[str]]:
+    """The modules outside the store that talk to the database themselves: they take more
+    from sqlalchemy than the engine's type, or call `.connect()`, `.begin()` or `.execute()`."""
+    readers = {}
+    for name, path in discover_modules(root).items():
+        if room(name) in STORE:
+            continue
+        why = []
+        for package, line, node in outside_imports(path):
+            if package != "sqlalchemy":
+                continue
+            names = {a.name for a in node.names} if isinstance(node, ast.ImportFrom) else {"*"}
+            if not names <= SQLALCHEMY_TYPES or node.module != "sqlalchemy":
+                why.append(f"{path.relative_to(root)}:{line}: sqlalchemy {sorted(names)}")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        why += [f"{path.relative_to(root)}:{node.lineno}: .{node.func.attr}()"
+                for node in ast.walk(tree) if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute) and node.func.attr in CONNECTING]
+        if why:
+            readers[name] = why
+    return readers
+
+
+def _against_known(found: dict, known: set, what: str) -> list[str]:
+    problems = [f"{what}: {key}\n  " + "\n  ".join(found[key])
+                for key in sorted(set(found) - known)]
+    problems += [f"{what}: the known entry {key} is gone; remove it from the set"
+                 for key in sorted(known - set(found))]
+    return problems
+
+
 # --- Dash by its public API only -----------------------------------------------------------------
 
 PRIVATE_OWNERS = ("dash", "flask")  # packages whose "_" names are theirs alone
@@ -530,6 +650,78 @@ def test_the_private_name_check_sees_every_form(tmp_path):
     }, "\n".join(found)
     assert "dashboard/attributes.py:5: …_namespace (Dash's own attribute)" in found
     assert "dashboard/attributes.py:5: …_type (Dash's own attribute)" in found
+
+
+def test_rooms_import_only_rooms_below_them():
+    """store → presentation → tasks → web → command line: an arrow never runs back up."""
+    found = {}
+    for edge in room_edges(import_edges()):
+        found.setdefault((edge.importer, edge.imported), []).append(edge.describe())
+    problems = _against_known(found, KNOWN_ROOM_EDGES_TO_REMOVE,
+                              "An import runs up the floors " + " → ".join(ROOMS))
+    assert not problems, "\n".join(problems)
+
+
+def test_presentation_needs_no_web_framework():
+    found = framework_imports()
+    assert not found, "dashboard/present imports a web framework (keep it in dashboard/web):\n" \
+        + "\n".join(found)
+    web = [e.describe() for e in import_edges() if room(e.importer) == PRESENTATION
+           and room(e.imported) == WEB]
+    assert not web, "dashboard/present imports dashboard/web:\n" + "\n".join(web)
+
+
+def test_the_command_line_enters_the_web_by_one_door():
+    found = {}
+    for edge in web_doors(import_edges()):
+        found.setdefault((edge.importer, edge.imported), []).append(edge.describe())
+    problems = _against_known(found, KNOWN_WEB_DOORS_TO_REMOVE,
+                              f"The command line imports the web other than by {WEB_ENTRY} "
+                              "(move what it needs down into dashboard/present or etl)")
+    assert not problems, "\n".join(problems)
+
+
+def test_only_the_store_talks_to_the_database():
+    """Outside etl/ and dashboard/store/ a module passes an engine on, and reads nothing itself;
+    the known readers only ever shrink."""
+    problems = _against_known(database_readers(), KNOWN_DATABASE_READERS_TO_REMOVE,
+                              "Reads the database outside the store (etl, dashboard/store)")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_room_checks_see_every_form(tmp_path):
+    files = {
+        "etl/__init__.py": "",
+        "dashboard/__init__.py": "",
+        "dashboard/cli.py": "def serve():\n    from dashboard.web import server, app\n",
+        "dashboard/store/__init__.py": "",
+        "dashboard/store/q.py": "from sqlalchemy import Engine, select\n",
+        "dashboard/present/__init__.py": "",
+        "dashboard/present/words.py": "def f():\n    from dash import html\n"
+                                      "    import flask.json\n",
+        "dashboard/present/chart.py": "from sqlalchemy import Engine\n"
+                                      "from dashboard.web import ids\n",
+        "dashboard/present/table.py": "from sqlalchemy import Engine\n"
+                                      "def f(e: Engine):\n    with e.connect() as c:\n"
+                                      "        return c\n",
+        "dashboard/tasks/__init__.py": "",
+        "dashboard/tasks/mail.py": "from sqlalchemy import update\n",
+        "dashboard/web/__init__.py": "",
+        "dashboard/web/ids.py": "",
+        "dashboard/web/app.py": "",
+        "dashboard/web/server.py": "",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    edges = import_edges(tmp_path)
+    assert {(e.importer, e.imported) for e in room_edges(edges)} == {
+        ("dashboard.present.chart", "dashboard.web.ids")}
+    assert {(e.importer, e.imported) for e in web_doors(edges)} == {
+        ("dashboard.cli", "dashboard.web.app")}
+    assert framework_imports(tmp_path) == ["dashboard/present/words.py:2: dash",
+                                           "dashboard/present/words.py:3: flask"]
+    assert set(database_readers(tmp_path)) == {"dashboard.present.table", "dashboard.tasks.mail"}
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """The cache's three modes: off, page answers off (query results kept), and on."""
 
-from dashboard import cache
+from dashboard.store import cache
 
 
 def test_page_answers_off_keeps_the_query_results_of_the_data_version():

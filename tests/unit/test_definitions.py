@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import definitions
-from dashboard.export import method
+from dashboard.present import definitions
+from dashboard.present.export import method
 from etl.followup.rules import ChangeWord, TargetCertainty, TargetStatus, VersusMean
 from etl.followup.verdict import Verdict
 
@@ -26,8 +26,8 @@ def test_the_readme_section_is_generated_from_the_definitions():
     text = README.read_text(encoding="utf-8")
     section = text.split("## Så läser du statusen\n", 1)[1].split("\n## ", 1)[0]
     assert definitions.readme_section() in section, (
-        "README's «Så läser du statusen» differs from dashboard/definitions.py: paste the "
-        "output of `python -m dashboard.definitions` into it.")
+        "README's «Så läser du statusen» differs from dashboard/present/definitions.py: paste the "
+        "output of `python -m dashboard.present.definitions` into it.")
 
 
 def test_downloads_and_report_take_the_same_definitions():

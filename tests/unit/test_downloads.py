@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.charts import DataTable, number_format
-from dashboard.export import images
-from dashboard.export.downloads import csv_bytes, neutralise, workbook_bytes
-from dashboard.figures import ChartText
+from dashboard.present.charts import DataTable, number_format
+from dashboard.present.export import images
+from dashboard.present.export.downloads import csv_bytes, neutralise, workbook_bytes
+from dashboard.present.figures import ChartText
 
 
 @pytest.mark.parametrize("text", ["=SUMMA(A1)", "+46 42 123", "-1+1", "@SUM(A1)",

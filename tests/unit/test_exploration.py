@@ -1,7 +1,7 @@
 """The explore view's state round-trips through the query string."""
 
-from dashboard import urlstate
-from dashboard.exploration import ExploreState
+from dashboard.present import addresses
+from dashboard.present.exploration import ExploreState
 
 
 def test_state_from_and_to_query():
@@ -10,7 +10,7 @@ def test_state_from_and_to_query():
     state = ExploreState.from_query(query)
     assert state.own == ("1260", "1280") and state.show_peers and state.show_gender
     again = ExploreState.from_query(dict(
-        part.split("=", 1) for part in urlstate.query_string(state.to_query())
+        part.split("=", 1) for part in addresses.query_string(state.to_query())
         .lstrip("?").split("&")))
     assert again == state
 
@@ -22,8 +22,8 @@ def test_defaults_and_nonsense():
 
 
 def test_query_string_leaves_out_empty_values():
-    assert urlstate.query_string({"a": None, "b": "", "c": [], "d": ["1", "2"]}) == "?d=1,2"
-    assert urlstate.list_param("1260,,1280", 30) == (["1260", "1280"], False)
+    assert addresses.query_string({"a": None, "b": "", "c": [], "d": ["1", "2"]}) == "?d=1,2"
+    assert addresses.list_param("1260,,1280", 30) == (["1260", "1280"], False)
 
 
 def test_the_own_list_keeps_each_code_once_and_at_most_thirty():

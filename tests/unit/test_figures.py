@@ -5,8 +5,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import charts, figures, queries
-from dashboard.exploration import build_view
+from dashboard.present import charts, figures
+from dashboard.present.exploration import build_view
+from dashboard.store import queries
 
 
 def contrast_with_white(colour: str) -> float:

@@ -1,6 +1,6 @@
 """Swedish number formats."""
 
-from dashboard import formatting as fmt
+from dashboard.present import formatting as fmt
 
 NBSP = "\u00a0"
 

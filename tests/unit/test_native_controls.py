@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dashboard.components import native
+from dashboard.web.components import native
 from etl.settings import PROJECT_ROOT
 
 CLASSES = [native.Select, native.Input, native.Textarea, native.Checklist, native.Static]

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import charts
-from dashboard import formatting as fmt
-from dashboard.export import data as export_data
-from dashboard.export.downloads import csv_bytes, workbook_bytes
+from dashboard.present import charts
+from dashboard.present import formatting as fmt
+from dashboard.present.export import data as export_data
+from dashboard.present.export.downloads import csv_bytes, workbook_bytes
 from etl import imports, numbers, spreadsheet, targets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ BY_HAND = ('.replace(",", ".")', '.replace(".", ",")', "Decimal(", 'replace("−
 # Sizes and durations in messages and logs, not values of measures: whole megabytes and
 # seconds, rounded as Python does.
 NOT_VALUES = {"dashboard/cli.py", "etl/kolada_sync.py", "etl/extract/tables.py",
-              "etl/extract/kolada.py", "dashboard/export/images.py"}
+              "etl/extract/kolada.py", "dashboard/present/export/images.py"}
 
 
 def test_numbers_are_formatted_and_read_in_one_place():
@@ -131,7 +131,7 @@ def test_the_report_takes_a_change_from_the_model_as_printed():
     from decimal import Decimal
     from types import SimpleNamespace
 
-    from dashboard.export import report
+    from dashboard.present.export import report
 
     item = SimpleNamespace(info=SimpleNamespace(decimals=1, unit="%"))
     change, size = report._difference(item, SimpleNamespace(unit="%"), 82.85, 80.0)

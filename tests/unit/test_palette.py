@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import words
+from dashboard.present import words
 from etl.followup.rules import TargetStatus
 
 CSS = (Path(__file__).resolve().parents[2] / "assets" / "style.css").read_text(encoding="utf-8")

@@ -3,8 +3,8 @@ HTML and script included, stays text on the page, in Word and in the PDF."""
 
 from dash import html
 
-from dashboard.components.admin import rich_text
-from dashboard.richtext import Block, Run, inline, parse, plain_text
+from dashboard.present.richtext import Block, Run, inline, parse, plain_text
+from dashboard.web.components.admin import rich_text
 
 SCRIPT = "<script>alert('x')</script>"
 

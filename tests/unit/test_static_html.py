@@ -2,8 +2,8 @@
 
 from dash import dcc, html
 
-from dashboard.components import native
-from dashboard.static_html import compact
+from dashboard.web.components import native
+from dashboard.web.static_html import compact
 
 
 def test_a_static_run_becomes_one_component_with_the_same_elements():
@@ -55,10 +55,10 @@ def test_a_wholly_static_page_is_one_component_and_non_html_is_never_compacted()
 def test_the_page_routers_ids_are_live_from_the_start():
     import dash.dash
 
-    from dashboard import static_html
+    from dashboard.web import static_html
 
     router = {getattr(dash.dash, name) for name in dir(dash.dash) if name.startswith("_ID_")}
-    # Read from dash.page_container (dashboard/router.py): the same as Dash's own constants.
+    # Read from dash.page_container (dashboard/web/router.py): the same as Dash's own constants.
     assert router == static_html.ROUTER_IDS
     assert router <= static_html.callback_ids()
     page = html.Div([html.H1("Tillgänglighet")], id="_pages_content")
@@ -66,7 +66,7 @@ def test_the_page_routers_ids_are_live_from_the_start():
 
 
 def test_the_ids_callbacks_use_are_remembered_from_dashs_list():
-    from dashboard import static_html
+    from dashboard.web import static_html
 
     static_html.remember_callbacks([{
         "output": "..test-a.children...test-b.value..",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard import words
+from dashboard.present import words
 from etl.followup.records import YearRow
 from etl.followup.rules import ChangeWord, target_status
 from etl.followup.rules import TargetStatus as St

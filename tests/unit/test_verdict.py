@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard import words
+from dashboard.present import words
 from etl.followup.records import LineageLink, MeasureFollowUp, MeasureInfo, Source, YearRow
 from etl.followup.rules import TargetCertainty, TargetStatus
 from etl.followup.verdict import (
