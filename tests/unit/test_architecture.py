@@ -536,6 +536,13 @@ def private_dash_names(root: Path = ROOT) -> list[str]:
     return found
 
 
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """A small source tree for the checker's own tests: relative path → text."""
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
 # --- Tests ----------------------------------------------------------------------------------------
 
 
@@ -569,9 +576,7 @@ def test_the_graph_sees_every_form_of_import(tmp_path, monkeypatch):
         "dashboard/parts/codes.py": "CODES = ()\n",
         "dashboard/parts/box.py": "from dashboard import words\n",
     }
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_tree(tmp_path, files)
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     edges = import_edges(tmp_path)
     pairs = {(e.importer, e.imported) for e in edges}
@@ -635,9 +640,7 @@ def test_the_private_name_check_sees_every_form(tmp_path):
                                    "import Component, _explicitize_args\n"
                                    "class Thing(Component):\n    _type = 'Thing'\n",
     }
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_tree(tmp_path, files)
     found = private_dash_names(tmp_path)
     where = {line.split(": ", 1)[0] for line in found}
     assert where == {
@@ -711,9 +714,7 @@ def test_the_room_checks_see_every_form(tmp_path):
         "dashboard/web/app.py": "",
         "dashboard/web/server.py": "",
     }
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_tree(tmp_path, files)
     edges = import_edges(tmp_path)
     assert {(e.importer, e.imported) for e in room_edges(edges)} == {
         ("dashboard.present.chart", "dashboard.web.ids")}
