@@ -5,11 +5,7 @@ import itertools
 import pytest
 
 from tests.e2e.conftest import open_page
-from tests.e2e.visits import describe
-
-# Each page is opened once per width and account (tests/e2e/visits.py); the desktop checks run
-# in one worker, which then opens each page once in the whole run.
-DESKTOP = pytest.mark.xdist_group("visits-desktop")
+from tests.e2e.visits import describe, on_one_worker
 
 PAGES = [
     "/",
@@ -45,7 +41,7 @@ ADMIN_PAGES = [
 
 
 @pytest.mark.browser
-@DESKTOP
+@on_one_worker("desktop")
 @pytest.mark.parametrize("path", PAGES)
 def test_no_axe_violations(visits, path):
     seen = visits("desktop", path, axe=True)  # table views open: checked as the reader gets them
@@ -54,7 +50,7 @@ def test_no_axe_violations(visits, path):
 
 
 @pytest.mark.browser
-@DESKTOP
+@on_one_worker("desktop-admin")
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_no_axe_violations_for_an_administrator(visits, path):
     seen = visits("desktop-admin", path, axe=True)
@@ -64,7 +60,7 @@ def test_no_axe_violations_for_an_administrator(visits, path):
 
 
 @pytest.mark.browser
-@DESKTOP
+@on_one_worker("desktop")
 @pytest.mark.parametrize("path", ["/", "/mal/3", "/utforska"])
 def test_landmarks_headings_and_language(visits, path):
     structure = visits("desktop", path).structure  # as drawn, before any table view opens

@@ -10,11 +10,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import open_page
-from tests.e2e.visits import PHONE, describe
-
-# Each page is opened once per width and account (tests/e2e/visits.py); the narrow checks run
-# in one worker, which then opens each page once in the whole run.
-pytestmark = pytest.mark.xdist_group("visits-narrow")
+from tests.e2e.visits import PHONE, describe, on_one_worker
 
 PAGES = [
     "/",
@@ -51,6 +47,7 @@ def assert_fits(seen) -> None:
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", PAGES)
 def test_no_horizontal_scroll_and_no_axe_violations_at_360_px(visits, path):
     seen = visits(f"phone-{PHONE}", path, axe=True)
@@ -60,6 +57,7 @@ def test_no_horizontal_scroll_and_no_axe_violations_at_360_px(visits, path):
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}-admin")
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_administration_fits_360_px(visits, path):
     seen = visits(f"phone-{PHONE}-admin", path, axe=True)
@@ -68,13 +66,15 @@ def test_administration_fits_360_px(visits, path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("width", [pytest.param(w, marks=on_one_worker(f"window-{w}"))
+                                   for w in (320, 390)])
 @pytest.mark.parametrize("path", ["/", "/mal/1", "/mal/3", "/utforska", "/tillganglighet"])
 def test_no_horizontal_scroll_from_320_to_390_px(visits, path, width):
     assert_fits(visits(f"window-{width}", path))
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", ["/mal/1", "/utforska"])
 def test_a_place_in_a_table_wraps_only_after_its_comma(visits, path):
     """"244 av 289" stays on one line in a table on a phone, not a word on each of three: a
@@ -86,6 +86,7 @@ def test_a_place_in_a_table_wraps_only_after_its_comma(visits, path):
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_year_labels_are_horizontal_whole_and_only_years_with_data(visits, path):
     years_seen = 0
@@ -106,7 +107,8 @@ def test_year_labels_are_horizontal_whole_and_only_years_with_data(visits, path)
     assert years_seen, "inget diagram med årtal"
 
 
-@pytest.fixture(params=[PHONE, 320], ids=["360px", "320px"])
+@pytest.fixture(params=[pytest.param(w, id=f"{w}px", marks=on_one_worker(f"phone-{w}"))
+                        for w in (PHONE, 320)])
 def narrow_phone(request) -> str:
     return f"phone-{request.param}"
 

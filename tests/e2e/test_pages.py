@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import open_page, open_table_views
+from tests.e2e.visits import on_one_worker
 
 NBSP = "\u00a0"
 
@@ -16,7 +17,7 @@ def text_of(page) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("visits-desktop")
+@on_one_worker("desktop")
 @pytest.mark.parametrize(("path", "heading", "expected"), [
     ("/", "Uppföljning av kommunikationsstrategin – Åstorp 2022",
      ["80,0 %", "83,7 % (n = 137)", "plats 111 av 137, trolig plats 65–127", "Ej uppnått",

@@ -92,6 +92,14 @@ PLACE_LINES = r"""() => [...document.querySelectorAll("main table.data-table")].
 })"""
 
 
+def on_one_worker(kind: str):
+    """The tests reading one kind of visit run in one xdist worker (`--dist loadgroup`), so
+    each page is opened once per kind in the whole run; the kinds spread over the workers."""
+    import pytest
+
+    return pytest.mark.xdist_group(f"visits-{kind}")
+
+
 def describe(violations: list[dict]) -> str:
     return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – "
                      + "; ".join(str(n["target"]) for n in v["nodes"][:5]) for v in violations)
