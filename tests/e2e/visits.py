@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
@@ -95,8 +96,6 @@ PLACE_LINES = r"""() => [...document.querySelectorAll("main table.data-table")].
 def on_one_worker(kind: str):
     """The tests reading one kind of visit run in one xdist worker (`--dist loadgroup`), so
     each page is opened once per kind in the whole run; the kinds spread over the workers."""
-    import pytest
-
     return pytest.mark.xdist_group(f"visits-{kind}")
 
 
