@@ -28,6 +28,23 @@ from etl.settings import DEFAULT_DATA_DIR, Settings
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """`--dist loadgroup` as pytest-xdist means it: xdist 3.8 names a test's group in its node
+    id by setting `item._nodeid`, which pytest 9 no longer reads (the id is `item._id`), so
+    without this every xdist_group mark is ignored and a group's tests are spread one by one
+    (its module fixtures built in both workers, and again after each switch of module)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                         for mark in item.iter_markers("xdist_group")})
+        if groups and not item.nodeid.endswith("@" + "_".join(groups)):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 def _redis_database_of_this_worker(url: str | None, worker: str | None) -> str | None:
     """Each xdist worker its own Redis database (15, 14, … below the one given): tests that
     empty the shared page cache or count its answers must never see the other worker's."""

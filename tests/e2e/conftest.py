@@ -170,3 +170,14 @@ def open_page(page, url: str) -> None:
     page.wait_for_selector("main h1")
     page.wait_for_load_state("networkidle")
     wait_for_charts(page)
+
+
+@pytest.fixture(scope="session")
+def visits(browser, server_url, logged_in_states):
+    """Pages visited once per width and account, for the checks that only read them
+    (tests/e2e/visits.py)."""
+    from tests.e2e.visits import Visits
+
+    visits = Visits(browser, server_url, logged_in_states)
+    yield visits
+    visits.close()

@@ -3,9 +3,9 @@
 import itertools
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import open_page, open_table_views
+from tests.e2e.conftest import open_page
+from tests.e2e.visits import describe, on_one_worker
 
 PAGES = [
     "/",
@@ -38,47 +38,36 @@ ADMIN_PAGES = [
     "/mal/3",
     "/bevakning",
 ]
-RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                "best-practice"]}}
-AXE = Axe()
-
-
-def describe(violations: list[dict]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – "
-                     + "; ".join(str(n["target"]) for n in v["nodes"][:5]) for v in violations)
 
 
 @pytest.mark.browser
+@on_one_worker("desktop")
 @pytest.mark.parametrize("path", PAGES)
-def test_no_axe_violations(page, server_url, path):
-    open_page(page, server_url + path)
-    open_table_views(page)  # drawn only when opened: checked as the reader gets them
-    results = AXE.run(page, options=RULES)
-    violations = results.response["violations"]
-    assert violations == [], describe(violations)
-    assert page.problems.messages == []
+def test_no_axe_violations(visits, path):
+    seen = visits("desktop", path, axe=True)  # table views open: checked as the reader gets them
+    assert seen.violations == [], describe(seen.violations)
+    assert seen.problems == []
 
 
 @pytest.mark.browser
+@on_one_worker("desktop-admin")
 @pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_no_axe_violations_for_an_administrator(admin_page, server_url, path):
-    open_page(admin_page, server_url + path)
-    assert admin_page.locator(".account-name").inner_text().startswith("admin-test")
-    results = AXE.run(admin_page, options=RULES)
-    violations = results.response["violations"]
-    assert violations == [], describe(violations)
-    assert admin_page.problems.messages == []
+def test_no_axe_violations_for_an_administrator(visits, path):
+    seen = visits("desktop-admin", path, axe=True)
+    assert seen.structure["account"].startswith("admin-test")
+    assert seen.violations == [], describe(seen.violations)
+    assert seen.problems == []
 
 
 @pytest.mark.browser
+@on_one_worker("desktop")
 @pytest.mark.parametrize("path", ["/", "/mal/3", "/utforska"])
-def test_landmarks_headings_and_language(page, server_url, path):
-    open_page(page, server_url + path)
-    assert page.locator("html").get_attribute("lang") == "sv"
-    assert page.locator("main").count() == 1
-    assert page.locator("h1").count() == 1
-    levels = [int(tag[1]) for tag in page.locator("main h1, main h2, main h3, main h4")
-              .evaluate_all("els => els.map(e => e.tagName.toLowerCase())")]
+def test_landmarks_headings_and_language(visits, path):
+    structure = visits("desktop", path).structure  # as drawn, before any table view opens
+    assert structure["lang"] == "sv"
+    assert structure["mains"] == 1
+    assert structure["h1s"] == 1
+    levels = structure["levels"]
     assert levels[0] == 1
     assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
 

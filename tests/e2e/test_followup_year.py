@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import CONTEXT, PageProblems, open_page, open_table_views
-from tests.e2e.test_accessibility import AXE, RULES, describe
+from tests.e2e.visits import AXE, RULES, describe
 
 YEAR = 2021
 INTERNAL_LINKS = "links => links.map(a => a.getAttribute('href'))"

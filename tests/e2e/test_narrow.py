@@ -5,16 +5,13 @@ With MALBILD_SCREENSHOTS=<folder> the pages are also saved as full-page screensh
 """
 
 import itertools
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PageProblems, open_page, open_table_views
-from tests.e2e.test_accessibility import AXE, RULES, describe
+from tests.e2e.conftest import open_page
+from tests.e2e.visits import PHONE, describe, on_one_worker
 
-PHONE = 360
 PAGES = [
     "/",
     "/mal/1",
@@ -36,150 +33,64 @@ CHART_PAGES = ["/mal/1", "/mal/3", "/utforska",
                ",1290,1291,1292,1293&visa=kommuner",
                "/utforska?kpi=N00647&jmf=G30826"]
 
-PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-
-# Per chart: the x tick labels (text, box, rotation), the legend's box, the plot area's box,
-# and the source line's box (the first annotation), all relative to the chart.
-CHART_BOXES = """graph => {
-    const box = e => { const r = e.getBoundingClientRect();
-                       return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
-    const svg = graph.querySelector('.main-svg');
-    const legend = graph.querySelector('.legend');
-    const notes = graph.querySelectorAll('.annotation');
-    return {
-        svg: box(svg),
-        ticks: [...graph.querySelectorAll('.xtick text')].map(t => ({
-            text: t.textContent, box: box(t), transform: t.getAttribute('transform') || ''})),
-        plot: (p => p ? box(p) : null)(graph.querySelector('.bglayer .bg')
-                                       || graph.querySelector('.nsewdrag')),
-        legend: legend ? box(legend.querySelector('.bg') || legend) : null,
-        // The whole name's end (its box is clipped at the chart's edge, where a name is cut).
-        legendTexts: [...graph.querySelectorAll('.legend .legendtext')].flatMap(t => {
-            const lines = t.querySelectorAll('tspan.line');
-            return [...(lines.length ? lines : [t])].map(line => ({
-                text: line.textContent,
-                right: line.getBoundingClientRect().left + line.getComputedTextLength()}));
-        }),
-        source: notes.length ? box(notes[0]) : null,
-        sourceText: notes.length ? notes[0].textContent : '',
-        height: graph.layout && graph.layout.height,
-    };
-}"""
-
 
 def overlap(a: dict, b: dict, slack: float = 1) -> bool:
     return not (a["right"] <= b["left"] + slack or b["right"] <= a["left"] + slack
                 or a["bottom"] <= b["top"] + slack or b["bottom"] <= a["top"] + slack)
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE",
-                                  bypass_csp=True,
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.problems = PageProblems(page)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def admin_phone(browser, logged_in_states):
-    context = browser.new_context(viewport={"width": PHONE, "height": 780}, locale="sv-SE",
-                                  bypass_csp=True,
-                                  is_mobile=True, has_touch=True,
-                                  storage_state=logged_in_states["admin"])
-    page = context.new_page()
-    page.problems = PageProblems(page)
-    yield page
-    context.close()
-
-
-def screenshot(page, path: str, prefix: str = "") -> None:
-    folder = os.environ.get("MALBILD_SCREENSHOTS")
-    if folder:
-        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "oversikt"
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{prefix}{name}.png"), full_page=True)
+def assert_fits(seen) -> None:
+    """Nothing wider than the screen, as drawn and with every table view open (the tables
+    scroll inside their region, never the page)."""
+    for width, viewport in (seen.closed_width, seen.width):
+        assert width <= viewport, f"{seen.path}: sidan är {width} px bred på en {viewport} px skärm"
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", PAGES)
-def test_no_horizontal_scroll_and_no_axe_violations_at_360_px(phone, server_url, path):
-    open_page(phone, server_url + path)
-    open_table_views(phone)  # the tables, too, scroll inside their region, never the page
-    width, viewport = phone.evaluate(PAGE_WIDTH)
-    assert width <= viewport, f"{path}: sidan är {width} px bred på en {viewport} px skärm"
-    violations = AXE.run(phone, options=RULES).response["violations"]
-    assert violations == [], describe(violations)
-    assert phone.problems.messages == []
-    screenshot(phone, path)
+def test_no_horizontal_scroll_and_no_axe_violations_at_360_px(visits, path):
+    seen = visits(f"phone-{PHONE}", path, axe=True)
+    assert_fits(seen)
+    assert seen.violations == [], describe(seen.violations)
+    assert seen.problems == []
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}-admin")
 @pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_administration_fits_360_px(admin_phone, server_url, path):
-    open_page(admin_phone, server_url + path)
-    width, viewport = admin_phone.evaluate(PAGE_WIDTH)
-    assert width <= viewport, f"{path}: sidan är {width} px bred på en {viewport} px skärm"
-    violations = AXE.run(admin_phone, options=RULES).response["violations"]
-    assert violations == [], describe(violations)
-    screenshot(admin_phone, path, "admin-")
+def test_administration_fits_360_px(visits, path):
+    seen = visits(f"phone-{PHONE}-admin", path, axe=True)
+    assert_fits(seen)
+    assert seen.violations == [], describe(seen.violations)
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("width", [pytest.param(w, marks=on_one_worker(f"window-{w}"))
+                                   for w in (320, 390)])
 @pytest.mark.parametrize("path", ["/", "/mal/1", "/mal/3", "/utforska", "/tillganglighet"])
-def test_no_horizontal_scroll_from_320_to_390_px(browser, server_url, path, width):
-    context = browser.new_context(viewport={"width": width, "height": 780}, locale="sv-SE",
-                                  bypass_csp=True)
-    page = context.new_page()
-    try:
-        open_page(page, server_url + path)
-        scrolled, viewport = page.evaluate(PAGE_WIDTH)
-        assert scrolled <= viewport, f"{path}: sidan är {scrolled} px bred på {viewport} px"
-    finally:
-        context.close()
-
-
-PLACE_LINES = r"""() => [...document.querySelectorAll("main table.data-table")].flatMap(table => {
-  const column = [...table.querySelectorAll("thead th")]
-    .findIndex(th => th.textContent === "Plats");
-  if (column < 0) return [];
-  return [...table.querySelectorAll("tbody tr")].map(row => {
-    const cell = row.children[column], range = document.createRange();
-    range.selectNodeContents(cell);
-    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-    const pieces = cell.textContent.split(/,| \(/).length;
-    return {text: cell.textContent, lines: tops.size, pieces};
-  });
-})"""
+def test_no_horizontal_scroll_from_320_to_390_px(visits, path, width):
+    assert_fits(visits(f"window-{width}", path))
 
 
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", ["/mal/1", "/utforska"])
-def test_a_place_in_a_table_wraps_only_after_its_comma(phone, server_url, path):
+def test_a_place_in_a_table_wraps_only_after_its_comma(visits, path):
     """"244 av 289" stays on one line in a table on a phone, not a word on each of three: a
     place breaks only after its comma or before its parenthesis ("(felmarginal okänd)")."""
-    open_page(phone, server_url + path)
-    open_table_views(phone)
-    places = [p for p in phone.evaluate(PLACE_LINES) if p["text"] != "–"]
+    places = [p for p in visits(f"phone-{PHONE}", path).places if p["text"] != "–"]
     assert places, f"{path}: ingen tabell med kolumnen Plats"
     for place in places:
         assert place["lines"] <= place["pieces"], place
 
 
-def chart_boxes(page) -> list[dict]:
-    return page.locator("main .js-plotly-plot").evaluate_all(
-        f"graphs => graphs.map({CHART_BOXES})")
-
-
 @pytest.mark.browser
+@on_one_worker(f"phone-{PHONE}")
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_year_labels_are_horizontal_whole_and_only_years_with_data(phone, server_url, path):
-    open_page(phone, server_url + path)
+def test_year_labels_are_horizontal_whole_and_only_years_with_data(visits, path):
     years_seen = 0
-    for chart in chart_boxes(phone):
+    for chart in visits(f"phone-{PHONE}", path).charts:
         labels = [t for t in chart["ticks"] if re.fullmatch(r"\d{4}", t["text"])]
         if not labels:
             continue
@@ -196,23 +107,18 @@ def test_year_labels_are_horizontal_whole_and_only_years_with_data(phone, server
     assert years_seen, "inget diagram med årtal"
 
 
-@pytest.fixture(params=[PHONE, 320], ids=["360px", "320px"])
-def narrow_phone(browser, request):
-    context = browser.new_context(viewport={"width": request.param, "height": 780},
-                                  locale="sv-SE", bypass_csp=True, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.problems = PageProblems(page)
-    yield page
-    context.close()
+@pytest.fixture(params=[pytest.param(w, id=f"{w}px", marks=on_one_worker(f"phone-{w}"))
+                        for w in (PHONE, 320)])
+def narrow_phone(request) -> str:
+    return f"phone-{request.param}"
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_legend_is_below_the_axis_and_above_the_source_line(narrow_phone, server_url, path):
-    phone = narrow_phone
-    open_page(phone, server_url + path)
-    for chart in chart_boxes(phone):
+def test_legend_is_below_the_axis_and_above_the_source_line(narrow_phone, visits, path):
+    charts = visits(narrow_phone, path).charts
+    assert charts, f"{path}: inget diagram"
+    for chart in charts:
         assert chart["source"] is not None and chart["sourceText"].startswith("Källa")
         assert chart["source"]["bottom"] <= chart["svg"]["bottom"] + 1, chart["sourceText"]
         assert chart["source"]["right"] <= chart["svg"]["right"] + 1, chart["sourceText"]

@@ -20,6 +20,11 @@ from etl import analysis
 from etl.db import engine_for
 from etl.settings import DEFAULT_DATA_DIR
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_board_pack")
+
 TEMPLATE = DEFAULT_DATA_DIR / "report" / "rapportmall.docx"
 NOW = datetime(2023, 3, 15, 9, 30)
 STAMP = report.FrozenStamp(2, date(2023, 3, 20), "Anna Berg")

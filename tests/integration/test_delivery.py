@@ -9,6 +9,11 @@ import pytest
 from dashboard.web import delivery, first_visit
 from etl.settings import PROJECT_ROOT
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_delivery")
+
 
 @pytest.fixture(scope="module")
 def client(demo_settings):

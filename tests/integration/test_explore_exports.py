@@ -10,6 +10,11 @@ from dashboard.present import exploration, explore_charts
 from dashboard.present.export import downloads
 from tests.integration.test_export_charts import png_size, svg_text
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_explore_exports")
+
 QUERY = "kpi=N00640&jmf=egen&kommuner=1260,1283&visa=kommuner"
 
 

@@ -15,6 +15,11 @@ from dashboard.present import formatting as fmt
 from dashboard.present.export import downloads, images
 from tests.cli import run_cli
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_export_charts")
+
 NBSP = "\u00a0"
 
 

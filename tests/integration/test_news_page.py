@@ -17,6 +17,11 @@ from tests.integration.test_privacy import post_callback
 from tests.integration.test_privacy import render as render_path
 from tests.served import ADMIN, VIEWER, add_accounts
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_news_page")
+
 HEADER = "kpi,municipality,period,gender,value\n"
 NBSP = "\u00a0"
 REVISED = f"80,0{NBSP}% → 80,5{NBSP}%"

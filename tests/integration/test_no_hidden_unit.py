@@ -46,6 +46,11 @@ from tests.conftest import (
 from tests.survey_data import write_csv
 from tests.survey_disclosure import revealed
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_no_hidden_unit")
+
 QUESTION = "Den interna kommunikationen fungerar bra"
 YEARS = (2021, 2023)
 

@@ -21,6 +21,11 @@ from etl import clock, db, users
 from tests.conftest import copy_of, make_settings
 from tests.served import ADMIN, VIEWER, add_accounts
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_page_cache")
+
 REDIS_URL = os.environ.get("MALBILD_TEST_REDIS_URL")
 PAGE = "/_dash-update-component"
 JSON = {"Content-Type": "application/json"}

@@ -31,6 +31,11 @@ from tests.conftest import copy_of, make_settings
 from tests.served import ADMIN, VIEWER, Account, add_accounts
 from tests.survey_data import write_csv
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_privacy")
+
 OTHER_VIEWER = Account("annan-lasare", "ett långt lösenord för den andra läsaren", "viewer")
 REDIS_URL = os.environ.get("MALBILD_TEST_REDIS_URL")
 SURVEY = "/export/chart/intern-kommunikation"

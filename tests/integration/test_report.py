@@ -16,6 +16,11 @@ from etl.db import engine_for
 from tests.cli import run_cli
 from tests.conftest import copy_of
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_report")
+
 NBSP = "\u00a0"
 GOALS = [
     "Mål 1: Den externa kommunikationen och tillgängligheten uppfattas som god",

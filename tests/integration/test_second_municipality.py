@@ -17,6 +17,11 @@ from tests.integration import test_privacy
 from tests.integration.test_privacy import render
 from tests.served import VIEWER, add_accounts
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_second_municipality")
+
 BJUV = "1260"
 
 

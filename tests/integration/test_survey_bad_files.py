@@ -29,6 +29,11 @@ from tests.conftest import (
 )
 from tests.survey_data import QUESTION, respondent_rows, write_csv, write_xlsx
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_survey_bad_files")
+
 Q = f"kolumn «{QUESTION}»"
 UNIT_HEADER = ["Förvaltning", "Enhet", "Antal anställda", "Antal svar", "1", "2", "3", "4", "5",
                "Medelvärde"]

@@ -7,6 +7,11 @@ from etl.followup.rules import quartile_of, rank_of
 from etl.settings import DEFAULT_DATA_DIR
 from tests.comparison_reference import peer_stats, yearly_peer_stats
 
+# The whole module in one xdist worker, so its module fixtures are built once: spread test by
+# test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
+# next test was of another module.
+pytestmark = pytest.mark.xdist_group("test_comparison")
+
 KOLADA = DEFAULT_DATA_DIR / "kolada"
 
 
