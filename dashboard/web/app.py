@@ -145,6 +145,20 @@ def _callback_specs(app: Dash) -> list[dict]:
     return json.loads(app.dependencies().get_data(as_text=True))
 
 
+def _own_settings_in_every_request(server, settings: Settings) -> None:
+    """A request runs against its own app's settings, engine and page cache. Production has
+    one app per process, where this changes nothing; a process that holds several apps (the
+    tests) would otherwise answer every app from the database of the last one built."""
+
+    def use_own_settings() -> None:
+        if runtime.settings() is not settings:
+            runtime.configure(settings)
+            cache.configure(settings.redis_url, settings.cache, settings.page_cache,
+                            cache.PageLimits.of(settings))
+
+    server.before_request(use_own_settings)
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the Dash app for `settings` (from the environment if not given)."""
     settings = settings or get_settings()
@@ -183,6 +197,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     static_html.remember_callbacks(_callback_specs(app))
     static_html.remember_ids(progress.progress_ids())
     app.layout = static_html.compacting(shell)
+    _own_settings_in_every_request(app.server, settings)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)
     auth.register(app.server, settings)

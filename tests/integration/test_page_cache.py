@@ -218,3 +218,15 @@ def test_redis_drops_the_answers_of_an_old_data_version(accounts_db, shared_redi
     assert not [key for key in shared_redis.scan_iter("malbild:*")
                 if any(key.startswith(old.rsplit(b":", 2)[0] + b":") for old in before)
                 and not any(key.startswith(new.rsplit(b":", 2)[0] + b":") for new in after)]
+
+
+def test_each_app_answers_from_its_own_database_when_a_process_holds_several(
+        accounts_db, demo_settings, tmp_path):
+    """One app per process in production; the tests build many, and an app built later must
+    not make an earlier one answer from the later one's database (its accounts, its pages)."""
+    first = worker(accounts_db)
+    with copy_of(demo_settings, tmp_path) as other:  # the same demo, without the accounts
+        worker(other)
+        answer = first.test_client().post("/logga-in", data={"anvandare": ADMIN.username,
+                                                             "losenord": ADMIN.password})
+    assert answer.status_code == 303 and "fel=" not in answer.headers["Location"]
