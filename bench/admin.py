@@ -111,9 +111,9 @@ def main() -> None:
                                targets.import_targets(engine, out, actor="admin")))
                 for _ in repeat])
 
-        from dashboard.web.app import create_app
+        from dashboard.web.app import app_for
 
-        client = create_app(demo).server.test_client()
+        client = app_for(demo).server.test_client()
         client.post("/logga-in", data={"anvandare": "admin", "losenord": PASSWORD})
         for path in ("/admin", "/admin/import", "/admin/mal", "/admin/analys",
                      "/admin/anvandare", "/admin/logg"):

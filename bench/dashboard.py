@@ -76,11 +76,11 @@ def main() -> None:
     if args.mode is not None:
         import logging
 
-        from dashboard.web.app import create_app
+        from dashboard.web.app import app_for
 
         logging.getLogger("malbild.request").disabled = True
         label, update = MODES[args.mode]
-        measure(create_app(Settings().model_copy(update=update)), args.runs, label)
+        measure(app_for(Settings().model_copy(update=update)), args.runs, label)
         return
     if "DATABASE_URL" in os.environ:
         url = Settings().database_url
@@ -126,12 +126,12 @@ def first_view_after_import(mode: int, runs: int) -> None:
 
     from dashboard.store import cache
     from dashboard.tasks import jobs, warming
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from etl import db, imports
     from etl.followup import refresh
 
     settings = Settings()
-    app = create_app(settings)
+    app = app_for(settings)
     client = app.server.test_client()
     engine = db.engine_for(settings.database_url)
     for _, path, search in IMPORT_PAGES:

@@ -126,10 +126,10 @@ def time_callback(settings: Settings, kpis: list[str], runs: int) -> None:
     import json
     import logging
 
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     logging.getLogger("malbild.request").disabled = True
-    client = create_app(settings).server.test_client()
+    client = app_for(settings).server.test_client()
     client.get("/")
     timings = []
     for run in range(runs + 1):

@@ -97,9 +97,9 @@ def main() -> None:
 
     timed("avvisa en fil på 100 MB", refuse, repeat=3)
 
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
-    client = create_app(settings).server.test_client()
+    client = app_for(settings).server.test_client()
     client.get("/")
 
     def goal3(search: str = "") -> None:

@@ -1,6 +1,6 @@
 """Accounts for tests, and Målbild served by `malbild serve` (gunicorn) in its own process
 over a private copy of the demo database: for tests that write, or that call the page
-callbacks over HTTP (Dash hands `@callback`s to the first app of a process only)."""
+callbacks over HTTP from a process of its own."""
 
 from __future__ import annotations
 

@@ -145,22 +145,36 @@ def _callback_specs(app: Dash) -> list[dict]:
     return json.loads(app.dependencies().get_data(as_text=True))
 
 
-def _own_settings_in_every_request(server, settings: Settings) -> None:
-    """A request runs against its own app's settings, engine and page cache. Production has
-    one app per process, where this changes nothing; a process that holds several apps (the
-    tests) would otherwise answer every app from the database of the last one built."""
+_the_app: Dash | None = None  # Dash supports one app per process (plotly/dash#2399)
 
-    def use_own_settings() -> None:
-        if runtime.settings() is not settings:
-            runtime.configure(settings)
-            cache.configure(settings.redis_url, settings.cache, settings.page_cache,
-                            cache.PageLimits.of(settings))
 
-    server.before_request(use_own_settings)
+def point_at(app: Dash, settings: Settings) -> None:
+    """Point the app at `settings`: its database (and engine), caches, session key, upload
+    limit and page warming. The app factory does it once; a test process that serves many
+    databases from its one app does it per database."""
+    runtime.configure(settings)
+    cache.configure(settings.redis_url, settings.cache, settings.page_cache,
+                    cache.PageLimits.of(settings))
+    auth.configure(app.server, settings)
+    warming.register(app, settings)
+
+
+def app_for(settings: Settings) -> Dash:
+    """The process's one app, made on the first call and pointed at `settings` on each."""
+    if _the_app is None:
+        return create_app(settings)
+    point_at(_the_app, settings)
+    return _the_app
 
 
 def create_app(settings: Settings | None = None) -> Dash:
-    """Build the Dash app for `settings` (from the environment if not given)."""
+    """Build the process's Dash app for `settings` (from the environment if not given).
+    Dash supports one app per process: a second is refused (`app_for` points the one app
+    elsewhere)."""
+    global _the_app
+    if _the_app is not None:
+        raise RuntimeError("Målbild har redan en Dash-app i den här processen "
+                           "(Dash stöder en app per process); använd app_for(settings).")
     settings = settings or get_settings()
     runtime.configure(settings)
     cache.configure(settings.redis_url, settings.cache, settings.page_cache,
@@ -197,7 +211,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     static_html.remember_callbacks(_callback_specs(app))
     static_html.remember_ids(progress.progress_ids())
     app.layout = static_html.compacting(shell)
-    _own_settings_in_every_request(app.server, settings)
     # First: its compression must run after every other hook.
     delivery.register(app.server, app_scripts)
     auth.register(app.server, settings)
@@ -211,4 +224,5 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     app.server.register_error_handler(413, admin_import.upload_too_large)
     warming.register(app, settings)
+    _the_app = app
     return app

@@ -381,9 +381,17 @@ def _logout() -> Response:
     return redirect("/", code=303)
 
 
+def configure(server: Flask, settings: Settings) -> None:
+    """What of the sessions and uploads comes from the settings: the signing key and the
+    largest upload body."""
+    server.secret_key = secret_key(settings)
+    server.config["MALBILD_UPLOAD_BODY_LIMIT"] = (BODY_FACTOR * settings.upload_max_bytes
+                                                  + 1024 * 1024)
+
+
 def register(server: Flask, settings: Settings) -> None:
     """Sessions, the guards and the login and logout addresses on the Dash app's server."""
-    server.secret_key = secret_key(settings)
+    configure(server, settings)
     server.session_interface = _SessionInterface()
     server.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
@@ -391,7 +399,6 @@ def register(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         MAX_CONTENT_LENGTH=SMALL_BODY_LIMIT,
-        MALBILD_UPLOAD_BODY_LIMIT=BODY_FACTOR * settings.upload_max_bytes + 1024 * 1024,
     )
     server.before_request(_guard)
     server.after_request(_after)

@@ -1,11 +1,12 @@
-"""The pages' callbacks: declared once per process (when a page is imported), given to each app.
+"""The pages' callbacks: declared when a page is imported, given to the process's one app when
+it is built.
 
-`dash.callback` puts a callback in lists of Dash's own, which the first app of a process to
-answer a request takes over and empties: a second app in the process (the tests build many)
-would answer none. So the pages declare theirs here, with the same arguments, and
-`attach(app)` gives every app made all of them through Dash's public `app.callback` and
-`app.clientside_callback`. The decorated function is returned as it is (still a plain
-function to call, e.g. from a test).
+`dash.callback` keeps a callback in Dash's own lists until the app answers its first request,
+so `app.dependencies()` would not list it while the app is built, when the pages' HTML is
+drawn ahead (dashboard/web/static_html needs every callback's inputs then). So the pages
+declare theirs here, with the same arguments, and `attach(app)` gives them to the app through
+Dash's public `app.callback` and `app.clientside_callback`. The decorated function is returned
+as it is (still a plain function to call, e.g. from a test).
 """
 
 from __future__ import annotations

@@ -57,10 +57,11 @@ def browser() -> Iterator:
 
 @pytest.fixture(scope="session")
 def server_url(demo_settings) -> Iterator[str]:
-    """The dashboard over the demo database, served from a thread of this process."""
-    from dashboard.web.app import create_app
+    """The process's one app, served from a thread of this process (tests of other kinds in
+    the same process point it elsewhere; `_served_from_the_demo` points it back)."""
+    from dashboard.web.app import app_for
 
-    app = create_app(demo_settings)
+    app = app_for(demo_settings)
     port = free_port()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", port, app.server, threaded=True)
@@ -88,9 +89,22 @@ def log_in(page, base_url: str, account: Account, target: str = "/") -> None:
     page.wait_for_load_state("networkidle")
 
 
+@pytest.fixture(autouse=True)
+def _served_from_the_demo(request, demo_settings) -> None:
+    """Each browser test sees the demo database, whatever a test before it pointed the
+    process's app at (only where the test's server is up: it is made by then)."""
+    if "server_url" in request.fixturenames:
+        from dashboard.web.app import app_for
+
+        app_for(demo_settings)
+
+
 @pytest.fixture(scope="session")
-def logged_in_states(browser, server_url, accounts) -> dict[str, dict]:
+def logged_in_states(browser, server_url, accounts, demo_settings) -> dict[str, dict]:
     """Cookies of a logged-in administrator and viewer, logged in once per session."""
+    from dashboard.web.app import app_for
+
+    app_for(demo_settings)  # made maybe after a test that pointed the app elsewhere
     states = {}
     for role, account in accounts.items():
         context = browser.new_context(locale="sv-SE")

@@ -137,12 +137,12 @@ def test_the_background_import_does_only_what_a_signed_order_says(demo_copy):
     one `admin-import-confirm` signs for an administrator imports the previewed file."""
     from dashboard.store import runtime
     from dashboard.web import orders, uploads
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from tests.conftest import make_settings
 
     previous = runtime._settings
     settings = make_settings(demo_copy.database_url, secret_key="test" * 10)
-    create_app(settings)
+    app_for(settings)
     from dashboard.web.pages import admin_import
 
     try:
@@ -341,7 +341,7 @@ def app_client(demo_copy):
     """A test client of an app over a private demo copy, with settings of the test's own;
     the process's runtime settings are restored afterwards."""
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from tests.conftest import make_settings
 
     add_accounts(demo_copy.database_url)
@@ -349,7 +349,7 @@ def app_client(demo_copy):
 
     def make(account: Account | None = None, **overrides):
         settings = make_settings(demo_copy.database_url, secret_key="test" * 10, **overrides)
-        client = create_app(settings).server.test_client()
+        client = app_for(settings).server.test_client()
         if account is not None:
             response = client.post("/logga-in", data={"anvandare": account.username,
                                                       "losenord": account.password})

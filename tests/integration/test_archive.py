@@ -166,21 +166,21 @@ def test_cli_freeze_get_and_revisions(demo_copy, tmp_path, chart_renderer):
 
 
 @pytest.fixture
-def app_for(demo_copy):
-    """Make the app over the test's copy; the process's runtime settings come back after."""
+def app_on_copy(demo_copy):
+    """The process's app pointed at the test's copy; the runtime settings come back after."""
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
-    yield lambda: create_app(demo_copy)
+    yield lambda: app_for(demo_copy)
     runtime.configure(previous)
 
 
-def test_reports_page_lists_versions_and_viewers_download_them(demo_copy, app_for, tmp_path):
+def test_reports_page_lists_versions_and_viewers_download_them(demo_copy, app_on_copy, tmp_path):
     engine = engine_for(demo_copy.database_url)
     freeze_known_bytes(engine)
     revise_through_a_file(demo_copy, tmp_path)
-    client = app_for().server.test_client()
+    client = app_on_copy().server.test_client()
     from dashboard.web.pages import reports  # pages register with an app
     response = client.get("/export/arkiv/2022-1.pdf")
     assert response.status_code == 200 and response.data == PDF
@@ -194,10 +194,10 @@ def test_reports_page_lists_versions_and_viewers_download_them(demo_copy, app_fo
     assert "N00640" in text and "80,0 → 81,5" in text
 
 
-def test_only_an_administrator_freezes_from_the_page(demo_copy, app_for):
+def test_only_an_administrator_freezes_from_the_page(demo_copy, app_on_copy):
     from dashboard.web import auth
 
-    app_for()
+    app_on_copy()
     from dashboard.web.pages import reports  # pages register with an app
     with mock.patch.object(auth, "admin_user", return_value=None):
         feedback, _listing, _hidden = reports._freeze(1, "2022")

@@ -269,10 +269,10 @@ def test_freezing_on_rapporter_previews_confirms_and_is_then_offered_first(
 
     from dashboard.store import runtime
     from dashboard.web import auth
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from etl import archive
 
-    app = create_app(demo_copy)
+    app = app_for(demo_copy)
     from dashboard.web.pages import goal, overview, reports  # pages register with an app
 
     previous = runtime._settings

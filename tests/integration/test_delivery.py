@@ -17,9 +17,9 @@ pytestmark = pytest.mark.xdist_group("test_delivery")
 
 @pytest.fixture(scope="module")
 def client(demo_settings):
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
-    return create_app(demo_settings).server.test_client()
+    return app_for(demo_settings).server.test_client()
 
 
 def test_the_page_loads_the_basic_bundle_and_never_the_full_one(client):
@@ -226,13 +226,18 @@ def test_the_charts_use_only_traces_of_the_basic_bundle():
     assert set(re.findall(r'type="(\w+)"', source)) - {"category"} <= {"scatter", "bar", "pie"}
 
 
-def test_every_app_of_a_process_answers_the_pages_callbacks(demo_settings):
-    """Dash hands the pages' callbacks to the first app of a process that answers a request;
-    each app gets its own copy, so a second one (in tests, beside a served one) answers too."""
-    from dashboard.web.app import create_app
+def test_the_one_app_of_a_process_answers_the_pages_callbacks(demo_settings, tmp_path):
+    """Dash supports one app per process: the pages' callbacks are the app's from the start
+    (listed before its first answer), a second app is refused, and pointing the one app at
+    another database keeps every callback."""
+    from dashboard.web.app import app_for, create_app
 
-    first = create_app(demo_settings).server.test_client()
-    declared = first.get("/_dash-dependencies").get_json()
-    second = create_app(demo_settings).server.test_client()
-    assert second.get("/_dash-dependencies").get_json() == declared
+    first = app_for(demo_settings)
+    declared = first.server.test_client().get("/_dash-dependencies").get_json()
     assert any(spec["output"] == "explore-kpi.options" for spec in declared)
+    with pytest.raises(RuntimeError, match="en app per process"):
+        create_app(demo_settings)
+    elsewhere = demo_settings.model_copy(update={"cache": False})
+    assert app_for(elsewhere) is first
+    assert first.server.test_client().get("/_dash-dependencies").get_json() == declared
+    app_for(demo_settings)

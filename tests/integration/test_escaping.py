@@ -70,10 +70,10 @@ def test_unit_and_file_names_are_text_on_the_page_in_charts_and_downloads(demo_c
     [event] = [e for e in audit.events(engine) if e["action"] == "import.survey"][:1]
     assert name in event["after"]
 
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
-    create_app(demo_copy)  # pages register with an app; its settings point at this copy
+    app_for(demo_copy)  # pages register with an app; its settings point at this copy
     try:
         from dashboard.web.pages import goal
 

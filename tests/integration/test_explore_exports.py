@@ -20,9 +20,9 @@ QUERY = "kpi=N00640&jmf=egen&kommuner=1260,1283&visa=kommuner"
 
 @pytest.fixture(scope="module")
 def client(demo_settings):
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
-    return create_app(demo_settings).server.test_client()
+    return app_for(demo_settings).server.test_client()
 
 
 def test_excel_holds_the_numbers_of_the_view(client, demo_engine, demo_settings):

@@ -222,9 +222,9 @@ def test_cli_without_chromium_explains_in_swedish(demo_settings, tmp_path, monke
 
 
 def test_routes_serve_data_downloads(demo_settings):
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
-    client = create_app(demo_settings).server.test_client()
+    client = app_for(demo_settings).server.test_client()
     response = client.get("/export/chart/telefon-bemotande.xlsx")
     assert response.status_code == 200
     assert response.mimetype == downloads.XLSX_MEDIA_TYPE
@@ -240,9 +240,9 @@ def test_routes_serve_data_downloads(demo_settings):
 
 @pytest.mark.browser
 def test_routes_serve_chart_images(demo_settings, chart_renderer):
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
-    client = create_app(demo_settings).server.test_client()
+    client = app_for(demo_settings).server.test_client()
     for suffix, start in (("png", b"\x89PNG"), ("svg", b"<svg"), ("pdf", b"%PDF")):
         response = client.get(f"/export/chart/intern-kommunikation/fordelning/2021.{suffix}")
         assert response.status_code == 200, response.data[:200]

@@ -28,10 +28,10 @@ def render(client, path: str, search: str = "") -> str:
 @pytest.fixture
 def client(demo_settings):
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
-    yield create_app(demo_settings.model_copy(update={"cache": False})).server.test_client()
+    yield app_for(demo_settings.model_copy(update={"cache": False})).server.test_client()
     runtime.configure(previous)
 
 
@@ -133,7 +133,7 @@ def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
     from dashboard.present import words
     from dashboard.present.export import report
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from etl import db
     from etl.contacts import import_contacts_file
 
@@ -151,7 +151,7 @@ def test_own_measurement_from_a_file_to_every_output(demo_copy, tmp_path):
 
     previous = runtime._settings
     try:
-        client = create_app(demo_copy.model_copy(update={"cache": False})).server.test_client()
+        client = app_for(demo_copy.model_copy(update={"cache": False})).server.test_client()
         overview = render(client, "/")
         goal_page = render(client, "/mal/1")
     finally:
@@ -200,10 +200,10 @@ def cached_client(demo_settings):
     """A client whose query results are kept (the data do not change here): pages of many
     years drawn from one build of the follow-up."""
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
-    yield create_app(demo_settings.model_copy(update={"page_cache": False})).server.test_client()
+    yield app_for(demo_settings.model_copy(update={"page_cache": False})).server.test_client()
     runtime.configure(previous)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.store import cache, runtime
 from dashboard.web import uploads
-from dashboard.web.app import create_app
+from dashboard.web.app import app_for
 from etl import db
 from etl.followup import refresh
 from tests.conftest import make_settings
@@ -43,7 +43,7 @@ def test_the_first_view_after_an_import_reads_the_model_built_by_the_import(demo
     settings = make_settings(demo_copy.database_url, secret_key="test" * 10)
     engine = db.engine_for(settings.database_url)
     try:
-        web = create_app(settings).server.test_client()
+        web = app_for(settings).server.test_client()
         assert web.get("/mal/1").status_code == 200
         before = list(builds)
 
@@ -97,7 +97,7 @@ def test_a_web_worker_draws_the_pages_for_data_another_process_wrote(demo_copy, 
         real(engine_, settings_)
 
     monkeypatch.setattr(warming, "warm_pages", counted)
-    app = create_app(settings)
+    app = app_for(settings)
     stop = warming.watch(app, settings, interval=0.05)
     try:
         time.sleep(0.3)

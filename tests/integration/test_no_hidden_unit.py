@@ -146,9 +146,9 @@ class World:
     version_units: list[list[tuple[str, str]]] = field(default_factory=list)  # (förv., enhet)
 
     def app(self):
-        from dashboard.web.app import create_app
+        from dashboard.web.app import app_for
 
-        return create_app(self.settings)
+        return app_for(self.settings)
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def versioned_world(request, base_database, tmp_path_factory) -> Iterator[World]
 
 @pytest.fixture(autouse=True)
 def _restore_runtime_settings():
-    """create_app points the process's runtime at its database; other tests share the process."""
+    """app_for points the process's runtime at its database; other tests share the process."""
     saved = runtime._settings
     yield
     runtime.configure(saved) if saved is not None else setattr(runtime, "_settings", None)

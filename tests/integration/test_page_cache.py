@@ -77,10 +77,11 @@ def shared(request) -> Iterator[dict]:
 
 
 def worker(settings, **overrides):
-    """A new app, as a second gunicorn worker would have it (it shares only Redis)."""
-    from dashboard.web.app import create_app
+    """The process's app with a new page cache, as a second gunicorn worker would have it
+    (it shares only Redis)."""
+    from dashboard.web.app import app_for
 
-    return create_app(make_settings(settings.database_url, secret_key="test" * 10,
+    return app_for(make_settings(settings.database_url, secret_key="test" * 10,
                                     **overrides)).server
 
 
@@ -220,13 +221,22 @@ def test_redis_drops_the_answers_of_an_old_data_version(accounts_db, shared_redi
                 and not any(key.startswith(new.rsplit(b":", 2)[0] + b":") for new in after)]
 
 
-def test_each_app_answers_from_its_own_database_when_a_process_holds_several(
-        accounts_db, demo_settings, tmp_path):
-    """One app per process in production; the tests build many, and an app built later must
-    not make an earlier one answer from the later one's database (its accounts, its pages)."""
-    first = worker(accounts_db)
-    with copy_of(demo_settings, tmp_path) as other:  # the same demo, without the accounts
-        worker(other)
-        answer = first.test_client().post("/logga-in", data={"anvandare": ADMIN.username,
+def test_the_one_app_answers_from_the_database_it_is_pointed_at(accounts_db, demo_settings,
+                                                                 tmp_path):
+    """One app per process (Dash supports no more): a second is refused, and the one app
+    answers from the database it was last pointed at, its accounts and pages."""
+    from dashboard.web.app import create_app
+
+    def log_in(server):
+        return server.test_client().post("/logga-in", data={"anvandare": ADMIN.username,
                                                              "losenord": ADMIN.password})
+
+    first = worker(accounts_db)
+    with pytest.raises(RuntimeError, match="en app per process"):
+        create_app(accounts_db)
+    with copy_of(demo_settings, tmp_path) as other:  # the same demo, without the accounts
+        assert worker(other) is first
+        refused = log_in(first)
+        assert refused.status_code == 303 and "fel=" in refused.headers["Location"]
+    answer = log_in(worker(accounts_db))
     assert answer.status_code == 303 and "fel=" not in answer.headers["Location"]

@@ -52,13 +52,13 @@ def demo(sqlite_demo, tmp_path_factory) -> Iterator[Settings]:
 @pytest.fixture
 def app_client(demo):
     """make(account, **settings) → a logged-in (or anonymous) test client of a new app."""
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
 
     def make(account: Account | None = None, **overrides):
         settings = make_settings(demo.database_url, secret_key="test" * 10, **overrides)
-        client = create_app(settings).server.test_client()
+        client = app_for(settings).server.test_client()
         if account is not None:
             response = client.post("/logga-in", data={"anvandare": account.username,
                                                       "losenord": account.password})
@@ -387,13 +387,13 @@ def test_a_crowd_asking_for_reports_gets_a_few_slots_and_healthz_still_answers(a
 
 
 def test_database_down_gives_a_swedish_503_everywhere(demo, tmp_path):
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
     down = make_settings("postgresql+psycopg://malbild@127.0.0.1:9/finns_inte",
                          secret_key="test" * 10)
     try:
-        client = create_app(down).server.test_client()
+        client = app_for(down).server.test_client()
         for method, path in (("get", "/"), ("get", "/mal/1"), ("get", "/export/data.csv"),
                              ("post", "/logga-in")):
             answer = getattr(client, method)(path, headers={"Accept": "text/html"})

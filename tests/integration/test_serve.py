@@ -78,10 +78,10 @@ def test_healthz_reports_database_and_freshness(served):
 
 
 def test_healthz_says_503_without_a_database():
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
     from tests.conftest import make_settings
 
-    app = create_app(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"
+    app = app_for(make_settings("postgresql+psycopg://nobody@127.0.0.1:1/none"
                                    "?connect_timeout=1"))
     response = app.server.test_client().get("/healthz")
     assert response.status_code == 503

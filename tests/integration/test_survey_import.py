@@ -124,7 +124,7 @@ def test_command_line_with_a_separate_employees_file(catalogue_db, tmp_path):
 def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
     """A unit-level file with means only has no distribution: the page says so."""
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     engine = db.engine_for(catalogue_db.database_url)
     rows = [[f"Medarbetarenkät 2023: {QUESTION}"], ["Förvaltning", "Antal svar", "Medelvärde"],
@@ -134,7 +134,7 @@ def test_goal_page_for_a_survey_of_means_only(catalogue_db, tmp_path):
         users.add_user(connection, "lasare", "viewer", "ett långt lösenord", actor="test")
     saved = runtime._settings
     try:
-        client = create_app(catalogue_db).server.test_client()
+        client = app_for(catalogue_db).server.test_client()
         client.get("/")
         client.post("/logga-in", data={"anvandare": "lasare", "losenord": "ett långt lösenord"})
         answer = client.post("/_dash-update-component", json={

@@ -213,10 +213,10 @@ def test_a_web_export_with_bad_cells_imports_its_good_rows_after_confirmation(en
     from openpyxl import load_workbook
 
     from dashboard.store import runtime
-    from dashboard.web.app import create_app
+    from dashboard.web.app import app_for
 
     previous = runtime._settings
-    create_app(catalogue_db)  # pages register with an app
+    app_for(catalogue_db)  # pages register with an app
     runtime.configure(previous)
     from dashboard.web.pages import admin_import
 
