@@ -25,7 +25,14 @@ from dashboard.present import figures, words
 from dashboard.present import formatting as fmt
 from dashboard.store import queries
 from etl import numbers
-from etl.followup.records import MeasureFollowUp, MeasureInfo, Source, YearRow, source_text
+from etl.followup.records import (
+    MeasureFollowUp,
+    MeasureInfo,
+    Source,
+    YearRow,
+    kpi_source_line,
+    source_text,
+)
 from etl.settings import Settings
 
 TEXT = numbers.TEXT_FORMAT  # Excel's text format: the cell is shown as written
@@ -531,7 +538,7 @@ def benchmark_view(engine: Engine, settings: Settings, info: MeasureInfo,
     stats = queries.kpi_home_stats(engine, kpi_id, strategy.municipality_id, kpi["direction"])
     if until is not None:
         stats = stats.loc[stats["year"] <= until]
-    source = words.kpi_source(queries.value_provenance(engine, [kpi_id], settings.kolada_dir),
+    source = kpi_source_line(queries.value_provenance(engine, [kpi_id], settings.kolada_dir),
                               queries.has_example_values(engine, [kpi_id]))
     data_through = int(stats["year"].max()) if len(stats) else None
     place = strategy.municipality

@@ -18,6 +18,7 @@ from dashboard.store import queries
 from dashboard.store.cache import cached
 from etl import digits
 from etl.followup import build, rules
+from etl.followup.records import kpi_source_line
 from etl.settings import Settings
 
 ALL_MUNICIPALITIES = "G2328"
@@ -295,7 +296,7 @@ def build_view(engine: Engine, settings: Settings, query: dict) -> ExploreView:
             gender = None
     return ExploreView(state, kpi, home, names.get(home, home), names, years, in_range, peers,
                        peer_label, trend, peer_lines, spread, gender,
-                       words.kpi_source(
+                       kpi_source_line(
                            queries.value_provenance(engine, [state.kpi], settings.kolada_dir),
                            queries.has_example_values(engine, [state.kpi])),
                        paired=_paired(engine, state.kpi, values, in_range),

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from dashboard.present import definitions
 from dashboard.present import formatting as fmt
-from etl.followup.records import MeasureFollowUp, MeasureInfo, Provenance, YearRow
+from etl.followup.records import OWN_SAMPLE, MeasureFollowUp, MeasureInfo, YearRow
 from etl.followup.rules import (
     ChangeWord,
     TargetCertainty,
@@ -407,42 +407,7 @@ def revised_note(revised_at: datetime | None) -> str:
     return "" if revised_at is None else f" (reviderat {fmt.iso_date(revised_at)})"
 
 
-def provenance_caption(provenance: tuple[Provenance, ...]) -> str:
-    """"Kolada (RKA), uttag augusti 2024" or "Kolada (RKA), hämtad 2026-11-27"; "" if none."""
-    parts = []
-    for source in provenance:
-        if source.kind == "bundled":
-            parts.append(source.caption or "Kolada (RKA)")
-        elif source.kind == "kolada-api":
-            parts.append(f"Kolada (RKA), hämtad {fmt.iso_date(source.when)}")
-        else:
-            parts.append(f"Kolada (RKA), fil inläst {fmt.iso_date(source.when)}")
-    return "; ".join(dict.fromkeys(parts))
-
-
-def kpi_source(provenance: tuple[Provenance, ...], has_example: bool) -> str:
-    """The source of any KPI's values, saying "Exempeldata" where values are invented."""
-    caption = provenance_caption(provenance)
-    if has_example:
-        return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
-    return caption or "Kolada (RKA)"
-
-
-def source(item: MeasureFollowUp) -> str:
-    """A measure's source: the survey with its threshold, or Kolada with the KPIs (and the
-    municipality's own test contacts where it measures the measure too)."""
-    if item.info.is_survey:
-        return ("Medarbetarenkät (aggregerad, grupper under "
-                f"{item.anonymity_threshold} svarande visas inte)")
-    text = ((provenance_caption(item.provenance) or "Kolada (RKA)")
-            + ", KPI " + ", ".join(item.info.kpi_ids))
-    if item.own_rows:
-        text += f"; egen mätning med {OWN_SAMPLE}"
-    return text
-
-
 OWN_NAME = "Egen mätning"
-OWN_SAMPLE = "testkontakter som kommunen valt, inget slumpmässigt urval"
 OWN_STATUS_NOTE = ("Status från kommunens egen mätning, som prövar strategins regel med "
                    f"{OWN_SAMPLE}; Koladas nyckeltal visas bredvid.")
 
@@ -593,4 +558,4 @@ def chart_subtitle(item: MeasureFollowUp) -> str:
 
 def chart_source(item: MeasureFollowUp) -> str:
     note = example_note(item)
-    return source(item) + (f" · {note}" if note else "")
+    return item.source_line + (f" · {note}" if note else "")

@@ -115,6 +115,31 @@ class Source(StrEnum):
         return cls.EXAMPLE if is_example else real
 
 
+KOLADA_NAME = "Kolada (RKA)"
+OWN_SAMPLE = "testkontakter som kommunen valt, inget slumpmässigt urval"
+
+
+def provenance_caption(provenance: tuple[Provenance, ...]) -> str:
+    """"Kolada (RKA), uttag augusti 2024" or "Kolada (RKA), hämtad 2026-11-27"; "" if none."""
+    parts = []
+    for source in provenance:
+        if source.kind == "bundled":
+            parts.append(source.caption or KOLADA_NAME)
+        elif source.kind == "kolada-api":
+            parts.append(f"{KOLADA_NAME}, hämtad {source.when:%Y-%m-%d}")
+        else:
+            parts.append(f"{KOLADA_NAME}, fil inläst {source.when:%Y-%m-%d}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def kpi_source_line(provenance: tuple[Provenance, ...], has_example: bool) -> str:
+    """The source line of any KPI's values, saying "Exempeldata" where values are invented."""
+    caption = provenance_caption(provenance)
+    if has_example:
+        return f"{caption} · Exempeldata" if caption else "Exempeldata (påhittade värden)"
+    return caption or KOLADA_NAME
+
+
 def source_text(source: object) -> str:
     """A source as the «Källa» column writes it; "–" where there is no value."""
     return "–" if source is None or source is pd.NA or source != source else str(source)
@@ -224,6 +249,20 @@ class MeasureFollowUp:
     # its own beside Kolada's: `own_series` names it, `own_rows` are its years.
     own_series: str | None = None
     own_rows: tuple[YearRow, ...] = ()
+
+    @property
+    def source_line(self) -> str:
+        """The measure's source line ("Källa") for every chart, table and document: the survey
+        with its threshold, or Kolada with the KPIs (and the municipality's own test contacts
+        where it measures the measure too)."""
+        if self.info.is_survey:
+            return ("Medarbetarenkät (aggregerad, grupper under "
+                    f"{self.anonymity_threshold} svarande visas inte)")
+        text = ((provenance_caption(self.provenance) or KOLADA_NAME)
+                + ", KPI " + ", ".join(self.info.kpi_ids))
+        if self.own_rows:
+            text += f"; egen mätning med {OWN_SAMPLE}"
+        return text
 
     def until(self, year: int) -> MeasureFollowUp:
         """The follow-up as it stood for `year`: later years left out (the yearly report)."""
