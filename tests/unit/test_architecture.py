@@ -319,7 +319,6 @@ KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
     "dashboard.present.export.archive",
     "dashboard.tasks.alerts",
     "dashboard.tasks.cycle",
-    "dashboard.tasks.mail",
     "dashboard.tasks.warming",
     "dashboard.web.auth",
     "dashboard.web.operations",
