@@ -315,9 +315,6 @@ KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
 # connection: users.add_user(connection, …)`): the etl function should take the engine and hold
 # the transaction itself.
 KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
-    "dashboard.present.export.archive",
-    "dashboard.tasks.cycle",
-    "dashboard.tasks.warming",
     "dashboard.web.auth",
     "dashboard.web.operations",
     "dashboard.web.pages.admin_analysis",
