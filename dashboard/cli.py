@@ -410,18 +410,15 @@ def user_add(
         "användarnamnet; kan ändras med «malbild user name»).")] = None,
 ) -> None:
     """Lägg till en användare. Lösenordet frågas efter (eller läses från standard in)."""
-    from etl import alerts, audit, users
+    from dashboard.store import admin
+    from etl import alerts, audit
 
     if email:
         alerts.check_email(email)
     password = read_password()
-    engine = ready_engine()
-    with engine.begin() as connection:
-        actor = audit.command_line_actor()
-        user = users.add_user(connection, name, role, password, actor=actor,
-                              display_name=display_name)
-        if email:
-            alerts.set_email(connection, user.username, email, actor=actor)
+    user = admin.add_user(ready_engine(), name, role, password,
+                          actor=audit.command_line_actor(), display_name=display_name,
+                          email=email)
     console.print(f"{user.username} är tillagd som {user.role_label}"
                   + (f" med e-post {email.strip()}." if email else "."), highlight=False)
 
@@ -432,10 +429,10 @@ def user_email(
     address: Annotated[str, typer.Argument(help="E-postadressen; \"\" tar bort den.")],
 ) -> None:
     """Ge en användare en e-postadress för bevakningar (eller ta bort den)."""
-    from etl import alerts, audit, users
+    from dashboard.store import admin
+    from etl import audit, users
 
-    with ready_engine().begin() as connection:
-        changed = alerts.set_email(connection, name, address, actor=audit.command_line_actor())
+    changed = admin.set_email(ready_engine(), name, address, actor=audit.command_line_actor())
     shown = address.strip() or "ingen e-postadress"
     console.print(f"{users.normalise_username(name)}: "
                   + (f"{shown}." if changed else "redan så; inget ändrat."), highlight=False)
@@ -465,11 +462,11 @@ def user_list() -> None:
 
 
 def _update_user(name: str, **changes) -> None:
+    from dashboard.store import admin
     from etl import audit, users
 
-    with ready_engine().begin() as connection:
-        changed = users.update_user(connection, name, actor=audit.command_line_actor(),
-                                    **changes)
+    changed = admin.update_user(ready_engine(), name, actor=audit.command_line_actor(),
+                                **changes)
     console.print(f"{users.normalise_username(name)}: "
                   + ("ändrad." if changed else "redan så; inget ändrat."))
 
@@ -501,10 +498,10 @@ def user_enable(name: str) -> None:
 @user_app.command("unlock")
 def user_unlock(name: str) -> None:
     """Häv spärren efter misslyckade inloggningar för NAMN (från alla adresser)."""
+    from dashboard.store import admin
     from etl import audit, users
 
-    with ready_engine().begin() as connection:
-        forgotten = users.unlock(connection, name, actor=audit.command_line_actor())
+    forgotten = admin.unlock(ready_engine(), name, actor=audit.command_line_actor())
     console.print(f"{users.normalise_username(name)}: spärren är hävd "
                   f"({forgotten} misslyckade inloggningar glömda).")
 
@@ -778,15 +775,14 @@ def alerts_subscribe(
         "upprepa för flera.")] = None,
 ) -> None:
     """Bevaka ändringar: användaren får ett e-postmeddelande per körning när något ändrats."""
-    from etl import alerts, audit, users
+    from dashboard.store import admin
+    from etl import alerts, audit
 
     kinds = alerts.parse_kinds(kind)
-    with ready_engine().begin() as connection:
-        now = alerts.subscribe(connection, name, kinds, actor=audit.command_line_actor())
-        user = users.find(connection, name)
-        email = alerts.email_of(connection, user.id)
-    console.print(f"{user.username} bevakar: {', '.join(now)}.", highlight=False)
-    if not email:
+    subscribed = admin.subscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
+    user = subscribed.user
+    console.print(f"{user.username} bevakar: {', '.join(subscribed.kinds)}.", highlight=False)
+    if not subscribed.email:
         console.print(f"{user.username} har ingen e-postadress ännu: «malbild user email "
                       f"{user.username} ADRESS».", highlight=False)
 
@@ -798,11 +794,11 @@ def alerts_unsubscribe(
         "--kind", help="Bara dessa sorter (standard: alla).")] = None,
 ) -> None:
     """Sluta bevaka (allt, eller bara vissa sorters ändringar)."""
+    from dashboard.store import admin
     from etl import alerts, audit, users
 
     kinds = alerts.parse_kinds(kind) if kind else None
-    with ready_engine().begin() as connection:
-        left = alerts.unsubscribe(connection, name, kinds, actor=audit.command_line_actor())
+    left = admin.unsubscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
     console.print(f"{users.normalise_username(name)} bevakar "
                   + (f"nu: {', '.join(left)}." if left else "ingenting."), highlight=False)
 
@@ -810,19 +806,17 @@ def alerts_unsubscribe(
 @alerts_app.command("list")
 def alerts_list() -> None:
     """Vem som bevakar vad, med e-postadress, och e-post som väntar i utkorgen."""
-    from dashboard.tasks import alerts as alert_mail
-    from etl import alerts
+    from dashboard.store import alerts, outbox
 
     engine = ready_engine()
-    with engine.connect() as connection:
-        people = alerts.subscribers(connection)
+    people = alerts.subscribers(engine)
     for person in people:
         state = " (avstängd)" if person.disabled else ""
         sys.stdout.write(f"{person.username}{state}\t{person.email or 'ingen e-post'}\t"
                          f"{','.join(person.kinds)}\n")
     if not people:
         console.print("Ingen bevakar något ännu («malbild alerts subscribe NAMN»).")
-    for row in alert_mail.waiting(engine):
+    for row in outbox.waiting(engine):
         console.print(f"Väntar: {row['address']}: {row['subject']} ({row['attempts']} försök"
                       + (f"; {row['last_error']}" if row["last_error"] else "") + ")",
                       highlight=False)

@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
 
 from dashboard.present import change_words, words
-from etl import alerts, changes, db, schema
+from dashboard.store import alerts as alert_store
+from etl import alerts
 from etl.changes import ValueChange
 from etl.followup import build, store
 from etl.followup.records import MeasureFollowUp, MeasureInfo
 from etl.settings import Settings
 
 NEWS_PATH = "/nytt"
-ALERTS_LOCK = "malbild-alerts"
 LOCAL_ADDRESS = "http://127.0.0.1:8050"
 
 
@@ -150,33 +150,19 @@ def prepare_alerts(engine: Engine, settings: Settings, home: str) -> AlertRound:
     """Read the changes of `home`'s values after the last round and put one e-mail per person
     in the outbox."""
     result = AlertRound()
-    with engine.begin() as connection:
-        # Two cycles at once (a slow one and the next) must not both tell of the same changes.
-        db.serialize(connection, ALERTS_LOCK)
-        alerts.start_cursor(connection)
-        after = alerts.cursor(connection) or 0
-        up_to = changes.last_change_id(connection)
-        if up_to <= after:
-            return result
-        result.changes = changes.strategy_changes(connection, home, after_id=after,
-                                                  up_to_id=up_to)
-        people = alerts.subscribers(connection)
-        messages = []
-        if result.changes and people:
-            messages = _messages(engine, settings, result, people)
-        run_id = connection.execute(insert(schema.AlertRun).values(
-            at=schema.utcnow(), first_change_id=after + 1, last_change_id=up_to,
-            messages=len(messages))).inserted_primary_key[0]
-        if messages:
-            connection.execute(insert(schema.AlertOutbox), [
-                {**m, "alert_run_id": run_id, "created_at": schema.utcnow(), "attempts": 0,
-                 "last_error": ""} for m in messages])
-        result.messages = len(messages)
+
+    def write(found: list[ValueChange],
+              people: list[alerts.Subscriber]) -> list[alert_store.NewMessage]:
+        result.changes = found
+        return _messages(engine, settings, result, people)
+
+    recorded = alert_store.alert_round(engine, home, write)
+    result.changes, result.messages = recorded.changes, recorded.messages
     return result
 
 
 def _messages(engine: Engine, settings: Settings, result: AlertRound,
-              people: list[alerts.Subscriber]) -> list[dict]:
+              people: list[alerts.Subscriber]) -> list[alert_store.NewMessage]:
     strategy = build.strategy(engine, settings)
     touched = sorted({c.measure_id for c in result.changes})
     infos = {i.id: i for i in store.measures(engine)}
@@ -194,17 +180,8 @@ def _messages(engine: Engine, settings: Settings, result: AlertRound,
             result.without_address.append(person.username)
             continue
         alert = compose(found, strategy.municipality, url)
-        messages.append({"user_id": person.user_id, "address": person.email,
-                         "subject": alert.subject, "body_text": alert.text,
-                         "body_html": alert.html})
+        messages.append(alert_store.NewMessage(person.user_id, person.email, alert.subject,
+                                               alert.text, alert.html))
         result.recipients.append(person.username)
     return messages
 
-
-def waiting(engine: Engine) -> list[dict]:
-    """The outbox's unsent e-mails, oldest first (for `malbild alerts list`)."""
-    o = schema.AlertOutbox
-    with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(
-            select(o.id, o.address, o.subject, o.created_at, o.attempts, o.last_error)
-            .where(o.sent_at.is_(None)).order_by(o.id)).mappings()]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from dashboard.store import sync
 from dashboard.tasks import alerts, mail
-from etl import changes, db, kolada_sync
+from etl import kolada_sync
 from etl.changes import ValueChange
 from etl.errors import MalbildError
 from etl.followup import refresh
@@ -43,8 +44,7 @@ def after_data_change(engine: Engine, settings: Settings) -> int:
     for the new data version and the pages drawn ahead (`etl.followup.refresh`), so that no
     page request builds it. Returns the data version now."""
     refresh.after_data_change(engine, settings)
-    with engine.connect() as connection:
-        return db.data_version(connection)
+    return sync.data_version(engine)
 
 
 def run_cycle(engine: Engine, settings: Settings, base_url: str | None = None, *,
@@ -54,8 +54,7 @@ def run_cycle(engine: Engine, settings: Settings, base_url: str | None = None, *
     report = CycleReport()
     file_home, kpis = kolada_sync.strategy_kpis(settings)
     home = settings.municipality or file_home
-    with engine.connect() as connection:
-        before = changes.last_change_id(connection)
+    before = sync.last_change_id(engine)
     try:
         report.sync = kolada_sync.sync(engine, settings, kpis=kpis, base_url=base_url,
                                        **({"progress": progress} if progress else {}))
@@ -65,8 +64,7 @@ def run_cycle(engine: Engine, settings: Settings, base_url: str | None = None, *
                                     or report.sync.group_counts.changed
                                     or report.sync.catalogue_changes):
         report.data_version = after_data_change(engine, settings)
-        with engine.connect() as connection:
-            report.changes = changes.strategy_changes(connection, home, after_id=before)
+        report.changes = sync.strategy_changes(engine, home, after_id=before)
     report.alerts = alerts.prepare_alerts(engine, settings, home)
     report.outbox = mail.send_outbox(engine, settings)
     if report.outbox.waiting:

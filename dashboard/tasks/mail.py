@@ -21,9 +21,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
-from etl import schema
+from dashboard.store import outbox
 from etl.errors import InputError, Location
 from etl.settings import Settings
 
@@ -72,7 +72,7 @@ def _hide_password(url: str) -> str:
     return url
 
 
-def build_message(row, sender: str) -> EmailMessage:
+def build_message(row: outbox.OutboxMessage, sender: str) -> EmailMessage:
     """The outbox row as a MIME e-mail with a plain text and an HTML part."""
     message = EmailMessage()
     message["Subject"] = row.subject
@@ -124,9 +124,7 @@ def send_outbox(engine: Engine, settings: Settings, *,
     """Send every unsent alert, oldest first. A message the server refuses, or a server that
     does not answer, is tried `smtp_attempts` times with a growing wait, then left for the
     next round with the reason kept (`last_error`)."""
-    o = schema.AlertOutbox
-    with engine.connect() as connection:
-        rows = connection.execute(select(o).where(o.sent_at.is_(None)).order_by(o.id)).all()
+    rows = outbox.unsent(engine)
     result = OutboxResult()
     if not rows:
         return result
@@ -157,10 +155,7 @@ def send_outbox(engine: Engine, settings: Settings, *,
                     client = None
                     if attempt < settings.smtp_attempts:
                         sleep(float(2 ** (attempt - 1)))
-            with engine.begin() as connection:
-                connection.execute(update(o).where(o.id == row.id).values(
-                    attempts=o.attempts + 1, last_error=problem,
-                    sent_at=None if problem else schema.utcnow()))
+            outbox.record_attempt(engine, row.id, problem)
             if not problem:
                 result.sent += 1
                 continue
@@ -169,18 +164,11 @@ def send_outbox(engine: Engine, settings: Settings, *,
             if not refused:
                 # The server is down: the rest waits for the next round as well.
                 result.waiting += len(rows) - index - 1
-                _mark_waiting(engine, [r.id for r in rows[index + 1:]], problem)
+                outbox.mark_waiting(engine, [r.id for r in rows[index + 1:]], problem)
                 break
     finally:
         _close(client)
     return result
-
-
-def _mark_waiting(engine: Engine, ids: list[int], problem: str) -> None:
-    if ids:
-        o = schema.AlertOutbox
-        with engine.begin() as connection:
-            connection.execute(update(o).where(o.id.in_(ids)).values(last_error=problem))
 
 
 def _problem(server: SmtpServer, exc: Exception) -> str:

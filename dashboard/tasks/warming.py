@@ -13,9 +13,9 @@ import threading
 import time
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
-from etl.db import data_version, engine_for
+from dashboard.store import sync
+from etl.db import engine_for
 from etl.followup import refresh, store
 from etl.settings import Settings
 
@@ -28,13 +28,8 @@ _apps: dict[str, object] = {}  # the newest app of this process per database
 def register(app, settings: Settings) -> None:
     """Warm `app`'s pages after every data change of its database (the page cache must be on)."""
     if settings.cache and settings.page_cache:
-        _apps[_place(settings.database_url)] = app
+        _apps[sync.database_key(settings.database_url)] = app
         refresh.on_data_change(warm_pages)
-
-
-def _place(url) -> str:
-    """A database's address written one way, whether given as text or as an engine's URL."""
-    return make_url(url).render_as_string(hide_password=False)
 
 
 def addresses(engine: Engine) -> list[str]:
@@ -43,7 +38,7 @@ def addresses(engine: Engine) -> list[str]:
 
 
 def warm_pages(engine: Engine, settings: Settings) -> None:
-    app = _apps.get(_place(engine.url))
+    app = _apps.get(sync.database_key(engine.url))
     if app is None:
         return
     started = time.perf_counter()
@@ -69,8 +64,7 @@ def watch(app, settings: Settings, interval: float = WATCH_SECONDS,
 
     def current() -> int | None:
         try:
-            with engine.connect() as connection:
-                return data_version(connection)
+            return sync.data_version(engine)
         except Exception as exc:  # the database away for a moment: look again later
             log.warning("förvärmningen ser inte databasen (%s)", type(exc).__name__)
             return None

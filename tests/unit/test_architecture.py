@@ -313,14 +313,8 @@ KNOWN_ROOM_EDGES_TO_REMOVE: set[tuple[str, str]] = set()
 KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
 # Most of them open a connection or a transaction and hand it to etl (`with engine.begin() as
 # connection: users.add_user(connection, …)`): the etl function should take the engine and hold
-# the transaction itself. tasks.alerts and tasks.mail also write their own tables with SQL.
+# the transaction itself.
 KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
-    "dashboard.cli",
-    "dashboard.present.export.archive",
-    "dashboard.tasks.alerts",
-    "dashboard.tasks.cycle",
-    "dashboard.tasks.mail",
-    "dashboard.tasks.warming",
     "dashboard.web.auth",
     "dashboard.web.operations",
     "dashboard.web.pages.admin_analysis",

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 
 from dashboard.present import formatting as fmt
 from dashboard.present.export import images, report, report_docx, report_pdf, report_template
-from etl import archive, clock, db
+from dashboard.store import sync
+from etl import archive, clock
 from etl.settings import Settings
 
 MEDIA_TYPES = {
@@ -31,8 +32,7 @@ def freeze_report(engine: Engine, settings: Settings, year: int, actor: str, *,
     """Build the report for `year` (both formats, one model) as the fastställd version it
     becomes ("Fastställd version N, <datum>, <av>" on its cover and in its properties, no
     draft labels) and archive it."""
-    with engine.connect() as connection:
-        data_version = db.data_version(connection)
+    data_version = sync.data_version(engine)
     stamp = report.FrozenStamp(archive.next_version(engine, year), today or clock.today(), actor)
     model = report.build_report(engine, settings, year, include_drafts=False, frozen=stamp,
                                 case=case)
