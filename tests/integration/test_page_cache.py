@@ -19,7 +19,7 @@ import pytest
 from dashboard.store import cache
 from etl import clock, db, users
 from tests.conftest import copy_of, make_settings
-from tests.served import ADMIN, VIEWER, add_accounts
+from tests.served import ADMIN, VIEWER, Account, add_accounts
 
 # The whole module in one xdist worker, so its module fixtures are built once: spread test by
 # test (`--dist loadgroup`), they were built in both workers, and again whenever a worker's
@@ -227,14 +227,17 @@ def test_the_one_app_answers_from_the_database_it_is_pointed_at(accounts_db, dem
     answers from the database it was last pointed at, its accounts and pages."""
     from dashboard.web.app import create_app
 
+    only_here = Account("bara-har-test", "ett långt lösenord som bara finns här", "viewer")
+    add_accounts(accounts_db.database_url, (only_here,))
+
     def log_in(server):
-        return server.test_client().post("/logga-in", data={"anvandare": ADMIN.username,
-                                                             "losenord": ADMIN.password})
+        return server.test_client().post("/logga-in", data={"anvandare": only_here.username,
+                                                             "losenord": only_here.password})
 
     first = worker(accounts_db)
     with pytest.raises(RuntimeError, match="en app per process"):
         create_app(accounts_db)
-    with copy_of(demo_settings, tmp_path) as other:  # the same demo, without the accounts
+    with copy_of(demo_settings, tmp_path) as other:  # the same demo, without that account
         assert worker(other) is first
         refused = log_in(first)
         assert refused.status_code == 303 and "fel=" in refused.headers["Location"]
