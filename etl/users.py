@@ -53,7 +53,10 @@ COMMON_PASSWORDS = frozenset({
     "målbildmålbild", "malbildmalbild", "kommunen1234", "qwertzuiop12", "abc123abc123",
 })
 
-_hasher = PasswordHasher()
+# Argon2id with the library's defaults (RFC 9106's second recommended option: 64 MiB, three
+# passes); the tests' own process swaps `_hasher` for a cheap one (tests/conftest.py).
+PASSWORD_HASHER = PasswordHasher()
+_hasher = PASSWORD_HASHER
 
 
 @lru_cache(maxsize=1)

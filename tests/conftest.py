@@ -61,6 +61,23 @@ if os.environ.get("MALBILD_TEST_REDIS_URL"):  # before any test module reads it
 POSTGRES_URL = os.environ.get("MALBILD_TEST_DATABASE_URL")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its lowest cost in the tests' own process: a hash at production cost takes
+    0,3 s here, and the tests log in hundreds of times. The production hasher has its own
+    test (tests/unit/test_password_hasher.py), and servers the tests start hash as in
+    production; a hash of either cost verifies in both."""
+    from argon2 import PasswordHasher
+
+    from etl import users
+
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users._dummy_hash.cache_clear()
+    yield
+    users._hasher = users.PASSWORD_HASHER
+    users._dummy_hash.cache_clear()
+
+
 def make_settings(url: str, **overrides) -> Settings:
     return Settings(database_url=url, data_dir=DEFAULT_DATA_DIR, **overrides)
 
