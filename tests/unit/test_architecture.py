@@ -316,7 +316,6 @@ KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
 # the transaction itself.
 KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
     "dashboard.web.operations",
-    "dashboard.web.pages.admin_analysis",
     "dashboard.web.pages.news",
     "dashboard.web.uploads",
 }
