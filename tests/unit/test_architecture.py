@@ -316,7 +316,6 @@ KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
 # the transaction itself.
 KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
     "dashboard.web.operations",
-    "dashboard.web.pages.news",
     "dashboard.web.uploads",
 }
 # What sqlalchemy may hand a module that does not read the database itself: the engine's type,
