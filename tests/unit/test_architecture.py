@@ -315,7 +315,6 @@ KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
 # connection: users.add_user(connection, …)`): the etl function should take the engine and hold
 # the transaction itself.
 KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
-    "dashboard.web.operations",
     "dashboard.web.uploads",
 }
 # What sqlalchemy may hand a module that does not read the database itself: the engine's type,
