@@ -37,7 +37,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import Engine
 
-from dashboard.store import runtime
+from dashboard.store import accounts, runtime
 from dashboard.web import router
 from etl import users
 from etl.settings import PROJECT_ROOT, Settings
@@ -125,8 +125,7 @@ def _proxy_identity(engine: Engine, settings: Settings) -> Identity | None:
                     header, request.remote_addr)
         return None
     username = users.normalise_username(name)[:100]
-    with engine.connect() as connection:
-        known = users.find(connection, username)
+    known = accounts.user_named(engine, username)
     if known is not None:
         return Identity(None if known.disabled else known, "sso")
     # Signed in by the municipality but without an account here: may read, never change.
@@ -137,9 +136,7 @@ def _session_identity(engine: Engine) -> Identity | None:
     user_id = session.get("uid")
     if not isinstance(user_id, int):
         return None
-    with engine.connect() as connection:
-        live = users.session_user(connection, session.get("sid"))
-        user = users.get(connection, user_id) if live == user_id else None
+    user = accounts.session_user(engine, session.get("sid"), user_id)
     if user is None or user.disabled or session.get("pw") != user.fingerprint:
         session.clear()
         return None

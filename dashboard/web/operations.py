@@ -13,13 +13,10 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
-from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard.store import cache, runtime
+from dashboard.store.health import UNAVAILABLE, freshness
 from dashboard.web import auth
-from etl import db, schema
 
 log = logging.getLogger("malbild.request")
 DATABASE_DOWN = ("Databasen svarar inte just nu, så Målbild kan inte visa något. Försök igen om "
@@ -65,14 +62,7 @@ def health() -> tuple[dict, int]:
     body: dict = {"status": "ok", "worker": os.getpid(),
                   "cache": cache.kind()}
     try:
-        with engine.connect() as connection:
-            version = db.data_version(connection)
-            last = connection.execute(
-                select(schema.ImportRun.kind, schema.ImportRun.finished_at)
-                .order_by(schema.ImportRun.id.desc()).limit(1)).first()
-            newest = connection.scalar(
-                select(func.max(schema.KpiValue.year))
-                .where(schema.KpiValue.is_example.is_(False)))
+        version, last, newest = freshness(engine)
     except Exception as exc:  # any failure here means "not healthy", said plainly
         body.update(status="fel", database={"reachable": False, "error": type(exc).__name__})
         return body, 503
@@ -93,8 +83,6 @@ def register(server: Flask) -> None:
     """Add /healthz and request logging to the Flask server behind Dash."""
     _configure_logging()
 
-    @server.errorhandler(DBAPIError)
-    @server.errorhandler(PoolTimeout)
     def _database_down(exc: Exception) -> Response:
         """Pages, downloads, login and callbacks say so in Swedish, with 503, when the
         database does not answer (never a generic English 500)."""
@@ -106,6 +94,9 @@ def register(server: Flask) -> None:
             body, mimetype = DATABASE_DOWN + "\n", "text/plain"
         return Response(body, status=503, mimetype=mimetype,
                         headers={"Retry-After": "30", "Cache-Control": "no-store"})
+
+    for unavailable in UNAVAILABLE:
+        server.register_error_handler(unavailable, _database_down)
 
     @server.errorhandler(TypeError)
     @server.errorhandler(ValueError)
@@ -211,7 +202,7 @@ def database_safe(layout):
     def safe_layout(**kwargs):
         try:
             return layout(**kwargs)
-        except (DBAPIError, PoolTimeout) as exc:
+        except UNAVAILABLE as exc:
             log.error("database", extra={"fields": {"error": type(exc).__name__}})
             return html.Div([html.H1("Databasen svarar inte just nu"), html.P(DATABASE_DOWN)],
                             className="notice", role="alert")

@@ -25,9 +25,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine
 
 from dashboard.present.contact_words import contacts_summary, year_row
+from dashboard.store.sync import data_version
+from dashboard.store.uploads import catalogue_titles
 from dashboard.web import auth
-from etl import contacts, imports, load, numbers, schema
-from etl.db import data_version
+from etl import contacts, imports, numbers
 from etl.errors import InputError, Location, MalbildError
 from etl.progress import Progress, silent
 from etl.settings import Settings
@@ -163,11 +164,6 @@ def read_ticket(settings: Settings, ticket: object) -> dict:
     return data
 
 
-def _version(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return data_version(connection)
-
-
 def _records(frame, columns: list[str]) -> list[dict]:
     return frame[columns].head(SAMPLE_ROWS).to_dict("records") if len(frame) else []
 
@@ -177,9 +173,7 @@ def _add_names(engine: Engine, rows: list[dict]) -> None:
     them; empty when it has none)."""
     if not rows:
         return
-    with engine.connect() as connection:
-        kpis = load.known_titles(connection, schema.Kpi)
-        municipalities = load.known_titles(connection, schema.Municipality)
+    kpis, municipalities = catalogue_titles(engine)
     for row in rows:
         row["kpi_title"] = kpis.get(row["kpi_id"], "")
         row["municipality_name"] = municipalities.get(row["municipality_id"], "")
@@ -205,7 +199,7 @@ def preview(engine: Engine, settings: Settings, kind: str, contents: str | None,
     name = safe_filename(filename)
     check_kind(kind, name)
     content = decode(contents, name, settings.upload_max_bytes)
-    version = _version(engine)
+    version = data_version(engine)
     with as_file(content, name) as path:
         result = _run(engine, settings, kind, path, name, year, dry_run=True)
     shown = Preview(kind, name, hashlib.sha256(content).hexdigest(), version,
@@ -262,7 +256,7 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
     if hashlib.sha256(content).hexdigest() != ticket.get("sha256"):
         raise InputError("filen är inte den som förhandsgranskades.",
                          hint="Förhandsgranska den valda filen och importera igen.")
-    if _version(engine) != ticket.get("version"):
+    if data_version(engine) != ticket.get("version"):
         raise InputError("databasen har ändrats sedan förhandsgranskningen.",
                          hint="Granska den nya förhandsgranskningen nedan och importera igen.")
     kind = ticket.get("kind", "")
@@ -278,7 +272,7 @@ def confirm(engine: Engine, settings: Settings, ticket: dict | None, contents: s
         # Two confirmations of one preview at once: the database lets one through; the other
         # collides with it (a unique key, a locked or changed snapshot; from the driver's COPY
         # too) and changes nothing.
-        if _version(engine) == ticket.get("version"):
+        if data_version(engine) == ticket.get("version"):
             raise  # nothing else was imported meanwhile: a real error
         raise InputError("filen importerades samtidigt från ett annat fönster eller av en "
                          "annan administratör; den importen gick före och den här gjorde "

@@ -311,18 +311,7 @@ STORE = ("etl", "dashboard.store")  # the only modules that talk to the database
 # matches, so these sets only ever shrink.
 KNOWN_ROOM_EDGES_TO_REMOVE: set[tuple[str, str]] = set()
 KNOWN_WEB_DOORS_TO_REMOVE: set[tuple[str, str]] = set()
-# Most of them open a connection or a transaction and hand it to etl (`with engine.begin() as
-# connection: users.add_user(connection, …)`): the etl function should take the engine and hold
-# the transaction itself.
-KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = {
-    "dashboard.web.auth",
-    "dashboard.web.operations",
-    "dashboard.web.pages.admin_analysis",
-    "dashboard.web.pages.admin_users",
-    "dashboard.web.pages.news",
-    "dashboard.web.pages.subscription",
-    "dashboard.web.uploads",
-}
+KNOWN_DATABASE_READERS_TO_REMOVE: set[str] = set()
 # What sqlalchemy may hand a module that does not read the database itself: the engine's type,
 # to pass on to etl or the store.
 SQLALCHEMY_TYPES = {"Engine"}

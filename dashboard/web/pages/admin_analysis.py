@@ -9,6 +9,7 @@ from dash import Input, Output, State, html
 
 from dashboard.present import addresses, words
 from dashboard.store import queries, runtime
+from dashboard.store.analysis import current_text
 from dashboard.tasks import jobs
 from dashboard.web import auth, urlstate
 from dashboard.web.callbacks import callback
@@ -140,8 +141,7 @@ def layout(matt: str | None = None, ar: str | None = None, **_query) -> html.Div
     written = [t["year"] for t in analysis.texts(engine, scope)]
     years = follow_up_years(items, written)
     year = addresses.int_param(ar, years, verdicts.default_year(items) or years[0])
-    with engine.connect() as connection:
-        text = analysis.current(connection, scope, year)
+    text = current_text(engine, scope, year)
     separate = ("En annan administratör än den som skrev texten fastställer den."
                 if settings.require_separate_approver else "")
     return html.Div([
@@ -198,8 +198,7 @@ def _save_analysis(clicks, scope, year, body, state):
         return message(["Texten sparades inte: ", text], "error"), dash.no_update
     if changed:
         jobs.data_changed(engine, runtime.settings())
-    with engine.connect() as connection:
-        text = analysis.current(connection, scope, int(year))
+    text = current_text(engine, scope, int(year))
     words_ = ANALYSIS_STATES.get(state, state).split(",")[0].lower()
     feedback = (message(f"Sparat ({words_}).", "ok") if changed
                 else message("Texten och läget är oförändrade; inget sparades."))

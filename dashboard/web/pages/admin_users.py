@@ -8,12 +8,12 @@ import pandas as pd
 from dash import Input, Output, State, html
 
 from dashboard.present import formatting as fmt
-from dashboard.store import runtime
+from dashboard.store import accounts, runtime
 from dashboard.web import auth
 from dashboard.web.callbacks import callback
 from dashboard.web.components.admin import message, refusal, select, text_input
 from dashboard.web.components.common import table_view
-from etl import alerts, users
+from etl import users
 from etl.errors import MalbildError
 
 ACCESS = auth.ADMIN
@@ -132,11 +132,8 @@ def _add_user(clicks, name, role, password, email):
     if not clicks:
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update
     try:
-        with runtime.engine().begin() as connection:
-            user = users.add_user(connection, name or "", role, password or "",
-                                  actor=admin.username)
-            if (email or "").strip():
-                alerts.set_email(connection, user.username, email, actor=admin.username)
+        user = accounts.add_user(runtime.engine(), name or "", role, password or "", email,
+                                 actor=admin.username)
     except MalbildError as exc:
         return message(["Användaren lades inte till: ", exc.explain()], "error"), \
             dash.no_update, dash.no_update, ""
@@ -156,12 +153,9 @@ def _update_user(clicks, username, role, active, password, email):
     if not clicks:
         return dash.no_update, dash.no_update, dash.no_update
     try:
-        with runtime.engine().begin() as connection:
-            changed = users.update_user(connection, username or "", actor=admin.username,
-                                        role=role, disabled=active == "avstängt",
-                                        password=password or None)
-            changed = alerts.set_email(connection, username or "", email or None,
-                                       actor=admin.username) or changed
+        changed = accounts.update_user(runtime.engine(), username or "", actor=admin.username,
+                                       role=role, disabled=active == "avstängt",
+                                       password=password or None, email=email or None)
     except MalbildError as exc:
         return message(["Ändringen sparades inte: ", exc.explain()], "error"), \
             dash.no_update, ""

@@ -16,11 +16,11 @@ from dash import html
 
 from dashboard.present import change_words
 from dashboard.present import formatting as fmt
-from dashboard.store import runtime
+from dashboard.store import news, runtime
 from dashboard.web import auth
 from dashboard.web.components import native
 from dashboard.web.components.common import scrolling_table
-from etl import alerts, changes, clock
+from etl import changes, clock
 from etl.followup import store
 
 ACCESS = auth.READ
@@ -45,15 +45,11 @@ def _parse_date(text: str | None) -> date | None:
 def default_since(engine, user) -> tuple[datetime, str]:
     """The start of the list and why: the person's last visit, the newest fastställd report,
     or the last 90 days."""
-    with engine.begin() as connection:
-        if user is not None and user.id is not None:
-            seen = alerts.news_seen(connection, user.id)
-            alerts.mark_news_seen(connection, user.id)
-            if seen is not None:
-                return seen, "sedan ditt senaste besök"
-        frozen = changes.last_frozen_at(connection)
-    if frozen is not None:
-        return frozen, "sedan den senaste rapporten fastställdes"
+    visit = news.news_start(engine, user.id if user is not None else None)
+    if visit.seen is not None:
+        return visit.seen, "sedan ditt senaste besök"
+    if visit.last_frozen is not None:
+        return visit.last_frozen, "sedan den senaste rapporten fastställdes"
     start = datetime.combine(clock.today() - timedelta(days=FALLBACK_DAYS), datetime.min.time())
     return start, f"de senaste {FALLBACK_DAYS} dagarna"
 
@@ -103,9 +99,8 @@ def layout(sedan: str | None = None, **_query) -> html.Div:
                             f"ändringar {why}.", className="notice", role="status")
     strategy = store.strategy_info(engine, settings.municipality)
     states = ALL_TEXT_STATES if user is not None and user.is_admin else PUBLIC_TEXT_STATES
-    with engine.connect() as connection:
-        found = changes.strategy_changes(connection, strategy.municipality_id, since=since,
-                                         text_states=states, limit=MAX_ROWS + 1)
+    found = news.strategy_changes(engine, strategy.municipality_id, since=since,
+                                  text_states=states, limit=MAX_ROWS + 1)
     infos = {info.id: info for info in store.measures(engine)}
     heading = f"Ändrat sedan {fmt.iso_date(since)}" + (f" ({why})" if why else "")
     frozen = sum(c.touches_frozen for c in found[:MAX_ROWS])

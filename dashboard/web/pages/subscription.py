@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, html
 
-from dashboard.store import runtime
+from dashboard.store import accounts, runtime
 from dashboard.web import auth
 from dashboard.web.callbacks import callback
 from dashboard.web.components import native
@@ -28,9 +28,8 @@ KIND_OPTIONS = [{"label": text[0].upper() + text[1:], "value": key}
 
 
 def _stored(user: users.User) -> tuple[str, list[str]]:
-    with runtime.engine().connect() as connection:
-        return (alerts.email_of(connection, user.id) or "",
-                alerts.subscriptions(connection, user.username))
+    email, kinds = accounts.subscription(runtime.engine(), user.id, user.username)
+    return email or "", kinds
 
 
 def layout(**_query) -> html.Div:
@@ -72,10 +71,8 @@ def _save(clicks, email, kinds):
         return dash.no_update
     wanted = [k for k in (kinds or []) if k in alerts.KINDS]
     try:
-        with runtime.engine().begin() as connection:
-            alerts.set_email(connection, user.username, email or None, actor=user.username)
-            now = alerts.subscribe(connection, user.username, wanted, actor=user.username,
-                                   replace=True)
+        now = accounts.save_subscription(runtime.engine(), user.username, email or None, wanted,
+                                         actor=user.username)
     except MalbildError as exc:
         return message(["Ingenting sparades: ", exc.explain()], "error")
     if not now:
