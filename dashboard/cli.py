@@ -410,15 +410,14 @@ def user_add(
         "användarnamnet; kan ändras med «malbild user name»).")] = None,
 ) -> None:
     """Lägg till en användare. Lösenordet frågas efter (eller läses från standard in)."""
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import alerts, audit
 
     if email:
         alerts.check_email(email)
     password = read_password()
-    user = admin.add_user(ready_engine(), name, role, password,
-                          actor=audit.command_line_actor(), display_name=display_name,
-                          email=email)
+    user = accounts.add_user(ready_engine(), name, role, password, email,
+                             actor=audit.command_line_actor(), display_name=display_name)
     console.print(f"{user.username} är tillagd som {user.role_label}"
                   + (f" med e-post {email.strip()}." if email else "."), highlight=False)
 
@@ -429,10 +428,10 @@ def user_email(
     address: Annotated[str, typer.Argument(help="E-postadressen; \"\" tar bort den.")],
 ) -> None:
     """Ge en användare en e-postadress för bevakningar (eller ta bort den)."""
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import audit, users
 
-    changed = admin.set_email(ready_engine(), name, address, actor=audit.command_line_actor())
+    changed = accounts.set_email(ready_engine(), name, address, actor=audit.command_line_actor())
     shown = address.strip() or "ingen e-postadress"
     console.print(f"{users.normalise_username(name)}: "
                   + (f"{shown}." if changed else "redan så; inget ändrat."), highlight=False)
@@ -462,11 +461,11 @@ def user_list() -> None:
 
 
 def _update_user(name: str, **changes) -> None:
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import audit, users
 
-    changed = admin.update_user(ready_engine(), name, actor=audit.command_line_actor(),
-                                **changes)
+    changed = accounts.update_user(ready_engine(), name, actor=audit.command_line_actor(),
+                                   **changes)
     console.print(f"{users.normalise_username(name)}: "
                   + ("ändrad." if changed else "redan så; inget ändrat."))
 
@@ -498,10 +497,10 @@ def user_enable(name: str) -> None:
 @user_app.command("unlock")
 def user_unlock(name: str) -> None:
     """Häv spärren efter misslyckade inloggningar för NAMN (från alla adresser)."""
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import audit, users
 
-    forgotten = admin.unlock(ready_engine(), name, actor=audit.command_line_actor())
+    forgotten = accounts.unlock(ready_engine(), name, actor=audit.command_line_actor())
     console.print(f"{users.normalise_username(name)}: spärren är hävd "
                   f"({forgotten} misslyckade inloggningar glömda).")
 
@@ -775,11 +774,11 @@ def alerts_subscribe(
         "upprepa för flera.")] = None,
 ) -> None:
     """Bevaka ändringar: användaren får ett e-postmeddelande per körning när något ändrats."""
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import alerts, audit
 
     kinds = alerts.parse_kinds(kind)
-    subscribed = admin.subscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
+    subscribed = accounts.subscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
     user = subscribed.user
     console.print(f"{user.username} bevakar: {', '.join(subscribed.kinds)}.", highlight=False)
     if not subscribed.email:
@@ -794,11 +793,11 @@ def alerts_unsubscribe(
         "--kind", help="Bara dessa sorter (standard: alla).")] = None,
 ) -> None:
     """Sluta bevaka (allt, eller bara vissa sorters ändringar)."""
-    from dashboard.store import admin
+    from dashboard.store import accounts
     from etl import alerts, audit, users
 
     kinds = alerts.parse_kinds(kind) if kind else None
-    left = admin.unsubscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
+    left = accounts.unsubscribe(ready_engine(), name, kinds, actor=audit.command_line_actor())
     console.print(f"{users.normalise_username(name)} bevakar "
                   + (f"nu: {', '.join(left)}." if left else "ingenting."), highlight=False)
 
