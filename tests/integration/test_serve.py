@@ -7,17 +7,23 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from etl.settings import Settings
 from tests.cli import run_cli
+from tests.conftest import copy_of
 from tests.e2e.conftest import free_port
 
 REDIS_URL = os.environ.get("MALBILD_TEST_REDIS_URL")
+# The module's server is started once per engine, in one test process.
+pytestmark = pytest.mark.xdist_group("test_serve")
 
 
 @contextmanager
@@ -47,17 +53,30 @@ def serving(settings, log: Path, workers: int = 2, threads: int = 4, **env_extra
             process.wait(timeout=30)
 
 
-@pytest.fixture
-def served(demo_settings, tmp_path):
-    with serving(demo_settings, tmp_path / "serve.log") as url:
-        yield url
+@dataclass(frozen=True)
+class Served:
+    url: str
+    settings: Settings
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def served(demo_settings, tmp_path_factory) -> Iterator[Served]:
+    """The module's one `malbild serve` per engine (starting one takes seconds): two workers
+    with one thread each, so that requests sent several at a time reach both, over a private
+    copy of the demo database, which the import test changes (what the other tests look at,
+    the bundles and /healthz, stays as it was)."""
+    directory = tmp_path_factory.mktemp("serve")
+    with copy_of(demo_settings, directory) as settings, \
+            serving(settings, directory / "serve.log", threads=1) as url:
+        yield Served(url, settings, directory / "serve.log")
 
 
 def test_every_worker_serves_the_script_bundles(served):
-    index = httpx.get(served + "/").text
+    index = httpx.get(served.url + "/").text
     bundles = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
     assert bundles
-    with httpx.Client(base_url=served, timeout=10) as client:
+    with httpx.Client(base_url=served.url, timeout=10) as client:
         # New connections spread over both workers.
         for _ in range(6):
             for bundle in bundles:
@@ -69,7 +88,7 @@ def test_every_worker_serves_the_script_bundles(served):
 
 
 def test_healthz_reports_database_and_freshness(served):
-    response = httpx.get(served + "/healthz")
+    response = httpx.get(served.url + "/healthz")
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ok", body
     assert body["database"]["reachable"] is True
@@ -119,30 +138,39 @@ def page_text_by_worker(url: str, path: str, rounds: int = 60) -> dict[str, str]
     return seen
 
 
-@pytest.mark.parametrize("cache", ["lokal", "redis"])
-def test_two_workers_see_an_import_made_by_a_third_process(demo_copy, tmp_path, cache):
-    env = {}
-    if cache == "redis":
-        if not REDIS_URL:
-            if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
-                pytest.fail("Redis krävs (MALBILD_TEST_REDIS_URL)")
-            pytest.skip("Redis saknas (sätt MALBILD_TEST_REDIS_URL)")
-        env["REDIS_URL"] = REDIS_URL
+@pytest.fixture(params=["lokal", "redis"])
+def cache_server(request, demo_settings, tmp_path) -> Iterator[Served]:
+    """The module's server (each worker its own page cache), or one of its own whose workers
+    share the page cache in Redis (both over the engine's copy of the demo database)."""
+    if request.param == "lokal":
+        yield request.getfixturevalue("served")
+        return
+    if not REDIS_URL:
+        if os.environ.get("MALBILD_REQUIRE_DATABASE") == "1":
+            pytest.fail("Redis krävs (MALBILD_TEST_REDIS_URL)")
+        pytest.skip("Redis saknas (sätt MALBILD_TEST_REDIS_URL)")
+    demo_copy = request.getfixturevalue("demo_copy")
+    log = tmp_path / "serve.log"
+    with serving(demo_copy, log, threads=1, REDIS_URL=REDIS_URL) as url:
+        yield Served(url, demo_copy, log)
+
+
+def test_two_workers_see_an_import_made_by_a_third_process(cache_server, tmp_path):
     sentence = "Åstorp {} % 2022 (95 %-intervall"
     revised_sentence = "Åstorp {} % 2022 (reviderat "
-    with serving(demo_copy, tmp_path / "serve.log", threads=1, **env) as url:
-        before = page_text_by_worker(url, "/mal/1")  # both workers have cached the page
-        assert all(sentence.format("80,0") in text for text in before.values())
-        revised = tmp_path / "reviderat.csv"
-        revised.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
-                           encoding="utf-8")
-        imported = run_cli("etl", "file", str(revised), url=demo_copy.database_url)
-        assert imported.returncode == 0, imported.stderr
-        after = page_text_by_worker(url, "/mal/1")
-        for text in after.values():
-            assert revised_sentence.format("79,5") in text
-            assert sentence.format("80,0") not in text
-    log = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines()
+    url = cache_server.url
+    before = page_text_by_worker(url, "/mal/1")  # both workers have cached the page
+    assert all(sentence.format("80,0") in text for text in before.values())
+    revised = tmp_path / "reviderat.csv"
+    revised.write_text("kpi,municipality,period,gender,value\nN00640,1277,2022,T,79.5\n",
+                       encoding="utf-8")
+    imported = run_cli("etl", "file", str(revised), url=cache_server.settings.database_url)
+    assert imported.returncode == 0, imported.stderr
+    after = page_text_by_worker(url, "/mal/1")
+    for text in after.values():
+        assert revised_sentence.format("79,5") in text
+        assert sentence.format("80,0") not in text
+    log = [json.loads(line) for line in cache_server.log.read_text().splitlines()
            if line.startswith("{")]
     assert any(entry["event"] == "request" and entry["path"] == "/_dash-update-component"
                for entry in log)
