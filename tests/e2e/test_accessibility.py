@@ -102,3 +102,21 @@ def test_every_chart_has_a_summary_and_a_table(page, server_url):
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.closest('details.table-view')"
                                  " && document.activeElement.matches('.table-scroll')")
+
+
+@pytest.mark.browser
+def test_the_axe_options_still_find_each_kind_of_violation(browser):
+    """The options every axe check runs with report violations only (axe skips the details
+    of what passes): a page with an image without text, too little contrast, a field without
+    a label and a page without a language is refused on each."""
+    from tests.e2e.visits import AXE, RULES
+
+    page = browser.new_context().new_page()
+    try:
+        page.set_content("<html><body><main><h1>Prov</h1><img src='data:,'>"
+                         "<p style='color:#bbb;background:#fff'>Ljusgrå text</p>"
+                         "<input type='text'></main></body></html>")
+        found = {v["id"] for v in AXE.run(page, options=RULES).response["violations"]}
+    finally:
+        page.context.close()
+    assert {"image-alt", "color-contrast", "label", "html-has-lang"} <= found, found

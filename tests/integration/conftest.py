@@ -19,18 +19,26 @@ from tests.conftest import (
 )
 
 
-@pytest.fixture(scope="session", params=engine_params())
-def demo_settings(request, sqlite_demo) -> Iterator[Settings]:
-    """The demo database on SQLite and, when configured, on PostgreSQL: every integration
-    test that uses it runs on both engines."""
-    if request.param == "sqlite":
-        yield sqlite_demo
-        return
+@pytest.fixture(scope="session")
+def postgres_demo() -> Iterator[Settings]:
+    """The demo database on PostgreSQL, built once per test process on first use."""
     require_postgres()
     with fresh_postgres_url() as url:
         settings = make_settings(url)
         build_demo(settings)
         yield settings
+
+
+@pytest.fixture(scope="session", params=engine_params())
+def demo_settings(request, sqlite_demo) -> Settings:
+    """The demo database on SQLite and, when configured, on PostgreSQL: every integration
+    test that uses it runs on both engines. pytest makes a parametrised fixture again each
+    time the tests switch engine, so the databases themselves are fixtures of their own,
+    built once per process."""
+    if request.param == "sqlite":
+        return sqlite_demo
+    require_postgres()
+    return request.getfixturevalue("postgres_demo")
 
 
 @pytest.fixture(scope="session")
