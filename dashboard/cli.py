@@ -74,6 +74,20 @@ def ready_engine():
     return db.engine_for(url)
 
 
+def reading_engine():
+    """The engine for a command that only reads: as `ready_engine`, but a SQLite file that
+    does not exist is an error (a mistyped DATABASE_URL), not a new, empty database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings().database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not Path(url.database).exists():
+        raise InputError(f"databasen {url.database} finns inte.",
+                         hint="Bygg demodatabasen med «malbild demo --no-serve», eller sätt "
+                              "DATABASE_URL till databasen som ska läsas.")
+    return ready_engine()
+
+
 # --- Serving ------------------------------------------------------------------------------------
 
 
@@ -549,7 +563,7 @@ def audit_export(out: Annotated[str, typer.Option(help="Fil (.csv eller .xlsx) e
     """Hela ändringsloggen som CSV (eller Excel efter filändelsen)."""
     from dashboard.present.export import data, downloads
 
-    table = data.audit_table(db.engine_for(settings().database_url))
+    table = data.audit_table(reading_engine())
     if out == "-":
         sys.stdout.write(downloads.csv_bytes(table).decode("utf-8-sig"))
         return
@@ -572,7 +586,7 @@ def export_data(
     """Uppföljningstabellen som CSV (eller Excel efter filändelsen)."""
     from dashboard.present.export import data as export
 
-    engine = db.engine_for(settings().database_url)
+    engine = reading_engine()
     _write_out(export.followup_table(engine, settings(), goal=goal, measure=measure), out,
                "rader")
 
@@ -598,7 +612,7 @@ def export_goals(
     """Bedömningen per mål för ett år: uppnått, delvis, ej uppnått eller kan inte bedömas."""
     from dashboard.present.export import data as export
 
-    engine = db.engine_for(settings().database_url)
+    engine = reading_engine()
     _write_out(export.goals_table(engine, settings(), year), out, "mål")
 
 
@@ -619,7 +633,7 @@ def export_chart(
     if chosen not in images.FORMATS:
         raise InputError(f"bildformatet «{chosen or out.name}» finns inte.",
                          hint="Ange --format png, svg eller pdf.")
-    engine = db.engine_for(settings().database_url)
+    engine = reading_engine()
     view = charts.chart_view(engine, settings(), measure)
     out.write_bytes(images.chart_image(view.figure, chosen))
     console.print(f"{view.title} skrivet till {out}")
@@ -638,7 +652,7 @@ def report(
     from dashboard.present.export import report_files as yearly
     from dashboard.present.export.report import CaseFacts
 
-    engine = db.engine_for(settings().database_url)
+    engine = reading_engine()
     started = time.perf_counter()
     with progress_bar() as progress:
         task = progress.add_task(f"Årsrapport {year}", total=None)

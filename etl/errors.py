@@ -80,5 +80,11 @@ class StrategyError(InputError):
     problems: list[StrategyError] = field(default_factory=list)
 
 
+@dataclass
+class MissingData(InputError, LookupError):
+    """The database lacks what is asked for (no strategy loaded yet): explained like bad input,
+    and a LookupError to code that looks something up."""
+
+
 class SourceUnavailable(MalbildError):
     """A remote source (the Kolada API) did not answer usefully after retries."""

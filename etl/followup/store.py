@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from etl import schema, survey_history, users
+from etl.errors import MissingData
 from etl.followup.records import (
     LineageLink,
     MeasureInfo,
@@ -45,8 +46,8 @@ def strategy_info(engine: Engine, municipality_override: str | None = None) -> S
         row = connection.execute(select(schema.Strategy).where(schema.Strategy.id == 1)
                                  ).mappings().first()
         if row is None:
-            raise LookupError("Databasen saknar strategi. Kör «malbild demo» eller "
-                              "«malbild strategy load».")
+            raise MissingData("Databasen saknar strategi.",
+                              hint="Kör «malbild demo» eller «malbild strategy load».")
         home = municipality_override or row["municipality_id"]
         title = connection.scalar(select(schema.Municipality.title)
                                   .where(schema.Municipality.id == home)) or home

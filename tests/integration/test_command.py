@@ -50,6 +50,27 @@ def test_a_mistyped_command_is_a_usage_error_not_a_crash():
     assert run_cli("export").returncode == 2  # a group without its command: help, code 2
 
 
+def test_a_reading_command_without_its_database_says_what_to_do(tmp_path):
+    """A mistyped SQLite path is refused (and not made into a new, empty database); a database
+    without a strategy says how to get one; both as one line with exit code 2."""
+    missing = tmp_path / "finns-inte.sqlite"
+    for args in (("export", "data"), ("export", "goals", "--year", "2022"),
+                 ("report", "--year", "2022", "--out", str(tmp_path / "r.pdf")),
+                 ("audit", "export")):
+        result = run_cli(*args, url=f"sqlite:///{missing}")
+        assert result.returncode == 2, (args, result.stderr)
+        assert f"databasen {missing} finns inte" in " ".join(result.stderr.split())
+        assert not missing.exists()
+    empty = tmp_path / "tom.sqlite"
+    empty.touch()
+    for args in (("export", "data"), ("report", "--year", "2022", "--out",
+                                      str(tmp_path / "r.pdf"))):
+        result = run_cli(*args, url=f"sqlite:///{empty}")
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Databasen saknar strategi. Kör «malbild demo»" in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr
+
+
 @pytest.mark.browser
 def test_the_installed_command_writes_the_report_and_ends(sqlite_demo, tmp_path,
                                                           chart_renderer):
