@@ -77,12 +77,9 @@ def ready_engine():
 def reading_engine():
     """The engine for a command that only reads: as `ready_engine`, but a SQLite file that
     does not exist is an error (a mistyped DATABASE_URL), not a new, empty database."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings().database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-            and not Path(url.database).exists():
-        raise InputError(f"databasen {url.database} finns inte.",
+    path = db.sqlite_file(settings().database_url)
+    if path is not None and not path.exists():
+        raise InputError(f"databasen {path} finns inte.",
                          hint="Bygg demodatabasen med «malbild demo --no-serve», eller sätt "
                               "DATABASE_URL till databasen som ska läsas.")
     return ready_engine()

@@ -62,16 +62,24 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database (None for a server's database or one in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and \
+            parsed.database != ":memory:":
+        return Path(parsed.database)
+    return None
+
+
 def directory_beside(url: str, name: str) -> Path:
     """A directory for files that go with the database at `url` (its stored follow-up models,
     its background jobs): beside a SQLite file, else one per database in the temporary
     directory (shared by the processes of one machine)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and \
-            parsed.database != ":memory:":
-        path = Path(parsed.database)
+    path = sqlite_file(url)
+    if path is not None:
         return path.with_name(f"{path.name}.{name}")
-    digest = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()
+    digest = hashlib.sha256(make_url(url).render_as_string(hide_password=True).encode()
+                            ).hexdigest()
     return Path(tempfile.gettempdir()) / f"malbild-{name}-{digest[:16]}"
 
 
