@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -80,13 +81,13 @@ def accounts(demo_settings) -> dict[str, Account]:
 
 def log_in(page, base_url: str, account: Account, target: str = "/") -> None:
     """Log in with the login form, as a person would, and wait for the page asked for."""
-    page.goto(f"{base_url}/logga-in?nasta={quote(target, safe='/')}", wait_until="networkidle")
+    open_page(page, f"{base_url}/logga-in?nasta={quote(target, safe='/')}")
     page.get_by_label("Användarnamn").fill(account.username)
     page.get_by_label("Lösenord").fill(account.password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(base_url + target.split("#")[0])
     page.wait_for_selector("main h1")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 @pytest.fixture(autouse=True)
@@ -178,11 +179,46 @@ def open_table_views(page) -> None:
     page.wait_for_function("!document.querySelector('details.table-view [data-table]')")
 
 
+# No request in flight for this long: the page has settled (its scripts, Plotly's parts and any
+# callback). Playwright's "networkidle" waits half a second after the last request, a tenth of
+# a browser test's time.
+QUIET_SECONDS = 0.25
+
+
+class RequestsInFlight:
+    """A page's requests not yet answered, and when the last one began or ended."""
+
+    def __init__(self, page) -> None:
+        self.open, self.since = 0, time.monotonic()
+        page.on("request", lambda _request: self._count(+1))
+        page.on("requestfinished", lambda _request: self._count(-1))
+        page.on("requestfailed", lambda _request: self._count(-1))
+
+    def _count(self, change: int) -> None:
+        self.open, self.since = max(self.open + change, 0), time.monotonic()
+
+    @classmethod
+    def of(cls, page) -> RequestsInFlight:
+        if not hasattr(page, "requests_in_flight"):
+            page.requests_in_flight = cls(page)
+        return page.requests_in_flight
+
+
+def settle(page, timeout: float = 60.0) -> None:
+    """Wait until no request has been in flight for QUIET_SECONDS."""
+    requests = RequestsInFlight.of(page)
+    deadline = time.monotonic() + timeout
+    while requests.open or time.monotonic() - requests.since < QUIET_SECONDS:
+        assert time.monotonic() < deadline, f"{page.url}: requests still in flight"
+        page.wait_for_timeout(50)
+
+
 def open_page(page, url: str) -> None:
     """Open a URL and wait until Dash has rendered the page and Plotly its charts."""
-    page.goto(url, wait_until="networkidle")
+    RequestsInFlight.of(page)  # listening before the page asks for anything
+    page.goto(url, wait_until="load")
     page.wait_for_selector("main h1")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     wait_for_charts(page)
 
 
