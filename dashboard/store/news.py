@@ -1,8 +1,7 @@
-"""What the page Nytt reads: where its list starts, and the changes since then."""
+"""Where the page Nytt starts its list (the changes themselves: `dashboard.store.sync`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -30,11 +29,3 @@ def news_start(engine: Engine, user_id: int | None) -> NewsStart:
                 return NewsStart(seen, None)
         return NewsStart(None, changes.last_frozen_at(connection))
 
-
-def strategy_changes(engine: Engine, municipality_id: str, *, since: datetime,
-                     text_states: Sequence[str], limit: int) -> list[changes.ValueChange]:
-    """The changes to the values of the strategy's measures since `since`, newest first
-    (`etl.changes.strategy_changes`)."""
-    with engine.connect() as connection:
-        return changes.strategy_changes(connection, municipality_id, since=since,
-                                        text_states=text_states, limit=limit)

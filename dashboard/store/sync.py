@@ -24,12 +24,11 @@ def last_change_id(engine: Engine) -> int:
         return changes.last_change_id(connection)
 
 
-def strategy_changes(engine: Engine, municipality_id: str, *,
-                     after_id: int | None = None) -> list[ValueChange]:
-    """The changes to the municipality's values of the strategy's measures after `after_id`,
-    newest first (`etl.changes.strategy_changes`)."""
+def strategy_changes(engine: Engine, municipality_id: str, **bounds) -> list[ValueChange]:
+    """The changes to the municipality's values of the strategy's measures, newest first,
+    within `bounds` (`etl.changes.strategy_changes`: after_id, since, text_states, limit)."""
     with engine.connect() as connection:
-        return changes.strategy_changes(connection, municipality_id, after_id=after_id)
+        return changes.strategy_changes(connection, municipality_id, **bounds)
 
 
 def database_key(url) -> str:

@@ -16,7 +16,7 @@ from dash import html
 
 from dashboard.present import change_words
 from dashboard.present import formatting as fmt
-from dashboard.store import news, runtime
+from dashboard.store import news, runtime, sync
 from dashboard.web import auth
 from dashboard.web.components import native
 from dashboard.web.components.common import scrolling_table
@@ -99,7 +99,7 @@ def layout(sedan: str | None = None, **_query) -> html.Div:
                             f"ändringar {why}.", className="notice", role="status")
     strategy = store.strategy_info(engine, settings.municipality)
     states = ALL_TEXT_STATES if user is not None and user.is_admin else PUBLIC_TEXT_STATES
-    found = news.strategy_changes(engine, strategy.municipality_id, since=since,
+    found = sync.strategy_changes(engine, strategy.municipality_id, since=since,
                                   text_states=states, limit=MAX_ROWS + 1)
     infos = {info.id: info for info in store.measures(engine)}
     heading = f"Ändrat sedan {fmt.iso_date(since)}" + (f" ({why})" if why else "")
