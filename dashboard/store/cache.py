@@ -184,13 +184,30 @@ class NoCache:
 _limits = PageLimits()
 _backend: LocalCache | RedisCache | NoCache = LocalCache(_limits.entries, _limits.total_bytes)
 _queries: LocalCache | NoCache = LocalCache()  # query results, in this worker only
+_chosen: tuple | None = None  # the arguments of the last `configure`
 
 
 def configure(redis_url: str | None, enabled: bool = True, pages: bool = True,
               limits: PageLimits | None = None) -> None:
-    """Choose the backends for this process (called by the app factory)."""
+    """Choose the backends for this process (called when the app is made or pointed at other
+    settings). The same choice again keeps the backends and what they hold: every key names
+    its database and data version, so nothing kept for one database is served for another."""
+    global _chosen
+    choice = (redis_url, enabled, pages, limits or PageLimits())
+    if choice != _chosen:
+        _choose(*choice)
+        _chosen = choice
+
+
+def forget() -> None:
+    """Start this worker's memory afresh, as a newly started worker has it (the shared Redis
+    cache keeps its answers)."""
+    _choose(*(_chosen or (None, True, True, PageLimits())))
+
+
+def _choose(redis_url: str | None, enabled: bool, pages: bool, limits: PageLimits) -> None:
     global _backend, _queries, _limits
-    _limits = limits or PageLimits()
+    _limits = limits
     if not enabled:
         _backend, _queries = NoCache(), NoCache()
         return

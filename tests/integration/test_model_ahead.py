@@ -59,7 +59,7 @@ def test_the_first_view_after_an_import_reads_the_model_built_by_the_import(demo
         page = web.get("/mal/1")
         assert page.status_code == 200 and "81,5" in page.get_data(as_text=True)
         # Another worker (or machine): nothing in its memory; it reads the stored model.
-        cache.configure(None, enabled=True, pages=True)
+        cache.forget()
         for address in ("/", "/mal/1", "/mal/2", "/mal/3"):
             assert web.get(address).status_code == 200
         assert builds == [*before, version]
