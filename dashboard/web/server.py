@@ -84,5 +84,8 @@ def run(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: in
     from etl.settings import get_settings
 
     db.close_all()  # connections opened by the command line before the workers are forked
+    # The code once, here, before gunicorn forks its workers: each worker still makes its own
+    # app (its threads, connections and caches are its own) without importing it all again.
+    import dashboard.web.app  # noqa: F401
     _Gunicorn(gunicorn_options(host, port, workers, threads,
                                get_settings().trusted_proxies)).run()
