@@ -353,6 +353,10 @@ def dump(url: str) -> dict[str, list[tuple]]:
     with engine.connect() as connection:
         for table in schema.metadata.sorted_tables:
             if table.name in tables:
-                rows = connection.execute(table.select()).all()
-                result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+                # In the order of the primary key (unique, so the same rows always come in
+                # the same order) that the database keeps anyway; the few tables without one
+                # in the order of their rows' text.
+                key = list(table.primary_key.columns)
+                rows = [tuple(row) for row in connection.execute(table.select().order_by(*key))]
+                result[table.name] = rows if key else sorted(rows, key=repr)
     return result
