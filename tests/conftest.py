@@ -15,7 +15,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -293,25 +293,18 @@ def _postgres_copy(source_url: str) -> Iterator[str]:
     where another connection still reads the source (an app's background thread), by
     pg_dump into a new, empty database."""
     db.engine_for(source_url).dispose()
-    try:
-        copy = fresh_postgres_url(make_url(source_url).database)
-        url = copy.__enter__()
-        dumped = False
-    except OperationalError as exc:
-        if "being accessed by other users" not in str(exc):
-            raise
-        copy = fresh_postgres_url()
-        url = copy.__enter__()
-        dumped = True
-    try:
-        if dumped:
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_postgres_url(make_url(source_url).database))
+        except OperationalError as exc:
+            if "being accessed by other users" not in str(exc):
+                raise
+            url = stack.enter_context(fresh_postgres_url())
             dump = subprocess.run(["pg_dump", "--no-owner", _libpq_url(source_url)],
                                   capture_output=True, check=True)
             subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", _libpq_url(url)],
                            input=dump.stdout, capture_output=True, check=True)
         yield url
-    finally:
-        copy.__exit__(None, None, None)
 
 
 @contextmanager
