@@ -21,7 +21,9 @@ from werkzeug.serving import make_server
 from tests.served import ADMIN, VIEWER, Account, add_accounts
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  # A context's pages of one site share a renderer process (tests/e2e/visits.py).
+                  "--process-per-site"]
 
 
 def chromium_path() -> str | None:

@@ -168,7 +168,11 @@ class Visits:
         if kind not in self.contexts:
             options, role = KINDS[kind]
             state = self.states[role] if role else None
-            self.contexts[kind] = self.browser.new_context(**options, storage_state=state)
+            context = self.browser.new_context(**options, storage_state=state)
+            # A page of the site kept open for the session: the kind's visits then share its
+            # renderer process (scripts compiled once there), instead of starting one each.
+            context.new_page().goto(self.server_url + "/healthz")
+            self.contexts[kind] = context
         return self.contexts[kind]
 
     def _visit(self, kind: str, path: str, axe: bool) -> Visit:
