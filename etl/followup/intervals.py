@@ -17,8 +17,11 @@ No interval without a sample size; callers say so in words ("okänd").
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -196,6 +199,30 @@ def probability_mean_reached(mean: float, interval: Interval, n: int, target: fl
 BOOTSTRAP_DRAWS = 2000
 
 
+class _Kept:
+    """The latest results of a pure function, by a digest of its inputs (thread-safe). A model
+    build draws the bootstrap of every KPI and year again, most of them from unchanged values;
+    2 000 draws for 290 municipalities take about 30 ms."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.results, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get_or_make(self, digest: bytes, make):
+        with self.lock:
+            if digest in self.results:
+                self.results.move_to_end(digest)
+                return self.results[digest]
+        result = make()
+        with self.lock:
+            self.results[digest] = result
+            while len(self.results) > self.size:
+                self.results.popitem(last=False)
+        return result
+
+
+_RANK_RANGES = _Kept(4096)
+
+
 def _seed(key: str) -> int:
     return zlib.crc32(key.encode("utf-8"))
 
@@ -215,11 +242,22 @@ def bootstrap_rank_range(home: str, values: dict[str, float], sizes: dict[str, i
         return None
     codes = sorted(values)
     shares = np.array([min(max(values[c] / 100.0, 0.0), 1.0) for c in codes])
-    n = np.array([max(int(sizes.get(c) or 0), 0) for c in codes])
+    n = np.array([max(int(sizes.get(c) or 0), 0) for c in codes], dtype=np.int64)
+    inputs = hashlib.blake2b(digest_size=16)
+    for part in ("\0".join(codes), home, direction, key, str(draws)):
+        inputs.update(part.encode("utf-8") + b"\1")
+    inputs.update(shares.tobytes() + n.tobytes())
+    return _RANK_RANGES.get_or_make(
+        inputs.digest(), lambda: _drawn_rank_range(codes.index(home), shares, n, direction,
+                                                   key, draws))
+
+
+def _drawn_rank_range(home: int, shares: np.ndarray, n: np.ndarray, direction: str, key: str,
+                      draws: int) -> tuple[int, int]:
     rng = np.random.default_rng(_seed(key))
-    drawn = np.where(n > 0, rng.binomial(np.maximum(n, 1), shares, size=(draws, len(codes)))
+    drawn = np.where(n > 0, rng.binomial(np.maximum(n, 1), shares, size=(draws, len(shares)))
                      / np.maximum(n, 1), shares)
-    mine = drawn[:, codes.index(home)][:, None]
+    mine = drawn[:, home][:, None]
     better = drawn < mine if direction == "lower" else drawn > mine
     places = 1 + better.sum(axis=1)
     low, high = np.quantile(places, [0.025, 0.975], method="inverted_cdf")

@@ -112,6 +112,27 @@ def test_bootstrap_rank_range_is_seeded_and_uses_every_sample():
     assert intervals.bootstrap_rank_range("0020", values, {}, "higher", key="x") is None
 
 
+def test_a_kept_rank_range_is_the_one_drawn_and_any_changed_input_is_drawn_anew(monkeypatch):
+    values = {f"{i:04d}": 30.0 + i * 0.5 for i in range(40)}
+    sizes = dict.fromkeys(values, 350)
+    cases = [("0020", values, sizes, "higher", "N00651:2022"),
+             ("0021", values, sizes, "higher", "N00651:2022"),
+             ("0020", {**values, "0039": 49.0}, sizes, "higher", "N00651:2022"),
+             ("0020", values, {**sizes, "0039": 349}, "higher", "N00651:2022"),
+             ("0020", values, sizes, "lower", "N00651:2022"),
+             ("0020", values, sizes, "higher", "N00651:2021")]
+    drawn_anew = []
+    for home, shares, n, direction, key in cases:
+        monkeypatch.setattr(intervals, "_RANK_RANGES", intervals._Kept(16))
+        drawn_anew.append(intervals.bootstrap_rank_range(home, shares, n, direction, key=key))
+    assert len(set(drawn_anew)) > 3  # the cases differ in their ranges, mostly
+    monkeypatch.setattr(intervals, "_RANK_RANGES", intervals._Kept(16))
+    for _ in range(2):  # drawn, then kept: the same answers in any order
+        assert [intervals.bootstrap_rank_range(home, shares, n, direction, key=key)
+                for home, shares, n, direction, key in cases] == drawn_anew
+    assert len(intervals._RANK_RANGES.results) == len(cases)
+
+
 @pytest.mark.parametrize(("interval", "target", "expected"), [
     (Interval(36.8, 46.6), 40.0, TargetCertainty.INOM_FELMARGINAL),
     (Interval(75.7, 83.7), 85.0, TargetCertainty.SAKERT),
