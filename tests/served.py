@@ -99,13 +99,14 @@ def serve(database_url: str, log: Path, **env: str) -> Served:
             env=environment, stdout=handle, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("servern startade inte: " + log.read_text()[-3000:])
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                return Served(url, database_url, process)
-        except httpx.HTTPError:
-            time.sleep(0.3)
+    with httpx.Client(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("servern startade inte: " + log.read_text()[-3000:])
+            try:
+                if client.get(url + "/").status_code == 200:
+                    return Served(url, database_url, process)
+            except httpx.HTTPError:
+                time.sleep(0.3)
     process.kill()
     raise RuntimeError("servern svarade inte inom 90 s")
