@@ -122,25 +122,33 @@ def logged_in_states(browser, server_url, accounts, demo_settings) -> dict[str, 
 CONTEXT = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE", "bypass_csp": True}
 
 
-def _page_as(browser, state: dict | None):
-    context = browser.new_context(**CONTEXT, storage_state=state)
-    page = context.new_page()
+def _page_of(visits, kind: str) -> Iterator:
+    """A new page of its own (its own console, routes and downloads) in the session's browser
+    context of `kind`, whose renderer process is warm (tests/e2e/visits.py); the context's
+    cookies are as they were before the test once it ends."""
+    page = visits.new_page(kind)
     page.problems = PageProblems(page)
-    return context, page
+    try:
+        yield page
+    finally:
+        page.close()
+        visits.reset_cookies(kind)
 
 
 @pytest.fixture
-def viewer_page(browser, logged_in_states):
-    context, page = _page_as(browser, logged_in_states["viewer"])
-    yield page
-    context.close()
+def page(visits):
+    """A desktop page for a visitor who is not logged in."""
+    yield from _page_of(visits, "desktop")
 
 
 @pytest.fixture
-def admin_page(browser, logged_in_states):
-    context, page = _page_as(browser, logged_in_states["admin"])
-    yield page
-    context.close()
+def viewer_page(visits):
+    yield from _page_of(visits, "desktop-viewer")
+
+
+@pytest.fixture
+def admin_page(visits):
+    yield from _page_of(visits, "desktop-admin")
 
 
 class PageProblems:
@@ -152,15 +160,6 @@ class PageProblems:
                 if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: self.messages.append(f"pageerror: {e}"))
         page.on("requestfailed", lambda r: self.messages.append(f"requestfailed: {r.url}"))
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(**CONTEXT)
-    page = context.new_page()
-    page.problems = PageProblems(page)
-    yield page
-    context.close()
 
 
 CHARTS_DRAWN = """[...document.querySelectorAll('main .graph')]

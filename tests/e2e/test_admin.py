@@ -9,7 +9,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import PageProblems, log_in, open_page
+from tests.e2e.conftest import log_in, open_page
 from tests.e2e.test_pages import text_of
 from tests.served import ADMIN
 
@@ -36,15 +36,11 @@ def survey_2027(directory) -> str:
 
 
 @pytest.fixture
-def admin(browser, admin_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
-                                  bypass_csp=True)
-    page = context.new_page()
-    page.problems = PageProblems(page)
+def admin(page, admin_server):
+    """A desktop page, not yet logged in, that records and dismisses every dialog."""
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    context.close()
+    return page
 
 
 def shown(page) -> str:

@@ -9,9 +9,8 @@ from tests.e2e.conftest import PageProblems
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/mal/1", "/mal/3", "/utforska?kpi=N00640",
                                   "/logga-in"])
-def test_pages_work_under_the_content_security_policy(browser, server_url, path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = context.new_page()
+def test_pages_work_under_the_content_security_policy(visits, server_url, path):
+    page = visits.new_page("desktop-csp")
     problems = PageProblems(page)
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text)
@@ -31,4 +30,4 @@ def test_pages_work_under_the_content_security_policy(browser, server_url, path)
             document.body.appendChild(s); return document.body.dataset.injected || ''; }""")
         assert blocked == ""
     finally:
-        context.close()
+        page.close()

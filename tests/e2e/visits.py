@@ -30,6 +30,9 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE", "bypas
 KINDS = {
     "desktop": (DESKTOP, None),
     "desktop-admin": (DESKTOP, "admin"),
+    "desktop-viewer": (DESKTOP, "viewer"),
+    # Under the app's Content-Security-Policy (Playwright's waits cannot run there).
+    "desktop-csp": ({**DESKTOP, "bypass_csp": False}, None),
     **{f"phone-{width}": ({"viewport": {"width": width, "height": 780}, "locale": "sv-SE",
                            "bypass_csp": True, "is_mobile": True, "has_touch": True}, None)
        for width in (PHONE, 320)},
@@ -159,6 +162,18 @@ class Visits:
         if isinstance(seen, BaseException):
             raise RuntimeError(f"besöket {kind} {path} misslyckades: {seen!r}") from seen
         return seen
+
+    def new_page(self, kind: str):
+        """A page of its own in the kind's context, for a test that acts on it."""
+        return self._context(kind).new_page()
+
+    def reset_cookies(self, kind: str) -> None:
+        """The kind's cookies as at the start (a test may have logged in or out)."""
+        context = self._context(kind)
+        context.clear_cookies()
+        role = KINDS[kind][1]
+        if role:
+            context.add_cookies(self.states[role]["cookies"])
 
     def close(self) -> None:
         for context in self.contexts.values():
