@@ -163,12 +163,18 @@ class PageProblems:
 
 
 CHARTS_DRAWN = """[...document.querySelectorAll('main .graph')]
-    .every(graph => graph.querySelector('.main-svg .gtitle'))"""
+    .every(graph => graph.querySelector('.main-svg .gtitle'))
+  && [...document.querySelectorAll('main .js-plotly-plot')].every(gd => {
+    const meta = gd.layout && gd.layout.meta;
+    if (!meta || !meta.narrow || !gd.clientWidth) return true;
+    return (gd.clientWidth < meta.below ? 'narrow' : 'wide') === (meta.applied || 'wide');
+  })"""
 
 
 def wait_for_charts(page) -> None:
-    """Every chart of the page drawn by Plotly (titles included): on a busy machine that may
-    come well after the network is idle."""
+    """Every chart of the page drawn by Plotly (titles included), in the variant its width
+    wants (assets/charts-narrow.js): on a busy machine that may come well after the network
+    is idle. A chart that stays in the other variant fails the wait."""
     page.wait_for_function(CHARTS_DRAWN)
 
 
