@@ -117,11 +117,6 @@ def logged_in_states(browser, server_url, accounts, demo_settings) -> dict[str, 
     return states
 
 
-# Playwright builds its wait predicates with eval, which the app's Content-Security-Policy
-# forbids; the policy itself is checked without this in test_content_security_policy.py.
-CONTEXT = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE", "bypass_csp": True}
-
-
 def _page_of(visits, kind: str) -> Iterator:
     """A new page of its own (its own console, routes and downloads) in the session's browser
     context of `kind`, whose renderer process is warm (tests/e2e/visits.py); the context's

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import CONTEXT, PageProblems, open_page, open_table_views
-from tests.e2e.visits import AXE, RULES, describe
+from tests.e2e.conftest import PageProblems, open_page, open_table_views
+from tests.e2e.visits import AXE, DESKTOP, RULES, describe
 
 YEAR = 2021
 INTERNAL_LINKS = "links => links.map(a => a.getAttribute('href'))"
@@ -41,7 +41,7 @@ def new_page(browser, **context):
 
 @pytest.mark.browser
 def test_the_year_survives_every_link_and_the_answer_comes_first(browser, server_url):
-    page = new_page(browser, **CONTEXT)
+    page = new_page(browser, **DESKTOP)
     try:
         open_page(page, f"{server_url}/?ar={YEAR}")
         hrefs = page.locator("a[href^='/']").evaluate_all(INTERNAL_LINKS)
@@ -70,7 +70,7 @@ def test_the_year_survives_every_link_and_the_answer_comes_first(browser, server
         assert page.locator("main h1").inner_text() == "Så läser du Målbild"
         explained = page.locator(f"#{page.url.rsplit('#', 1)[1]}")
         page.wait_for_function("window.scrollY > 0")  # the word's place is shown
-        assert 0 <= explained.bounding_box()["y"] < CONTEXT["viewport"]["height"]
+        assert 0 <= explained.bounding_box()["y"] < DESKTOP["viewport"]["height"]
         no_axe_violations(page)
         assert page.problems.messages == []
     finally:

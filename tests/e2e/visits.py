@@ -25,6 +25,8 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
 AXE = Axe()
 
 PHONE = 360
+# Playwright builds its wait predicates with eval, which the app's Content-Security-Policy
+# forbids; the policy itself is checked without this in test_content_security_policy.py.
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE", "bypass_csp": True}
 # The browser contexts a page is visited in: (context options, logged in as).
 KINDS = {
