@@ -22,6 +22,7 @@ import logging
 import os
 import pickle
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -141,6 +142,13 @@ class _Signed:
         return pickle.loads(body)  # signed by us: see the module's docstring
 
 
+def _writer() -> str:
+    """This process and thread, for a draft file's name: two threads of one process (an import
+    and a web worker's watcher) may write the same file at once, and one must not unlink or
+    replace the other's draft."""
+    return f"{os.getpid()}.{threading.get_ident()}"
+
+
 class FileStore:
     """Models as files in one directory (the processes of one machine); only the newest few
     data versions are kept."""
@@ -155,7 +163,7 @@ class FileStore:
     def _local_key(self) -> bytes:
         path = self.directory / ".key"
         if not path.exists():
-            draft = path.with_name(f".key.{os.getpid()}")
+            draft = path.with_name(f".key.{_writer()}")
             draft.write_bytes(secrets.token_bytes(32))
             draft.chmod(0o600)
             try:
@@ -174,7 +182,7 @@ class FileStore:
 
     def put(self, key: str, model: Model) -> None:
         path = self.directory / f"{key}.model"
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft = path.with_name(f".{path.name}.{_writer()}")
         draft.write_bytes(self._signed.dump(model))
         os.replace(draft, path)  # readers see the whole file or none
         prefix = key.rsplit("-", 1)[0]

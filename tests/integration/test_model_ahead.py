@@ -77,6 +77,36 @@ def test_a_stored_model_that_someone_else_wrote_is_never_read(tmp_path):
     assert store.get("saknas-1") is None
 
 
+def test_threads_of_one_process_open_and_write_a_new_store_at_once(tmp_path):
+    """An import and a web worker's watcher in one process may open a new store and write the
+    same model together: each writes its own draft, and all read one key and one model."""
+    import threading
+
+    threads, errors, keys = 8, [], []
+    for round_ in range(10):
+        directory = tmp_path / f"modeller-{round_}"
+        start = threading.Barrier(threads)
+
+        def open_and_write(directory=directory, start=start):
+            try:
+                start.wait()
+                store = refresh.FileStore(directory)
+                store.put("k-1", {"a": 1})
+                keys.append((directory, (directory / ".key").read_bytes()))
+                assert store.get("k-1") == {"a": 1}
+            except Exception as error:  # collected, asserted below
+                errors.append(error)
+
+        workers = [threading.Thread(target=open_and_write) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert sorted(p.name for p in directory.iterdir()) == [".key", "k-1.model"]
+    assert errors == []
+    assert len(set(keys)) == 10
+
+
 def test_a_web_worker_draws_the_pages_for_data_another_process_wrote(demo_copy, builds,
                                                                      monkeypatch):
     """gunicorn's workers each watch the data version (dashboard/web/server.py): a change made
