@@ -7,11 +7,13 @@ also run against that server; without it they are reported as skipped, and
 
 from __future__ import annotations
 
+import fcntl
 import os
 import queue
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -162,6 +164,78 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     _later_drops.wait()
 
 
+# --- Built once per test run -------------------------------------------------------------------
+# The demo database takes seconds of CPU to build, and each xdist worker used to build its own.
+# The run's first process (the xdist controller, or pytest alone) makes a folder for the run in
+# `pytest_configure`, before the workers start (they inherit the variable); the first process
+# that needs a database builds it there, under a lock, and every process copies it.
+RUN_DIRECTORY = "MALBILD_TEST_RUN_DIRECTORY"
+RUN_DATABASES = "postgresql-databases"  # in the run's folder: the server's databases to drop
+_made_the_run_directory = False
+
+
+def pytest_configure(config) -> None:
+    global _made_the_run_directory
+    if RUN_DIRECTORY not in os.environ:
+        os.environ[RUN_DIRECTORY] = tempfile.mkdtemp(prefix="malbild-tests-")
+        _made_the_run_directory = True
+
+
+def pytest_unconfigure(config) -> None:
+    """In the process that made the run's folder, once every worker has ended: the databases
+    built there are dropped and the folder removed."""
+    if not _made_the_run_directory:
+        return
+    run = Path(os.environ.pop(RUN_DIRECTORY))
+    listed = run / RUN_DATABASES
+    for name in listed.read_text().split() if listed.exists() else []:
+        try:
+            _drop_database(name)
+        except Exception as exc:  # left for .ci/run's clean-up; say so
+            print(f"Testdatabasen {name} kunde inte tas bort: {exc}", file=sys.stderr)
+    shutil.rmtree(run, ignore_errors=True)
+
+
+@contextmanager
+def _run_lock(name: str) -> Iterator[Path]:
+    """The run's folder, held by this process alone for `name`."""
+    run = Path(os.environ[RUN_DIRECTORY])
+    with (run / f"{name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield run
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_once_per_run(name: str, build) -> Path:
+    """The folder `build(folder)` filled, by whichever process of the run asked first."""
+    with _run_lock(name) as run:
+        done = run / name
+        if not done.exists():
+            building = run / f"{name}.building"
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir()
+            build(building)
+            building.rename(done)
+        return done
+
+
+def postgres_built_once_per_run(name: str, build) -> str:
+    """The name of a database on the test server that `build(url)` filled, by whichever process
+    of the run asked first; use it as a template (dropped when the run ends)."""
+    def make(folder: Path) -> None:
+        database = f"tmpl_{uuid.uuid4().hex[:10]}"
+        with (Path(os.environ[RUN_DIRECTORY]) / RUN_DATABASES).open("a") as listed:
+            listed.write(database + "\n")
+        _create_database(database)
+        build(_database_url(database))
+        db.engine_for(_database_url(database)).dispose()  # a template has no sessions
+        (folder / "name").write_text(database)
+
+    return (built_once_per_run(name, make) / "name").read_text()
+
+
 @contextmanager
 def fresh_postgres_url(template: str | None = None) -> Iterator[str]:
     """A new database on the test server, empty or a copy of `template`, so tests never see
@@ -253,13 +327,20 @@ def catalogue_db(settings, catalogue_template) -> Settings:
     return settings
 
 
+def _build_sqlite_demo(directory: Path) -> None:
+    url = sqlite_url(directory, "demo.sqlite")
+    build_demo(make_settings(url))
+    db.engine_for(url).dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_demo(tmp_path_factory) -> Settings:
-    """The whole demo database, built once per test session (SQLite)."""
+    """The whole demo database (SQLite), built once per test run; each test process has its
+    own copy (the files beside it too)."""
+    built = built_once_per_run("demo-sqlite", _build_sqlite_demo)
     directory = tmp_path_factory.mktemp("demo")
-    settings = make_settings(sqlite_url(directory, "demo.sqlite"))
-    build_demo(settings)
-    return settings
+    shutil.copytree(built, directory, dirs_exist_ok=True)
+    return make_settings(sqlite_url(directory, "demo.sqlite"))
 
 
 @pytest.fixture(scope="session")

@@ -15,18 +15,20 @@ from tests.conftest import (
     engine_params,
     fresh_postgres_url,
     make_settings,
+    postgres_built_once_per_run,
     require_postgres,
 )
 
 
 @pytest.fixture(scope="session")
 def postgres_demo() -> Iterator[Settings]:
-    """The demo database on PostgreSQL, built once per test process on first use."""
+    """The demo database on PostgreSQL, built once per test run on first use; each test
+    process has its own copy (the server copies the built one as a template)."""
     require_postgres()
-    with fresh_postgres_url() as url:
-        settings = make_settings(url)
-        build_demo(settings)
-        yield settings
+    template = postgres_built_once_per_run("demo-postgresql",
+                                           lambda url: build_demo(make_settings(url)))
+    with fresh_postgres_url(template) as url:
+        yield make_settings(url)
 
 
 @pytest.fixture(scope="session", params=engine_params())
