@@ -17,6 +17,7 @@ import asyncio
 import atexit
 import base64
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dashboard.store.cache import LocalCache
 from etl.errors import MalbildError
 
 if TYPE_CHECKING:
@@ -251,23 +253,33 @@ class ChartRenderer:
 
         kaleido = self._kaleido
         tab = self._run(kaleido._get_kaleido_tab(), RENDER_TIMEOUT_S)
-        pending = []
+        keys, found, pending = [], {}, {}
         try:
             for figure in figures:
                 spec = coerce_for_js(figure, None, _options(figure, fmt, width_px))
-                pending.append(asyncio.run_coroutine_threadsafe(self._draw(tab, spec),
-                                                                self._loop))
-            found = [self._wait(future, RENDER_TIMEOUT_S) for future in pending]
+                key = _drawn_key(spec)
+                keys.append(key)
+                if key in found or key in pending:
+                    continue
+                hit, image = _drawn.get(key)
+                if hit:
+                    found[key] = image
+                else:
+                    pending[key] = asyncio.run_coroutine_threadsafe(self._draw(tab, spec),
+                                                                    self._loop)
+            for key, future in pending.items():
+                data = self._wait(future, RENDER_TIMEOUT_S)
+                found[key] = (data.encode() if fmt == "svg"
+                              else with_print_resolution(base64.b64decode(data)))
+                _drawn.set(key, found[key])
         finally:
-            for future in pending:
+            for future in pending.values():
                 with contextlib.suppress(Exception):
                     future.result(RENDER_TIMEOUT_S)
             # Kaleido reloads its page after each figure to clear what a PDF leaves in it;
             # drawing PNG and SVG leaves nothing, so the page is put back as it is.
             self._run(kaleido.tabs_ready.put(tab), RENDER_TIMEOUT_S)
-        if fmt == "svg":
-            return [data.encode() for data in found]
-        return [with_print_resolution(base64.b64decode(data)) for data in found]
+        return [found[key] for key in keys]
 
     @staticmethod
     async def _draw(tab, spec: dict) -> str:
@@ -330,6 +342,19 @@ class ChartRenderer:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+
+
+# The images drawn last, by what was sent to the browser: the yearly report as Word, PDF and
+# PowerPoint, or a chart downloaded again, draws each chart once (about 0,05 s of the browser
+# each). Bounded in count and bytes.
+_drawn = LocalCache(max_items=256, max_bytes=64 * 1024 * 1024)
+
+
+def _drawn_key(spec: dict) -> str:
+    """The spec as plotly writes it as JSON (arrays, dates and numbers whole), hashed."""
+    from plotly.io.json import to_json_plotly
+
+    return hashlib.sha256(to_json_plotly(spec).encode()).hexdigest()
 
 
 def _options(figure: go.Figure, fmt: str, width_px: int | None = None) -> dict:
