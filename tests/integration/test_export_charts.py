@@ -5,7 +5,9 @@ import io
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
+from uuid import uuid4
 
+import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
@@ -74,6 +76,33 @@ def test_png_is_a_report_column_at_300_dpi(chart_renderer, bemotande):
     assert height == int(bemotande.figure.layout.height * images.PNG_SCALE)
     phys = png.index(b"pHYs")
     assert struct.unpack(">IIB", png[phys + 4:phys + 13]) == (11811, 11811, 1)
+
+
+@pytest.mark.browser
+def test_a_chart_drawn_again_is_not_sent_to_the_browser_again(chart_renderer, bemotande,
+                                                              monkeypatch):
+    """The same figure at the same size is drawn once; another width or format, or a changed
+    figure, is drawn anew. (Titles of their own: no other test has drawn these.)"""
+    figure, changed = (go.Figure(bemotande.figure).update_layout(title_text=f"{name} {uuid4()}")
+                       for name in ("Prov", "Annan rubrik"))
+    first = chart_renderer.image(figure, "png")
+    drawn = []
+    draw = chart_renderer._draw
+
+    async def counted(tab, spec):
+        drawn.append((spec["format"], spec["width"]))
+        return await draw(tab, spec)
+
+    monkeypatch.setattr(chart_renderer, "_draw", counted)
+    assert chart_renderer.images([figure] * 3, "png") == [first] * 3
+    assert drawn == []
+    wider = chart_renderer.image(figure, "png", width_px=images.EXPORT_WIDTH_PX + 1)
+    svgs = chart_renderer.images([changed, figure, changed], "svg")
+    assert drawn == [("png", images.EXPORT_WIDTH_PX + 1), ("svg", images.EXPORT_WIDTH_PX),
+                     ("svg", images.EXPORT_WIDTH_PX)]
+    assert png_size(wider)[0] > png_size(first)[0]
+    assert svgs[0] == svgs[2] and "Annan rubrik" in svg_text(svgs[0])
+    assert "Prov" in svg_text(svgs[1])
 
 
 @pytest.mark.browser
