@@ -7,16 +7,14 @@ import random
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import log_in, open_page
 from tests.e2e.test_pages import text_of
+from tests.e2e.visits import AXE, RULES
 from tests.served import ADMIN
 
 SCRIPT_UNIT = "<script>window.hacked = 'enhet'</script>"
 FILE_NAME = "medarbetarenkat_2027 <img src=x onerror=window.hacked=1>.csv"
-RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                "best-practice"]}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("admin-server")]
 
@@ -70,7 +68,7 @@ def test_upload_a_survey_preview_confirm_and_find_the_year_on_goal_3(admin, admi
     assert "Nya 10 Ändrade 0 Flyttade 0 Oförändrade 0 Borttagna 0" in preview
     assert f"ny förvaltning {SCRIPT_UNIT}" in preview
     never_ran(admin)
-    violations = Axe().run(admin, options=RULES).response["violations"]
+    violations = AXE.run(admin, options=RULES).response["violations"]
     assert violations == [], violations
 
     confirm = admin.get_by_role("button", name="Importera", exact=True)
@@ -141,7 +139,7 @@ def test_a_kolada_export_with_bad_cells_lists_them_and_avbryt_saves_nothing(admi
     confirm = admin.get_by_role("button", name="Importera de giltiga raderna")
     cancel = admin.get_by_role("button", name="Avbryt")
     assert confirm.is_enabled() and cancel.is_enabled()
-    violations = Axe().run(admin, options=RULES).response["violations"]
+    violations = AXE.run(admin, options=RULES).response["violations"]
     assert violations == [], violations
     admin.screenshot(path=str(tmp_path / "forhandsgranskning-avvisade-rader.png"),
                      full_page=True)
@@ -197,7 +195,7 @@ def test_upload_test_contacts_preview_and_confirm(admin, admin_server, tmp_path)
     assert "Fil: testkontakter 2026.csv (Testkontakter, egen mätning" in preview
     assert "Nya 2 Oförändrade 0 Borttagna 0" in preview
     assert "2026 ny 2 e-post 1, telefon 1 –" in preview
-    violations = Axe().run(admin, options=RULES).response["violations"]
+    violations = AXE.run(admin, options=RULES).response["violations"]
     assert violations == [], violations
 
     admin.get_by_role("button", name="Importera", exact=True).click()
