@@ -26,14 +26,13 @@ import hashlib
 import json
 import logging
 import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
+from dashboard.store.lru import LocalCache
 from etl import clock
 from etl.db import data_version
 from etl.settings import PAGE_CACHE_ENTRIES, PAGE_CACHE_ENTRY_BYTES, PAGE_CACHE_TOTAL_BYTES
@@ -56,48 +55,6 @@ class PageLimits:
     def of(cls, settings) -> PageLimits:
         return cls(settings.page_cache_entry_bytes, settings.page_cache_total_bytes,
                    settings.page_cache_entries)
-
-
-class LocalCache:
-    """A small LRU cache for one worker process, bounded in items (and bytes, for bytes)."""
-
-    def __init__(self, max_items: int = MAX_LOCAL_ITEMS,
-                 max_bytes: int = PAGE_CACHE_TOTAL_BYTES) -> None:
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self._bytes = 0
-        self.max_items = max_items
-        self.max_bytes = max_bytes
-
-    @staticmethod
-    def _size(value: Any) -> int:
-        return len(value) if isinstance(value, bytes | str) else 0
-
-    def get(self, key: str) -> tuple[bool, Any]:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return True, self._items[key]
-        return False, None
-
-    def set(self, key: str, value: Any) -> None:
-        with self._lock:
-            if key in self._items:
-                self._bytes -= self._size(self._items.pop(key))
-            self._items[key] = value
-            self._bytes += self._size(value)
-            while self._items and (len(self._items) > self.max_items
-                                   or self._bytes > self.max_bytes):
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= self._size(dropped)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
 
 
 # Kept atomically, so that workers writing at once never pass a limit. KEYS: the answer's key,
@@ -183,7 +140,8 @@ class NoCache:
 
 _limits = PageLimits()
 _backend: LocalCache | RedisCache | NoCache = LocalCache(_limits.entries, _limits.total_bytes)
-_queries: LocalCache | NoCache = LocalCache()  # query results, in this worker only
+# Query results, in this worker only.
+_queries: LocalCache | NoCache = LocalCache(MAX_LOCAL_ITEMS, PAGE_CACHE_TOTAL_BYTES)
 _chosen: tuple | None = None  # the arguments of the last `configure`
 
 
@@ -211,7 +169,7 @@ def _choose(redis_url: str | None, enabled: bool, pages: bool, limits: PageLimit
     if not enabled:
         _backend, _queries = NoCache(), NoCache()
         return
-    _queries = LocalCache()
+    _queries = LocalCache(MAX_LOCAL_ITEMS, PAGE_CACHE_TOTAL_BYTES)
     if not pages:
         _backend = NoCache()
         return

@@ -90,3 +90,19 @@ def test_the_installed_command_writes_the_report_and_ends(sqlite_demo, tmp_path,
                              timeout=180)
     assert refused.returncode == 2
     assert "Fel: året 1990 går inte att följa upp." in refused.stderr
+
+
+def test_the_browser_thread_starts_on_modules_the_command_line_does_not_load_at_once():
+    """`malbild report`, `export chart` and `archive freeze` start the browser in a thread while
+    the command line loads (dashboard/launch.py). Two threads importing the same module at once
+    can each be handed the other's half-made module: a half-made `zoneinfo` ended a refused
+    command with "No time zone found with key Europe/Stockholm". The renderer's module loads
+    only the standard library and small modules of its own."""
+    shared = ("etl.clock", "etl.db", "etl.settings", "zoneinfo", "sqlalchemy", "pandas",
+              "plotly", "dash", "pydantic")
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, dashboard.present.export.images; "
+         f"print(sorted({{n.split('.')[0] if n.split('.')[0] != 'etl' else n for n in "
+         f"sys.modules}} & set({shared!r})))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

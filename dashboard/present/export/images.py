@@ -32,7 +32,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard.store.cache import LocalCache
+from dashboard.store.lru import LocalCache
 from etl.errors import MalbildError
 
 if TYPE_CHECKING:
