@@ -350,6 +350,11 @@ class ChartRenderer:
 _drawn = LocalCache(max_items=256, max_bytes=64 * 1024 * 1024)
 
 
+def forget_drawn_images() -> None:
+    """Empty the kept images (a benchmark that measures drawing draws each time)."""
+    _drawn.clear()
+
+
 def _drawn_key(spec: dict) -> str:
     """The spec as plotly writes it as JSON (arrays, dates and numbers whole), hashed."""
     from plotly.io.json import to_json_plotly
