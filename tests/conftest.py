@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -290,36 +290,30 @@ def fill_catalogue(settings: Settings) -> None:
     imports.load_strategy_file(engine, settings)
 
 
+def _build_sqlite_catalogue(directory: Path) -> None:
+    url = sqlite_url(directory, "catalogue.sqlite")
+    fill_catalogue(make_settings(url))
+    db.engine_for(url).dispose()
+
+
 @pytest.fixture(scope="session")
-def catalogue_template(tmp_path_factory) -> Iterator[dict[str, str]]:
-    """The catalogue database built once per test process and engine, on first use: a SQLite
-    file and a PostgreSQL template database that each test's `catalogue_db` copies."""
-    built: dict[str, str] = {}
-
+def catalogue_template() -> Callable[[str], str]:
+    """The catalogue database built once per test run and engine, on first use: a SQLite file
+    and a PostgreSQL template database that each test's `catalogue_db` copies."""
     def build(engine: str) -> str:
-        if engine not in built:
-            if engine == "sqlite":
-                url = sqlite_url(tmp_path_factory.mktemp("catalogue"), "catalogue.sqlite")
-                fill_catalogue(make_settings(url))
-                db.engine_for(url).dispose()
-                built[engine] = make_url(url).database
-            else:
-                name = f"tmpl_{uuid.uuid4().hex[:10]}"
-                _create_database(name)
-                fill_catalogue(make_settings(_database_url(name)))
-                db.engine_for(_database_url(name)).dispose()  # a template has no sessions
-                built[engine] = name
-        return built[engine]
+        if engine == "sqlite":
+            built = built_once_per_run("catalogue-sqlite", _build_sqlite_catalogue)
+            return str(built / "catalogue.sqlite")
+        return postgres_built_once_per_run(
+            "catalogue-postgresql", lambda url: fill_catalogue(make_settings(url)))
 
-    yield build
-    if "postgresql" in built:
-        _drop_database(built["postgresql"])
+    return build
 
 
 @pytest.fixture
 def catalogue_db(settings, catalogue_template) -> Settings:
     """A database with the schema, the bundled catalogue and the strategy, but no values:
-    a copy of the process's catalogue template (the same rows as building it each time)."""
+    a copy of the run's catalogue template (the same rows as building it each time)."""
     url = settings.database_url
     if url.startswith("sqlite"):
         shutil.copyfile(catalogue_template("sqlite"), make_url(url).database)
