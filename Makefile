@@ -15,9 +15,12 @@ PORT   ?= 8050
 run: install
 	$(BIN)/malbild demo --port $(PORT)
 
+# Python may keep compiled modules (some machines forbid it with PYTHONDONTWRITEBYTECODE): about
+# 40 processes of a run (test workers, servers, the command line) then compile Målbild once, not
+# each, and pytest keeps its rewritten test modules for the next run.
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist loadgroup --durations=25
 
 install: $(STAMP) $(VENDOR)
 
