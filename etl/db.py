@@ -43,6 +43,21 @@ def close_all() -> None:
             engine.dispose()
 
 
+def forget(url: str) -> None:
+    """Close the URL's pooled connections and drop its engine, with the statements it compiled:
+    for a process that is done with a database (a test's, a copy it checked)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def engine_urls() -> list[str]:
+    """The URLs this process holds an engine for."""
+    with _ENGINES_LOCK:
+        return list(_ENGINES)
+
+
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

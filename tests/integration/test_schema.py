@@ -36,3 +36,18 @@ def test_texts_per_goal_and_year_migrate_down_and_up_again(engine_url):
     db.upgrade(engine_url)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), schema.metadata) == []
+
+
+def test_a_forgotten_database_leaves_no_engine_and_no_connection(tmp_path):
+    """`db.forget`: the engine is dropped with its pooled connections; asked again, the URL
+    gets a new engine. A SQLite file whose connections are closed has no WAL file left."""
+    url = f"sqlite:///{tmp_path / 'glomd.sqlite'}"
+    db.upgrade(url)
+    engine = db.engine_for(url)
+    assert url in db.engine_urls() and engine.pool.checkedin() >= 1
+    db.forget(url)
+    assert url not in db.engine_urls()
+    assert not (tmp_path / "glomd.sqlite-wal").exists()
+    assert db.engine_for(url) is not engine and db.is_current(url)
+    db.forget(url)
+    db.forget(url)  # forgetting what is not held is harmless
