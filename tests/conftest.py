@@ -234,19 +234,31 @@ def built_once_per_run(name: str, build) -> Path:
         return done
 
 
-def postgres_built_once_per_run(name: str, build) -> str:
-    """The name of a database on the test server that `build(url)` filled, by whichever process
-    of the run asked first; use it as a template (dropped when the run ends)."""
+def postgres_built_once_per_run(name: str, fill: Callable[[Settings], None]) -> str:
+    """The name of a database on the test server that `fill(settings)` filled, by whichever
+    process of the run asked first; use it as a template (dropped when the run ends)."""
     def make(folder: Path) -> None:
         database = f"tmpl_{uuid.uuid4().hex[:10]}"
         with (Path(os.environ[RUN_DIRECTORY]) / RUN_DATABASES).open("a") as listed:
             listed.write(database + "\n")
         _create_database(database)
-        build(_database_url(database))
+        fill(make_settings(_database_url(database)))
         db.forget(_database_url(database))  # a template has no sessions
         (folder / "name").write_text(database)
 
     return (built_once_per_run(name, make) / "name").read_text()
+
+
+def sqlite_built_once_per_run(name: str, fill: Callable[[Settings], None],
+                              file: str = "malbild.sqlite") -> Path:
+    """The folder in which `fill(settings)` filled the SQLite database `file` (and any files
+    beside it), by whichever process of the run asked first; copy it, never write to it."""
+    def make(folder: Path) -> None:
+        url = sqlite_url(folder, file)
+        fill(make_settings(url))
+        db.forget(url)
+
+    return built_once_per_run(name, make)
 
 
 @contextmanager
@@ -319,22 +331,16 @@ def fill_catalogue(settings: Settings) -> None:
     imports.load_strategy_file(engine, settings)
 
 
-def _build_sqlite_catalogue(directory: Path) -> None:
-    url = sqlite_url(directory, "catalogue.sqlite")
-    fill_catalogue(make_settings(url))
-    db.forget(url)
-
-
 @pytest.fixture(scope="session")
 def catalogue_template() -> Callable[[str], str]:
     """The catalogue database built once per test run and engine, on first use: a SQLite file
     and a PostgreSQL template database that each test's `catalogue_db` copies."""
     def build(engine: str) -> str:
         if engine == "sqlite":
-            built = built_once_per_run("catalogue-sqlite", _build_sqlite_catalogue)
+            built = sqlite_built_once_per_run("catalogue-sqlite", fill_catalogue,
+                                              "catalogue.sqlite")
             return str(built / "catalogue.sqlite")
-        return postgres_built_once_per_run(
-            "catalogue-postgresql", lambda url: fill_catalogue(make_settings(url)))
+        return postgres_built_once_per_run("catalogue-postgresql", fill_catalogue)
 
     return build
 
@@ -350,17 +356,11 @@ def catalogue_db(settings, catalogue_template) -> Settings:
     return settings
 
 
-def _build_sqlite_demo(directory: Path) -> None:
-    url = sqlite_url(directory, "demo.sqlite")
-    build_demo(make_settings(url))
-    db.forget(url)
-
-
 @pytest.fixture(scope="session")
 def sqlite_demo(tmp_path_factory) -> Settings:
     """The whole demo database (SQLite), built once per test run; each test process has its
     own copy (the files beside it too)."""
-    built = built_once_per_run("demo-sqlite", _build_sqlite_demo)
+    built = sqlite_built_once_per_run("demo-sqlite", build_demo, "demo.sqlite")
     directory = tmp_path_factory.mktemp("demo")
     shutil.copytree(built, directory, dirs_exist_ok=True)
     return make_settings(sqlite_url(directory, "demo.sqlite"))

@@ -25,8 +25,7 @@ def postgres_demo() -> Iterator[Settings]:
     """The demo database on PostgreSQL, built once per test run on first use; each test
     process has its own copy (the server copies the built one as a template)."""
     require_postgres()
-    template = postgres_built_once_per_run("demo-postgresql",
-                                           lambda url: build_demo(make_settings(url)))
+    template = postgres_built_once_per_run("demo-postgresql", build_demo)
     with fresh_postgres_url(template) as url:
         yield make_settings(url)
 
